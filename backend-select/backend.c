@@ -1,0 +1,119 @@
+/* backend.c: choosing the hypervisor and launching the libguestfs
+ * appliance on it. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "backend-select/backend.h"
+#include "backend-select/kvm-probe.h"
+
+static int __attribute__ ((format (printf, 2, 3)))
+fail (char **err, const char *fmt, ...)
+{
+  va_list ap;
+  va_start (ap, fmt);
+  if (vasprintf (err, fmt, ap) < 0)
+    *err = NULL;
+  va_end (ap);
+  return -1;
+}
+
+/* Resolves BACKEND_AUTO, and checks that KVM works when asked for. */
+static int
+choose (const struct backend_request *req, enum backend_kind *chosen, char **err)
+{
+  char *why = NULL;
+  switch (req->kind) {
+  case BACKEND_TCG:
+    *chosen = BACKEND_TCG;
+    return 0;
+  case BACKEND_KVM:
+    if (kvm_probe (req->verbose, &why) == 1) {
+      *chosen = BACKEND_KVM;
+      return 0;
+    }
+    fail (err, "kvm: %s; try --backend=tcg", why);
+    free (why);
+    return -1;
+  case BACKEND_AUTO:
+  default:
+    *chosen = kvm_probe (req->verbose, &why) == 1 ? BACKEND_KVM : BACKEND_TCG;
+    if (req->verbose)
+      fprintf (stderr, "imgmount: backend %s%s%s\n", backend_kind_name (*chosen),
+               why ? ": kvm unusable: " : " (kvm works)", why ? why : "");
+    free (why);
+    return 0;
+  }
+}
+
+/* What libguestfs said last, without a trailing newline. */
+static const char *
+last_error (guestfs_h *g)
+{
+  const char *msg = guestfs_last_error (g);
+  return msg ? msg : "unknown error";
+}
+
+static int
+configure (guestfs_h *g, const struct backend_request *req, enum backend_kind kind,
+           char **err)
+{
+  char *force_tcg[] = { (char *) "force_tcg", NULL };
+  char *none[] = { NULL };
+  if (guestfs_set_backend (g, "direct") == -1 ||
+      guestfs_set_backend_settings (g, kind == BACKEND_TCG ? force_tcg : none) == -1)
+    return fail (err, "libguestfs: %s", last_error (g));
+  guestfs_set_program (g, "imgmount");
+  guestfs_set_verbose (g, req->verbose >= 2);
+  guestfs_set_trace (g, req->trace);
+  /* The recovery process kills the hypervisor if imgmount itself dies
+   * (kill -9), so that no appliance outlives it. */
+  guestfs_set_recovery_proc (g, 1);
+
+  for (size_t k = 0; k < req->n_images; k++)
+    if (guestfs_add_drive_opts (g, req->images[k],
+                                GUESTFS_ADD_DRIVE_OPTS_FORMAT, req->format,
+                                GUESTFS_ADD_DRIVE_OPTS_READONLY, (int) req->readonly,
+                                GUESTFS_ADD_DRIVE_OPTS_CACHEMODE, "writeback",
+                                -1) == -1)
+      return fail (err, "%s: %s", req->images[k], last_error (g));
+  return 0;
+}
+
+guestfs_h *
+backend_start (const struct backend_request *req, char **err)
+{
+  enum backend_kind kind;
+  if (choose (req, &kind, err) == -1)
+    return NULL;
+
+  guestfs_h *g = guestfs_create ();
+  if (!g) {
+    fail (err, "cannot create a libguestfs handle");
+    return NULL;
+  }
+  /* Errors come back through guestfs_last_error and are reported once,
+   * in imgmount's words, instead of libguestfs printing them too. */
+  guestfs_push_error_handler (g, NULL, NULL);
+
+  if (configure (g, req, kind, err) == -1 || guestfs_launch (g) == -1 ||
+      guestfs_umask (g, 0) == -1) {
+    if (!*err)
+      fail (err, "starting the appliance (%s) failed: %s", backend_kind_name (kind), last_error (g));
+    guestfs_close (g);
+    return NULL;
+  }
+  return g;
+}
+
+int
+backend_stop (guestfs_h *g, char **err)
+{
+  int r = 0;
+  if (guestfs_shutdown (g) == -1) {
+    fail (err, "appliance shutdown failed: %s", last_error (g));
+    r = -1;
+  }
+  guestfs_close (g);
+  return r;
+}

@@ -1,0 +1,29 @@
+/* backend.h: the one place that prepares and launches the appliance. */
+#ifndef IMGMOUNT_BACKEND_H
+#define IMGMOUNT_BACKEND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <guestfs.h>
+#include "backend-select/backend-name.h"
+
+struct backend_request {
+  enum backend_kind kind;
+  char *const *images;
+  size_t n_images;
+  const char *format;     /* never probed: see the README */
+  bool readonly;          /* images are never written: qemu gets overlays */
+  int verbose;            /* 2 and more: the appliance's own debug output */
+  bool trace;
+};
+
+/* Chooses the hypervisor, adds the images and boots the appliance.
+ * Returns the handle, or NULL with a one-line reason in *ERR. */
+guestfs_h *backend_start (const struct backend_request *req, char **err);
+
+/* Shuts the appliance down and waits until the hypervisor has exited, so
+ * that every write has reached the image file.  Closes G.  Returns 0, or
+ * -1 with a reason in *ERR. */
+int backend_stop (guestfs_h *g, char **err);
+
+#endif

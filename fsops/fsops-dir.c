@@ -1,0 +1,214 @@
+/* fsops-dir.c: directory operations.
+ *
+ * A directory is read from the appliance once per opendir, names and types
+ * in one call; readdirplus adds attributes for a batch of names per
+ * appliance call (lstatnslist), never one call per name. */
+#include <dirent.h>
+#include <errno.h>
+#include <string.h>
+#include "fsops/fsops-internal.h"
+
+/* Names per lstatnslist call: keeps each message well under the
+ * protocol's 4 MiB for names up to 255 bytes. */
+#define STAT_BATCH 1000
+
+struct dir_handle {
+  char *path;
+  struct guestfs_dirent_list *entries;
+  struct stat *stats;        /* for readdirplus, filled a batch at a time */
+  size_t n_stats;            /* entries [0, n_stats) have stats */
+};
+
+static unsigned char
+dtype_from_ftyp (char ftyp)
+{
+  switch (ftyp) {
+  case 'b': return DT_BLK;
+  case 'c': return DT_CHR;
+  case 'd': return DT_DIR;
+  case 'f': return DT_REG;
+  case 'l': return DT_LNK;
+  case 'p': return DT_FIFO;
+  case 's': return DT_SOCK;
+  default: return DT_UNKNOWN;
+  }
+}
+
+static bool
+is_dot_or_dotdot (const char *name)
+{
+  return name[0] == '.' && (name[1] == '\0' || (name[1] == '.' && name[2] == '\0'));
+}
+
+void
+fsops_opendir (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+  struct fs *fs = fs_of (req);
+  fs_lock (fs);
+  char *path = itable_path (&fs->itable, itable_from_nodeid (&fs->itable, ino));
+  struct guestfs_dirent_list *entries = path ? guestfs_readdir (fs->g, path) : NULL;
+  if (!entries) {
+    fuse_reply_err (req, path ? fs_errno (fs) : ESTALE);
+    free (path);
+  }
+  else {
+    struct dir_handle *d = calloc (1, sizeof *d);
+    if (!d)
+      abort ();
+    d->path = path;
+    d->entries = entries;
+    fi->fh = (uint64_t) (uintptr_t) d;
+    /* The kernel may keep the listing: it drops it itself when it changes
+     * the directory through us, and nobody else can. */
+    fi->cache_readdir = 1;
+    fi->keep_cache = 1;
+    fuse_reply_open (req, fi);
+  }
+  fs_unlock (fs);
+}
+
+static struct dir_handle *
+dir_of (struct fuse_file_info *fi)
+{
+  return (struct dir_handle *) (uintptr_t) fi->fh;
+}
+
+/* Stats entries up to and including INDEX, a batch at a time.  Returns 0
+ * or an errno. */
+static int
+load_stats (struct fs *fs, struct dir_handle *d, size_t index)
+{
+  size_t n = d->entries->len;
+  if (!d->stats) {
+    d->stats = calloc (n ? n : 1, sizeof *d->stats);
+    if (!d->stats)
+      return ENOMEM;
+  }
+  while (d->n_stats <= index) {
+    size_t start = d->n_stats, count = n - start < STAT_BATCH ? n - start : STAT_BATCH;
+    char **names = calloc (count + 1, sizeof *names);
+    if (!names)
+      return ENOMEM;
+    for (size_t k = 0; k < count; k++)
+      names[k] = d->entries->val[start + k].name;
+    struct guestfs_statns_list *list = guestfs_lstatnslist (fs->g, d->path, names);
+    free (names);
+    if (!list)
+      return fs_errno (fs);
+    for (size_t k = 0; k < count && k < list->len; k++)
+      fs_stat_from_guest (&list->val[k], &d->stats[start + k]);
+    guestfs_free_statns_list (list);
+    d->n_stats = start + count;
+  }
+  return 0;
+}
+
+static void
+read_entries (fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+              struct fuse_file_info *fi, bool plus)
+{
+  struct fs *fs = fs_of (req);
+  struct dir_handle *d = dir_of (fi);
+  CLEANUP_FREE char *buf = malloc (size);
+  size_t pos = 0;
+  int e = 0;
+  if (!buf) {
+    fuse_reply_err (req, ENOMEM);
+    return;
+  }
+  fs_lock (fs);
+  struct inode *dir = itable_from_nodeid (&fs->itable, ino);
+  for (size_t k = (size_t) off; k < d->entries->len; k++) {
+    const struct guestfs_dirent *de = &d->entries->val[k];
+    if (!plus) {
+      struct stat st = { .st_ino = (ino_t) de->ino,
+                         .st_mode = DTTOIF (dtype_from_ftyp (de->ftyp)) };
+      size_t need = fuse_add_direntry (req, buf + pos, size - pos, de->name, &st, (off_t) k + 1);
+      if (need > size - pos)
+        break;
+      pos += need;
+      continue;
+    }
+    /* Checked before the entry is made: an entry made counts a lookup. */
+    if (fuse_add_direntry_plus (req, NULL, 0, de->name, NULL, 0) > size - pos)
+      break;
+    struct fuse_entry_param entry = { 0 };
+    if (is_dot_or_dotdot (de->name)) {
+      /* The kernel takes no lookup for these: node id 0 says so. */
+      entry.attr.st_ino = (ino_t) de->ino;
+      entry.attr.st_mode = S_IFDIR;
+    }
+    else {
+      e = load_stats (fs, d, k);
+      if (e)
+        break;
+      fs_make_entry (fs, dir, de->name, &d->stats[k], &entry);
+    }
+    pos += fuse_add_direntry_plus (req, buf + pos, size - pos, de->name, &entry, (off_t) k + 1);
+  }
+  fs_unlock (fs);
+  if (e && pos == 0)
+    fuse_reply_err (req, e);
+  else
+    fuse_reply_buf (req, buf, pos);
+}
+
+void
+fsops_readdir (fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+               struct fuse_file_info *fi)
+{
+  read_entries (req, ino, size, off, fi, false);
+}
+
+void
+fsops_readdirplus (fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+                   struct fuse_file_info *fi)
+{
+  read_entries (req, ino, size, off, fi, true);
+}
+
+void
+fsops_releasedir (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+  struct dir_handle *d = dir_of (fi);
+  guestfs_free_dirent_list (d->entries);
+  free (d->stats);
+  free (d->path);
+  free (d);
+  fuse_reply_err (req, 0);
+}
+
+static int
+do_mkdir (struct fs *fs, const char *path, const void *mode)
+{
+  return guestfs_mkdir_mode (fs->g, path, (int) (*(const mode_t *) mode & 07777));
+}
+
+void
+fsops_mkdir (fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
+{
+  struct fs *fs = fs_of (req);
+  struct fuse_entry_param e;
+  fs_lock (fs);
+  int r = fs_create_node (req, fs, parent, name, do_mkdir, &mode, &e);
+  fs_reply_created (req, r, &e);
+  fs_unlock (fs);
+}
+
+void
+fsops_rmdir (fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+  struct fs *fs = fs_of (req);
+  fs_lock (fs);
+  struct inode *p = itable_from_nodeid (&fs->itable, parent);
+  CLEANUP_FREE char *path = itable_child_path (&fs->itable, p, name);
+  if (!path)
+    fuse_reply_err (req, ESTALE);
+  else if (guestfs_rmdir (fs->g, path) == -1)
+    fuse_reply_err (req, fs_errno (fs));
+  else {
+    itable_unlink (&fs->itable, p, name);
+    fuse_reply_err (req, 0);
+  }
+  fs_unlock (fs);
+}

@@ -1,0 +1,99 @@
+/* fsops-internal.h: state and helpers shared by the fsops-*.c files. */
+#ifndef IMGMOUNT_FSOPS_INTERNAL_H
+#define IMGMOUNT_FSOPS_INTERNAL_H
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include "fsops/fsops.h"
+#include "fsops/inode-table.h"
+#include "fsops/write-buffer.h"
+
+/* guestfs_pwrite and guestfs_pread move at most this much per call: the
+ * protocol caps a message at 4 MiB. */
+#define APPLIANCE_IO_MAX (2u * 1024 * 1024)
+/* Buffered writes per file before they are sent. */
+#define WRITE_BUFFER_LIMIT (4u * 1024 * 1024)
+
+struct fs {
+  guestfs_h *g;
+  /* One appliance, one conversation: every operation holds this lock while
+   * it talks to the appliance or touches the inode table. */
+  pthread_mutex_t lock;
+  struct inode_table itable;
+  bool readonly;
+  double timeout;
+  const int *image_fds;
+  size_t n_image_fds;
+};
+
+/* Per-inode state kept by fsops (inode->data). */
+struct file_state {
+  struct write_buffer wb;
+};
+
+struct fs *fs_of (fuse_req_t req);
+void fs_lock (struct fs *fs);
+void fs_unlock (struct fs *fs);
+
+/* The errno for the last failed appliance call. */
+int fs_errno (struct fs *fs);
+
+/* Frees the automatic variable when it goes out of scope. */
+#define CLEANUP_FREE __attribute__ ((cleanup (cleanup_free)))
+static inline void cleanup_free (void *ptr) { free (*(void **) ptr); }
+
+/* Stats PATH in the appliance into *ST.  Returns 0 or -errno. */
+int fs_lstat (struct fs *fs, const char *path, struct stat *st);
+
+/* Converts an appliance stat to a host struct stat. */
+struct guestfs_statns;
+void fs_stat_from_guest (const struct guestfs_statns *gs, struct stat *st);
+
+/* Registers PARENT/NAME with attributes ST as looked up and fills E. */
+void fs_make_entry (struct fs *fs, struct inode *parent, const char *name,
+                    const struct stat *st, struct fuse_entry_param *e);
+
+/* Looks PATH up (PARENT/NAME) and replies with its entry, or the error. */
+void fs_reply_entry (fuse_req_t req, struct fs *fs, struct inode *parent,
+                     const char *name, const char *path);
+
+/* Gives a file created by the appliance (as root) to the caller of REQ, as
+ * a local filesystem would, and updates *ST to match.  Returns 0/-errno. */
+int fs_give_to_caller (fuse_req_t req, struct fs *fs, const char *path,
+                       struct stat *st);
+
+/* Creates PARENT/NAME with CREATE (an appliance call returning -1 on
+ * failure), gives it to the caller of REQ and fills *E.  Returns 0 or an
+ * errno. */
+int fs_create_node (fuse_req_t req, struct fs *fs, fuse_ino_t parent,
+                    const char *name,
+                    int (*create) (struct fs *, const char *, const void *),
+                    const void *arg, struct fuse_entry_param *e);
+
+/* Replies with the entry of a created node, or the errno E. */
+void fs_reply_created (fuse_req_t req, int e, const struct fuse_entry_param *entry);
+
+/* Sends I's buffered writes to the appliance.  Returns 0 or an errno,
+ * which is also kept for the file's next write/fsync/close. */
+int fs_flush_inode (struct fs *fs, struct inode *i);
+
+/* Syncs the appliance's disks, then the image files on the host. */
+int fs_sync_disks (struct fs *fs);
+
+/* Defined in fsops-dir.c and fsops-xattr.c. */
+void fsops_opendir (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void fsops_readdir (fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+                    struct fuse_file_info *fi);
+void fsops_readdirplus (fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+                        struct fuse_file_info *fi);
+void fsops_releasedir (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void fsops_mkdir (fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode);
+void fsops_rmdir (fuse_req_t req, fuse_ino_t parent, const char *name);
+void fsops_setxattr (fuse_req_t req, fuse_ino_t ino, const char *name,
+                     const char *value, size_t size, int flags);
+void fsops_getxattr (fuse_req_t req, fuse_ino_t ino, const char *name, size_t size);
+void fsops_listxattr (fuse_req_t req, fuse_ino_t ino, size_t size);
+void fsops_removexattr (fuse_req_t req, fuse_ino_t ino, const char *name);
+
+#endif

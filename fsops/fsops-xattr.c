@@ -1,0 +1,123 @@
+/* fsops-xattr.c: extended attributes, passed through to the appliance as
+ * raw bytes (user., trusted., security. and the POSIX ACLs in
+ * system.posix_acl_*). */
+#include <attr/attributes.h>
+#include <errno.h>
+#include <string.h>
+#include <sys/xattr.h>
+#include "fsops/fsops-internal.h"
+
+/* Resolves INO to a path under the lock; replies ESTALE and returns NULL
+ * when the file has no name left. */
+static char *
+path_or_reply (fuse_req_t req, struct fs *fs, fuse_ino_t ino)
+{
+  char *path = itable_path (&fs->itable, itable_from_nodeid (&fs->itable, ino));
+  if (!path)
+    fuse_reply_err (req, ESTALE);
+  return path;
+}
+
+/* Replies with a value or list of LEN bytes as getxattr(2) wants it: its
+ * size when the caller asks with SIZE 0, ERANGE when it does not fit. */
+static void
+reply_sized (fuse_req_t req, const char *data, size_t len, size_t size)
+{
+  if (size == 0)
+    fuse_reply_xattr (req, len);
+  else if (len > size)
+    fuse_reply_err (req, ERANGE);
+  else
+    fuse_reply_buf (req, data, len);
+}
+
+void
+fsops_getxattr (fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
+{
+  struct fs *fs = fs_of (req);
+  fs_lock (fs);
+  CLEANUP_FREE char *path = path_or_reply (req, fs, ino);
+  if (path) {
+    size_t len;
+    CLEANUP_FREE char *value = guestfs_lgetxattr (fs->g, path, name, &len);
+    if (!value)
+      fuse_reply_err (req, fs_errno (fs));
+    else
+      reply_sized (req, value, len, size);
+  }
+  fs_unlock (fs);
+}
+
+/* XATTR_CREATE and XATTR_REPLACE have no appliance equivalent: check
+ * first, which is exact because every change goes through this lock. */
+static int
+check_xattr_flags (struct fs *fs, const char *path, const char *name, int flags)
+{
+  if (!(flags & (XATTR_CREATE | XATTR_REPLACE)))
+    return 0;
+  size_t len;
+  CLEANUP_FREE char *value = guestfs_lgetxattr (fs->g, path, name, &len);
+  if (value)
+    return flags & XATTR_CREATE ? EEXIST : 0;
+  int e = fs_errno (fs);
+  if (e == ENOATTR)
+    return flags & XATTR_REPLACE ? ENOATTR : 0;
+  return e;
+}
+
+void
+fsops_setxattr (fuse_req_t req, fuse_ino_t ino, const char *name,
+                const char *value, size_t size, int flags)
+{
+  struct fs *fs = fs_of (req);
+  fs_lock (fs);
+  CLEANUP_FREE char *path = path_or_reply (req, fs, ino);
+  if (path) {
+    int e = check_xattr_flags (fs, path, name, flags);
+    if (!e && guestfs_lsetxattr (fs->g, name, value, (int) size, path) == -1)
+      e = fs_errno (fs);
+    fuse_reply_err (req, e);
+  }
+  fs_unlock (fs);
+}
+
+void
+fsops_listxattr (fuse_req_t req, fuse_ino_t ino, size_t size)
+{
+  struct fs *fs = fs_of (req);
+  fs_lock (fs);
+  CLEANUP_FREE char *path = path_or_reply (req, fs, ino);
+  if (path) {
+    struct guestfs_xattr_list *list = guestfs_lgetxattrs (fs->g, path);
+    if (!list)
+      fuse_reply_err (req, fs_errno (fs));
+    else {
+      size_t len = 0;
+      for (size_t k = 0; k < list->len; k++)
+        len += strlen (list->val[k].attrname) + 1;
+      CLEANUP_FREE char *names = malloc (len ? len : 1);
+      if (!names)
+        abort ();
+      size_t at = 0;
+      for (size_t k = 0; k < list->len; k++) {
+        size_t n = strlen (list->val[k].attrname) + 1;
+        memcpy (names + at, list->val[k].attrname, n);
+        at += n;
+      }
+      guestfs_free_xattr_list (list);
+      reply_sized (req, names, len, size);
+    }
+  }
+  fs_unlock (fs);
+}
+
+void
+fsops_removexattr (fuse_req_t req, fuse_ino_t ino, const char *name)
+{
+  struct fs *fs = fs_of (req);
+  fs_lock (fs);
+  CLEANUP_FREE char *path = path_or_reply (req, fs, ino);
+  if (path)
+    fuse_reply_err (req, guestfs_lremovexattr (fs->g, name, path) == -1 ? fs_errno (fs) : 0);
+  fs_unlock (fs);
+}

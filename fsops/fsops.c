@@ -1,0 +1,785 @@
+/* fsops.c: FUSE low-level operations on files, mapped to libguestfs calls.
+ * Directories are in fsops-dir.c, extended attributes in fsops-xattr.c.
+ *
+ * Every reply that carries attributes comes from a fresh appliance stat
+ * (or from the result of the call itself), so the kernel's caches, which
+ * may live long because imgmount owns the image, start exact; the kernel
+ * invalidates them itself on each change it makes through us. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/statvfs.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+#include "fsops/errno-map.h"
+#include "fsops/fsops-internal.h"
+
+struct fs *
+fs_of (fuse_req_t req)
+{
+  return fuse_req_userdata (req);
+}
+
+void
+fs_lock (struct fs *fs)
+{
+  pthread_mutex_lock (&fs->lock);
+  /* libguestfs keeps error handlers per thread: silence its printing in
+   * each FUSE worker once.  Failures are expected (ENOENT on lookup) and
+   * become errnos, not messages. */
+  static __thread bool quiet;
+  if (!quiet) {
+    guestfs_set_error_handler (fs->g, NULL, NULL);
+    quiet = true;
+  }
+}
+
+void
+fs_unlock (struct fs *fs)
+{
+  pthread_mutex_unlock (&fs->lock);
+}
+
+int
+fs_errno (struct fs *fs)
+{
+  return errno_map (guestfs_last_errno (fs->g));
+}
+
+void
+fs_stat_from_guest (const struct guestfs_statns *gs, struct stat *st)
+{
+  memset (st, 0, sizeof *st);
+  st->st_dev = (dev_t) gs->st_dev;
+  st->st_ino = (ino_t) gs->st_ino;
+  st->st_mode = (mode_t) gs->st_mode;
+  st->st_nlink = (nlink_t) gs->st_nlink;
+  st->st_uid = (uid_t) gs->st_uid;
+  st->st_gid = (gid_t) gs->st_gid;
+  st->st_rdev = (dev_t) gs->st_rdev;
+  st->st_size = (off_t) gs->st_size;
+  st->st_blksize = (blksize_t) gs->st_blksize;
+  st->st_blocks = (blkcnt_t) gs->st_blocks;
+  st->st_atim.tv_sec = gs->st_atime_sec;
+  st->st_atim.tv_nsec = gs->st_atime_nsec;
+  st->st_mtim.tv_sec = gs->st_mtime_sec;
+  st->st_mtim.tv_nsec = gs->st_mtime_nsec;
+  st->st_ctim.tv_sec = gs->st_ctime_sec;
+  st->st_ctim.tv_nsec = gs->st_ctime_nsec;
+}
+
+int
+fs_lstat (struct fs *fs, const char *path, struct stat *st)
+{
+  struct guestfs_statns *gs = guestfs_lstatns (fs->g, path);
+  if (!gs)
+    return -fs_errno (fs);
+  fs_stat_from_guest (gs, st);
+  guestfs_free_statns (gs);
+  return 0;
+}
+
+void
+fs_make_entry (struct fs *fs, struct inode *parent, const char *name,
+               const struct stat *st, struct fuse_entry_param *e)
+{
+  struct inode *i = itable_lookup (&fs->itable, parent, name, (int64_t) st->st_dev,
+                                   (int64_t) st->st_ino);
+  memset (e, 0, sizeof *e);
+  e->ino = itable_nodeid (&fs->itable, i);
+  e->attr = *st;
+  e->attr_timeout = fs->timeout;
+  e->entry_timeout = fs->timeout;
+}
+
+void
+fs_reply_entry (fuse_req_t req, struct fs *fs, struct inode *parent,
+                const char *name, const char *path)
+{
+  struct stat st;
+  int r = fs_lstat (fs, path, &st);
+  if (r < 0) {
+    fuse_reply_err (req, -r);
+    return;
+  }
+  struct fuse_entry_param e;
+  fs_make_entry (fs, parent, name, &st, &e);
+  fuse_reply_entry (req, &e);
+}
+
+int
+fs_give_to_caller (fuse_req_t req, struct fs *fs, const char *path, struct stat *st)
+{
+  const struct fuse_ctx *ctx = fuse_req_ctx (req);
+  uid_t uid = ctx->uid;
+  /* The appliance created it as root, so any other group came from a
+   * set-group-ID directory, which decides the group as it would here. */
+  gid_t gid = st->st_gid != 0 ? st->st_gid : ctx->gid;
+  if (uid == st->st_uid && gid == st->st_gid)
+    return 0;
+  if (guestfs_lchown (fs->g, (int) uid, (int) gid, path) == -1)
+    return -fs_errno (fs);
+  /* chown may clear set-ID bits: only then is a new stat needed. */
+  if (st->st_mode & (S_ISUID | S_ISGID))
+    return fs_lstat (fs, path, st);
+  st->st_uid = uid;
+  st->st_gid = gid;
+  return 0;
+}
+
+static struct file_state *
+state_of (struct inode *i)
+{
+  if (!i->data)
+    i->data = calloc (1, sizeof (struct file_state));
+  if (!i->data)
+    abort ();
+  return i->data;
+}
+
+static int
+write_through (struct fs *fs, const char *path, const char *buf, size_t size, int64_t off)
+{
+  while (size > 0) {
+    size_t n = size > APPLIANCE_IO_MAX ? APPLIANCE_IO_MAX : size;
+    int r = guestfs_pwrite (fs->g, path, buf, n, off);
+    if (r <= 0)
+      return r == 0 ? EIO : fs_errno (fs);
+    buf += r;
+    size -= (size_t) r;
+    off += r;
+  }
+  return 0;
+}
+
+int
+fs_flush_inode (struct fs *fs, struct inode *i)
+{
+  struct file_state *s = i->data;
+  if (!s || s->wb.len == 0)
+    return s ? s->wb.error : 0;
+  CLEANUP_FREE char *path = itable_path (&fs->itable, i);
+  int e = path ? write_through (fs, path, s->wb.data, s->wb.len, s->wb.offset) : ESTALE;
+  wbuf_clear (&s->wb);
+  if (e)
+    s->wb.error = e;
+  return e;
+}
+
+int
+fs_sync_disks (struct fs *fs)
+{
+  if (guestfs_sync (fs->g) == -1)
+    return fs_errno (fs);
+  for (size_t k = 0; k < fs->n_image_fds; k++)
+    if (fs->image_fds[k] >= 0 && fdatasync (fs->image_fds[k]) == -1)
+      return errno;
+  return 0;
+}
+
+/* Looks up the inode of a request and flushes its buffered writes, as
+ * every operation that reads or changes the file must see them. */
+static struct inode *
+flushed_inode (struct fs *fs, fuse_ino_t ino, int *err)
+{
+  struct inode *i = itable_from_nodeid (&fs->itable, ino);
+  *err = fs_flush_inode (fs, i);
+  if (*err && i->data)
+    wbuf_take_error (&((struct file_state *) i->data)->wb);
+  return i;
+}
+
+static void
+free_file_state (struct inode *i)
+{
+  struct file_state *s = i->data;
+  if (s) {
+    wbuf_free (&s->wb);
+    free (s);
+    i->data = NULL;
+  }
+}
+
+/* ---- operations ---- */
+
+static void
+op_init (void *userdata, struct fuse_conn_info *conn)
+{
+  /* Fewer, larger requests: each one is an appliance round trip. */
+  conn->max_write = 1024 * 1024;
+  conn->max_readahead = 1024 * 1024;
+  if (conn->capable & FUSE_CAP_READDIRPLUS)
+    conn->want |= FUSE_CAP_READDIRPLUS;
+  /* The page cache stays valid across opens: nobody else writes. */
+  conn->want &= ~FUSE_CAP_AUTO_INVAL_DATA;
+}
+
+static void
+op_lookup (fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+  struct fs *fs = fs_of (req);
+  fs_lock (fs);
+  struct inode *p = itable_from_nodeid (&fs->itable, parent);
+  CLEANUP_FREE char *path = itable_child_path (&fs->itable, p, name);
+  struct stat st;
+  int r = path ? fs_lstat (fs, path, &st) : -ESTALE;
+  if (r == -ENOENT) {
+    /* A negative entry: the kernel drops it itself when it creates NAME. */
+    struct fuse_entry_param e = { .ino = 0, .entry_timeout = fs->timeout };
+    fuse_reply_entry (req, &e);
+  }
+  else if (r < 0)
+    fuse_reply_err (req, -r);
+  else {
+    struct fuse_entry_param e;
+    fs_make_entry (fs, p, name, &st, &e);
+    fuse_reply_entry (req, &e);
+  }
+  fs_unlock (fs);
+}
+
+static void
+op_forget (fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
+{
+  struct fs *fs = fs_of (req);
+  fs_lock (fs);
+  struct inode *i = itable_from_nodeid (&fs->itable, ino);
+  /* Buffered data is flushed before the inode can go (flush/release ran
+   * already; this is for writes of an inode nobody holds open). */
+  if (i->nlookup <= nlookup)
+    fs_flush_inode (fs, i);
+  itable_forget (&fs->itable, i, nlookup);
+  fs_unlock (fs);
+  fuse_reply_none (req);
+}
+
+static void
+op_forget_multi (fuse_req_t req, size_t count, struct fuse_forget_data *forgets)
+{
+  struct fs *fs = fs_of (req);
+  fs_lock (fs);
+  for (size_t k = 0; k < count; k++) {
+    struct inode *i = itable_from_nodeid (&fs->itable, forgets[k].ino);
+    if (i->nlookup <= forgets[k].nlookup)
+      fs_flush_inode (fs, i);
+    itable_forget (&fs->itable, i, forgets[k].nlookup);
+  }
+  fs_unlock (fs);
+  fuse_reply_none (req);
+}
+
+static void
+op_getattr (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+  struct fs *fs = fs_of (req);
+  fs_lock (fs);
+  int e;
+  struct inode *i = flushed_inode (fs, ino, &e);
+  CLEANUP_FREE char *path = itable_path (&fs->itable, i);
+  struct stat st;
+  int r = path ? fs_lstat (fs, path, &st) : -ESTALE;
+  if (r < 0)
+    fuse_reply_err (req, -r);
+  else
+    fuse_reply_attr (req, &st, fs->timeout);
+  fs_unlock (fs);
+}
+
+/* A timestamp for guestfs_utimens: -1 nsec means now, -2 leave alone. */
+static void
+utimens_arg (int to_set, int set_bit, int now_bit, const struct timespec *ts,
+             int64_t *sec, int64_t *nsec)
+{
+  *sec = 0;
+  if (to_set & now_bit)
+    *nsec = -1;
+  else if (to_set & set_bit) {
+    *sec = ts->tv_sec;
+    *nsec = ts->tv_nsec;
+  }
+  else
+    *nsec = -2;
+}
+
+static int
+apply_setattr (struct fs *fs, struct inode *i, const char *path,
+               const struct stat *attr, int to_set)
+{
+  guestfs_h *g = fs->g;
+  if ((to_set & (FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID)) &&
+      guestfs_lchown (g, to_set & FUSE_SET_ATTR_UID ? (int) attr->st_uid : -1,
+                      to_set & FUSE_SET_ATTR_GID ? (int) attr->st_gid : -1, path) == -1)
+    return fs_errno (fs);
+  if ((to_set & FUSE_SET_ATTR_MODE) && guestfs_chmod (g, (int) (attr->st_mode & 07777), path) == -1)
+    return fs_errno (fs);
+  if (to_set & FUSE_SET_ATTR_SIZE) {
+    if (i->data)
+      wbuf_truncate (&((struct file_state *) i->data)->wb, attr->st_size);
+    if (guestfs_truncate_size (g, path, attr->st_size) == -1)
+      return fs_errno (fs);
+  }
+  if (to_set & (FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME |
+                FUSE_SET_ATTR_ATIME_NOW | FUSE_SET_ATTR_MTIME_NOW)) {
+    int64_t as, an, ms, mn;
+    utimens_arg (to_set, FUSE_SET_ATTR_ATIME, FUSE_SET_ATTR_ATIME_NOW, &attr->st_atim, &as, &an);
+    utimens_arg (to_set, FUSE_SET_ATTR_MTIME, FUSE_SET_ATTR_MTIME_NOW, &attr->st_mtim, &ms, &mn);
+    if (guestfs_utimens (g, path, as, an, ms, mn) == -1)
+      return fs_errno (fs);
+  }
+  return 0;
+}
+
+static void
+op_setattr (fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
+            struct fuse_file_info *fi)
+{
+  struct fs *fs = fs_of (req);
+  fs_lock (fs);
+  int e;
+  struct inode *i = flushed_inode (fs, ino, &e);
+  CLEANUP_FREE char *path = itable_path (&fs->itable, i);
+  struct stat st;
+  if (!e)
+    e = path ? apply_setattr (fs, i, path, attr, to_set) : ESTALE;
+  if (!e)
+    e = -fs_lstat (fs, path, &st);
+  if (e)
+    fuse_reply_err (req, e);
+  else
+    fuse_reply_attr (req, &st, fs->timeout);
+  fs_unlock (fs);
+}
+
+static void
+op_readlink (fuse_req_t req, fuse_ino_t ino)
+{
+  struct fs *fs = fs_of (req);
+  fs_lock (fs);
+  CLEANUP_FREE char *path = itable_path (&fs->itable, itable_from_nodeid (&fs->itable, ino));
+  CLEANUP_FREE char *target = path ? guestfs_readlink (fs->g, path) : NULL;
+  if (target)
+    fuse_reply_readlink (req, target);
+  else
+    fuse_reply_err (req, path ? fs_errno (fs) : ESTALE);
+  fs_unlock (fs);
+}
+
+int
+fs_create_node (fuse_req_t req, struct fs *fs, fuse_ino_t parent, const char *name,
+             int (*create) (struct fs *, const char *, const void *),
+             const void *arg, struct fuse_entry_param *e)
+{
+  struct inode *p = itable_from_nodeid (&fs->itable, parent);
+  CLEANUP_FREE char *path = itable_child_path (&fs->itable, p, name);
+  if (!path)
+    return ESTALE;
+  if (create (fs, path, arg) == -1)
+    return fs_errno (fs);
+  struct stat st;
+  int r = fs_lstat (fs, path, &st);
+  if (r == 0)
+    r = fs_give_to_caller (req, fs, path, &st);
+  if (r < 0)
+    return -r;
+  fs_make_entry (fs, p, name, &st, e);
+  return 0;
+}
+
+struct mknod_arg { mode_t mode; dev_t rdev; };
+
+static int
+do_mknod (struct fs *fs, const char *path, const void *arg)
+{
+  const struct mknod_arg *a = arg;
+  return guestfs_mknod (fs->g, (int) a->mode, (int) major (a->rdev), (int) minor (a->rdev), path);
+}
+
+static int
+do_symlink (struct fs *fs, const char *path, const void *target)
+{
+  return guestfs_ln_s (fs->g, target, path);
+}
+
+void
+fs_reply_created (fuse_req_t req, int e, const struct fuse_entry_param *entry)
+{
+  if (e)
+    fuse_reply_err (req, e);
+  else
+    fuse_reply_entry (req, entry);
+}
+
+static void
+op_mknod (fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode, dev_t rdev)
+{
+  struct fs *fs = fs_of (req);
+  struct mknod_arg a = { mode, rdev };
+  struct fuse_entry_param e;
+  fs_lock (fs);
+  int r = fs_create_node (req, fs, parent, name, do_mknod, &a, &e);
+  fs_reply_created (req, r, &e);
+  fs_unlock (fs);
+}
+
+static void
+op_symlink (fuse_req_t req, const char *target, fuse_ino_t parent, const char *name)
+{
+  struct fs *fs = fs_of (req);
+  struct fuse_entry_param e;
+  fs_lock (fs);
+  int r = fs_create_node (req, fs, parent, name, do_symlink, target, &e);
+  fs_reply_created (req, r, &e);
+  fs_unlock (fs);
+}
+
+static void
+op_create (fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
+           struct fuse_file_info *fi)
+{
+  struct fs *fs = fs_of (req);
+  struct mknod_arg a = { S_IFREG | (mode & 07777), 0 };
+  struct fuse_entry_param e;
+  fs_lock (fs);
+  int r = fs_create_node (req, fs, parent, name, do_mknod, &a, &e);
+  if (r)
+    fuse_reply_err (req, r);
+  else {
+    fi->keep_cache = 1;
+    fuse_reply_create (req, &e, fi);
+  }
+  fs_unlock (fs);
+}
+
+static void
+op_link (fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char *newname)
+{
+  struct fs *fs = fs_of (req);
+  fs_lock (fs);
+  struct inode *i = itable_from_nodeid (&fs->itable, ino);
+  struct inode *np = itable_from_nodeid (&fs->itable, newparent);
+  CLEANUP_FREE char *target = itable_path (&fs->itable, i);
+  CLEANUP_FREE char *path = itable_child_path (&fs->itable, np, newname);
+  if (!target || !path)
+    fuse_reply_err (req, ESTALE);
+  else if (guestfs_ln (fs->g, target, path) == -1)
+    fuse_reply_err (req, fs_errno (fs));
+  else
+    fs_reply_entry (req, fs, np, newname, path);
+  fs_unlock (fs);
+}
+
+static void
+op_unlink (fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+  struct fs *fs = fs_of (req);
+  fs_lock (fs);
+  struct inode *p = itable_from_nodeid (&fs->itable, parent);
+  CLEANUP_FREE char *path = itable_child_path (&fs->itable, p, name);
+  struct inode *child = itable_find_child (&fs->itable, p, name);
+  /* Its data may live on under another link: write it out first. */
+  if (child)
+    fs_flush_inode (fs, child);
+  if (!path)
+    fuse_reply_err (req, ESTALE);
+  else if (guestfs_rm (fs->g, path) == -1)
+    fuse_reply_err (req, fs_errno (fs));
+  else {
+    itable_unlink (&fs->itable, p, name);
+    fuse_reply_err (req, 0);
+  }
+  fs_unlock (fs);
+}
+
+static int
+check_rename_flags (struct fs *fs, const char *newpath, unsigned flags)
+{
+  if (flags & ~RENAME_NOREPLACE)
+    return EINVAL;   /* RENAME_EXCHANGE and WHITEOUT: no appliance call */
+  if (flags & RENAME_NOREPLACE) {
+    struct stat st;
+    int r = fs_lstat (fs, newpath, &st);
+    if (r == 0)
+      return EEXIST;
+    if (r != -ENOENT)
+      return -r;
+  }
+  return 0;
+}
+
+static void
+op_rename (fuse_req_t req, fuse_ino_t parent, const char *name,
+           fuse_ino_t newparent, const char *newname, unsigned int flags)
+{
+  struct fs *fs = fs_of (req);
+  fs_lock (fs);
+  struct inode *p = itable_from_nodeid (&fs->itable, parent);
+  struct inode *np = itable_from_nodeid (&fs->itable, newparent);
+  CLEANUP_FREE char *oldpath = itable_child_path (&fs->itable, p, name);
+  CLEANUP_FREE char *newpath = itable_child_path (&fs->itable, np, newname);
+  int e = !oldpath || !newpath ? ESTALE : check_rename_flags (fs, newpath, flags);
+  struct inode *replaced = e ? NULL : itable_find_child (&fs->itable, np, newname);
+  if (replaced)
+    fs_flush_inode (fs, replaced);
+  if (!e && guestfs_rename (fs->g, oldpath, newpath) == -1)
+    e = fs_errno (fs);
+  if (!e)
+    itable_rename (&fs->itable, p, name, np, newname);
+  fuse_reply_err (req, e);
+  fs_unlock (fs);
+}
+
+static void
+op_open (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+  struct fs *fs = fs_of (req);
+  if (fs->readonly && (fi->flags & O_ACCMODE) != O_RDONLY) {
+    fuse_reply_err (req, EROFS);
+    return;
+  }
+  /* Nothing to open in the appliance: every call names the path. */
+  fi->keep_cache = 1;
+  fuse_reply_open (req, fi);
+}
+
+static void
+op_read (fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi)
+{
+  struct fs *fs = fs_of (req);
+  fs_lock (fs);
+  int e;
+  struct inode *i = flushed_inode (fs, ino, &e);
+  CLEANUP_FREE char *path = itable_path (&fs->itable, i);
+  CLEANUP_FREE char *buf = malloc (size ? size : 1);
+  size_t got = 0;
+  if (!e && !path)
+    e = ESTALE;
+  while (!e && got < size) {
+    size_t want = size - got > APPLIANCE_IO_MAX ? APPLIANCE_IO_MAX : size - got;
+    size_t n;
+    CLEANUP_FREE char *part = guestfs_pread (fs->g, path, (int) want, off + (off_t) got, &n);
+    if (!part) {
+      e = fs_errno (fs);
+      break;
+    }
+    memcpy (buf + got, part, n);
+    got += n;
+    if (n < want)
+      break;   /* end of file */
+  }
+  if (e)
+    fuse_reply_err (req, e);
+  else
+    fuse_reply_buf (req, buf, got);
+  fs_unlock (fs);
+}
+
+static void
+op_write (fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,
+          struct fuse_file_info *fi)
+{
+  struct fs *fs = fs_of (req);
+  fs_lock (fs);
+  struct inode *i = itable_from_nodeid (&fs->itable, ino);
+  struct file_state *s = state_of (i);
+  int e = wbuf_take_error (&s->wb);
+  if (!e && !wbuf_absorb (&s->wb, buf, size, off, WRITE_BUFFER_LIMIT)) {
+    e = fs_flush_inode (fs, i);
+    if (e)
+      wbuf_take_error (&s->wb);
+    else if (!wbuf_absorb (&s->wb, buf, size, off, WRITE_BUFFER_LIMIT)) {
+      CLEANUP_FREE char *path = itable_path (&fs->itable, i);
+      e = path ? write_through (fs, path, buf, size, off) : ESTALE;
+    }
+  }
+  if (e)
+    fuse_reply_err (req, e);
+  else
+    fuse_reply_write (req, size);
+  fs_unlock (fs);
+}
+
+static void
+op_flush (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+  struct fs *fs = fs_of (req);
+  fs_lock (fs);
+  int e;
+  flushed_inode (fs, ino, &e);
+  fuse_reply_err (req, e);
+  fs_unlock (fs);
+}
+
+static void
+op_release (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+  /* flush() ran before this and reported any error to close(2). */
+  fuse_reply_err (req, 0);
+}
+
+static void
+op_fsync (fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi)
+{
+  struct fs *fs = fs_of (req);
+  fs_lock (fs);
+  int e;
+  flushed_inode (fs, ino, &e);
+  if (!e)
+    e = fs_sync_disks (fs);
+  fuse_reply_err (req, e);
+  fs_unlock (fs);
+}
+
+static void
+op_statfs (fuse_req_t req, fuse_ino_t ino)
+{
+  struct fs *fs = fs_of (req);
+  fs_lock (fs);
+  CLEANUP_FREE char *path = itable_path (&fs->itable, itable_from_nodeid (&fs->itable, ino));
+  struct guestfs_statvfs *v = guestfs_statvfs (fs->g, path ? path : "/");
+  if (!v)
+    fuse_reply_err (req, fs_errno (fs));
+  else {
+    struct statvfs sv = {
+      .f_bsize = (unsigned long) v->bsize, .f_frsize = (unsigned long) v->frsize,
+      .f_blocks = (fsblkcnt_t) v->blocks, .f_bfree = (fsblkcnt_t) v->bfree,
+      .f_bavail = (fsblkcnt_t) v->bavail, .f_files = (fsfilcnt_t) v->files,
+      .f_ffree = (fsfilcnt_t) v->ffree, .f_favail = (fsfilcnt_t) v->favail,
+      .f_fsid = (unsigned long) v->fsid, .f_flag = (unsigned long) v->flag,
+      .f_namemax = (unsigned long) v->namemax,
+    };
+    guestfs_free_statvfs (v);
+    fuse_reply_statfs (req, &sv);
+  }
+  fs_unlock (fs);
+}
+
+/* Only reached without default_permissions; imgmount always sets it, but a
+ * correct answer costs little. */
+static void
+op_access (fuse_req_t req, fuse_ino_t ino, int mask)
+{
+  struct fs *fs = fs_of (req);
+  const struct fuse_ctx *ctx = fuse_req_ctx (req);
+  fs_lock (fs);
+  CLEANUP_FREE char *path = itable_path (&fs->itable, itable_from_nodeid (&fs->itable, ino));
+  struct stat st;
+  int r = path ? fs_lstat (fs, path, &st) : -ESTALE;
+  fs_unlock (fs);
+  if (r < 0) {
+    fuse_reply_err (req, -r);
+    return;
+  }
+  if ((mask & W_OK) && fs->readonly) {
+    fuse_reply_err (req, EROFS);
+    return;
+  }
+  int bits = st.st_mode & 7;
+  if (ctx->uid == st.st_uid)
+    bits = (st.st_mode >> 6) & 7;
+  else if (ctx->gid == st.st_gid)
+    bits = (st.st_mode >> 3) & 7;
+  if (ctx->uid == 0)   /* root: anything, but execute needs some x bit */
+    bits = 6 | ((st.st_mode & 0111) || S_ISDIR (st.st_mode) ? 1 : 0);
+  fuse_reply_err (req, (mask & ~bits & 7) ? EACCES : 0);
+}
+
+static void
+op_fallocate (fuse_req_t req, fuse_ino_t ino, int mode, off_t offset, off_t length,
+              struct fuse_file_info *fi)
+{
+  /* libguestfs's fallocate64 recreates the whole file: unusable here. */
+  fuse_reply_err (req, EOPNOTSUPP);
+}
+
+static const struct fuse_lowlevel_ops operations = {
+  .init = op_init,
+  .lookup = op_lookup,
+  .forget = op_forget,
+  .forget_multi = op_forget_multi,
+  .getattr = op_getattr,
+  .setattr = op_setattr,
+  .readlink = op_readlink,
+  .mknod = op_mknod,
+  .mkdir = fsops_mkdir,
+  .unlink = op_unlink,
+  .rmdir = fsops_rmdir,
+  .symlink = op_symlink,
+  .rename = op_rename,
+  .link = op_link,
+  .open = op_open,
+  .read = op_read,
+  .write = op_write,
+  .flush = op_flush,
+  .release = op_release,
+  .fsync = op_fsync,
+  .opendir = fsops_opendir,
+  .readdir = fsops_readdir,
+  .readdirplus = fsops_readdirplus,
+  .releasedir = fsops_releasedir,
+  .statfs = op_statfs,
+  .setxattr = fsops_setxattr,
+  .getxattr = fsops_getxattr,
+  .listxattr = fsops_listxattr,
+  .removexattr = fsops_removexattr,
+  .access = op_access,
+  .create = op_create,
+  .fallocate = op_fallocate,
+};
+
+const struct fuse_lowlevel_ops *
+fsops_operations (void)
+{
+  return &operations;
+}
+
+struct fs *
+fs_new (const struct fs_config *config)
+{
+  struct fs *fs = calloc (1, sizeof *fs);
+  if (!fs)
+    return NULL;
+  fs->g = config->g;
+  fs->readonly = config->readonly;
+  fs->timeout = config->cache_timeout;
+  fs->image_fds = config->image_fds;
+  fs->n_image_fds = config->n_image_fds;
+  pthread_mutex_init (&fs->lock, NULL);
+  itable_init (&fs->itable, free_file_state);
+  struct stat st;
+  if (fs_lstat (fs, "/", &st) < 0) {
+    fs_free (fs);
+    return NULL;
+  }
+  itable_set_root (&fs->itable, (int64_t) st.st_dev, (int64_t) st.st_ino);
+  return fs;
+}
+
+int
+fs_flush_all (struct fs *fs)
+{
+  int first = 0;
+  fs_lock (fs);
+  for (struct inode *i = fs->itable.all; i; i = i->all_next) {
+    int e = fs_flush_inode (fs, i);
+    if (e && !first)
+      first = e;
+  }
+  if (!fs->readonly) {
+    int e = fs_sync_disks (fs);
+    if (e && !first)
+      first = e;
+  }
+  fs_unlock (fs);
+  return first;
+}
+
+void
+fs_free (struct fs *fs)
+{
+  if (!fs)
+    return;
+  itable_destroy (&fs->itable);
+  pthread_mutex_destroy (&fs->lock);
+  free (fs);
+}

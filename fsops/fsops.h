@@ -1,0 +1,36 @@
+/* fsops.h: the FUSE low-level operations, served by a libguestfs handle
+ * whose filesystems are already mounted in the appliance. */
+#ifndef IMGMOUNT_FSOPS_H
+#define IMGMOUNT_FSOPS_H
+
+#include <stdbool.h>
+#include <fuse_lowlevel.h>
+#include <guestfs.h>
+
+struct fs;
+
+struct fs_config {
+  guestfs_h *g;
+  bool readonly;
+  /* How long the kernel may trust names and attributes.  imgmount owns
+   * the image while mounted, and every change goes through it, so this
+   * can be long. */
+  double cache_timeout;
+  /* Host descriptors of the image files, fdatasync'd after each appliance
+   * sync so that fsync(2) reaches the host disk; -1 entries skipped. */
+  const int *image_fds;
+  size_t n_image_fds;
+};
+
+const struct fuse_lowlevel_ops *fsops_operations (void);
+
+/* Creates the state the operations need (the userdata of the session). */
+struct fs *fs_new (const struct fs_config *config);
+
+/* Writes out every buffered write and syncs the appliance.  Returns 0, or
+ * the errno of the first failure (a write that could not be saved). */
+int fs_flush_all (struct fs *fs);
+
+void fs_free (struct fs *fs);
+
+#endif

@@ -1,0 +1,294 @@
+/* main.c: imgmount's entry point and the life of one mount:
+ * check the input, start the appliance, mount inside it, mount FUSE on the
+ * host, serve, and on the way out write everything back before exiting. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+#include <fuse_lowlevel.h>
+#include "backend-select/backend.h"
+#include "fsops/fsops.h"
+#include "mount/daemon.h"
+#include "mount/image-check.h"
+#include "mount/list.h"
+#include "mount/options.h"
+#include "mount/runtime.h"
+#include "mount/select-fs.h"
+#include "mount/unmount.h"
+
+/* imgmount owns the image while mounted: the kernel may trust what it was
+ * told until imgmount itself changes it. */
+#define KERNEL_CACHE_TIMEOUT_S 3600.0
+
+static void
+error_line (const char *msg)
+{
+  fprintf (stderr, "imgmount: %s\n", msg ? msg : "out of memory");
+}
+
+/* Checks all host-side input, and locks the images.  Fills IMAGE_FDS. */
+static int
+check_input (const struct options *opts, int *image_fds, char **err)
+{
+  for (size_t k = 0; k < opts->n_images; k++)
+    if (image_check (opts->images[k], opts->readonly, err) == -1)
+      return -1;
+  if (opts->mode == RUN_MOUNT) {
+    if (mountpoint_check (opts->mountpoint, opts->nonempty, err) == -1)
+      return -1;
+    if (access ("/dev/fuse", R_OK | W_OK) == -1) {
+      if (asprintf (err, "/dev/fuse: %s; load the fuse module (modprobe fuse) or run where FUSE is available",
+                    strerror (errno)) < 0)
+        *err = NULL;
+      return -1;
+    }
+  }
+  for (size_t k = 0; k < opts->n_images; k++)
+    if ((image_fds[k] = image_lock (opts->images[k], opts->readonly, err)) == -1)
+      return -1;
+  return 0;
+}
+
+static struct backend_request
+backend_request_of (const struct options *opts, bool readonly)
+{
+  return (struct backend_request) {
+    .kind = opts->backend, .images = opts->images, .n_images = opts->n_images,
+    .format = opts->format, .readonly = readonly, .verbose = opts->verbose,
+    .trace = opts->trace,
+  };
+}
+
+static int
+run_list (const struct options *opts)
+{
+  int image_fds[opts->n_images];
+  char *err = NULL;
+  if (check_input (opts, image_fds, &err) == -1) {
+    error_line (err);
+    return 1;
+  }
+  struct backend_request req = backend_request_of (opts, true);
+  guestfs_h *g = backend_start (&req, &err);
+  if (!g) {
+    error_line (err);
+    return 1;
+  }
+  int rc = list_filesystems (g, &err) == 0 ? 0 : 1;
+  if (rc)
+    error_line (err);
+  backend_stop (g, NULL);
+  return rc;
+}
+
+/* "-o fsname=..." takes the image path: escape what libfuse's option
+ * parser would split on. */
+static char *
+escaped_option (const char *prefix, const char *value)
+{
+  size_t n = strlen (prefix) + 2 * strlen (value) + 1;
+  char *s = malloc (n), *p = s;
+  if (!s)
+    abort ();
+  p = stpcpy (p, prefix);
+  for (const char *v = value; *v; v++) {
+    if (*v == ',' || *v == '\\')
+      *p++ = '\\';
+    *p++ = *v;
+  }
+  *p = '\0';
+  return s;
+}
+
+static struct fuse_session *
+new_session (const struct options *opts, struct fs *fs)
+{
+  char *fsname = escaped_option ("fsname=", opts->images[0]);
+  const char *argv[8 + 2 * opts->n_fuse_opts];
+  int argc = 0;
+  argv[argc++] = "imgmount";
+  argv[argc++] = "-o";
+  argv[argc++] = fsname;
+  argv[argc++] = "-o";
+  /* Permissions are checked as on a local filesystem, always: without it,
+   * allow_other would let anyone read anything. */
+  argv[argc++] = opts->readonly ? "subtype=imgmount,default_permissions,ro"
+                                : "subtype=imgmount,default_permissions";
+  for (size_t k = 0; k < opts->n_fuse_opts; k++) {
+    argv[argc++] = "-o";
+    argv[argc++] = opts->fuse_opts[k];
+  }
+  if (opts->verbose >= 3)
+    argv[argc++] = "-d";
+  struct fuse_args args = FUSE_ARGS_INIT (argc, (char **) argv);
+  struct fuse_session *se = fuse_session_new (&args, fsops_operations (),
+                                              sizeof (struct fuse_lowlevel_ops), fs);
+  fuse_opt_free_args (&args);
+  free (fsname);
+  return se;
+}
+
+/* Takes the runtime lock that `imgmount -u` waits on.  Returns its fd. */
+static int
+publish_mount (const char *mountpoint, unsigned *maj, unsigned *min)
+{
+  if (mountinfo_find ("/proc/self/mountinfo", mountpoint, maj, min, NULL) != 1)
+    return -1;
+  char *lock_file = runtime_file (*maj, *min, "lock");
+  char *status_file = runtime_file (*maj, *min, "status");
+  int fd = lock_file ? open (lock_file, O_RDWR | O_CREAT | O_CLOEXEC, 0600) : -1;
+  if (fd >= 0 && flock (fd, LOCK_EX) == -1) {
+    close (fd);
+    fd = -1;
+  }
+  if (status_file)
+    unlink (status_file);   /* a previous mount's, never collected */
+  free (lock_file);
+  free (status_file);
+  return fd;
+}
+
+static void
+write_status (unsigned maj, unsigned min, const char *status)
+{
+  char *file = runtime_file (maj, min, "status");
+  FILE *fp = file ? fopen (file, "we") : NULL;
+  if (fp) {
+    fprintf (fp, "%s\n", status);
+    fclose (fp);
+  }
+  free (file);
+}
+
+static int
+write_pid_file (const char *file)
+{
+  FILE *fp = fopen (file, "we");
+  if (!fp)
+    return -1;
+  fprintf (fp, "%d\n", (int) getpid ());
+  return fclose (fp);
+}
+
+/* Writes buffered data, unmounts in the appliance and stops it, then
+ * flushes the image files on the host.  Returns NULL or what went wrong. */
+static char *
+shut_down (struct fs *fs, guestfs_h *g, const int *image_fds, size_t n)
+{
+  char *err = NULL;
+  int e = fs ? fs_flush_all (fs) : 0;
+  if (e && asprintf (&err, "writing back to the image failed: %s; some data was lost",
+                     strerror (e)) < 0)
+    err = NULL;
+  if (guestfs_umount_all (g) == -1 && !err &&
+      asprintf (&err, "unmounting inside the appliance failed: %s", guestfs_last_error (g)) < 0)
+    err = NULL;
+  char *stop_err = NULL;
+  if (backend_stop (g, &stop_err) == -1 && !err)
+    err = stop_err;
+  else
+    free (stop_err);
+  for (size_t k = 0; k < n; k++)
+    if (fsync (image_fds[k]) == -1 && errno != EINVAL && !err &&
+        asprintf (&err, "fsync of the image file failed: %s", strerror (errno)) < 0)
+      err = NULL;
+  return err;
+}
+
+static int
+run_mount (struct options *opts)
+{
+  int image_fds[opts->n_images];
+  char *err = NULL;
+  char mountpoint[PATH_MAX];
+  if (check_input (opts, image_fds, &err) == -1 || !realpath (opts->mountpoint, mountpoint)) {
+    error_line (err ? err : strerror (errno));
+    return 1;
+  }
+
+  int ready_fd = opts->foreground ? -1 : daemon_fork ();
+
+  struct backend_request req = backend_request_of (opts, opts->readonly);
+  guestfs_h *g = backend_start (&req, &err);
+  if (!g) {
+    error_line (err);
+    return 1;
+  }
+  struct fs_config config = {
+    .g = g, .readonly = opts->readonly, .cache_timeout = KERNEL_CACHE_TIMEOUT_S,
+    .image_fds = image_fds, .n_image_fds = opts->n_images,
+  };
+  struct fs *fs = NULL;
+  struct fuse_session *se = NULL;
+  if (select_and_mount (g, opts, &err) == -1 ||
+      !(fs = fs_new (&config)) ||
+      !(se = new_session (opts, fs)) ||
+      fuse_set_signal_handlers (se) == -1 ||
+      fuse_session_mount (se, mountpoint) == -1) {
+    error_line (err ? err : "cannot mount with FUSE (see the message above)");
+    if (se) {
+      fuse_remove_signal_handlers (se);
+      fuse_session_destroy (se);
+    }
+    free (shut_down (NULL, g, image_fds, 0));
+    fs_free (fs);
+    return 1;
+  }
+
+  unsigned maj = 0, min = 0;
+  int lock_fd = publish_mount (mountpoint, &maj, &min);
+  if (opts->pid_file && write_pid_file (opts->pid_file) == -1)
+    fprintf (stderr, "imgmount: warning: cannot write %s: %s\n", opts->pid_file, strerror (errno));
+  if (opts->verbose)
+    fprintf (stderr, "imgmount: %s mounted at %s\n", opts->images[0], mountpoint);
+  if (!opts->foreground)
+    daemon_ready (ready_fd, opts->verbose > 0);
+
+  struct fuse_loop_config *loop = fuse_loop_cfg_create ();
+  fuse_session_loop_mt (se, loop);
+  fuse_loop_cfg_destroy (loop);
+
+  fuse_session_unmount (se);
+  fuse_remove_signal_handlers (se);
+  fuse_session_destroy (se);
+
+  err = shut_down (fs, g, image_fds, opts->n_images);
+  fs_free (fs);
+  if (err)
+    error_line (err);
+  write_status (maj, min, err ? err : "ok");
+  if (opts->pid_file)
+    unlink (opts->pid_file);
+  int rc = err ? 1 : 0;
+  free (err);
+  if (lock_fd >= 0)
+    close (lock_fd);   /* releases imgmount -u */
+  return rc;
+}
+
+int
+main (int argc, char **argv)
+{
+  struct options opts;
+  char *err = NULL;
+  if (options_parse (argc, argv, getenv ("IMGMOUNT_BACKEND"), &opts, &err) == -1) {
+    error_line (err);
+    free (err);
+    options_free (&opts);
+    return 2;
+  }
+  int rc = 0;
+  switch (opts.mode) {
+  case RUN_HELP: options_print_help (); break;
+  case RUN_VERSION: printf ("imgmount %s\n", IMGMOUNT_VERSION); break;
+  case RUN_LIST: rc = run_list (&opts); break;
+  case RUN_UNMOUNT: rc = unmount_and_wait (opts.mountpoint, opts.lazy); break;
+  case RUN_MOUNT: rc = run_mount (&opts); break;
+  }
+  options_free (&opts);
+  return rc;
+}

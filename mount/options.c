@@ -1,0 +1,235 @@
+/* options.c: command-line parsing, following guestmount, sshfs and mount.
+ *
+ *   imgmount [OPTIONS] IMAGE... MOUNTPOINT
+ *   imgmount [OPTIONS] -a IMAGE [-a IMAGE...] MOUNTPOINT
+ *   imgmount --list IMAGE...
+ *   imgmount -u [--lazy] MOUNTPOINT
+ */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "mount/options.h"
+
+enum {
+  OPT_RO = 'r', OPT_RW = 'w', OPT_FOREGROUND = 'f', OPT_HELP = 'h',
+  OPT_LIST = 256, OPT_FORMAT, OPT_PID_FILE, OPT_TRACE, OPT_VERSION,
+  OPT_LAZY, OPT_BACKEND,
+};
+
+static const struct option long_options[] = {
+  { "add", required_argument, NULL, 'a' },
+  { "mount", required_argument, NULL, 'm' },
+  { "ro", no_argument, NULL, OPT_RO },
+  { "rw", no_argument, NULL, OPT_RW },
+  { "format", required_argument, NULL, OPT_FORMAT },
+  { "foreground", no_argument, NULL, OPT_FOREGROUND },
+  { "pid-file", required_argument, NULL, OPT_PID_FILE },
+  { "option", required_argument, NULL, 'o' },
+  { "verbose", no_argument, NULL, 'v' },
+  { "trace", no_argument, NULL, OPT_TRACE },
+  { "list", no_argument, NULL, OPT_LIST },
+  { "unmount", no_argument, NULL, 'u' },
+  { "lazy", no_argument, NULL, OPT_LAZY },
+  { "backend", required_argument, NULL, OPT_BACKEND },
+  { "help", no_argument, NULL, OPT_HELP },
+  { "version", no_argument, NULL, OPT_VERSION },
+  { NULL, 0, NULL, 0 },
+};
+
+static const char *const known_formats[] = {
+  "raw", "qcow2", "qcow", "vmdk", "vdi", "vhdx", "vpc", "qed", "parallels", NULL,
+};
+
+void
+options_print_help (void)
+{
+  printf (
+"Usage: imgmount [OPTIONS] IMAGE... MOUNTPOINT\n"
+"       imgmount --list IMAGE...\n"
+"       imgmount -u [--lazy] MOUNTPOINT\n"
+"Mount the filesystems inside disk images through a libguestfs appliance,\n"
+"so that the host kernel never parses the image.\n"
+"\n"
+"  -a, --add IMAGE          add a disk image (same as naming it)\n"
+"  -m, --mount DEV[:PATH[:OPTIONS[:FSTYPE]]]\n"
+"                           mount DEV at PATH (default /); repeatable.\n"
+"                           Without -m: the single filesystem, the OS found\n"
+"                           by inspection, or else the largest filesystem\n"
+"      --list               print the filesystems in IMAGE... and exit\n"
+"  -r, --ro                 mount read-only (the image is never written)\n"
+"  -w, --rw                 mount read-write (default)\n"
+"      --format=FMT         image format (default raw; never probed)\n"
+"      --backend=NAME       auto, kvm or tcg (default auto, or $IMGMOUNT_BACKEND)\n"
+"  -o OPT[,OPT...]          FUSE mount options (allow_other, nonempty, ...)\n"
+"  -f, --foreground         stay in the foreground\n"
+"      --pid-file FILE      write the daemon's pid to FILE\n"
+"  -v, --verbose            say what is happening (twice: libguestfs debug)\n"
+"      --trace              trace libguestfs calls\n"
+"  -u, --unmount            unmount MOUNTPOINT, waiting until every write is\n"
+"                           in the image file and the appliance has exited\n"
+"      --lazy               with -u: detach a busy mount\n"
+"  -h, --help               this help\n"
+"      --version            print the version\n");
+}
+
+/* Sets *ERR to a formatted message and returns -1. */
+static int __attribute__ ((format (printf, 2, 3)))
+fail (char **err, const char *fmt, ...)
+{
+  va_list ap;
+  va_start (ap, fmt);
+  if (vasprintf (err, fmt, ap) < 0)
+    *err = NULL;
+  va_end (ap);
+  return -1;
+}
+
+static void
+push_string (char ***list, size_t *n, const char *s)
+{
+  char **grown = realloc (*list, (*n + 1) * sizeof **list);
+  if (!grown)
+    abort ();
+  *list = grown;
+  (*list)[(*n)++] = strdup (s);
+}
+
+/* -o takes a comma-separated list; imgmount acts on some options itself
+ * and hands the rest to libfuse. */
+static int
+add_fuse_options (struct options *opts, const char *arg, char **err)
+{
+  char *copy = strdup (arg), *saveptr = NULL;
+  for (char *o = strtok_r (copy, ",", &saveptr); o; o = strtok_r (NULL, ",", &saveptr)) {
+    if (strcmp (o, "ro") == 0)
+      opts->readonly = true;
+    else if (strcmp (o, "rw") == 0)
+      opts->readonly = false;
+    else if (strcmp (o, "nonempty") == 0)
+      opts->nonempty = true;
+    else if (strcmp (o, "default_permissions") == 0)
+      ;   /* always on */
+    else {
+      if (strcmp (o, "allow_other") == 0)
+        opts->allow_other = true;
+      push_string (&opts->fuse_opts, &opts->n_fuse_opts, o);
+    }
+  }
+  free (copy);
+  (void) err;
+  return 0;
+}
+
+static bool
+format_is_known (const char *fmt)
+{
+  for (size_t i = 0; known_formats[i]; i++)
+    if (strcmp (fmt, known_formats[i]) == 0)
+      return true;
+  return false;
+}
+
+int
+options_parse (int argc, char **argv, const char *env_backend,
+               struct options *opts, char **err)
+{
+  memset (opts, 0, sizeof *opts);
+  opts->format = strdup ("raw");
+  opts->backend = BACKEND_AUTO;
+  if (env_backend && *env_backend &&
+      backend_kind_from_name (env_backend, &opts->backend) == -1)
+    return fail (err, "IMGMOUNT_BACKEND=%s: unknown backend (expected auto, kvm or tcg)", env_backend);
+
+  optind = 0;   /* full reset, so that tests can parse repeatedly */
+  opterr = 0;
+  int c;
+  while ((c = getopt_long (argc, argv, ":a:m:rwfo:vuh", long_options, NULL)) != -1) {
+    switch (c) {
+    case 'a': push_string (&opts->images, &opts->n_images, optarg); break;
+    case 'm': {
+      struct mount_spec spec;
+      if (mountspec_parse (optarg, &spec, err) == -1)
+        return -1;
+      opts->specs = realloc (opts->specs, (opts->n_specs + 1) * sizeof *opts->specs);
+      if (!opts->specs)
+        abort ();
+      opts->specs[opts->n_specs++] = spec;
+      break;
+    }
+    case OPT_RO: opts->readonly = true; break;
+    case OPT_RW: opts->readonly = false; break;
+    case OPT_FORMAT:
+      if (!format_is_known (optarg))
+        return fail (err, "--format=%s: unknown image format (try raw, qcow2, vmdk, vdi, vhdx or vpc)", optarg);
+      free (opts->format);
+      opts->format = strdup (optarg);
+      break;
+    case OPT_FOREGROUND: opts->foreground = true; break;
+    case OPT_PID_FILE: free (opts->pid_file); opts->pid_file = strdup (optarg); break;
+    case 'o':
+      if (add_fuse_options (opts, optarg, err) == -1)
+        return -1;
+      break;
+    case 'v': opts->verbose++; break;
+    case OPT_TRACE: opts->trace = true; break;
+    case OPT_LIST: opts->mode = RUN_LIST; break;
+    case 'u': opts->mode = RUN_UNMOUNT; break;
+    case OPT_LAZY: opts->lazy = true; break;
+    case OPT_BACKEND:
+      if (backend_kind_from_name (optarg, &opts->backend) == -1)
+        return fail (err, "--backend=%s: unknown backend (expected auto, kvm or tcg)", optarg);
+      break;
+    case 'h': opts->mode = RUN_HELP; return 0;
+    case OPT_VERSION: opts->mode = RUN_VERSION; return 0;
+    case ':':
+      return fail (err, "option %s needs an argument; see imgmount --help", argv[optind - 1]);
+    default:
+      return fail (err, "unknown option %s; see imgmount --help", argv[optind - 1]);
+    }
+  }
+
+  /* Positional arguments: images, then the mountpoint last. */
+  int npos = argc - optind;
+  switch (opts->mode) {
+  case RUN_UNMOUNT:
+    if (npos != 1)
+      return fail (err, "-u takes exactly one MOUNTPOINT; see imgmount --help");
+    opts->mountpoint = strdup (argv[optind]);
+    return 0;
+  case RUN_LIST:
+    for (int i = optind; i < argc; i++)
+      push_string (&opts->images, &opts->n_images, argv[i]);
+    if (opts->n_images == 0)
+      return fail (err, "--list needs at least one IMAGE; see imgmount --help");
+    return 0;
+  default:
+    if (npos < 1)
+      return fail (err, "missing MOUNTPOINT; usage: imgmount [OPTIONS] IMAGE... MOUNTPOINT");
+    for (int i = optind; i < argc - 1; i++)
+      push_string (&opts->images, &opts->n_images, argv[i]);
+    opts->mountpoint = strdup (argv[argc - 1]);
+    if (opts->n_images == 0)
+      return fail (err, "missing IMAGE; usage: imgmount [OPTIONS] IMAGE... MOUNTPOINT");
+    return 0;
+  }
+}
+
+void
+options_free (struct options *opts)
+{
+  for (size_t i = 0; i < opts->n_images; i++)
+    free (opts->images[i]);
+  free (opts->images);
+  for (size_t i = 0; i < opts->n_specs; i++)
+    mountspec_free (&opts->specs[i]);
+  free (opts->specs);
+  for (size_t i = 0; i < opts->n_fuse_opts; i++)
+    free (opts->fuse_opts[i]);
+  free (opts->fuse_opts);
+  free (opts->mountpoint);
+  free (opts->format);
+  free (opts->pid_file);
+  memset (opts, 0, sizeof *opts);
+}

@@ -1,0 +1,199 @@
+/* select-fs.c: what gets mounted, following guestmount's -m and -i, and
+ * choosing for the user when neither is given. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "mount/select-fs.h"
+
+static int __attribute__ ((format (printf, 2, 3)))
+fail (char **err, const char *fmt, ...)
+{
+  va_list ap;
+  va_start (ap, fmt);
+  if (vasprintf (err, fmt, ap) < 0)
+    *err = NULL;
+  va_end (ap);
+  return -1;
+}
+
+static void
+free_strings (char **list)
+{
+  if (!list)
+    return;
+  for (size_t k = 0; list[k]; k++)
+    free (list[k]);
+  free (list);
+}
+
+bool
+fs_type_is_mountable (const char *type)
+{
+  static const char *const not_mountable[] = {
+    "unknown", "swap", "LVM2_member", "linux_raid_member", "crypto_LUKS",
+    "zfs_member", "isw_raid_member", "ddf_raid_member", "", NULL,
+  };
+  for (size_t k = 0; not_mountable[k]; k++)
+    if (strcmp (type, not_mountable[k]) == 0)
+      return false;
+  return true;
+}
+
+/* Mounts DEVICE at PATH in the appliance; read-only mounts add "ro" so the
+ * filesystem itself never writes (journal replay included, where the
+ * filesystem allows). */
+static int
+mount_one (guestfs_h *g, bool readonly, const char *device, const char *path,
+           const char *options, const char *fstype)
+{
+  char *opts = NULL;
+  if (asprintf (&opts, "%s%s%s", readonly ? "ro" : "",
+                readonly && options ? "," : "", options ? options : "") < 0)
+    return -1;
+  int r = fstype ? guestfs_mount_vfs (g, opts, fstype, device, path)
+                 : guestfs_mount_options (g, opts, device, path);
+  free (opts);
+  return r;
+}
+
+static int
+compare_path_length (const void *a, const void *b)
+{
+  const struct mount_spec *x = a, *y = b;
+  size_t lx = strlen (x->path), ly = strlen (y->path);
+  return lx < ly ? -1 : lx > ly;
+}
+
+static int
+mount_specs (guestfs_h *g, const struct options *opts, char **err)
+{
+  /* Parents before children: / before /boot before /boot/efi. */
+  struct mount_spec *specs = malloc (opts->n_specs * sizeof *specs);
+  if (!specs)
+    abort ();
+  memcpy (specs, opts->specs, opts->n_specs * sizeof *specs);
+  qsort (specs, opts->n_specs, sizeof *specs, compare_path_length);
+  int r = 0;
+  for (size_t k = 0; k < opts->n_specs && r == 0; k++) {
+    const struct mount_spec *s = &specs[k];
+    if (mount_one (g, opts->readonly, s->device, s->path, s->options, s->fstype) == 0)
+      continue;
+    if (guestfs_is_blockdev (g, s->device) <= 0 && guestfs_is_lv (g, s->device) <= 0)
+      r = fail (err, "-m %s: no such device in the image; imgmount --list IMAGE lists them", s->device);
+    else
+      r = fail (err, "-m %s: cannot mount it at %s: %s", s->device, s->path, guestfs_last_error (g));
+  }
+  free (specs);
+  return r;
+}
+
+/* guestfs_inspect_get_mountpoints returns pairs: mountpoint, device. */
+static int
+mount_os (guestfs_h *g, const char *root, bool readonly, char **err)
+{
+  char **pairs = guestfs_inspect_get_mountpoints (g, root);
+  if (!pairs)
+    return fail (err, "inspection of %s failed: %s", root, guestfs_last_error (g));
+  size_t n = 0;
+  while (pairs[n])
+    n += 2;
+  /* Order by mountpoint length, a parent always being shorter. */
+  for (size_t a = 0; a < n; a += 2)
+    for (size_t b = a + 2; b < n; b += 2)
+      if (strlen (pairs[b]) < strlen (pairs[a])) {
+        char *m = pairs[a], *d = pairs[a + 1];
+        pairs[a] = pairs[b];
+        pairs[a + 1] = pairs[b + 1];
+        pairs[b] = m;
+        pairs[b + 1] = d;
+      }
+  int r = 0;
+  for (size_t k = 0; k < n; k += 2)
+    if (mount_one (g, readonly, pairs[k + 1], pairs[k], NULL, NULL) == -1) {
+      if (strcmp (pairs[k], "/") == 0) {
+        r = fail (err, "cannot mount the root filesystem %s: %s", pairs[k + 1], guestfs_last_error (g));
+        break;
+      }
+      fprintf (stderr, "imgmount: warning: %s (%s) from the guest's fstab not mounted: %s\n",
+               pairs[k], pairs[k + 1], guestfs_last_error (g));
+    }
+  free_strings (pairs);
+  return r;
+}
+
+struct candidate {
+  const char *device, *type;
+  int64_t size;
+};
+
+static int
+by_size_descending (const void *a, const void *b)
+{
+  const struct candidate *x = a, *y = b;
+  return x->size > y->size ? -1 : x->size < y->size;
+}
+
+static int
+mount_largest (guestfs_h *g, struct candidate *c, size_t n, const struct options *opts,
+               char **err)
+{
+  for (size_t k = 0; k < n; k++)
+    c[k].size = guestfs_blockdev_getsize64 (g, c[k].device);
+  qsort (c, n, sizeof *c, by_size_descending);
+  for (size_t k = 0; k < n; k++)
+    if (mount_one (g, opts->readonly, c[k].device, "/", NULL, NULL) == 0) {
+      fprintf (stderr, "imgmount: %zu filesystems found; mounted the largest, %s (%s, %lld MiB); "
+               "choose another with -m DEV (imgmount --list IMAGE lists them)\n",
+               n, c[k].device, c[k].type, (long long) (c[k].size >> 20));
+      return 0;
+    }
+  return fail (err, "none of the %zu filesystems in the image could be mounted: %s",
+               n, guestfs_last_error (g));
+}
+
+static int
+mount_default (guestfs_h *g, const struct options *opts, char **err)
+{
+  char **fs = guestfs_list_filesystems (g);
+  if (!fs)
+    return fail (err, "cannot list filesystems: %s", guestfs_last_error (g));
+  size_t n = 0;
+  struct candidate *c = NULL;
+  for (size_t k = 0; fs[k]; k += 2)
+    if (fs_type_is_mountable (fs[k + 1])) {
+      c = realloc (c, (n + 1) * sizeof *c);
+      if (!c)
+        abort ();
+      c[n++] = (struct candidate) { fs[k], fs[k + 1], 0 };
+    }
+
+  int r;
+  char **roots = NULL;
+  if (n == 0)
+    r = fail (err, "%s: no filesystem found in the image%s", opts->images[0],
+              opts->n_images > 1 ? "s" : "");
+  else if (n == 1) {
+    r = mount_one (g, opts->readonly, c[0].device, "/", NULL, NULL);
+    if (r == -1)
+      fail (err, "cannot mount %s (%s): %s", c[0].device, c[0].type, guestfs_last_error (g));
+  }
+  else if ((roots = guestfs_inspect_os (g)) != NULL && roots[0] && !roots[1])
+    r = mount_os (g, roots[0], opts->readonly, err);
+  else if (roots && roots[0])
+    r = fail (err, "several operating systems found (%s, %s, ...); choose one with -m DEV",
+              roots[0], roots[1]);
+  else
+    r = mount_largest (g, c, n, opts, err);
+
+  free_strings (roots);
+  free (c);
+  free_strings (fs);
+  return r;
+}
+
+int
+select_and_mount (guestfs_h *g, const struct options *opts, char **err)
+{
+  return opts->n_specs > 0 ? mount_specs (g, opts, err) : mount_default (g, opts, err);
+}

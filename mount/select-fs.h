@@ -1,0 +1,19 @@
+/* select-fs.h: deciding what to mount inside the appliance, and mounting
+ * it there. */
+#ifndef IMGMOUNT_SELECT_FS_H
+#define IMGMOUNT_SELECT_FS_H
+
+#include <guestfs.h>
+#include "mount/options.h"
+
+/* Mounts the -m specs of OPTS, or without any: the single filesystem, the
+ * operating system found by inspection (root and its fstab mounts), or
+ * else the largest filesystem, saying so on stderr.  Returns 0, or -1
+ * with a one-line reason in *ERR. */
+int select_and_mount (guestfs_h *g, const struct options *opts, char **err);
+
+/* True for a filesystem type that can be mounted (not swap, not a volume
+ * manager's or RAID member, not unknown). */
+bool fs_type_is_mountable (const char *type);
+
+#endif

@@ -1,0 +1,113 @@
+/* unmount.c: imgmount -u, which returns only when the data is in the image
+ * file and the appliance is gone (guestunmount returns before that). */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "mount/runtime.h"
+#include "mount/unmount.h"
+
+/* root unmounts directly; others go through the setuid helper. */
+static int
+detach (const char *mountpoint, bool lazy)
+{
+  if (geteuid () == 0)
+    return umount2 (mountpoint, lazy ? MNT_DETACH : 0) == 0 ? 0 : errno;
+  pid_t pid = fork ();
+  if (pid == 0) {
+    int devnull = open ("/dev/null", O_WRONLY);
+    dup2 (devnull, 2);
+    execlp ("fusermount3", "fusermount3", lazy ? "-uz" : "-u", "--", mountpoint, (char *) NULL);
+    _exit (127);
+  }
+  int status;
+  if (pid == -1 || waitpid (pid, &status, 0) == -1)
+    return errno;
+  /* fusermount3 says only "failed"; busy is by far the common cause. */
+  return WIFEXITED (status) && WEXITSTATUS (status) == 0 ? 0 : EBUSY;
+}
+
+static char *
+read_status (const char *file)
+{
+  FILE *fp = fopen (file, "re");
+  if (!fp)
+    return NULL;
+  char *line = NULL;
+  size_t cap = 0;
+  if (getline (&line, &cap, fp) < 0) {
+    free (line);
+    line = NULL;
+  }
+  else
+    strtok (line, "\n");
+  fclose (fp);
+  return line;
+}
+
+int
+unmount_and_wait (const char *mountpoint, bool lazy)
+{
+  char real[PATH_MAX];
+  if (!realpath (mountpoint, real)) {
+    fprintf (stderr, "imgmount: %s: %s\n", mountpoint, strerror (errno));
+    return 1;
+  }
+  unsigned maj, min;
+  char *fstype = NULL;
+  int found = mountinfo_find ("/proc/self/mountinfo", real, &maj, &min, &fstype);
+  if (found != 1 || strcmp (fstype, "fuse.imgmount") != 0) {
+    fprintf (stderr, "imgmount: %s: not an imgmount mountpoint%s%s%s\n", mountpoint,
+             found == 1 ? " (it is " : "", found == 1 ? fstype : "", found == 1 ? ")" : "");
+    free (fstype);
+    return 1;
+  }
+  free (fstype);
+
+  char *lock_file = runtime_file (maj, min, "lock");
+  char *status_file = runtime_file (maj, min, "status");
+  int lock_fd = lock_file ? open (lock_file, O_RDONLY | O_CLOEXEC) : -1;
+  int rc = 1;
+
+  int e = detach (real, lazy);
+  if (e == EBUSY)
+    fprintf (stderr, "imgmount: %s: busy (a file is open or a process is inside it); "
+             "close it, or use -u --lazy\n", mountpoint);
+  else if (e)
+    fprintf (stderr, "imgmount: cannot unmount %s: %s\n", mountpoint, strerror (e));
+  else if (lazy)
+    rc = 0;   /* the daemon finishes when the last user lets go */
+  else if (lock_fd == -1) {
+    fprintf (stderr, "imgmount: %s: unmounted, but its daemon had left no state; "
+             "unsaved writes may be lost\n", mountpoint);
+  }
+  else {
+    /* The daemon holds the lock until it has synced and its appliance
+     * has exited. */
+    while (flock (lock_fd, LOCK_EX) == -1 && errno == EINTR)
+      ;
+    char *status = read_status (status_file);
+    if (status && strcmp (status, "ok") == 0)
+      rc = 0;
+    else if (status)
+      fprintf (stderr, "imgmount: %s: %s\n", mountpoint, status);
+    else
+      fprintf (stderr, "imgmount: %s: the daemon died before it could save its data; "
+               "unsaved writes may be lost\n", mountpoint);
+    if (rc == 0 || status)
+      unlink (status_file);
+    unlink (lock_file);
+    free (status);
+  }
+  if (lock_fd >= 0)
+    close (lock_fd);
+  free (lock_file);
+  free (status_file);
+  return rc;
+}

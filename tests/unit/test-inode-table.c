@@ -1,0 +1,144 @@
+/* test-inode-table.c: node ids, hard links, unlink, rename and freeing. */
+#include "fsops/inode-table.h"
+#include "check.h"
+
+static int freed;
+
+static void
+count_free (struct inode *i)
+{
+  if (i->data)
+    freed++;
+}
+
+static char *path_of (struct inode_table *t, struct inode *i) { return itable_path (t, i); }
+
+#define CHECK_PATH(t, i, expected)          \
+  do {                                      \
+    char *p_ = path_of (t, i);              \
+    CHECK_STR (p_, expected);               \
+    free (p_);                              \
+  } while (0)
+
+static void
+test_paths_and_identity (void)
+{
+  struct inode_table t;
+  itable_init (&t, count_free);
+  itable_set_root (&t, 1, 2);
+  struct inode *root = itable_from_nodeid (&t, 1);
+  CHECK (root == &t.root && itable_nodeid (&t, root) == 1);
+  CHECK_PATH (&t, root, "/");
+
+  struct inode *dir = itable_lookup (&t, root, "dir", 1, 10);
+  struct inode *file = itable_lookup (&t, dir, "file", 1, 11);
+  CHECK_PATH (&t, file, "/dir/file");
+  CHECK (itable_from_nodeid (&t, itable_nodeid (&t, file)) == file);
+  char *cp = itable_child_path (&t, root, "x");
+  CHECK_STR (cp, "/x");
+  free (cp);
+  cp = itable_child_path (&t, dir, "y");
+  CHECK_STR (cp, "/dir/y");
+  free (cp);
+
+  /* Same (dev, ino) on another device is another file. */
+  struct inode *other = itable_lookup (&t, root, "boot", 2, 11);
+  CHECK (other != file);
+
+  /* A hard link is the same inode; removing one name keeps the other. */
+  struct inode *link = itable_lookup (&t, root, "link", 1, 11);
+  CHECK (link == file && file->nlookup == 2);
+  itable_unlink (&t, root, "link");
+  CHECK_PATH (&t, file, "/dir/file");
+  itable_lookup (&t, root, "link", 1, 11);
+  itable_unlink (&t, dir, "file");
+  CHECK_PATH (&t, file, "/link");
+  CHECK (itable_find_child (&t, dir, "file") == NULL);
+
+  /* Its last name gone: the inode lives on for the kernel, nameless, and
+   * a new file with the same number gets a fresh inode. */
+  itable_unlink (&t, root, "link");
+  CHECK (path_of (&t, file) == NULL);
+  struct inode *reused = itable_lookup (&t, root, "new", 1, 11);
+  CHECK (reused != file);
+  itable_destroy (&t);
+}
+
+static void
+test_rename (void)
+{
+  struct inode_table t;
+  itable_init (&t, NULL);
+  struct inode *root = &t.root;
+  struct inode *a = itable_lookup (&t, root, "a", 1, 10);
+  struct inode *b = itable_lookup (&t, root, "b", 1, 20);
+  struct inode *sub = itable_lookup (&t, a, "sub", 1, 11);
+  struct inode *leaf = itable_lookup (&t, sub, "leaf", 1, 12);
+
+  /* Moving a directory moves every path below it. */
+  itable_rename (&t, root, "a", b, "moved");
+  CHECK_PATH (&t, leaf, "/b/moved/sub/leaf");
+  CHECK (itable_find_child (&t, root, "a") == NULL);
+  CHECK (itable_find_child (&t, b, "moved") == a);
+
+  /* Replacing a target: the old target loses its name. */
+  struct inode *victim = itable_lookup (&t, root, "victim", 1, 30);
+  itable_rename (&t, sub, "leaf", root, "victim");
+  CHECK (itable_find_child (&t, root, "victim") == leaf);
+  CHECK (path_of (&t, victim) == NULL);
+  CHECK_PATH (&t, leaf, "/victim");
+
+  /* Renaming an unknown name is harmless; to itself a no-op. */
+  itable_rename (&t, root, "unknown", root, "x");
+  itable_rename (&t, root, "victim", root, "victim");
+  CHECK_PATH (&t, leaf, "/victim");
+
+  /* A name now pointing at a different file moves to the new inode. */
+  struct inode *fresh = itable_lookup (&t, root, "victim", 1, 99);
+  CHECK (fresh != leaf && path_of (&t, leaf) == NULL);
+  itable_destroy (&t);
+}
+
+static void
+test_forget_frees (void)
+{
+  struct inode_table t;
+  itable_init (&t, count_free);
+  struct inode *root = &t.root;
+  struct inode *dir = itable_lookup (&t, root, "d", 1, 10);
+  struct inode *f = itable_lookup (&t, dir, "f", 1, 11);
+  dir->data = f->data = (void *) 1;
+  freed = 0;
+
+  /* The directory stays while a child names it. */
+  itable_forget (&t, dir, 1);
+  CHECK (freed == 0);
+  CHECK_PATH (&t, f, "/d/f");
+  itable_forget (&t, f, 1);
+  CHECK (freed == 2);
+  CHECK (itable_find_child (&t, root, "d") == NULL);
+  CHECK (t.n_inodes == 0 && t.n_dentries == 0);
+
+  /* Many inodes: the tables grow and every path stays right. */
+  struct inode *prev = root;
+  for (int k = 0; k < 5000; k++) {
+    char name[16];
+    snprintf (name, sizeof name, "n%d", k);
+    struct inode *i = itable_lookup (&t, k % 2 ? root : prev, name, 1, 100 + k);
+    if (k % 100 == 0)
+      prev = i;
+  }
+  CHECK (t.n_inodes == 5000 && t.n_buckets >= 4096);
+  struct inode *i = itable_find_child (&t, root, "n4999");
+  CHECK (i && i->ino == 5099);
+  itable_destroy (&t);
+}
+
+int
+main (void)
+{
+  test_paths_and_identity ();
+  test_rename ();
+  test_forget_frees ();
+  return CHECK_DONE ();
+}

@@ -1,0 +1,132 @@
+/* test-options.c: command-line and -m spec parsing. */
+#include "mount/options.h"
+#include "check.h"
+
+static int
+parse (struct options *o, char **err, const char *env, int argc, const char **argv)
+{
+  *err = NULL;
+  return options_parse (argc, (char **) argv, env, o, err);
+}
+
+#define ARGS(...) (const char *[]) { "imgmount", __VA_ARGS__ }
+#define NARGS(...) (int) (sizeof ((const char *[]) { "imgmount", __VA_ARGS__ }) / sizeof (char *))
+#define PARSE(o, err, env, ...) parse (o, err, env, NARGS (__VA_ARGS__), ARGS (__VA_ARGS__))
+
+static void
+test_mount_forms (void)
+{
+  struct options o;
+  char *err;
+  CHECK (PARSE (&o, &err, NULL, "disk.img", "/mnt") == 0);
+  CHECK (o.mode == RUN_MOUNT && o.n_images == 1);
+  CHECK_STR (o.images[0], "disk.img");
+  CHECK_STR (o.mountpoint, "/mnt");
+  CHECK_STR (o.format, "raw");
+  CHECK (!o.readonly && o.backend == BACKEND_AUTO);
+  options_free (&o);
+
+  CHECK (PARSE (&o, &err, NULL, "-a", "a.img", "b.img", "/mnt", "--ro", "-o", "allow_other,ro,nonempty") == 0);
+  CHECK (o.n_images == 2 && o.readonly && o.allow_other && o.nonempty);
+  CHECK_STR (o.images[0], "a.img");
+  CHECK_STR (o.images[1], "b.img");
+  CHECK (o.n_fuse_opts == 1);
+  CHECK_STR (o.fuse_opts[0], "allow_other");
+  options_free (&o);
+
+  CHECK (PARSE (&o, &err, "tcg", "--format=qcow2", "-f", "--pid-file", "p", "-v", "-v", "x", "/m") == 0);
+  CHECK (o.backend == BACKEND_TCG && o.foreground && o.verbose == 2);
+  CHECK_STR (o.format, "qcow2");
+  CHECK_STR (o.pid_file, "p");
+  options_free (&o);
+
+  CHECK (PARSE (&o, &err, "tcg", "--backend=kvm", "x", "/m") == 0);
+  CHECK (o.backend == BACKEND_KVM);
+  options_free (&o);
+}
+
+static void
+test_other_modes (void)
+{
+  struct options o;
+  char *err;
+  CHECK (PARSE (&o, &err, NULL, "--list", "a", "b") == 0);
+  CHECK (o.mode == RUN_LIST && o.n_images == 2);
+  options_free (&o);
+  CHECK (PARSE (&o, &err, NULL, "-u", "--lazy", "/mnt") == 0);
+  CHECK (o.mode == RUN_UNMOUNT && o.lazy);
+  CHECK_STR (o.mountpoint, "/mnt");
+  options_free (&o);
+  CHECK (PARSE (&o, &err, NULL, "--version") == 0 && o.mode == RUN_VERSION);
+  options_free (&o);
+}
+
+static void
+expect_error (int argc, const char **argv, const char *env, const char *fragment)
+{
+  struct options o;
+  char *err = NULL;
+  CHECK (parse (&o, &err, env, argc, argv) == -1);
+  CHECK (err && strstr (err, fragment));
+  CHECK (err && !strchr (err, '\n'));
+  if (err && !strstr (err, fragment))
+    fprintf (stderr, "  got: %s\n", err);
+  free (err);
+  options_free (&o);
+}
+
+static void
+test_errors (void)
+{
+  expect_error (NARGS ("/mnt"), ARGS ("/mnt"), NULL, "missing IMAGE");
+  expect_error (1, ARGS (NULL), NULL, "missing MOUNTPOINT");
+  expect_error (NARGS ("--bogus", "a", "b"), ARGS ("--bogus", "a", "b"), NULL, "unknown option --bogus");
+  expect_error (NARGS ("--format=exe", "a", "b"), ARGS ("--format=exe", "a", "b"), NULL, "unknown image format");
+  expect_error (NARGS ("--backend=xen", "a", "b"), ARGS ("--backend=xen", "a", "b"), NULL, "unknown backend");
+  expect_error (NARGS ("a", "b"), ARGS ("a", "b"), "bhyve", "IMGMOUNT_BACKEND=bhyve");
+  expect_error (NARGS ("-u", "a", "b"), ARGS ("-u", "a", "b"), NULL, "exactly one MOUNTPOINT");
+  expect_error (NARGS ("--list"), ARGS ("--list"), NULL, "at least one IMAGE");
+  expect_error (NARGS ("-m"), ARGS ("-m"), NULL, "needs an argument");
+  expect_error (NARGS ("-m", "sda1", "a", "b"), ARGS ("-m", "sda1", "a", "b"), NULL, "appliance device name");
+}
+
+static void
+test_mountspec (void)
+{
+  struct mount_spec s;
+  char *err = NULL;
+  CHECK (mountspec_parse ("/dev/sda1", &s, &err) == 0);
+  CHECK_STR (s.device, "/dev/sda1");
+  CHECK_STR (s.path, "/");
+  CHECK (!s.options && !s.fstype);
+  mountspec_free (&s);
+
+  CHECK (mountspec_parse ("/dev/VG/LV:/boot:noatime,acl:ext4", &s, &err) == 0);
+  CHECK_STR (s.device, "/dev/VG/LV");
+  CHECK_STR (s.path, "/boot");
+  CHECK_STR (s.options, "noatime,acl");
+  CHECK_STR (s.fstype, "ext4");
+  mountspec_free (&s);
+
+  CHECK (mountspec_parse ("/dev/sdb::ro", &s, &err) == 0);
+  CHECK_STR (s.path, "/");
+  CHECK_STR (s.options, "ro");
+  mountspec_free (&s);
+
+  CHECK (mountspec_parse ("/dev/sda1:boot", &s, &err) == -1 && strstr (err, "absolute"));
+  free (err);
+  CHECK (mountspec_parse ("/dev/a:/b:c:d:e", &s, &err) == -1 && strstr (err, "too many"));
+  free (err);
+  CHECK (mountspec_parse (":/", &s, &err) == -1);
+  free (err);
+}
+
+int
+main (void)
+{
+  test_mount_forms ();
+  test_other_modes ();
+  test_errors ();
+  test_mountspec ();
+  return CHECK_DONE ();
+}
