@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/xattr.h>
+#include "fsops/acl-xattr.h"
 #include "fsops/fsops-internal.h"
 
 /* Resolves INO to a path under the lock; replies ESTALE and returns NULL
@@ -65,6 +66,38 @@ check_xattr_flags (struct fs *fs, const char *path, const char *name, int flags)
   return e;
 }
 
+/* The ACL xattrs, which lsetxattr cannot carry (see acl-xattr.h). */
+static const char *
+acl_type_of (const char *name)
+{
+  if (strcmp (name, "system.posix_acl_access") == 0)
+    return "access";
+  if (strcmp (name, "system.posix_acl_default") == 0)
+    return "default";
+  return NULL;
+}
+
+static int
+set_value (struct fs *fs, const char *path, const char *name, const char *value,
+           size_t size)
+{
+  const char *acl_type = acl_type_of (name);
+  if (!acl_type) {
+    /* Carried as a C string: a NUL inside would silently cut the value. */
+    if (memchr (value, '\0', size))
+      return EOPNOTSUPP;
+    return guestfs_lsetxattr (fs->g, name, value, (int) size, path) == -1 ? fs_errno (fs) : 0;
+  }
+  int e = 0;
+  CLEANUP_FREE char *text = acl_xattr_to_text (value, size, &e);
+  if (!text)
+    return e;
+  int r = *text || strcmp (acl_type, "access") == 0
+    ? guestfs_acl_set_file (fs->g, path, acl_type, text)
+    : guestfs_acl_delete_def_file (fs->g, path);
+  return r == -1 ? fs_errno (fs) : 0;
+}
+
 void
 fsops_setxattr (fuse_req_t req, fuse_ino_t ino, const char *name,
                 const char *value, size_t size, int flags)
@@ -74,8 +107,8 @@ fsops_setxattr (fuse_req_t req, fuse_ino_t ino, const char *name,
   CLEANUP_FREE char *path = path_or_reply (req, fs, ino);
   if (path) {
     int e = check_xattr_flags (fs, path, name, flags);
-    if (!e && guestfs_lsetxattr (fs->g, name, value, (int) size, path) == -1)
-      e = fs_errno (fs);
+    if (!e)
+      e = set_value (fs, path, name, value, size);
     fuse_reply_err (req, e);
   }
   fs_unlock (fs);

@@ -42,14 +42,13 @@ daemon_fork (void)
 }
 
 void
-daemon_ready (int ready_fd, int keep_stderr)
+daemon_ready (int ready_fd)
 {
   int devnull = open ("/dev/null", O_RDWR);
   if (devnull >= 0) {
     dup2 (devnull, 0);
     dup2 (devnull, 1);
-    if (!keep_stderr)
-      dup2 (devnull, 2);
+    dup2 (devnull, 2);
     if (devnull > 2)
       close (devnull);
   }

@@ -9,7 +9,8 @@
 int daemon_fork (void);
 
 /* Tells the waiting parent that the mount is usable, and detaches from the
- * terminal (stdin and stdout to /dev/null; stderr too unless KEEP_STDERR). */
-void daemon_ready (int ready_fd, int keep_stderr);
+ * terminal: stdin, stdout and stderr to /dev/null, so that a pipe reading
+ * imgmount's output ends when imgmount returns.  (-f keeps them.) */
+void daemon_ready (int ready_fd);
 
 #endif

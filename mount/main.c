@@ -246,7 +246,7 @@ run_mount (struct options *opts)
   if (opts->verbose)
     fprintf (stderr, "imgmount: %s mounted at %s\n", opts->images[0], mountpoint);
   if (!opts->foreground)
-    daemon_ready (ready_fd, opts->verbose > 0);
+    daemon_ready (ready_fd);
 
   struct fuse_loop_config *loop = fuse_loop_cfg_create ();
   fuse_session_loop_mt (se, loop);

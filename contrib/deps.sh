@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# contrib/deps.sh: installs, from Debian 12 packages, what imgmount needs to
+# build and run (and, with --tests, to run its test suite).  Sourced or run.
+set -euo pipefail
+
+build_and_run=(
+  gcc meson ninja-build pkg-config
+  libguestfs-dev libguestfs0 libguestfs-xfs libfuse3-dev fuse3 libattr1-dev
+  qemu-system-x86 qemu-utils supermin
+  linux-image-amd64          # the kernel supermin builds the appliance with
+  e2fsprogs
+)
+tests=(
+  libguestfs-tools           # guestfish builds test images
+  xfsprogs lvm2 parted fdisk rsync attr acl inotify-tools python3
+  valgrind libclang-rt-14-dev clang
+)
+
+want=("${build_and_run[@]}")
+[ "${1:-}" = --tests ] && want+=("${tests[@]}")
+
+missing=()
+for p in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q >/dev/null
+  apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+fi
