@@ -152,16 +152,26 @@ publish_mount (const char *mountpoint, unsigned *maj, unsigned *min)
   return fd;
 }
 
+/* Leaves the outcome for a waiting `imgmount -u`, or, when nobody waits
+ * (fusermount3 -u, a signal), tidies the runtime files away. */
 static void
-write_status (unsigned maj, unsigned min, const char *status)
+leave_status (unsigned maj, unsigned min, const char *status)
 {
+  char *waiting = runtime_file (maj, min, "waiting");
   char *file = runtime_file (maj, min, "status");
-  FILE *fp = file ? fopen (file, "we") : NULL;
-  if (fp) {
-    fprintf (fp, "%s\n", status);
-    fclose (fp);
+  char *lock = runtime_file (maj, min, "lock");
+  if (waiting && access (waiting, F_OK) == 0) {
+    FILE *fp = file ? fopen (file, "we") : NULL;
+    if (fp) {
+      fprintf (fp, "%s\n", status);
+      fclose (fp);
+    }
   }
+  else if (lock)
+    unlink (lock);
+  free (waiting);
   free (file);
+  free (lock);
 }
 
 static int
@@ -260,7 +270,7 @@ run_mount (struct options *opts)
   fs_free (fs);
   if (err)
     error_line (err);
-  write_status (maj, min, err ? err : "ok");
+  leave_status (maj, min, err ? err : "ok");
   if (opts->pid_file)
     unlink (opts->pid_file);
   int rc = err ? 1 : 0;

@@ -3,8 +3,10 @@
  * Each mount is known by the device number the kernel gave its FUSE
  * connection (as in /proc/self/mountinfo).  The daemon holds an exclusive
  * lock on RUNTIME_DIR/MAJ:MIN.lock from mount until it has exited cleanly,
- * and writes its outcome to RUNTIME_DIR/MAJ:MIN.status just before; -u
- * waits on the lock and then reads the status. */
+ * and, if -u has announced itself with RUNTIME_DIR/MAJ:MIN.waiting, writes
+ * its outcome to RUNTIME_DIR/MAJ:MIN.status just before; -u waits on the
+ * lock, then reads the status and removes the files.  Without a waiter the
+ * daemon removes them itself. */
 #ifndef IMGMOUNT_RUNTIME_H
 #define IMGMOUNT_RUNTIME_H
 

@@ -72,8 +72,12 @@ unmount_and_wait (const char *mountpoint, bool lazy)
 
   char *lock_file = runtime_file (maj, min, "lock");
   char *status_file = runtime_file (maj, min, "status");
+  char *waiting_file = runtime_file (maj, min, "waiting");
   int lock_fd = lock_file ? open (lock_file, O_RDONLY | O_CLOEXEC) : -1;
   int rc = 1;
+  /* Asks the daemon to leave its outcome behind for us. */
+  if (waiting_file && lock_fd >= 0 && !lazy)
+    close (open (waiting_file, O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
 
   int e = detach (real, lazy);
   if (e == EBUSY)
@@ -100,14 +104,16 @@ unmount_and_wait (const char *mountpoint, bool lazy)
     else
       fprintf (stderr, "imgmount: %s: the daemon died before it could save its data; "
                "unsaved writes may be lost\n", mountpoint);
-    if (rc == 0 || status)
-      unlink (status_file);
+    unlink (status_file);
     unlink (lock_file);
     free (status);
   }
+  if (waiting_file)
+    unlink (waiting_file);
   if (lock_fd >= 0)
     close (lock_fd);
   free (lock_file);
   free (status_file);
+  free (waiting_file);
   return rc;
 }
