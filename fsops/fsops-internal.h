@@ -30,6 +30,8 @@ struct fs {
 /* Per-inode state kept by fsops (inode->data). */
 struct file_state {
   struct write_buffer wb;
+  unsigned open_count;   /* open file handles */
+  bool hidden;           /* unlinked while open: renamed aside until closed */
 };
 
 struct fs *fs_of (fuse_req_t req);

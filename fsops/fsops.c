@@ -445,6 +445,7 @@ op_create (fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
   if (r)
     fuse_reply_err (req, r);
   else {
+    state_of (itable_from_nodeid (&fs->itable, e.ino))->open_count++;
     fi->keep_cache = 1;
     fuse_reply_create (req, &e, fi);
   }
@@ -469,6 +470,26 @@ op_link (fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char *newna
   fs_unlock (fs);
 }
 
+/* A file unlinked while open must stay readable and writable through its
+ * descriptors, but the appliance knows only paths: rename it aside (as
+ * libfuse's high-level API does with .fuse_hidden) and remove it when the
+ * last descriptor closes. */
+static int
+hide_open_file (struct fs *fs, struct inode *p, const char *name, struct inode *child,
+                const char *path)
+{
+  static unsigned counter;
+  char hidden[64];
+  snprintf (hidden, sizeof hidden, ".imgmount-hidden-%llx-%u",
+            (unsigned long long) child->ino, ++counter);
+  CLEANUP_FREE char *hidden_path = itable_child_path (&fs->itable, p, hidden);
+  if (guestfs_rename (fs->g, path, hidden_path) == -1)
+    return fs_errno (fs);
+  itable_rename (&fs->itable, p, name, p, hidden);
+  ((struct file_state *) child->data)->hidden = true;
+  return 0;
+}
+
 static void
 op_unlink (fuse_req_t req, fuse_ino_t parent, const char *name)
 {
@@ -477,11 +498,14 @@ op_unlink (fuse_req_t req, fuse_ino_t parent, const char *name)
   struct inode *p = itable_from_nodeid (&fs->itable, parent);
   CLEANUP_FREE char *path = itable_child_path (&fs->itable, p, name);
   struct inode *child = itable_find_child (&fs->itable, p, name);
+  struct file_state *cs = child ? child->data : NULL;
   /* Its data may live on under another link: write it out first. */
   if (child)
     fs_flush_inode (fs, child);
   if (!path)
     fuse_reply_err (req, ESTALE);
+  else if (cs && cs->open_count > 0)
+    fuse_reply_err (req, hide_open_file (fs, p, name, child, path));
   else if (guestfs_rm (fs->g, path) == -1)
     fuse_reply_err (req, fs_errno (fs));
   else {
@@ -538,6 +562,9 @@ op_open (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
     return;
   }
   /* Nothing to open in the appliance: every call names the path. */
+  fs_lock (fs);
+  state_of (itable_from_nodeid (&fs->itable, ino))->open_count++;
+  fs_unlock (fs);
   fi->keep_cache = 1;
   fuse_reply_open (req, fi);
 }
@@ -610,10 +637,33 @@ op_flush (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
   fs_unlock (fs);
 }
 
+/* Removes a file that was unlinked while open, now that it is closed. */
+static void
+remove_hidden (struct fs *fs, struct inode *i)
+{
+  struct file_state *s = i->data;
+  if (!s->hidden || !i->aliases)
+    return;
+  struct dentry *d = i->aliases;
+  CLEANUP_FREE char *path = itable_path (&fs->itable, i);
+  if (path && guestfs_rm (fs->g, path) == 0) {
+    s->hidden = false;
+    wbuf_clear (&s->wb);
+    itable_unlink (&fs->itable, d->parent, d->name);
+  }
+}
+
 static void
 op_release (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
   /* flush() ran before this and reported any error to close(2). */
+  struct fs *fs = fs_of (req);
+  fs_lock (fs);
+  struct inode *i = itable_from_nodeid (&fs->itable, ino);
+  struct file_state *s = state_of (i);
+  if (s->open_count > 0 && --s->open_count == 0)
+    remove_hidden (fs, i);
+  fs_unlock (fs);
   fuse_reply_err (req, 0);
 }
 
@@ -764,6 +814,19 @@ fs_flush_all (struct fs *fs)
     int e = fs_flush_inode (fs, i);
     if (e && !first)
       first = e;
+  }
+  /* The kernel has closed everything: files hidden at unlink go now.
+   * Removing one may free inodes, so the walk starts over each time. */
+  for (struct inode *i = fs->itable.all; i; ) {
+    struct file_state *s = i->data;
+    if (s && s->hidden) {
+      remove_hidden (fs, i);
+      if (s->hidden)
+        s->hidden = false;   /* could not remove it: leave it, once */
+      i = fs->itable.all;
+    }
+    else
+      i = i->all_next;
   }
   if (!fs->readonly) {
     int e = fs_sync_disks (fs);
