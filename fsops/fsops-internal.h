@@ -7,11 +7,14 @@
 #include <sys/stat.h>
 #include "fsops/fsops.h"
 #include "fsops/inode-table.h"
+#include "fsops/read-cache.h"
 #include "fsops/write-buffer.h"
 
 /* guestfs_pwrite and guestfs_pread move at most this much per call: the
  * protocol caps a message at 4 MiB. */
 #define APPLIANCE_IO_MAX (2u * 1024 * 1024)
+/* How much a sequential read fetches at once. */
+#define READ_AHEAD (2u * 1024 * 1024)
 /* Buffered writes per file before they are sent. */
 #define WRITE_BUFFER_LIMIT (4u * 1024 * 1024)
 
@@ -30,6 +33,7 @@ struct fs {
 /* Per-inode state kept by fsops (inode->data). */
 struct file_state {
   struct write_buffer wb;
+  struct read_cache rc;
   unsigned open_count;   /* open file handles */
   bool hidden;           /* unlinked while open: renamed aside until closed */
 };

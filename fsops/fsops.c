@@ -196,6 +196,7 @@ free_file_state (struct inode *i)
   struct file_state *s = i->data;
   if (s) {
     wbuf_free (&s->wb);
+    rcache_drop (&s->rc);
     free (s);
     i->data = NULL;
   }
@@ -314,8 +315,10 @@ apply_setattr (struct fs *fs, struct inode *i, const char *path,
   if ((to_set & FUSE_SET_ATTR_MODE) && guestfs_chmod (g, (int) (attr->st_mode & 07777), path) == -1)
     return fs_errno (fs);
   if (to_set & FUSE_SET_ATTR_SIZE) {
-    if (i->data)
+    if (i->data) {
       wbuf_truncate (&((struct file_state *) i->data)->wb, attr->st_size);
+      rcache_drop (&((struct file_state *) i->data)->rc);
+    }
     if (guestfs_truncate_size (g, path, attr->st_size) == -1)
       return fs_errno (fs);
   }
@@ -569,6 +572,33 @@ op_open (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
   fuse_reply_open (req, fi);
 }
 
+/* Reads up to SIZE bytes at OFF from PATH into a new buffer (*OUT), in
+ * appliance-sized pieces.  Returns 0 or an errno; *GOT < SIZE at EOF. */
+static int
+read_range (struct fs *fs, const char *path, size_t size, int64_t off, char **out,
+            size_t *got)
+{
+  char *buf = malloc (size ? size : 1);
+  if (!buf)
+    return ENOMEM;
+  *got = 0;
+  while (*got < size) {
+    size_t want = size - *got > APPLIANCE_IO_MAX ? APPLIANCE_IO_MAX : size - *got;
+    size_t n;
+    CLEANUP_FREE char *part = guestfs_pread (fs->g, path, (int) want, off + (int64_t) *got, &n);
+    if (!part) {
+      free (buf);
+      return fs_errno (fs);
+    }
+    memcpy (buf + *got, part, n);
+    *got += n;
+    if (n < want)
+      break;   /* end of file */
+  }
+  *out = buf;
+  return 0;
+}
+
 static void
 op_read (fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi)
 {
@@ -576,28 +606,32 @@ op_read (fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_fil
   fs_lock (fs);
   int e;
   struct inode *i = flushed_inode (fs, ino, &e);
-  CLEANUP_FREE char *path = itable_path (&fs->itable, i);
-  CLEANUP_FREE char *buf = malloc (size ? size : 1);
+  struct file_state *s = state_of (i);
+  CLEANUP_FREE char *reply = malloc (size ? size : 1);
   size_t got = 0;
-  if (!e && !path)
-    e = ESTALE;
-  while (!e && got < size) {
-    size_t want = size - got > APPLIANCE_IO_MAX ? APPLIANCE_IO_MAX : size - got;
-    size_t n;
-    CLEANUP_FREE char *part = guestfs_pread (fs->g, path, (int) want, off + (off_t) got, &n);
-    if (!part) {
-      e = fs_errno (fs);
-      break;
+  if (!e && !reply)
+    e = ENOMEM;
+  if (!e && !rcache_get (&s->rc, reply, size, off, &got)) {
+    CLEANUP_FREE char *path = itable_path (&fs->itable, i);
+    bool ahead = size < READ_AHEAD && rcache_is_sequential (&s->rc, off);
+    size_t want = ahead ? READ_AHEAD : size;
+    char *data = NULL;
+    e = path ? read_range (fs, path, want, off, &data, &got) : ESTALE;
+    if (!e) {
+      bool eof = got < want;
+      memcpy (reply, data, got < size ? got : size);
+      if (ahead)
+        rcache_fill (&s->rc, data, got, off, eof);
+      else
+        free (data);
+      if (got > size)
+        got = size;
     }
-    memcpy (buf + got, part, n);
-    got += n;
-    if (n < want)
-      break;   /* end of file */
   }
   if (e)
     fuse_reply_err (req, e);
   else
-    fuse_reply_buf (req, buf, got);
+    fuse_reply_buf (req, reply, got);
   fs_unlock (fs);
 }
 
@@ -609,6 +643,7 @@ op_write (fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t of
   fs_lock (fs);
   struct inode *i = itable_from_nodeid (&fs->itable, ino);
   struct file_state *s = state_of (i);
+  rcache_drop (&s->rc);
   int e = wbuf_take_error (&s->wb);
   if (!e && !wbuf_absorb (&s->wb, buf, size, off, WRITE_BUFFER_LIMIT)) {
     e = fs_flush_inode (fs, i);
@@ -661,8 +696,10 @@ op_release (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
   fs_lock (fs);
   struct inode *i = itable_from_nodeid (&fs->itable, ino);
   struct file_state *s = state_of (i);
-  if (s->open_count > 0 && --s->open_count == 0)
+  if (s->open_count > 0 && --s->open_count == 0) {
+    rcache_drop (&s->rc);
     remove_hidden (fs, i);
+  }
   fs_unlock (fs);
   fuse_reply_err (req, 0);
 }
