@@ -132,7 +132,8 @@ new_session (const struct options *opts, struct fs *fs)
   return se;
 }
 
-/* Takes the runtime lock that `imgmount -u` waits on.  Returns its fd. */
+/* Takes the runtime lock that `imgmount -u` waits on, and writes the
+ * daemon's pid in it.  Returns its fd. */
 static int
 publish_mount (const char *mountpoint, unsigned *maj, unsigned *min)
 {
@@ -144,6 +145,9 @@ publish_mount (const char *mountpoint, unsigned *maj, unsigned *min)
   if (fd >= 0 && flock (fd, LOCK_EX) == -1) {
     close (fd);
     fd = -1;
+  }
+  if (fd >= 0 && (ftruncate (fd, 0) == -1 || dprintf (fd, "%d\n", (int) getpid ()) < 0)) {
+    /* -u then cannot wait for the exit itself, only for the lock */
   }
   if (status_file)
     unlink (status_file);   /* a previous mount's, never collected */

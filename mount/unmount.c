@@ -33,6 +33,39 @@ detach (const char *mountpoint, bool lazy)
   return WIFEXITED (status) && WEXITSTATUS (status) == 0 ? 0 : EBUSY;
 }
 
+/* The lock is released as the daemon exits: wait for the process itself to
+ * be gone (a zombie nobody has reaped yet counts as gone). */
+static void
+wait_for_exit (int lock_fd)
+{
+  char buf[32] = "";
+  if (pread (lock_fd, buf, sizeof buf - 1, 0) <= 0)
+    return;
+  int pid = atoi (buf);
+  if (pid <= 0)
+    return;
+  char status[64];
+  snprintf (status, sizeof status, "/proc/%d/status", pid);
+  for (int tries = 0; tries < 500; tries++) {
+    FILE *fp = fopen (status, "re");
+    if (!fp)
+      return;
+    char *line = NULL;
+    size_t cap = 0;
+    bool zombie = true;   /* no State line: treat as gone */
+    while (getline (&line, &cap, fp) != -1)
+      if (strncmp (line, "State:", 6) == 0) {
+        zombie = strchr (line, 'Z') != NULL || strchr (line, 'X') != NULL;
+        break;
+      }
+    free (line);
+    fclose (fp);
+    if (zombie)
+      return;
+    usleep (10000);
+  }
+}
+
 static char *
 read_status (const char *file)
 {
@@ -96,6 +129,7 @@ unmount_and_wait (const char *mountpoint, bool lazy)
      * has exited. */
     while (flock (lock_fd, LOCK_EX) == -1 && errno == EINTR)
       ;
+    wait_for_exit (lock_fd);
     char *status = read_status (status_file);
     if (status && strcmp (status, "ok") == 0)
       rc = 0;

@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# Every filesystem operation through one read-write mount, checked against
+# expected results, then some of them again from the image file itself.
+. "$(dirname "$0")/../lib/common.sh"
+
+make_ext4 "$T/disk.img" 256M
+M=$T/mnt
+mount_img "$T/disk.img" "$M" -o allow_other || { fail "mount"; finish; }
+cd "$M"
+
+# Files, directories, links.
+echo hello > file.txt
+assert_eq "write+read" hello "$(cat file.txt)"
+assert_eq "size" 6 "$(stat -c %s file.txt)"
+mkdir -p dir/sub
+check "mkdir -p" test -d dir/sub
+ln -s file.txt sym
+assert_eq "readlink" file.txt "$(readlink sym)"
+assert_eq "read through symlink" hello "$(cat sym)"
+ln file.txt hard
+assert_eq "hard link count" 2 "$(stat -c %h file.txt)"
+assert_eq "hard link same inode" "$(stat -c %i file.txt)" "$(stat -c %i hard)"
+echo more >> hard
+assert_eq "write through one link seen by the other" "hello
+more" "$(cat file.txt)"
+rm hard
+assert_eq "link count after unlink" 1 "$(stat -c %h file.txt)"
+mkfifo fifo; assert_eq "mkfifo" fifo "$(stat -c %F fifo | sed 's/ //g')"
+mknod chardev c 1 3; assert_eq "mknod char" "1,3" "$(stat -c '%t,%T' chardev)"
+rmdir dir/sub; check "rmdir" test ! -e dir/sub
+touch dir/f; expect_errno "rmdir non-empty dir" "not empty" rmdir dir
+expect_errno "unlink missing" "No such file" rm missing
+
+# Attributes.
+chmod 640 file.txt; assert_eq "chmod" 640 "$(stat -c %a file.txt)"
+chown 1234:5678 file.txt; assert_eq "chown" "1234:5678" "$(stat -c %u:%g file.txt)"
+truncate -s 3 file.txt; assert_eq "truncate down" hel "$(cat file.txt)"
+truncate -s 10 file.txt; assert_eq "truncate up" 10 "$(stat -c %s file.txt)"
+touch -m -d '2001-02-03 04:05:06.123456789' file.txt
+assert_eq "utimens mtime with ns" "2001-02-03 04:05:06.123456789" "$(stat -c %y file.txt | cut -c1-29)"
+touch -a -d '2002-02-03 04:05:06.5' file.txt
+assert_eq "atime set, mtime kept" "2001-02-03 04:05:06.123456789" "$(stat -c %y file.txt | cut -c1-29)"
+assert_eq "atime" "2002-02-03 04:05:06.500000000" "$(stat -c %x file.txt | cut -c1-29)"
+before=$(stat -c %Y file.txt); sleep 1.1; echo x >> file.txt
+check "mtime moves on write" test "$(stat -c %Y file.txt)" -gt "$before"
+
+# Renames.
+echo a > ra; echo b > rb
+mv ra rb; assert_eq "rename replaces" a "$(cat rb)"; check "source gone" test ! -e ra
+mkdir -p d1/deep; echo deep > d1/deep/f; mv d1 d2
+assert_eq "rename directory moves children" deep "$(cat d2/deep/f)"
+echo c > rc
+python3 - <<'PY' && ok "RENAME_NOREPLACE refuses with EEXIST" || fail "RENAME_NOREPLACE"
+import ctypes, errno
+libc = ctypes.CDLL(None, use_errno=True)
+r = libc.renameat2(-100, b"rc", -100, b"rb", 1)
+assert r == -1 and ctypes.get_errno() == errno.EEXIST
+assert libc.renameat2(-100, b"rc", -100, b"rnew", 1) == 0
+PY
+assert_eq "RENAME_NOREPLACE to a new name" c "$(cat rnew)"
+
+# Extended attributes and ACLs.
+setfattr -n user.colour -v blue rb
+assert_eq "user xattr" blue "$(getfattr --only-values -n user.colour rb)"
+setfattr -n trusted.t -v 1 rb; assert_eq "trusted xattr" 1 "$(getfattr --only-values -n trusted.t rb)"
+check "listxattr" sh -c "getfattr -d -m - rb | grep -q user.colour"
+setfattr -x user.colour rb
+expect_errno "removed xattr" "No such attribute" getfattr -n user.colour rb
+if command -v setfacl >/dev/null; then
+  setfacl -m u:1000:rw rb
+  check "ACL set and read back" sh -c "getfacl -n rb | grep -q '^user:1000:rw-'"
+  mkdir acldir; setfacl -d -m g:100:rx acldir; touch acldir/inherits
+  check "default ACL inherited" sh -c "getfacl -n acldir/inherits | grep -q '^group:100:r-x'"
+fi
+
+# Ownership and permissions as on a local filesystem.
+chmod 1777 "$M"
+as_user () { setpriv --reuid=1000 --regid=1000 --clear-groups "$@"; }
+as_user sh -c 'umask 027; echo mine > owned; mkdir owneddir'
+assert_eq "creator owns the file" "1000:1000 640" "$(stat -c '%u:%g %a' owned)"
+assert_eq "umask on mkdir" "1000:1000 750" "$(stat -c '%u:%g %a' owneddir)"
+as_user chmod 600 owned
+expect_errno "other user denied" "Permission denied" setpriv --reuid=1001 --regid=1001 --clear-groups cat owned
+mkdir sgid; chown 0:4321 sgid; chmod 2777 sgid; as_user touch sgid/f
+assert_eq "set-group-ID directory gives its group" "1000:4321" "$(stat -c %u:%g sgid/f)"
+assert_eq "root creates root's files" "0:0" "$(stat -c %u:%g rnew)"
+
+# statfs, fsync, open-unlinked.
+check "statfs" sh -c "df -P '$M' | tail -1 | grep -q disk.img"
+python3 - <<'PY' && ok "fsync, and a file unlinked while open stays usable" || fail "fsync/unlink-open"
+import os
+fd = os.open("keep", os.O_CREAT | os.O_RDWR, 0o644)
+os.write(fd, b"still here"); os.fsync(fd)
+os.unlink("keep")
+assert not os.path.exists("keep")
+assert os.pread(fd, 10, 0) == b"still here"
+os.pwrite(fd, b"S", 0); assert os.pread(fd, 10, 0) == b"Still here"
+os.close(fd)
+assert not any(n.startswith(".imgmount-hidden") for n in os.listdir("."))
+PY
+expect_errno "fallocate says not supported" "not supported" fallocate -l 1M falloc
+
+cd /
+unmount "$M" || fail "unmount"
+check "e2fsck clean" e2fsck -fn "$T/disk.img"
+assert_eq "image holds the data" deep "$(debugfs -R 'cat /d2/deep/f' "$T/disk.img" 2>/dev/null)"
+assert_eq "image holds the owner" "1000" "$(debugfs -R 'stat /owned' "$T/disk.img" 2>/dev/null | sed -n 's/.*User: *\([0-9]*\).*/\1/p')"
+check "nothing left" nothing_left
+finish
