@@ -16,7 +16,8 @@ result () {   # result NAME STATUS
 }
 
 for exe in build/tests/test-*; do
-  [ -x "$exe" ] || continue
+  # meson keeps object directories (test-foo.p/) beside the executables.
+  [ -f "$exe" ] && [ -x "$exe" ] || continue
   name=$(basename "$exe")
   out=$("$exe" 2>&1); result "unit/$name" $?
   [ -n "$out" ] && [ "$out" != "" ] && echo "$out" | sed 's/^/    /' | head -20
