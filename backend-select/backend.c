@@ -1,10 +1,15 @@
 /* backend.c: choosing the hypervisor and launching the libguestfs
  * appliance on it. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "backend-select/backend.h"
+#include "backend-select/hv-env.h"
 #include "backend-select/kvm-probe.h"
 
 static int __attribute__ ((format (printf, 2, 3)))
@@ -54,6 +59,63 @@ last_error (guestfs_h *g)
   return msg ? msg : "unknown error";
 }
 
+/* imgmount-hv: beside the running imgmount (a build tree), else installed. */
+static char *
+hv_program (void)
+{
+  char self[PATH_MAX];
+  ssize_t n = readlink ("/proc/self/exe", self, sizeof self - 1);
+  if (n > 0) {
+    self[n] = '\0';
+    char *slash = strrchr (self, '/');
+    char *path;
+    if (slash && asprintf (&path, "%.*s/imgmount-hv", (int) (slash - self), self) > 0) {
+      if (access (path, X_OK) == 0)
+        return path;
+      free (path);
+    }
+  }
+  return strdup (IMGMOUNT_LIBEXECDIR "/imgmount-hv");
+}
+
+/* qemu opens an image with O_DIRECT under cache=none; say so plainly
+ * when the filesystem holding it cannot (tmpfs, for one). */
+static int
+check_cache_mode (const struct backend_request *req, char **err)
+{
+  if (req->cache == CACHE_UNSAFE)
+    fprintf (stderr, "imgmount: --cache=unsafe: fsync and unmount do not flush the "
+             "image to the host disk; a host crash can corrupt it\n");
+  if (req->cache != CACHE_NONE || req->readonly)
+    return 0;
+  for (size_t k = 0; k < req->n_images; k++) {
+    int fd = open (req->images[k], O_RDONLY | O_DIRECT | O_CLOEXEC);
+    if (fd == -1 && errno == EINVAL)
+      return fail (err, "%s: --cache=none needs O_DIRECT, which the filesystem "
+                   "holding the image does not offer; use --cache=writeback",
+                   req->images[k]);
+    if (fd >= 0)
+      close (fd);
+  }
+  return 0;
+}
+
+/* What imgmount-hv needs to know (see hv-env.h).  libguestfs passes its
+ * own environment on to the hypervisor program. */
+static void
+export_hv_settings (const struct backend_request *req, enum backend_kind kind)
+{
+  setenv (HV_ENV_QEMU, HV_DEFAULT_QEMU, 0);
+  setenv (HV_ENV_MODE, kind == BACKEND_UML ? "uml" : "qemu", 1);
+  setenv (HV_ENV_READONLY, req->readonly ? "1" : "0", 1);
+  /* A read-only image sits behind an overlay that libguestfs makes in
+   * its temporary directory; its cache mode is libguestfs's business. */
+  if (req->readonly)
+    unsetenv (HV_ENV_CACHE);
+  else
+    setenv (HV_ENV_CACHE, cache_mode_name (req->cache), 1);
+}
+
 static int
 configure (guestfs_h *g, const struct backend_request *req, enum backend_kind kind,
            char **err)
@@ -63,6 +125,12 @@ configure (guestfs_h *g, const struct backend_request *req, enum backend_kind ki
   if (guestfs_set_backend (g, "direct") == -1 ||
       guestfs_set_backend_settings (g, kind == BACKEND_TCG ? force_tcg : none) == -1)
     return fail (err, "libguestfs: %s", last_error (g));
+  char *hv = hv_program ();
+  int r = guestfs_set_hv (g, hv);
+  free (hv);
+  if (r == -1)
+    return fail (err, "libguestfs: %s", last_error (g));
+  export_hv_settings (req, kind);
   guestfs_set_program (g, "imgmount");
   guestfs_set_verbose (g, req->verbose >= 2);
   guestfs_set_trace (g, req->trace);
@@ -84,7 +152,7 @@ guestfs_h *
 backend_start (const struct backend_request *req, char **err)
 {
   enum backend_kind kind;
-  if (choose (req, &kind, err) == -1)
+  if (check_cache_mode (req, err) == -1 || choose (req, &kind, err) == -1)
     return NULL;
 
   guestfs_h *g = guestfs_create ();

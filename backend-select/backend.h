@@ -13,6 +13,7 @@ struct backend_request {
   size_t n_images;
   const char *format;     /* never probed: see the README */
   bool readonly;          /* images are never written: qemu gets overlays */
+  enum cache_mode cache;  /* for the images, on every backend */
   int verbose;            /* 2 and more: the appliance's own debug output */
   bool trace;
 };

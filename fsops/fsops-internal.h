@@ -26,8 +26,6 @@ struct fs {
   struct inode_table itable;
   bool readonly;
   double timeout;
-  const int *image_fds;
-  size_t n_image_fds;
 };
 
 /* Per-inode state kept by fsops (inode->data). */

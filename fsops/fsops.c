@@ -167,15 +167,13 @@ fs_flush_inode (struct fs *fs, struct inode *i)
   return e;
 }
 
+/* The guest's sync ends with a flush of its disks, which the hypervisor
+ * turns into fdatasync of the image files (except under --cache=unsafe):
+ * backend-select/ proves that in tests/integration/90-durability. */
 int
 fs_sync_disks (struct fs *fs)
 {
-  if (guestfs_sync (fs->g) == -1)
-    return fs_errno (fs);
-  for (size_t k = 0; k < fs->n_image_fds; k++)
-    if (fs->image_fds[k] >= 0 && fdatasync (fs->image_fds[k]) == -1)
-      return errno;
-  return 0;
+  return guestfs_sync (fs->g) == -1 ? fs_errno (fs) : 0;
 }
 
 /* Looks up the inode of a request and flushes its buffered writes, as
@@ -829,8 +827,6 @@ fs_new (const struct fs_config *config)
   fs->g = config->g;
   fs->readonly = config->readonly;
   fs->timeout = config->cache_timeout;
-  fs->image_fds = config->image_fds;
-  fs->n_image_fds = config->n_image_fds;
   pthread_mutex_init (&fs->lock, NULL);
   itable_init (&fs->itable, free_file_state);
   struct stat st;

@@ -16,10 +16,6 @@ struct fs_config {
    * the image while mounted, and every change goes through it, so this
    * can be long. */
   double cache_timeout;
-  /* Host descriptors of the image files, fdatasync'd after each appliance
-   * sync so that fsync(2) reaches the host disk; -1 entries skipped. */
-  const int *image_fds;
-  size_t n_image_fds;
 };
 
 const struct fuse_lowlevel_ops *fsops_operations (void);

@@ -59,7 +59,7 @@ backend_request_of (const struct options *opts, bool readonly)
   return (struct backend_request) {
     .kind = opts->backend, .images = opts->images, .n_images = opts->n_images,
     .format = opts->format, .readonly = readonly, .verbose = opts->verbose,
-    .trace = opts->trace,
+    .trace = opts->trace, .cache = opts->cache,
   };
 }
 
@@ -234,7 +234,6 @@ run_mount (struct options *opts)
   }
   struct fs_config config = {
     .g = g, .readonly = opts->readonly, .cache_timeout = KERNEL_CACHE_TIMEOUT_S,
-    .image_fds = image_fds, .n_image_fds = opts->n_images,
   };
   struct fs *fs = NULL;
   struct fuse_session *se = NULL;
@@ -270,7 +269,8 @@ run_mount (struct options *opts)
   fuse_remove_signal_handlers (se);
   fuse_session_destroy (se);
 
-  err = shut_down (fs, g, image_fds, opts->n_images);
+  /* --cache=unsafe promises nothing about the host disk, so no fsync. */
+  err = shut_down (fs, g, image_fds, opts->cache == CACHE_UNSAFE ? 0 : opts->n_images);
   fs_free (fs);
   if (err)
     error_line (err);

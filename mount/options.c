@@ -15,7 +15,7 @@
 enum {
   OPT_RO = 'r', OPT_RW = 'w', OPT_FOREGROUND = 'f', OPT_HELP = 'h',
   OPT_LIST = 256, OPT_FORMAT, OPT_PID_FILE, OPT_TRACE, OPT_VERSION,
-  OPT_LAZY, OPT_BACKEND,
+  OPT_LAZY, OPT_BACKEND, OPT_CACHE,
 };
 
 static const struct option long_options[] = {
@@ -33,6 +33,7 @@ static const struct option long_options[] = {
   { "unmount", no_argument, NULL, 'u' },
   { "lazy", no_argument, NULL, OPT_LAZY },
   { "backend", required_argument, NULL, OPT_BACKEND },
+  { "cache", required_argument, NULL, OPT_CACHE },
   { "help", no_argument, NULL, OPT_HELP },
   { "version", no_argument, NULL, OPT_VERSION },
   { NULL, 0, NULL, 0 },
@@ -61,7 +62,11 @@ options_print_help (void)
 "  -r, --ro                 mount read-only (the image is never written)\n"
 "  -w, --rw                 mount read-write (default)\n"
 "      --format=FMT         image format (default raw; never probed)\n"
-"      --backend=NAME       auto, kvm or tcg (default auto, or $IMGMOUNT_BACKEND)\n"
+"      --backend=NAME       auto, kvm, tcg or uml (default auto, or\n"
+"                           $IMGMOUNT_BACKEND)\n"
+"      --cache=MODE         how the hypervisor uses the host page cache:\n"
+"                           writeback (default), none (O_DIRECT) or unsafe\n"
+"                           (flushes ignored: scratch images only)\n"
 "  -o OPT[,OPT...]          FUSE mount options (allow_other, nonempty, ...)\n"
 "  -f, --foreground         stay in the foreground\n"
 "      --pid-file FILE      write the daemon's pid to FILE\n"
@@ -138,9 +143,10 @@ options_parse (int argc, char **argv, const char *env_backend,
   memset (opts, 0, sizeof *opts);
   opts->format = strdup ("raw");
   opts->backend = BACKEND_AUTO;
+  opts->cache = CACHE_WRITEBACK;
   if (env_backend && *env_backend &&
       backend_kind_from_name (env_backend, &opts->backend) == -1)
-    return fail (err, "IMGMOUNT_BACKEND=%s: unknown backend (expected auto, kvm or tcg)", env_backend);
+    return fail (err, "IMGMOUNT_BACKEND=%s: unknown backend (expected auto, kvm, tcg or uml)", env_backend);
 
   optind = 0;   /* full reset, so that tests can parse repeatedly */
   opterr = 0;
@@ -179,7 +185,11 @@ options_parse (int argc, char **argv, const char *env_backend,
     case OPT_LAZY: opts->lazy = true; break;
     case OPT_BACKEND:
       if (backend_kind_from_name (optarg, &opts->backend) == -1)
-        return fail (err, "--backend=%s: unknown backend (expected auto, kvm or tcg)", optarg);
+        return fail (err, "--backend=%s: unknown backend (expected auto, kvm, tcg or uml)", optarg);
+      break;
+    case OPT_CACHE:
+      if (cache_mode_from_name (optarg, &opts->cache) == -1)
+        return fail (err, "--cache=%s: unknown cache mode (expected writeback, none or unsafe)", optarg);
       break;
     case 'h': opts->mode = RUN_HELP; return 0;
     case OPT_VERSION: opts->mode = RUN_VERSION; return 0;

@@ -34,6 +34,7 @@ struct options {
   bool trace;
   bool lazy;                /* -u --lazy */
   enum backend_kind backend;
+  enum cache_mode cache;
 };
 
 /* Parses ARGV.  Returns 0, or -1 with a one-line message in *ERR

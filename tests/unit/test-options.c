@@ -23,7 +23,7 @@ test_mount_forms (void)
   CHECK_STR (o.images[0], "disk.img");
   CHECK_STR (o.mountpoint, "/mnt");
   CHECK_STR (o.format, "raw");
-  CHECK (!o.readonly && o.backend == BACKEND_AUTO);
+  CHECK (!o.readonly && o.backend == BACKEND_AUTO && o.cache == CACHE_WRITEBACK);
   options_free (&o);
 
   CHECK (PARSE (&o, &err, NULL, "-a", "a.img", "b.img", "/mnt", "--ro", "-o", "allow_other,ro,nonempty") == 0);
@@ -42,6 +42,13 @@ test_mount_forms (void)
 
   CHECK (PARSE (&o, &err, "tcg", "--backend=kvm", "x", "/m") == 0);
   CHECK (o.backend == BACKEND_KVM);
+  options_free (&o);
+
+  CHECK (PARSE (&o, &err, "uml", "--cache=none", "x", "/m") == 0);
+  CHECK (o.backend == BACKEND_UML && o.cache == CACHE_NONE);
+  options_free (&o);
+  CHECK (PARSE (&o, &err, NULL, "--cache", "unsafe", "x", "/m") == 0);
+  CHECK (o.cache == CACHE_UNSAFE);
   options_free (&o);
 }
 
@@ -84,6 +91,7 @@ test_errors (void)
   expect_error (NARGS ("--format=exe", "a", "b"), ARGS ("--format=exe", "a", "b"), NULL, "unknown image format");
   expect_error (NARGS ("--backend=xen", "a", "b"), ARGS ("--backend=xen", "a", "b"), NULL, "unknown backend");
   expect_error (NARGS ("a", "b"), ARGS ("a", "b"), "bhyve", "IMGMOUNT_BACKEND=bhyve");
+  expect_error (NARGS ("--cache=directsync", "a", "b"), ARGS ("--cache=directsync", "a", "b"), NULL, "unknown cache mode");
   expect_error (NARGS ("-u", "a", "b"), ARGS ("-u", "a", "b"), NULL, "exactly one MOUNTPOINT");
   expect_error (NARGS ("--list"), ARGS ("--list"), NULL, "at least one IMAGE");
   expect_error (NARGS ("-m"), ARGS ("-m"), NULL, "needs an argument");

@@ -1,0 +1,16 @@
+/* hv-env.h: what imgmount tells imgmount-hv, its hypervisor program.
+ *
+ * libguestfs runs the hypervisor program it is given (guestfs_set_hv) with
+ * a qemu command line and imgmount's environment; these variables carry
+ * what that command line cannot. */
+#ifndef IMGMOUNT_HV_ENV_H
+#define IMGMOUNT_HV_ENV_H
+
+#define HV_ENV_QEMU "IMGMOUNT_HV_QEMU"         /* the real qemu binary */
+#define HV_ENV_MODE "IMGMOUNT_HV_MODE"         /* "qemu" or "uml" */
+#define HV_ENV_CACHE "IMGMOUNT_HV_CACHE"       /* cache mode for the user's disks */
+#define HV_ENV_READONLY "IMGMOUNT_HV_READONLY" /* "1": never write the user's disks */
+
+#define HV_DEFAULT_QEMU "/usr/bin/qemu-system-x86_64"
+
+#endif

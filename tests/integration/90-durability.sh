@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# The durability guarantee, for each --cache mode on the backend under test
+# ($IMGMOUNT_BACKEND): after fsync(2) on a file in the mount returns, the
+# hypervisor has synced the image file (counted with a kernel tracepoint,
+# so the check fails when nobody syncs it: --cache=unsafe must show zero),
+# and --cache=none has the image open with O_DIRECT.
+. "$(dirname "$0")/../lib/common.sh"
+. "$TOP/tests/lib/sync-trace.sh"
+
+make_ext4 "$T/disk.img" 64M
+sync_trace_available "$T/disk.img" || skip "needs tracefs and an ext4 \$TMPDIR"
+M=$T/mnt
+IMG=$(realpath "$T/disk.img")
+
+# The processes that hold the image open, other than imgmount itself.
+hypervisor_pids () {
+  local p
+  for p in $(pgrep -f -- "$T"); do
+    [ "$(readlink /proc/"$p"/exe)" = "$(realpath "$IMGMOUNT")" ] && continue
+    [ -n "$(open_flags "$p" "$IMG")" ] && echo "$p"
+  done
+}
+
+for cache in writeback none unsafe; do
+  mount_img "$IMG" "$M" --cache="$cache" || { fail "$cache: mount"; continue; }
+  head -c 1M /dev/urandom > "$T/data"
+  cp "$T/data" "$M/file"   # written, not yet synced
+
+  sync_trace_start "$IMG" || { fail "tracefs instance"; unmount "$M"; break; }
+  python3 -c 'import os,sys; fd = os.open(sys.argv[1], os.O_RDWR); os.fsync(fd)' "$M/file"
+  syncs=$(sync_trace_stop)
+  by_hv=$(printf '%s\n' "$syncs" | grep -vc -e '^imgmount' -e '^$')
+  echo "  $cache: syncs of the image during fsync: $(echo $syncs)"
+  case $cache in
+    unsafe) assert_eq "$cache: the hypervisor ignores the flush" 0 "$by_hv" ;;
+    *) if [ "$by_hv" -ge 1 ]; then ok "$cache: fsync reached the image file ($by_hv syncs)"
+       else fail "$cache: fsync returned but the image file was never synced"; fi ;;
+  esac
+
+  direct=no
+  for p in $(hypervisor_pids); do
+    has_o_direct "$(open_flags "$p" "$IMG")" && direct=yes
+  done
+  [ "$cache" = none ] && want=yes || want=no
+  assert_eq "$cache: hypervisor has the image open with O_DIRECT: $want" "$want" "$direct"
+
+  unmount "$M" || fail "$cache: unmount"
+done
+check "nothing left" nothing_left
+finish
