@@ -8,47 +8,52 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "common/message.h"
 #include "backend-select/backend.h"
 #include "backend-select/hv-env.h"
 #include "backend-select/kvm-probe.h"
+#include "backend-select/uml-appliance.h"
 
-static int __attribute__ ((format (printf, 2, 3)))
-fail (char **err, const char *fmt, ...)
-{
-  va_list ap;
-  va_start (ap, fmt);
-  if (vasprintf (err, fmt, ap) < 0)
-    *err = NULL;
-  va_end (ap);
-  return -1;
-}
-
-/* Resolves BACKEND_AUTO, and checks that KVM works when asked for. */
+/* Resolves BACKEND_AUTO: KVM where a guest really boots, else UML where
+ * installed, else TCG; and checks that an explicit choice can work. */
 static int
 choose (const struct backend_request *req, enum backend_kind *chosen, char **err)
 {
-  char *why = NULL;
+  char *kvm_why = NULL, *uml_why = NULL;
+  int r = 0;
   switch (req->kind) {
   case BACKEND_TCG:
     *chosen = BACKEND_TCG;
-    return 0;
+    break;
   case BACKEND_KVM:
-    if (kvm_probe (req->verbose, &why) == 1) {
-      *chosen = BACKEND_KVM;
-      return 0;
-    }
-    fail (err, "kvm: %s; try --backend=tcg", why);
-    free (why);
-    return -1;
+    *chosen = BACKEND_KVM;
+    if (kvm_probe (req->verbose, &kvm_why) != 1)
+      r = error_set (err, "kvm: %s; try --backend=uml or --backend=tcg", kvm_why);
+    break;
+  case BACKEND_UML:
+    *chosen = BACKEND_UML;
+    if (!uml_installed (&uml_why))
+      r = error_set (err, "uml: %s; or try --backend=tcg", uml_why);
+    break;
   case BACKEND_AUTO:
   default:
-    *chosen = kvm_probe (req->verbose, &why) == 1 ? BACKEND_KVM : BACKEND_TCG;
-    if (req->verbose)
-      fprintf (stderr, "imgmount: backend %s%s%s\n", backend_kind_name (*chosen),
-               why ? ": kvm unusable: " : " (kvm works)", why ? why : "");
-    free (why);
-    return 0;
+    if (kvm_probe (req->verbose, &kvm_why) == 1)
+      *chosen = BACKEND_KVM;
+    else
+      *chosen = uml_installed (&uml_why) ? BACKEND_UML : BACKEND_TCG;
+    if (req->verbose) {
+      fprintf (stderr, "imgmount: backend %s", backend_kind_name (*chosen));
+      if (kvm_why)
+        fprintf (stderr, "; kvm unusable: %s", kvm_why);
+      if (uml_why)
+        fprintf (stderr, "; uml unusable: %s", uml_why);
+      fprintf (stderr, *chosen == BACKEND_KVM ? " (kvm works)\n" : "\n");
+    }
+    break;
   }
+  free (kvm_why);
+  free (uml_why);
+  return r;
 }
 
 /* What libguestfs said last, without a trailing newline. */
@@ -91,7 +96,7 @@ check_cache_mode (const struct backend_request *req, char **err)
   for (size_t k = 0; k < req->n_images; k++) {
     int fd = open (req->images[k], O_RDONLY | O_DIRECT | O_CLOEXEC);
     if (fd == -1 && errno == EINVAL)
-      return fail (err, "%s: --cache=none needs O_DIRECT, which the filesystem "
+      return error_set (err, "%s: --cache=none needs O_DIRECT, which the filesystem "
                    "holding the image does not offer; use --cache=writeback",
                    req->images[k]);
     if (fd >= 0)
@@ -124,13 +129,20 @@ configure (guestfs_h *g, const struct backend_request *req, enum backend_kind ki
   char *none[] = { NULL };
   if (guestfs_set_backend (g, "direct") == -1 ||
       guestfs_set_backend_settings (g, kind == BACKEND_TCG ? force_tcg : none) == -1)
-    return fail (err, "libguestfs: %s", last_error (g));
+    return error_set (err, "libguestfs: %s", last_error (g));
   char *hv = hv_program ();
   int r = guestfs_set_hv (g, hv);
   free (hv);
   if (r == -1)
-    return fail (err, "libguestfs: %s", last_error (g));
+    return error_set (err, "libguestfs: %s", last_error (g));
   export_hv_settings (req, kind);
+  if (kind == BACKEND_UML) {
+    char *appliance = uml_appliance (guestfs_get_path (g), req->verbose, err);
+    r = appliance ? guestfs_set_path (g, appliance) : -1;
+    free (appliance);
+    if (r == -1)
+      return *err ? -1 : error_set (err, "libguestfs: %s", last_error (g));
+  }
   guestfs_set_program (g, "imgmount");
   guestfs_set_verbose (g, req->verbose >= 2);
   guestfs_set_trace (g, req->trace);
@@ -144,7 +156,7 @@ configure (guestfs_h *g, const struct backend_request *req, enum backend_kind ki
                                 GUESTFS_ADD_DRIVE_OPTS_READONLY, (int) req->readonly,
                                 GUESTFS_ADD_DRIVE_OPTS_CACHEMODE, "writeback",
                                 -1) == -1)
-      return fail (err, "%s: %s", req->images[k], last_error (g));
+      return error_set (err, "%s: %s", req->images[k], last_error (g));
   return 0;
 }
 
@@ -157,7 +169,7 @@ backend_start (const struct backend_request *req, char **err)
 
   guestfs_h *g = guestfs_create ();
   if (!g) {
-    fail (err, "cannot create a libguestfs handle");
+    error_set (err, "cannot create a libguestfs handle");
     return NULL;
   }
   /* Errors come back through guestfs_last_error and are reported once,
@@ -167,7 +179,7 @@ backend_start (const struct backend_request *req, char **err)
   if (configure (g, req, kind, err) == -1 || guestfs_launch (g) == -1 ||
       guestfs_umask (g, 0) == -1) {
     if (!*err)
-      fail (err, "starting the appliance (%s) failed: %s", backend_kind_name (kind), last_error (g));
+      error_set (err, "starting the appliance (%s) failed: %s", backend_kind_name (kind), last_error (g));
     guestfs_close (g);
     return NULL;
   }
@@ -179,7 +191,7 @@ backend_stop (guestfs_h *g, char **err)
 {
   int r = 0;
   if (guestfs_shutdown (g) == -1) {
-    fail (err, "appliance shutdown failed: %s", last_error (g));
+    error_set (err, "appliance shutdown failed: %s", last_error (g));
     r = -1;
   }
   guestfs_close (g);

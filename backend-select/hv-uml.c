@@ -1,10 +1,235 @@
-/* hv-uml.c: imgmount-hv on User-Mode Linux.  (Filled in below.) */
+/* hv-uml.c: imgmount-hv on User-Mode Linux.
+ *
+ * libguestfs launches "qemu" with the UML appliance (see uml-appliance.c)
+ * as kernel and initrd; this turns that command line into a linux.uml one:
+ *   -m N                      mem=NM
+ *   -drive file=F,id=hdN      ubdNd=F: the image as plain data, so that a
+ *                             COW header inside an untrusted image can never
+ *                             make UML open a host file it names; read-only
+ *                             mounts put a COW file of our own in front
+ *   -drive ...,id=appliance   ubdN=COW,ROOT (the root stays pristine)
+ *   -chardev socket,path=P    guestfsd's channel on the serial line ttyS1,
+ *                             a descriptor connected to libguestfs's socket
+ *   -serial stdio             the console on ttyS0, to libguestfs's console
+ * UML runs as the first process of a PID namespace of its own, so that
+ * nothing it starts can outlive it, and dies with this process. */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "backend-select/drive-spec.h"
 #include "backend-select/hv.h"
+#include "backend-select/hv-env.h"
+#include "common/message.h"
+
+#define CHANNEL_FD 3
+#define MAX_ARGS 256
+
+struct uml_cmd {
+  char *argv[MAX_ARGS];
+  int argc;
+};
+
+static void
+add_arg (struct uml_cmd *cmd, char *arg)
+{
+  if (cmd->argc >= MAX_ARGS - 1) {
+    fprintf (stderr, "imgmount-hv: uml: too many arguments\n");
+    exit (1);
+  }
+  cmd->argv[cmd->argc++] = arg;
+  cmd->argv[cmd->argc] = NULL;
+}
+
+static const char *
+arg_value (int argc, char **argv, const char *name)
+{
+  for (int i = 1; i + 1 < argc; i++)
+    if (strcmp (argv[i], name) == 0)
+      return argv[i + 1];
+  return NULL;
+}
+
+static int
+connect_unix (const char *path)
+{
+  struct sockaddr_un sa = { .sun_family = AF_UNIX };
+  if (strlen (path) >= sizeof sa.sun_path)
+    return -1;
+  strcpy (sa.sun_path, path);
+  int fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd >= 0 && connect (fd, (struct sockaddr *) &sa, sizeof sa) == -1) {
+    close (fd);
+    return -1;
+  }
+  return fd;
+}
+
+/* One -drive becomes one ubd device, numbered in command-line order, so
+ * the user's disks are /dev/sda... in the appliance and its root is last. */
+static int
+add_drive (struct uml_cmd *cmd, int n, const char *spec, const char *tmpdir, int readonly)
+{
+  char *file = drive_spec_get (spec, "file");
+  char *id = drive_spec_get (spec, "id");
+  char *format = drive_spec_get (spec, "format");
+  char *snapshot = drive_spec_get (spec, "snapshot");
+  int r = 0;
+  if (!file || !id)
+    r = -1;
+  else if (format && strcmp (format, "raw") != 0) {
+    fprintf (stderr, "imgmount-hv: uml: %s: format %s is not supported on UML yet; "
+             "use --backend=tcg\n", file, format);
+    r = -1;
+  } else if ((snapshot && strcmp (snapshot, "on") == 0) ||
+             (readonly && strncmp (id, "hd", 2) == 0))
+    add_arg (cmd, xasprintf ("ubd%d=%s/cow%d,%s", n, tmpdir, n, file));
+  else
+    add_arg (cmd, xasprintf ("ubd%dd=%s", n, file));
+  free (file);
+  free (id);
+  free (format);
+  free (snapshot);
+  return r;
+}
+
+static int
+build_command (struct uml_cmd *cmd, int argc, char **argv, const char *tmpdir)
+{
+  const char *kernel = arg_value (argc, argv, "-kernel");
+  const char *initrd = arg_value (argc, argv, "-initrd");
+  const char *mem = arg_value (argc, argv, "-m");
+  const char *append = arg_value (argc, argv, "-append");
+  const char *readonly = getenv (HV_ENV_READONLY);
+  if (!kernel || !initrd) {
+    fprintf (stderr, "imgmount-hv: uml: the launch command has no -kernel or -initrd\n");
+    return -1;
+  }
+  add_arg (cmd, (char *) kernel);
+  add_arg (cmd, xasprintf ("mem=%sM", mem ? mem : "768"));
+  add_arg (cmd, xasprintf ("initrd=%s", initrd));
+
+  int n = 0;
+  for (int i = 1; i + 1 < argc; i++)
+    if (strcmp (argv[i], "-drive") == 0 &&
+        add_drive (cmd, n++, argv[i + 1], tmpdir, readonly && strcmp (readonly, "1") == 0) == -1)
+      return -1;
+
+  add_arg (cmd, "con=null");
+  add_arg (cmd, "ssl=null");
+  add_arg (cmd, "ssl0=fd:0,fd:1");
+  add_arg (cmd, xasprintf ("ssl1=fd:%d", CHANNEL_FD));
+  if (append)
+    for (char *copy = strdup (append), *save = NULL, *w = strtok_r (copy, " ", &save);
+         w; w = strtok_r (NULL, " ", &save))
+      add_arg (cmd, w);
+  add_arg (cmd, "guestfs_channel=/dev/ttyS1");
+  return 0;
+}
+
+/* The channel socket libguestfs listens on, connected and moved to fd 3. */
+static int
+connect_channel (int argc, char **argv)
+{
+  for (int i = 1; i + 1 < argc; i++) {
+    if (strcmp (argv[i], "-chardev") != 0 || strncmp (argv[i + 1], "socket,", 7) != 0)
+      continue;
+    char *path = drive_spec_get (argv[i + 1], "path");
+    int fd = path ? connect_unix (path) : -1;
+    if (fd == -1)
+      fprintf (stderr, "imgmount-hv: uml: %s: %s\n", path ? path : "channel", strerror (errno));
+    free (path);
+    if (fd == -1)
+      return -1;
+    if (fd == CHANNEL_FD)   /* dup2 would keep its close-on-exec flag */
+      return fcntl (fd, F_SETFD, 0);
+    int r = dup2 (fd, CHANNEL_FD);
+    close (fd);
+    return r == -1 ? -1 : 0;
+  }
+  fprintf (stderr, "imgmount-hv: uml: the launch command has no channel socket\n");
+  return -1;
+}
+
+static void
+remove_tmpdir (const char *tmpdir, int n_files)
+{
+  for (int n = 0; n < n_files; n++) {
+    char *f = xasprintf ("%s/cow%d", tmpdir, n);
+    unlink (f);
+    free (f);
+  }
+  rmdir (tmpdir);
+}
+
+static volatile sig_atomic_t stop_requested;
+static volatile pid_t uml_pid;
+
+static void
+on_stop (int sig)
+{
+  stop_requested = 1;
+  if (uml_pid > 0)
+    kill (uml_pid, SIGTERM);
+}
 
 int
 hv_run_uml (int argc, char **argv)
 {
-  fprintf (stderr, "imgmount-hv: uml: not built yet\n");
-  return 1;
+  const char *t = getenv ("TMPDIR");
+  char *tmpdir = xasprintf ("%s/imgmount-uml.XXXXXX", t && *t ? t : "/tmp");
+  if (!mkdtemp (tmpdir)) {
+    fprintf (stderr, "imgmount-hv: uml: %s: %s\n", tmpdir, strerror (errno));
+    return 1;
+  }
+  struct uml_cmd cmd = { .argc = 0 };
+  if (build_command (&cmd, argc, argv, tmpdir) == -1 || connect_channel (argc, argv) == -1) {
+    remove_tmpdir (tmpdir, MAX_ARGS);
+    return 1;
+  }
+
+  struct sigaction sa = { .sa_handler = on_stop };
+  sigaction (SIGTERM, &sa, NULL);
+  sigaction (SIGINT, &sa, NULL);
+  /* Best effort: without CAP_SYS_ADMIN, UML just shares our namespace. */
+  unshare (CLONE_NEWPID);
+  pid_t pid = fork ();
+  if (pid == 0) {
+    prctl (PR_SET_PDEATHSIG, SIGKILL);
+    signal (SIGTERM, SIG_DFL);
+    signal (SIGINT, SIG_DFL);
+    execv (cmd.argv[0], cmd.argv);
+    fprintf (stderr, "imgmount-hv: uml: %s: %s\n", cmd.argv[0], strerror (errno));
+    _exit (127);
+  }
+  close (CHANNEL_FD);
+  if (pid == -1) {
+    fprintf (stderr, "imgmount-hv: uml: fork: %s\n", strerror (errno));
+    remove_tmpdir (tmpdir, MAX_ARGS);
+    return 1;
+  }
+  uml_pid = pid;
+  if (stop_requested)
+    kill (pid, SIGTERM);
+
+  int status;
+  while (waitpid (pid, &status, 0) == -1 && errno == EINTR)
+    ;
+  remove_tmpdir (tmpdir, MAX_ARGS);
+  free (tmpdir);
+  /* UML answers SIGTERM by exiting with status 1: that is the normal end
+   * of an appliance that libguestfs shuts down, not a failure. */
+  if (stop_requested)
+    return 0;
+  if (WIFEXITED (status))
+    return WEXITSTATUS (status);
+  return 128 + WTERMSIG (status);
 }

@@ -20,24 +20,12 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "common/message.h"
+#include "backend-select/cache-dir.h"
 #include "backend-select/kvm-probe.h"
 
 #define QEMU "/usr/bin/qemu-system-x86_64"
 #define DEFAULT_TIMEOUT_S 10
-
-static char *
-xasprintf (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
-static char *
-xasprintf (const char *fmt, ...)
-{
-  va_list ap;
-  char *s;
-  va_start (ap, fmt);
-  if (vasprintf (&s, fmt, ap) < 0)
-    abort ();
-  va_end (ap);
-  return s;
-}
 
 /* The newest kernel in /boot: the one supermin builds the appliance with. */
 static char *
@@ -60,25 +48,6 @@ find_kernel (void)
   char *path = xasprintf ("/boot/%s", best);
   free (best);
   return path;
-}
-
-static char *
-cache_file (void)
-{
-  const char *xdg = getenv ("XDG_CACHE_HOME"), *home = getenv ("HOME");
-  char *dir;
-  if (geteuid () == 0)
-    dir = strdup ("/var/cache/imgmount");
-  else if (xdg && *xdg)
-    dir = xasprintf ("%s/imgmount", xdg);
-  else if (home && *home)
-    dir = xasprintf ("%s/.cache/imgmount", home);
-  else
-    return NULL;
-  mkdir (dir, 0755);
-  char *file = xasprintf ("%s/kvm-probe", dir);
-  free (dir);
-  return file;
 }
 
 /* What the answer depends on, as one line. */
@@ -229,7 +198,7 @@ kvm_probe (int verbose, char **why)
     *why = strdup ("no kernel in /boot to test KVM with (install linux-image-amd64)");
     return 0;
   }
-  char *key = cache_key (kernel), *file = cache_file ();
+  char *key = cache_key (kernel), *file = cache_dir_path ("kvm-probe");
   int answer = key && file ? cache_read (file, key, why) : -1;
   if (answer == -1) {
     const char *t = getenv ("IMGMOUNT_KVM_PROBE_TIMEOUT");

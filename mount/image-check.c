@@ -11,41 +11,31 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "common/message.h"
 #include "mount/image-check.h"
 
 /* qemu's image locking (block/file-posix.c): a process holding permission
  * P on an image takes a shared OFD lock on byte 100 + P; WRITE is bit 1. */
 #define QEMU_LOCK_BYTE_WRITE 101
 
-static int __attribute__ ((format (printf, 2, 3)))
-fail (char **err, const char *fmt, ...)
-{
-  va_list ap;
-  va_start (ap, fmt);
-  if (vasprintf (err, fmt, ap) < 0)
-    *err = NULL;
-  va_end (ap);
-  return -1;
-}
-
 int
 image_check (const char *path, bool readonly, char **err)
 {
   struct stat st;
   if (stat (path, &st) == -1)
-    return fail (err, "%s: %s; name an existing disk image", path, strerror (errno));
+    return error_set (err, "%s: %s; name an existing disk image", path, strerror (errno));
   if (S_ISDIR (st.st_mode))
-    return fail (err, "%s: is a directory, not a disk image", path);
+    return error_set (err, "%s: is a directory, not a disk image", path);
   if (!S_ISREG (st.st_mode) && !S_ISBLK (st.st_mode))
-    return fail (err, "%s: not a regular file or block device", path);
+    return error_set (err, "%s: not a regular file or block device", path);
   if (S_ISREG (st.st_mode) && st.st_size == 0)
-    return fail (err, "%s: the image is empty (0 bytes)", path);
+    return error_set (err, "%s: the image is empty (0 bytes)", path);
   if (access (path, readonly ? R_OK : R_OK | W_OK) == -1) {
     if (!readonly && errno == EACCES && access (path, R_OK) == 0)
-      return fail (err, "%s: not writable; use --ro for a read-only mount", path);
+      return error_set (err, "%s: not writable; use --ro for a read-only mount", path);
     if (!readonly && errno == EROFS)
-      return fail (err, "%s: on a read-only filesystem; use --ro for a read-only mount", path);
-    return fail (err, "%s: %s", path, strerror (errno));
+      return error_set (err, "%s: on a read-only filesystem; use --ro for a read-only mount", path);
+    return error_set (err, "%s: %s", path, strerror (errno));
   }
   return 0;
 }
@@ -55,15 +45,15 @@ mountpoint_check (const char *path, bool nonempty, char **err)
 {
   struct stat st;
   if (stat (path, &st) == -1)
-    return fail (err, "mountpoint %s: %s; create it with mkdir first", path, strerror (errno));
+    return error_set (err, "mountpoint %s: %s; create it with mkdir first", path, strerror (errno));
   if (!S_ISDIR (st.st_mode))
-    return fail (err, "mountpoint %s: not a directory", path);
+    return error_set (err, "mountpoint %s: not a directory", path);
   if (nonempty)
     return 0;
 
   DIR *dir = opendir (path);
   if (!dir)
-    return fail (err, "mountpoint %s: %s", path, strerror (errno));
+    return error_set (err, "mountpoint %s: %s", path, strerror (errno));
   struct dirent *d;
   bool empty = true;
   while ((d = readdir (dir)) != NULL)
@@ -73,7 +63,7 @@ mountpoint_check (const char *path, bool nonempty, char **err)
     }
   closedir (dir);
   if (!empty)
-    return fail (err, "mountpoint %s: not empty; use an empty directory or -o nonempty", path);
+    return error_set (err, "mountpoint %s: not empty; use an empty directory or -o nonempty", path);
   return 0;
 }
 
@@ -94,19 +84,19 @@ image_lock (const char *path, bool readonly, char **err)
 {
   int fd = open (path, (readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
   if (fd == -1)
-    return fail (err, "%s: %s", path, strerror (errno));
+    return error_set (err, "%s: %s", path, strerror (errno));
 
   if (flock (fd, (readonly ? LOCK_SH : LOCK_EX) | LOCK_NB) == -1) {
     int e = errno;
     close (fd);
     if (e == EWOULDBLOCK)
-      return fail (err, "%s: already mounted by another imgmount%s; unmount it first",
+      return error_set (err, "%s: already mounted by another imgmount%s; unmount it first",
                    path, readonly ? " for writing" : "");
-    return fail (err, "%s: cannot lock: %s", path, strerror (e));
+    return error_set (err, "%s: cannot lock: %s", path, strerror (e));
   }
   if (qemu_holds_for_writing (fd)) {
     close (fd);
-    return fail (err, "%s: in use by another program (a qemu process has it open for writing)", path);
+    return error_set (err, "%s: in use by another program (a qemu process has it open for writing)", path);
   }
   return fd;
 }

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "common/message.h"
 #include "mount/options.h"
 
 enum {
@@ -80,17 +81,6 @@ options_print_help (void)
 }
 
 /* Sets *ERR to a formatted message and returns -1. */
-static int __attribute__ ((format (printf, 2, 3)))
-fail (char **err, const char *fmt, ...)
-{
-  va_list ap;
-  va_start (ap, fmt);
-  if (vasprintf (err, fmt, ap) < 0)
-    *err = NULL;
-  va_end (ap);
-  return -1;
-}
-
 static void
 push_string (char ***list, size_t *n, const char *s)
 {
@@ -146,7 +136,7 @@ options_parse (int argc, char **argv, const char *env_backend,
   opts->cache = CACHE_WRITEBACK;
   if (env_backend && *env_backend &&
       backend_kind_from_name (env_backend, &opts->backend) == -1)
-    return fail (err, "IMGMOUNT_BACKEND=%s: unknown backend (expected auto, kvm, tcg or uml)", env_backend);
+    return error_set (err, "IMGMOUNT_BACKEND=%s: unknown backend (expected auto, kvm, tcg or uml)", env_backend);
 
   optind = 0;   /* full reset, so that tests can parse repeatedly */
   opterr = 0;
@@ -168,7 +158,7 @@ options_parse (int argc, char **argv, const char *env_backend,
     case OPT_RW: opts->readonly = false; break;
     case OPT_FORMAT:
       if (!format_is_known (optarg))
-        return fail (err, "--format=%s: unknown image format (try raw, qcow2, vmdk, vdi, vhdx or vpc)", optarg);
+        return error_set (err, "--format=%s: unknown image format (try raw, qcow2, vmdk, vdi, vhdx or vpc)", optarg);
       free (opts->format);
       opts->format = strdup (optarg);
       break;
@@ -185,18 +175,18 @@ options_parse (int argc, char **argv, const char *env_backend,
     case OPT_LAZY: opts->lazy = true; break;
     case OPT_BACKEND:
       if (backend_kind_from_name (optarg, &opts->backend) == -1)
-        return fail (err, "--backend=%s: unknown backend (expected auto, kvm, tcg or uml)", optarg);
+        return error_set (err, "--backend=%s: unknown backend (expected auto, kvm, tcg or uml)", optarg);
       break;
     case OPT_CACHE:
       if (cache_mode_from_name (optarg, &opts->cache) == -1)
-        return fail (err, "--cache=%s: unknown cache mode (expected writeback, none or unsafe)", optarg);
+        return error_set (err, "--cache=%s: unknown cache mode (expected writeback, none or unsafe)", optarg);
       break;
     case 'h': opts->mode = RUN_HELP; return 0;
     case OPT_VERSION: opts->mode = RUN_VERSION; return 0;
     case ':':
-      return fail (err, "option %s needs an argument; see imgmount --help", argv[optind - 1]);
+      return error_set (err, "option %s needs an argument; see imgmount --help", argv[optind - 1]);
     default:
-      return fail (err, "unknown option %s; see imgmount --help", argv[optind - 1]);
+      return error_set (err, "unknown option %s; see imgmount --help", argv[optind - 1]);
     }
   }
 
@@ -205,23 +195,23 @@ options_parse (int argc, char **argv, const char *env_backend,
   switch (opts->mode) {
   case RUN_UNMOUNT:
     if (npos != 1)
-      return fail (err, "-u takes exactly one MOUNTPOINT; see imgmount --help");
+      return error_set (err, "-u takes exactly one MOUNTPOINT; see imgmount --help");
     opts->mountpoint = strdup (argv[optind]);
     return 0;
   case RUN_LIST:
     for (int i = optind; i < argc; i++)
       push_string (&opts->images, &opts->n_images, argv[i]);
     if (opts->n_images == 0)
-      return fail (err, "--list needs at least one IMAGE; see imgmount --help");
+      return error_set (err, "--list needs at least one IMAGE; see imgmount --help");
     return 0;
   default:
     if (npos < 1)
-      return fail (err, "missing MOUNTPOINT; usage: imgmount [OPTIONS] IMAGE... MOUNTPOINT");
+      return error_set (err, "missing MOUNTPOINT; usage: imgmount [OPTIONS] IMAGE... MOUNTPOINT");
     for (int i = optind; i < argc - 1; i++)
       push_string (&opts->images, &opts->n_images, argv[i]);
     opts->mountpoint = strdup (argv[argc - 1]);
     if (opts->n_images == 0)
-      return fail (err, "missing IMAGE; usage: imgmount [OPTIONS] IMAGE... MOUNTPOINT");
+      return error_set (err, "missing IMAGE; usage: imgmount [OPTIONS] IMAGE... MOUNTPOINT");
     return 0;
   }
 }

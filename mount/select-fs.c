@@ -4,18 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "common/message.h"
 #include "mount/select-fs.h"
-
-static int __attribute__ ((format (printf, 2, 3)))
-fail (char **err, const char *fmt, ...)
-{
-  va_list ap;
-  va_start (ap, fmt);
-  if (vasprintf (err, fmt, ap) < 0)
-    *err = NULL;
-  va_end (ap);
-  return -1;
-}
 
 static void
 free_strings (char **list)
@@ -80,9 +70,9 @@ mount_specs (guestfs_h *g, const struct options *opts, char **err)
     if (mount_one (g, opts->readonly, s->device, s->path, s->options, s->fstype) == 0)
       continue;
     if (guestfs_is_blockdev (g, s->device) <= 0 && guestfs_is_lv (g, s->device) <= 0)
-      r = fail (err, "-m %s: no such device in the image; imgmount --list IMAGE lists them", s->device);
+      r = error_set (err, "-m %s: no such device in the image; imgmount --list IMAGE lists them", s->device);
     else
-      r = fail (err, "-m %s: cannot mount it at %s: %s", s->device, s->path, guestfs_last_error (g));
+      r = error_set (err, "-m %s: cannot mount it at %s: %s", s->device, s->path, guestfs_last_error (g));
   }
   free (specs);
   return r;
@@ -94,7 +84,7 @@ mount_os (guestfs_h *g, const char *root, bool readonly, char **err)
 {
   char **pairs = guestfs_inspect_get_mountpoints (g, root);
   if (!pairs)
-    return fail (err, "inspection of %s failed: %s", root, guestfs_last_error (g));
+    return error_set (err, "inspection of %s failed: %s", root, guestfs_last_error (g));
   size_t n = 0;
   while (pairs[n])
     n += 2;
@@ -112,7 +102,7 @@ mount_os (guestfs_h *g, const char *root, bool readonly, char **err)
   for (size_t k = 0; k < n; k += 2)
     if (mount_one (g, readonly, pairs[k + 1], pairs[k], NULL, NULL) == -1) {
       if (strcmp (pairs[k], "/") == 0) {
-        r = fail (err, "cannot mount the root filesystem %s: %s", pairs[k + 1], guestfs_last_error (g));
+        r = error_set (err, "cannot mount the root filesystem %s: %s", pairs[k + 1], guestfs_last_error (g));
         break;
       }
       fprintf (stderr, "imgmount: warning: %s (%s) from the guest's fstab not mounted: %s\n",
@@ -148,7 +138,7 @@ mount_largest (guestfs_h *g, struct candidate *c, size_t n, const struct options
                n, c[k].device, c[k].type, (long long) (c[k].size >> 20));
       return 0;
     }
-  return fail (err, "none of the %zu filesystems in the image could be mounted: %s",
+  return error_set (err, "none of the %zu filesystems in the image could be mounted: %s",
                n, guestfs_last_error (g));
 }
 
@@ -157,7 +147,7 @@ mount_default (guestfs_h *g, const struct options *opts, char **err)
 {
   char **fs = guestfs_list_filesystems (g);
   if (!fs)
-    return fail (err, "cannot list filesystems: %s", guestfs_last_error (g));
+    return error_set (err, "cannot list filesystems: %s", guestfs_last_error (g));
   size_t n = 0;
   struct candidate *c = NULL;
   for (size_t k = 0; fs[k]; k += 2)
@@ -171,17 +161,17 @@ mount_default (guestfs_h *g, const struct options *opts, char **err)
   int r;
   char **roots = NULL;
   if (n == 0)
-    r = fail (err, "%s: no filesystem found in the image%s", opts->images[0],
+    r = error_set (err, "%s: no filesystem found in the image%s", opts->images[0],
               opts->n_images > 1 ? "s" : "");
   else if (n == 1) {
     r = mount_one (g, opts->readonly, c[0].device, "/", NULL, NULL);
     if (r == -1)
-      fail (err, "cannot mount %s (%s): %s", c[0].device, c[0].type, guestfs_last_error (g));
+      error_set (err, "cannot mount %s (%s): %s", c[0].device, c[0].type, guestfs_last_error (g));
   }
   else if ((roots = guestfs_inspect_os (g)) != NULL && roots[0] && !roots[1])
     r = mount_os (g, roots[0], opts->readonly, err);
   else if (roots && roots[0])
-    r = fail (err, "several operating systems found (%s, %s, ...); choose one with -m DEV",
+    r = error_set (err, "several operating systems found (%s, %s, ...); choose one with -m DEV",
               roots[0], roots[1]);
   else
     r = mount_largest (g, c, n, opts, err);

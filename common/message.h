@@ -1,0 +1,13 @@
+/* message.h: building the one-line messages imgmount reports. */
+#ifndef IMGMOUNT_MESSAGE_H
+#define IMGMOUNT_MESSAGE_H
+
+/* Sets *ERR to a malloc'd formatted message and returns -1, so that a
+ * failing function can end with "return error_set (err, ...);". */
+int error_set (char **err, const char *fmt, ...)
+  __attribute__ ((format (printf, 2, 3)));
+
+/* asprintf that aborts when out of memory. */
+char *xasprintf (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
+
+#endif
