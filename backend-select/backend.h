@@ -18,9 +18,22 @@ struct backend_request {
   bool trace;
 };
 
+/* What the running appliance can do, for the filesystem operations. */
+struct backend_info {
+  enum backend_kind kind;
+  /* The largest request the channel to guestfsd carries: virtio-serial
+   * carries libguestfs's 4 MiB messages; the UML serial line stops for good
+   * once more than its 4 KiB tty buffer is in flight. */
+  size_t max_request;
+  /* The hypervisor does not pass the guest's flushes on to the image file
+   * (UML's ubd), so imgmount fdatasyncs the image itself after a guest sync. */
+  bool host_sync;
+};
+
 /* Chooses the hypervisor, adds the images and boots the appliance.
- * Returns the handle, or NULL with a one-line reason in *ERR. */
-guestfs_h *backend_start (const struct backend_request *req, char **err);
+ * Returns the handle and fills *INFO, or NULL with a one-line reason in *ERR. */
+guestfs_h *backend_start (const struct backend_request *req, struct backend_info *info,
+                          char **err);
 
 /* Shuts the appliance down and waits until the hypervisor has exited, so
  * that every write has reached the image file.  Closes G.  Returns 0, or

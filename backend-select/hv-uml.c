@@ -123,6 +123,10 @@ build_command (struct uml_cmd *cmd, int argc, char **argv, const char *tmpdir)
         add_drive (cmd, n++, argv[i + 1], tmpdir, readonly && strcmp (readonly, "1") == 0) == -1)
       return -1;
 
+  /* UML keeps a pid file and a control socket under uml_dir/umid; keep
+   * them in our temporary directory instead of ~/.uml. */
+  add_arg (cmd, xasprintf ("uml_dir=%s", tmpdir));
+  add_arg (cmd, "umid=uml");
   add_arg (cmd, "con=null");
   add_arg (cmd, "ssl=null");
   add_arg (cmd, "ssl0=fd:0,fd:1");
@@ -135,36 +139,30 @@ build_command (struct uml_cmd *cmd, int argc, char **argv, const char *tmpdir)
   return 0;
 }
 
-/* The channel socket libguestfs listens on, connected and moved to fd 3. */
+/* Moves FD to TARGET, inheritable across exec. */
 static int
-connect_channel (int argc, char **argv)
+move_fd (int fd, int target)
 {
-  for (int i = 1; i + 1 < argc; i++) {
-    if (strcmp (argv[i], "-chardev") != 0 || strncmp (argv[i + 1], "socket,", 7) != 0)
-      continue;
-    char *path = drive_spec_get (argv[i + 1], "path");
-    int fd = path ? connect_unix (path) : -1;
-    if (fd == -1)
-      fprintf (stderr, "imgmount-hv: uml: %s: %s\n", path ? path : "channel", strerror (errno));
-    free (path);
-    if (fd == -1)
-      return -1;
-    if (fd == CHANNEL_FD)   /* dup2 would keep its close-on-exec flag */
-      return fcntl (fd, F_SETFD, 0);
-    int r = dup2 (fd, CHANNEL_FD);
-    close (fd);
-    return r == -1 ? -1 : 0;
-  }
-  fprintf (stderr, "imgmount-hv: uml: the launch command has no channel socket\n");
-  return -1;
+  if (fd == target)   /* dup2 would keep its close-on-exec flag */
+    return fcntl (fd, F_SETFD, 0);
+  int r = dup2 (fd, target);
+  close (fd);
+  return r == -1 ? -1 : 0;
 }
 
 static void
 remove_tmpdir (const char *tmpdir, int n_files)
 {
+  static const char *const uml_files[] = { "uml/pid", "uml/mconsole", "uml" };
   for (int n = 0; n < n_files; n++) {
     char *f = xasprintf ("%s/cow%d", tmpdir, n);
     unlink (f);
+    free (f);
+  }
+  for (size_t k = 0; k < sizeof uml_files / sizeof uml_files[0]; k++) {
+    char *f = xasprintf ("%s/%s", tmpdir, uml_files[k]);
+    if (unlink (f) == -1)
+      rmdir (f);
     free (f);
   }
   rmdir (tmpdir);
@@ -181,20 +179,43 @@ on_stop (int sig)
     kill (uml_pid, SIGTERM);
 }
 
+/* The channel socket's path, from the launch command line. */
+static char *
+channel_path (int argc, char **argv)
+{
+  for (int i = 1; i + 1 < argc; i++)
+    if (strcmp (argv[i], "-chardev") == 0 && strncmp (argv[i + 1], "socket,", 7) == 0)
+      return drive_spec_get (argv[i + 1], "path");
+  return NULL;
+}
+
 int
 hv_run_uml (int argc, char **argv)
 {
-  const char *t = getenv ("TMPDIR");
-  char *tmpdir = xasprintf ("%s/imgmount-uml.XXXXXX", t && *t ? t : "/tmp");
+  /* Our files go in a directory inside libguestfs's temporary directory
+   * (where its channel socket is), which guestfs_close removes even when
+   * this process was killed. */
+  char *sock = channel_path (argc, argv);
+  char *slash = sock ? strrchr (sock, '/') : NULL;
+  if (!slash) {
+    fprintf (stderr, "imgmount-hv: uml: the launch command has no channel socket\n");
+    return 1;
+  }
+  char *tmpdir = xasprintf ("%.*s/uml.XXXXXX", (int) (slash - sock), sock);
   if (!mkdtemp (tmpdir)) {
     fprintf (stderr, "imgmount-hv: uml: %s: %s\n", tmpdir, strerror (errno));
     return 1;
   }
   struct uml_cmd cmd = { .argc = 0 };
-  if (build_command (&cmd, argc, argv, tmpdir) == -1 || connect_channel (argc, argv) == -1) {
+  int fd = connect_unix (sock);
+  if (fd == -1)
+    fprintf (stderr, "imgmount-hv: uml: %s: %s\n", sock, strerror (errno));
+  if (build_command (&cmd, argc, argv, tmpdir) == -1 || fd == -1 ||
+      move_fd (fd, CHANNEL_FD) == -1) {
     remove_tmpdir (tmpdir, MAX_ARGS);
     return 1;
   }
+  free (sock);
 
   struct sigaction sa = { .sa_handler = on_stop };
   sigaction (SIGTERM, &sa, NULL);

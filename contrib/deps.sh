@@ -7,12 +7,14 @@ build_and_run=(
   gcc meson ninja-build pkg-config
   libguestfs-dev libguestfs0 libguestfs-xfs libfuse3-dev fuse3 libattr1-dev
   qemu-system-x86 qemu-utils supermin
+  user-mode-linux            # --backend=uml
   linux-image-amd64          # the kernel supermin builds the appliance with
   e2fsprogs
 )
 tests=(
   libguestfs-tools           # guestfish builds test images
   xfsprogs lvm2 parted fdisk rsync attr acl inotify-tools python3
+  uml-utilities              # uml_mkcow, for the COW-header test
   valgrind libclang-rt-14-dev clang
 )
 

@@ -12,6 +12,7 @@
 #include <sys/statvfs.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
+#include "backend-select/watchdog.h"
 #include "fsops/errno-map.h"
 #include "fsops/fsops-internal.h"
 
@@ -25,6 +26,7 @@ void
 fs_lock (struct fs *fs)
 {
   pthread_mutex_lock (&fs->lock);
+  watchdog_busy (fs->call_timeout);
   /* libguestfs keeps error handlers per thread: silence its printing in
    * each FUSE worker once.  Failures are expected (ENOENT on lookup) and
    * become errnos, not messages. */
@@ -38,6 +40,7 @@ fs_lock (struct fs *fs)
 void
 fs_unlock (struct fs *fs)
 {
+  watchdog_idle ();
   pthread_mutex_unlock (&fs->lock);
 }
 
@@ -138,11 +141,22 @@ state_of (struct inode *i)
   return i->data;
 }
 
+/* The data one pwrite request can carry: what the channel takes, less the
+ * path and the framing. */
+static size_t
+write_call_size (const struct fs *fs, const char *path)
+{
+  size_t overhead = strlen (path) + REQUEST_FRAMING;
+  size_t room = fs->max_request > overhead + 512 ? fs->max_request - overhead : 512;
+  return room < APPLIANCE_IO_MAX ? room : APPLIANCE_IO_MAX;
+}
+
 static int
 write_through (struct fs *fs, const char *path, const char *buf, size_t size, int64_t off)
 {
+  size_t max = write_call_size (fs, path);
   while (size > 0) {
-    size_t n = size > APPLIANCE_IO_MAX ? APPLIANCE_IO_MAX : size;
+    size_t n = size > max ? max : size;
     int r = guestfs_pwrite (fs->g, path, buf, n, off);
     if (r <= 0)
       return r == 0 ? EIO : fs_errno (fs);
@@ -167,13 +181,19 @@ fs_flush_inode (struct fs *fs, struct inode *i)
   return e;
 }
 
-/* The guest's sync ends with a flush of its disks, which the hypervisor
- * turns into fdatasync of the image files (except under --cache=unsafe):
- * backend-select/ proves that in tests/integration/90-durability. */
+/* The guest's sync ends with a flush of its disks, which qemu turns into
+ * fdatasync of the image files (except under --cache=unsafe); UML's ubd
+ * does not, so there imgmount syncs them.  tests/integration/90-durability
+ * proves both. */
 int
 fs_sync_disks (struct fs *fs)
 {
-  return guestfs_sync (fs->g) == -1 ? fs_errno (fs) : 0;
+  if (guestfs_sync (fs->g) == -1)
+    return fs_errno (fs);
+  for (size_t k = 0; k < fs->n_host_sync_fds; k++)
+    if (fdatasync (fs->host_sync_fds[k]) == -1)
+      return errno;
+  return 0;
 }
 
 /* Looks up the inode of a request and flushes its buffered writes, as
@@ -828,6 +848,10 @@ fs_new (const struct fs_config *config)
   fs->readonly = config->readonly;
   fs->timeout = config->cache_timeout;
   pthread_mutex_init (&fs->lock, NULL);
+  fs->call_timeout = watchdog_call_timeout ();
+  fs->max_request = config->max_request;
+  fs->host_sync_fds = config->host_sync_fds;
+  fs->n_host_sync_fds = config->n_host_sync_fds;
   itable_init (&fs->itable, free_file_state);
   struct stat st;
   if (fs_lstat (fs, "/", &st) < 0) {

@@ -16,6 +16,12 @@ struct fs_config {
    * the image while mounted, and every change goes through it, so this
    * can be long. */
   double cache_timeout;
+  /* The largest request the appliance's channel carries (backend_info). */
+  size_t max_request;
+  /* Image files to fdatasync after each guest sync, when the hypervisor
+   * does not (backend_info.host_sync); else n_host_sync_fds is 0. */
+  const int *host_sync_fds;
+  size_t n_host_sync_fds;
 };
 
 const struct fuse_lowlevel_ops *fsops_operations (void);

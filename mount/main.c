@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <fuse_lowlevel.h>
 #include "backend-select/backend.h"
+#include "backend-select/watchdog.h"
 #include "fsops/fsops.h"
 #include "mount/daemon.h"
 #include "mount/image-check.h"
@@ -73,7 +74,8 @@ run_list (const struct options *opts)
     return 1;
   }
   struct backend_request req = backend_request_of (opts, true);
-  guestfs_h *g = backend_start (&req, &err);
+  struct backend_info info;
+  guestfs_h *g = backend_start (&req, &info, &err);
   if (!g) {
     error_line (err);
     return 1;
@@ -227,17 +229,23 @@ run_mount (struct options *opts)
   int ready_fd = opts->foreground ? -1 : daemon_fork ();
 
   struct backend_request req = backend_request_of (opts, opts->readonly);
-  guestfs_h *g = backend_start (&req, &err);
+  struct backend_info info;
+  guestfs_h *g = backend_start (&req, &info, &err);
   if (!g) {
     error_line (err);
     return 1;
   }
   struct fs_config config = {
     .g = g, .readonly = opts->readonly, .cache_timeout = KERNEL_CACHE_TIMEOUT_S,
+    .max_request = info.max_request,
+    .host_sync_fds = image_fds, .n_host_sync_fds = info.host_sync ? opts->n_images : 0,
   };
   struct fs *fs = NULL;
   struct fuse_session *se = NULL;
-  if (select_and_mount (g, opts, &err) == -1 ||
+  watchdog_busy (watchdog_call_timeout ());
+  int selected = select_and_mount (g, opts, &err);
+  watchdog_idle ();
+  if (selected == -1 ||
       !(fs = fs_new (&config)) ||
       !(se = new_session (opts, fs)) ||
       fuse_set_signal_handlers (se) == -1 ||

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tests/run-integration.sh: runs tests/integration/*.sh (or those named),
-# each on its own, and checks that none leaves a mount or a process
-# behind.  Prints PASS/FAIL/SKIP lines and "N passed, N failed, N skipped".
+# each on its own, once per backend in $IMGMOUNT_TEST_BACKENDS (default
+# "tcg uml"), and checks that none leaves a mount or a process behind.
+# Prints PASS/FAIL/SKIP lines and "N passed, N failed, N skipped".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,13 +10,20 @@ tests=("$@")
 [ ${#tests[@]} -eq 0 ] && tests=(tests/integration/*.sh)
 passed=0 failed=0 skipped=0
 
+# Each test's files, mounts and processes name a directory under this one,
+# so what a test leaves behind is told apart from anything else running.
+SUITE_TMP=$(mktemp -d "${TMPDIR:-/tmp}/imgmount-suite.XXXXXX")
+export TMPDIR=$SUITE_TMP
+trap 'rm -rf "$SUITE_TMP"' EXIT
 leftovers () {
-  { grep ' fuse.imgmount ' /proc/mounts; pgrep -a -f 'qemu-system|build(-asan)?/imgmount'; } 2>/dev/null |
+  { grep " fuse.imgmount $SUITE_TMP" /proc/mounts; pgrep -a -f "$SUITE_TMP"; } 2>/dev/null |
     grep -v -e pgrep -e run-integration
 }
 
+for backend in ${IMGMOUNT_TEST_BACKENDS:-tcg uml}; do
+export IMGMOUNT_BACKEND=$backend
 for t in "${tests[@]}"; do
-  name=$(basename "$t" .sh)
+  name=$backend/$(basename "$t" .sh)
   start=$(date +%s)
   log=$(mktemp)
   timeout -k 10 900 bash "$t" > "$log" 2>&1
@@ -26,8 +34,8 @@ for t in "${tests[@]}"; do
     echo "    left behind: $left" >> "$log"
     rc=1
     # Clean up so the next test starts from nothing.
-    grep ' fuse.imgmount ' /proc/mounts | awk '{print $2}' | xargs -r -n1 umount -l
-    pkill -9 -f 'qemu-system|build(-asan)?/imgmount'
+    grep " fuse.imgmount $SUITE_TMP" /proc/mounts | awk '{print $2}' | xargs -r -n1 umount -l
+    pkill -9 -f "$SUITE_TMP"
   fi
   case $rc in
     0) echo "PASS $name (${secs}s)"; passed=$((passed + 1)) ;;
@@ -36,6 +44,7 @@ for t in "${tests[@]}"; do
   esac
   [ -n "${VERBOSE:-}" ] && [ "$rc" -eq 0 ] && sed 's/^/    /' "$log"
   rm -f "$log"
+done
 done
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

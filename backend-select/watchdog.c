@@ -1,0 +1,159 @@
+/* watchdog.c: stops a hypervisor whose appliance stopped answering. */
+#include <dirent.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "backend-select/watchdog.h"
+
+#define DEFAULT_LAUNCH_TIMEOUT_S 300.0
+#define DEFAULT_CALL_TIMEOUT_S 120.0
+
+static struct {
+  pthread_mutex_t lock;
+  pthread_cond_t wake;
+  pthread_t thread;
+  bool running, stopping, busy, fired;
+  double limit, deadline, fired_after;
+} w = { .lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER };
+
+static double
+now_s (void)
+{
+  struct timespec ts;
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
+}
+
+static double
+env_seconds (const char *name, double fallback)
+{
+  const char *s = getenv (name);
+  double v = s ? strtod (s, NULL) : 0;
+  return v > 0 ? v : fallback;
+}
+
+double watchdog_launch_timeout (void) { return env_seconds ("IMGMOUNT_LAUNCH_TIMEOUT", DEFAULT_LAUNCH_TIMEOUT_S); }
+double watchdog_call_timeout (void) { return env_seconds ("IMGMOUNT_CALL_TIMEOUT", DEFAULT_CALL_TIMEOUT_S); }
+
+/* The hypervisor is a child of ours that is not imgmount itself (the
+ * libguestfs recovery process is a fork of imgmount). */
+static void
+kill_hypervisor (void)
+{
+  char self[PATH_MAX] = "";
+  ssize_t n = readlink ("/proc/self/exe", self, sizeof self - 1);
+  if (n > 0)
+    self[n] = '\0';
+  DIR *tasks = opendir ("/proc/self/task");
+  if (!tasks)
+    return;
+  struct dirent *t;
+  while ((t = readdir (tasks)) != NULL) {
+    char path[PATH_MAX];
+    snprintf (path, sizeof path, "/proc/self/task/%s/children", t->d_name);
+    FILE *fp = fopen (path, "re");
+    if (!fp)
+      continue;
+    int pid;
+    while (fscanf (fp, "%d", &pid) == 1) {
+      char exe_link[64], exe[PATH_MAX];
+      snprintf (exe_link, sizeof exe_link, "/proc/%d/exe", pid);
+      ssize_t m = readlink (exe_link, exe, sizeof exe - 1);
+      if (m > 0) {
+        exe[m] = '\0';
+        if (strcmp (exe, self) != 0)
+          kill (pid, SIGKILL);
+      }
+    }
+    fclose (fp);
+  }
+  closedir (tasks);
+}
+
+static void *
+watch (void *arg)
+{
+  pthread_mutex_lock (&w.lock);
+  while (!w.stopping) {
+    struct timespec ts;
+    clock_gettime (CLOCK_REALTIME, &ts);
+    ts.tv_sec += 1;
+    pthread_cond_timedwait (&w.wake, &w.lock, &ts);
+    if (w.busy && !w.fired && now_s () > w.deadline) {
+      w.fired = true;
+      w.fired_after = w.limit;
+      kill_hypervisor ();
+    }
+  }
+  pthread_mutex_unlock (&w.lock);
+  return NULL;
+}
+
+/* Each API call that starts is progress. */
+static void
+on_call (guestfs_h *g, void *opaque, uint64_t event, int handle, int flags,
+         const char *buf, size_t len, const uint64_t *array, size_t alen)
+{
+  pthread_mutex_lock (&w.lock);
+  w.deadline = now_s () + w.limit;
+  pthread_mutex_unlock (&w.lock);
+}
+
+int
+watchdog_start (guestfs_h *g)
+{
+  if (guestfs_set_event_callback (g, on_call, GUESTFS_EVENT_ENTER | GUESTFS_EVENT_PROGRESS,
+                                  0, NULL) == -1 ||
+      pthread_create (&w.thread, NULL, watch, NULL) != 0)
+    return -1;
+  w.running = true;
+  return 0;
+}
+
+void
+watchdog_busy (double seconds)
+{
+  pthread_mutex_lock (&w.lock);
+  w.busy = true;
+  w.limit = seconds;
+  w.deadline = now_s () + seconds;
+  pthread_mutex_unlock (&w.lock);
+}
+
+void
+watchdog_idle (void)
+{
+  pthread_mutex_lock (&w.lock);
+  w.busy = false;
+  pthread_mutex_unlock (&w.lock);
+}
+
+bool
+watchdog_fired (double *seconds)
+{
+  pthread_mutex_lock (&w.lock);
+  bool fired = w.fired;
+  if (seconds)
+    *seconds = w.fired_after;
+  pthread_mutex_unlock (&w.lock);
+  return fired;
+}
+
+void
+watchdog_stop (void)
+{
+  if (!w.running)
+    return;
+  pthread_mutex_lock (&w.lock);
+  w.stopping = true;
+  pthread_cond_signal (&w.wake);
+  pthread_mutex_unlock (&w.lock);
+  pthread_join (w.thread, NULL);
+  w.running = false;
+  w.stopping = false;
+}
