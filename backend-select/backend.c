@@ -37,9 +37,9 @@ choose (const struct backend_request *req, enum backend_kind *chosen, char **err
     *chosen = BACKEND_UML;
     if (!uml_installed (&uml_why))
       r = error_set (err, "uml: %s; or try --backend=tcg", uml_why);
-    else if (req->cache == CACHE_NONE && !req->readonly)
-      r = error_set (err, "uml: --cache=none (O_DIRECT) is not available with UML's ubd "
-                     "disks; use --cache=writeback, which is durable on fsync, or --backend=tcg");
+    else if (strcmp (req->format, "raw") != 0)
+      r = error_set (err, "uml: --format=%s: only raw images on UML for now; use --backend=tcg",
+                     req->format);
     break;
   case BACKEND_AUTO:
   default:

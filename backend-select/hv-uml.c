@@ -6,7 +6,9 @@
  *   -drive file=F,id=hdN      ubdNd=F: the image as plain data, so that a
  *                             COW header inside an untrusted image can never
  *                             make UML open a host file it names; read-only
- *                             mounts put a COW file of our own in front
+ *                             mounts put a COW file of our own in front;
+ *                             --cache=none: a vhost-user disk served with
+ *                             O_DIRECT by qemu-storage-daemon (hv-qsd.c)
  *   -drive ...,id=appliance   ubdN=COW,ROOT (the root stays pristine)
  *   -chardev socket,path=P    guestfsd's channel on the serial line ttyS1,
  *                             a descriptor connected to libguestfs's socket
@@ -28,6 +30,7 @@
 #include "backend-select/drive-spec.h"
 #include "backend-select/hv.h"
 #include "backend-select/hv-env.h"
+#include "backend-select/hv-qsd.h"
 #include "common/message.h"
 
 #define CHANNEL_FD 3
@@ -74,9 +77,12 @@ connect_unix (const char *path)
 }
 
 /* One -drive becomes one ubd device, numbered in command-line order, so
- * the user's disks are /dev/sda... in the appliance and its root is last. */
+ * the user's disks are /dev/sda... in the appliance and its root is last.
+ * Under --cache=none the user's disks go to qemu-storage-daemon instead
+ * (guestfsd names ubd disks before virtio ones, so it is all or none). */
 static int
-add_drive (struct uml_cmd *cmd, int n, const char *spec, const char *tmpdir, int readonly)
+add_drive (struct uml_cmd *cmd, int *n, const char *spec, const char *tmpdir, int readonly,
+           struct qsd *qsd)
 {
   char *file = drive_spec_get (spec, "file");
   char *id = drive_spec_get (spec, "id");
@@ -90,10 +96,20 @@ add_drive (struct uml_cmd *cmd, int n, const char *spec, const char *tmpdir, int
              "use --backend=tcg\n", file, format);
     r = -1;
   } else if ((snapshot && strcmp (snapshot, "on") == 0) ||
-             (readonly && strncmp (id, "hd", 2) == 0))
-    add_arg (cmd, xasprintf ("ubd%d=%s/cow%d,%s", n, tmpdir, n, file));
-  else
-    add_arg (cmd, xasprintf ("ubd%dd=%s", n, file));
+             (readonly && strncmp (id, "hd", 2) == 0)) {
+    add_arg (cmd, xasprintf ("ubd%d=%s/cow%d,%s", *n, tmpdir, *n, file));
+    ++*n;
+  } else if (qsd) {
+    if (qsd_add_disk (qsd, file, tmpdir) == -1) {
+      fprintf (stderr, "imgmount-hv: uml: too many disks\n");
+      r = -1;
+    } else
+      /* 2 is the virtio block device id. */
+      add_arg (cmd, xasprintf ("virtio_uml.device=%s:2", qsd->sockets[qsd->n_disks - 1]));
+  } else {
+    add_arg (cmd, xasprintf ("ubd%dd=%s", *n, file));
+    ++*n;
+  }
   free (file);
   free (id);
   free (format);
@@ -102,7 +118,8 @@ add_drive (struct uml_cmd *cmd, int n, const char *spec, const char *tmpdir, int
 }
 
 static int
-build_command (struct uml_cmd *cmd, int argc, char **argv, const char *tmpdir)
+build_command (struct uml_cmd *cmd, int argc, char **argv, const char *tmpdir,
+               struct qsd *qsd)
 {
   const char *kernel = arg_value (argc, argv, "-kernel");
   const char *initrd = arg_value (argc, argv, "-initrd");
@@ -120,7 +137,8 @@ build_command (struct uml_cmd *cmd, int argc, char **argv, const char *tmpdir)
   int n = 0;
   for (int i = 1; i + 1 < argc; i++)
     if (strcmp (argv[i], "-drive") == 0 &&
-        add_drive (cmd, n++, argv[i + 1], tmpdir, readonly && strcmp (readonly, "1") == 0) == -1)
+        add_drive (cmd, &n, argv[i + 1], tmpdir, readonly && strcmp (readonly, "1") == 0,
+                   qsd) == -1)
       return -1;
 
   /* UML keeps a pid file and a control socket under uml_dir/umid; keep
@@ -207,11 +225,17 @@ hv_run_uml (int argc, char **argv)
     return 1;
   }
   struct uml_cmd cmd = { .argc = 0 };
+  const char *cache = getenv (HV_ENV_CACHE);
+  struct qsd qsd_disks = { .pid = 0 };
+  struct qsd *qsd = cache && strcmp (cache, "none") == 0 ? &qsd_disks : NULL;
   int fd = connect_unix (sock);
   if (fd == -1)
     fprintf (stderr, "imgmount-hv: uml: %s: %s\n", sock, strerror (errno));
-  if (build_command (&cmd, argc, argv, tmpdir) == -1 || fd == -1 ||
-      move_fd (fd, CHANNEL_FD) == -1) {
+  if (build_command (&cmd, argc, argv, tmpdir, qsd) == -1 || fd == -1 ||
+      move_fd (fd, CHANNEL_FD) == -1 ||
+      (qsd && qsd->n_disks > 0 && qsd_start (qsd) == -1)) {
+    if (qsd)
+      qsd_stop (qsd);
     remove_tmpdir (tmpdir, MAX_ARGS);
     return 1;
   }
@@ -244,6 +268,8 @@ hv_run_uml (int argc, char **argv)
   int status;
   while (waitpid (pid, &status, 0) == -1 && errno == EINTR)
     ;
+  if (qsd)
+    qsd_stop (qsd);
   remove_tmpdir (tmpdir, MAX_ARGS);
   free (tmpdir);
   /* UML answers SIGTERM by exiting with status 1: that is the normal end
