@@ -20,6 +20,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "common/clock.h"
 #include "common/message.h"
 #include "backend-select/cache-dir.h"
 #include "backend-select/kvm-probe.h"
@@ -101,14 +102,6 @@ cache_write (const char *file, const char *key, int answer, const char *why)
   free (tmp);
 }
 
-static double
-now_s (void)
-{
-  struct timespec ts;
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
-}
-
 /* Boots KERNEL under KVM and watches its console.  1: it ran until the
  * expected panic; 0: it did not (reason in *WHY). */
 static int
@@ -141,9 +134,9 @@ boot_test (const char *kernel, int timeout_s, char **why)
   char out[16384];
   size_t len = 0;
   int booted = 0;
-  double deadline = now_s () + timeout_s;
+  double deadline = monotonic_seconds () + timeout_s;
   for (;;) {
-    double left = deadline - now_s ();
+    double left = deadline - monotonic_seconds ();
     if (left <= 0)
       break;
     struct pollfd p = { .fd = pipefd[0], .events = POLLIN };

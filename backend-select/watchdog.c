@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "common/clock.h"
 #include "backend-select/watchdog.h"
 
 #define DEFAULT_LAUNCH_TIMEOUT_S 300.0
@@ -20,14 +21,6 @@ static struct {
   bool running, stopping, busy, fired;
   double limit, deadline, fired_after;
 } w = { .lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER };
-
-static double
-now_s (void)
-{
-  struct timespec ts;
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
-}
 
 static double
 env_seconds (const char *name, double fallback)
@@ -84,7 +77,7 @@ watch (void *arg)
     clock_gettime (CLOCK_REALTIME, &ts);
     ts.tv_sec += 1;
     pthread_cond_timedwait (&w.wake, &w.lock, &ts);
-    if (w.busy && !w.fired && now_s () > w.deadline) {
+    if (w.busy && !w.fired && monotonic_seconds () > w.deadline) {
       w.fired = true;
       w.fired_after = w.limit;
       kill_hypervisor ();
@@ -100,7 +93,7 @@ on_call (guestfs_h *g, void *opaque, uint64_t event, int handle, int flags,
          const char *buf, size_t len, const uint64_t *array, size_t alen)
 {
   pthread_mutex_lock (&w.lock);
-  w.deadline = now_s () + w.limit;
+  w.deadline = monotonic_seconds () + w.limit;
   pthread_mutex_unlock (&w.lock);
 }
 
@@ -121,7 +114,7 @@ watchdog_busy (double seconds)
   pthread_mutex_lock (&w.lock);
   w.busy = true;
   w.limit = seconds;
-  w.deadline = now_s () + seconds;
+  w.deadline = monotonic_seconds () + seconds;
   pthread_mutex_unlock (&w.lock);
 }
 
