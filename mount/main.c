@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <fuse_lowlevel.h>
 #include "backend-select/backend.h"
+#include "common/message.h"
 #include "backend-select/watchdog.h"
 #include "fsops/fsops.h"
 #include "mount/daemon.h"
@@ -197,9 +198,12 @@ shut_down (struct fs *fs, guestfs_h *g, const int *image_fds, size_t n)
 {
   char *err = NULL;
   int e = fs ? fs_flush_all (fs) : 0;
-  if (e && asprintf (&err, "writing back to the image failed: %s; some data was lost",
-                     strerror (e)) < 0)
-    err = NULL;
+  double stalled;
+  if (watchdog_fired (&stalled))
+    err = xasprintf ("the appliance stopped answering for %.0f s and was stopped "
+                     "(IMGMOUNT_CALL_TIMEOUT); writes not yet fsync'd were lost", stalled);
+  else if (e)
+    err = xasprintf ("writing back to the image failed: %s; some data was lost", strerror (e));
   if (guestfs_umount_all (g) == -1 && !err &&
       asprintf (&err, "unmounting inside the appliance failed: %s", guestfs_last_error (g)) < 0)
     err = NULL;
