@@ -16,7 +16,7 @@
 enum {
   OPT_RO = 'r', OPT_RW = 'w', OPT_FOREGROUND = 'f', OPT_HELP = 'h',
   OPT_LIST = 256, OPT_FORMAT, OPT_PID_FILE, OPT_TRACE, OPT_VERSION,
-  OPT_LAZY, OPT_BACKEND, OPT_CACHE,
+  OPT_LAZY, OPT_BACKEND, OPT_CACHE, OPT_JSON,
 };
 
 static const struct option long_options[] = {
@@ -35,6 +35,7 @@ static const struct option long_options[] = {
   { "lazy", no_argument, NULL, OPT_LAZY },
   { "backend", required_argument, NULL, OPT_BACKEND },
   { "cache", required_argument, NULL, OPT_CACHE },
+  { "json", no_argument, NULL, OPT_JSON },
   { "help", no_argument, NULL, OPT_HELP },
   { "version", no_argument, NULL, OPT_VERSION },
   { NULL, 0, NULL, 0 },
@@ -49,7 +50,7 @@ options_print_help (void)
 {
   printf (
 "Usage: imgmount [OPTIONS] IMAGE... MOUNTPOINT\n"
-"       imgmount --list IMAGE...\n"
+"       imgmount --list [--json] IMAGE...\n"
 "       imgmount -u [--lazy] MOUNTPOINT\n"
 "Mount the filesystems inside disk images through a libguestfs appliance,\n"
 "so that the host kernel never parses the image.\n"
@@ -60,6 +61,7 @@ options_print_help (void)
 "                           Without -m: the single filesystem, the OS found\n"
 "                           by inspection, or else the largest filesystem\n"
 "      --list               print the filesystems in IMAGE... and exit\n"
+"      --json               with --list or --version: print JSON\n"
 "  -r, --ro                 mount read-only (the image is never written)\n"
 "  -w, --rw                 mount read-write (default)\n"
 "      --format=FMT         image format (default raw; never probed)\n"
@@ -68,7 +70,7 @@ options_print_help (void)
 "      --cache=MODE         how the hypervisor uses the host page cache:\n"
 "                           writeback (default), none (O_DIRECT) or unsafe\n"
 "                           (flushes ignored: scratch images only)\n"
-"  -o OPT[,OPT...]          FUSE mount options (allow_other, nonempty, ...)\n"
+"  -o, --option OPT[,...]   FUSE mount options (allow_other, nonempty, ...)\n"
 "  -f, --foreground         stay in the foreground\n"
 "      --pid-file FILE      write the daemon's pid to FILE\n"
 "  -v, --verbose            say what is happening (twice: libguestfs debug)\n"
@@ -173,6 +175,7 @@ options_parse (int argc, char **argv, const char *env_backend,
     case OPT_LIST: opts->mode = RUN_LIST; break;
     case 'u': opts->mode = RUN_UNMOUNT; break;
     case OPT_LAZY: opts->lazy = true; break;
+    case OPT_JSON: opts->json = true; break;
     case OPT_BACKEND:
       if (backend_kind_from_name (optarg, &opts->backend) == -1)
         return error_set (err, "--backend=%s: unknown backend (expected auto, kvm, tcg or uml)", optarg);
@@ -182,7 +185,8 @@ options_parse (int argc, char **argv, const char *env_backend,
         return error_set (err, "--cache=%s: unknown cache mode (expected writeback, none or unsafe)", optarg);
       break;
     case 'h': opts->mode = RUN_HELP; return 0;
-    case OPT_VERSION: opts->mode = RUN_VERSION; return 0;
+    /* Not returning at once, unlike --help, so that --json may follow. */
+    case OPT_VERSION: opts->mode = RUN_VERSION; break;
     case ':':
       return error_set (err, "option %s needs an argument; see imgmount --help", argv[optind - 1]);
     default:
@@ -190,9 +194,14 @@ options_parse (int argc, char **argv, const char *env_backend,
     }
   }
 
+  if (opts->json && opts->mode != RUN_LIST && opts->mode != RUN_VERSION)
+    return error_set (err, "--json goes with --list or --version; see imgmount --help");
+
   /* Positional arguments: images, then the mountpoint last. */
   int npos = argc - optind;
   switch (opts->mode) {
+  case RUN_VERSION:
+    return 0;
   case RUN_UNMOUNT:
     if (npos != 1)
       return error_set (err, "-u takes exactly one MOUNTPOINT; see imgmount --help");

@@ -33,6 +33,7 @@ struct options {
   int verbose;
   bool trace;
   bool lazy;                /* -u --lazy */
+  bool json;                /* --json, with --list or --version */
   enum backend_kind backend;
   enum cache_mode cache;
 };

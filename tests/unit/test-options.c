@@ -64,7 +64,13 @@ test_other_modes (void)
   CHECK (o.mode == RUN_UNMOUNT && o.lazy);
   CHECK_STR (o.mountpoint, "/mnt");
   options_free (&o);
-  CHECK (PARSE (&o, &err, NULL, "--version") == 0 && o.mode == RUN_VERSION);
+  CHECK (PARSE (&o, &err, NULL, "--version") == 0 && o.mode == RUN_VERSION && !o.json);
+  options_free (&o);
+  CHECK (PARSE (&o, &err, NULL, "--version", "--json") == 0 && o.mode == RUN_VERSION && o.json);
+  options_free (&o);
+  CHECK (PARSE (&o, &err, NULL, "--json", "--list", "a") == 0 && o.mode == RUN_LIST && o.json);
+  options_free (&o);
+  CHECK (PARSE (&o, &err, NULL, "--option", "allow_other", "a", "/m") == 0 && o.allow_other);
   options_free (&o);
 }
 
@@ -95,6 +101,8 @@ test_errors (void)
   expect_error (NARGS ("-u", "a", "b"), ARGS ("-u", "a", "b"), NULL, "exactly one MOUNTPOINT");
   expect_error (NARGS ("--list"), ARGS ("--list"), NULL, "at least one IMAGE");
   expect_error (NARGS ("-m"), ARGS ("-m"), NULL, "needs an argument");
+  expect_error (NARGS ("--json", "a", "b"), ARGS ("--json", "a", "b"), NULL, "--json goes with --list or --version");
+  expect_error (NARGS ("-u", "--json", "/m"), ARGS ("-u", "--json", "/m"), NULL, "--json goes with");
   expect_error (NARGS ("-m", "sda1", "a", "b"), ARGS ("-m", "sda1", "a", "b"), NULL, "appliance device name");
 }
 
