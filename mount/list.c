@@ -1,11 +1,91 @@
-/* list.c: imgmount --list, the filesystems a person can pass to -m. */
+/* list.c: imgmount --list, the filesystems a person can pass to -m, as
+ * tab-separated lines or (--json) as a JSON array for scripts. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "mount/list.h"
 
+/* Length of the valid UTF-8 sequence at S, or 0.  Labels come from the
+ * image, which may be hostile: JSON must stay valid whatever they hold. */
+static size_t
+utf8_length (const unsigned char *s)
+{
+  size_t n;
+  unsigned min;
+  unsigned cp;
+  if (s[0] < 0x80) return 1;
+  else if ((s[0] & 0xe0) == 0xc0) { n = 2; cp = s[0] & 0x1f; min = 0x80; }
+  else if ((s[0] & 0xf0) == 0xe0) { n = 3; cp = s[0] & 0x0f; min = 0x800; }
+  else if ((s[0] & 0xf8) == 0xf0) { n = 4; cp = s[0] & 0x07; min = 0x10000; }
+  else return 0;
+  for (size_t i = 1; i < n; i++) {
+    if ((s[i] & 0xc0) != 0x80)
+      return 0;
+    cp = (cp << 6) | (s[i] & 0x3f);
+  }
+  if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+    return 0;
+  return n;
+}
+
+/* Prints S as a JSON string, or null; invalid UTF-8 becomes U+FFFD. */
+static void
+json_string (const char *s)
+{
+  if (!s) {
+    fputs ("null", stdout);
+    return;
+  }
+  putchar ('"');
+  for (const unsigned char *p = (const unsigned char *) s; *p; ) {
+    size_t n = utf8_length (p);
+    if (n == 0) {
+      fputs ("\\ufffd", stdout);
+      p++;
+    }
+    else if (*p == '"' || *p == '\\') {
+      printf ("\\%c", *p);
+      p++;
+    }
+    else if (*p < 0x20 || *p == 0x7f) {
+      printf ("\\u%04x", *p);
+      p++;
+    }
+    else {
+      fwrite (p, 1, n, stdout);
+      p += n;
+    }
+  }
+  putchar ('"');
+}
+
+static void
+print_entry (bool json, bool first, const char *device, const char *type,
+             const char *label, int64_t size)
+{
+  if (!json) {
+    printf ("%s\t%s\t%s\t", device, type, label ? label : "-");
+    if (size >= 0)
+      printf ("%lld\n", (long long) size);
+    else
+      printf ("-\n");
+    return;
+  }
+  fputs (first ? "\n  {\"device\": " : ",\n  {\"device\": ", stdout);
+  json_string (device);
+  fputs (", \"type\": ", stdout);
+  json_string (type);
+  fputs (", \"label\": ", stdout);
+  json_string (label);
+  if (size >= 0)
+    printf (", \"size\": %lld}", (long long) size);
+  else
+    fputs (", \"size\": null}", stdout);
+}
+
 int
-list_filesystems (guestfs_h *g, char **err)
+list_filesystems (guestfs_h *g, bool json, char **err)
 {
   char **fs = guestfs_list_filesystems (g);
   if (!fs) {
@@ -13,17 +93,17 @@ list_filesystems (guestfs_h *g, char **err)
       *err = NULL;
     return -1;
   }
+  if (json)
+    putchar ('[');
   for (size_t k = 0; fs[k]; k += 2) {
     const char *device = fs[k], *type = fs[k + 1];
     char *label = strcmp (type, "unknown") == 0 ? NULL : guestfs_vfs_label (g, device);
     int64_t size = guestfs_blockdev_getsize64 (g, device);
-    printf ("%s\t%s\t%s\t", device, type, label && *label ? label : "-");
-    if (size >= 0)
-      printf ("%lld\n", (long long) size);
-    else
-      printf ("-\n");
+    print_entry (json, k == 0, device, type, label && *label ? label : NULL, size);
     free (label);
   }
+  if (json)
+    puts (fs[0] ? "\n]" : "]");
   for (size_t k = 0; fs[k]; k++)
     free (fs[k]);
   free (fs);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <fuse_lowlevel.h>
 #include "backend-select/backend.h"
+#include "backend-select/uml-appliance.h"
 #include "common/message.h"
 #include "backend-select/watchdog.h"
 #include "fsops/fsops.h"
@@ -81,7 +82,7 @@ run_list (const struct options *opts)
     error_line (err);
     return 1;
   }
-  int rc = list_filesystems (g, &err) == 0 ? 0 : 1;
+  int rc = list_filesystems (g, opts->json, &err) == 0 ? 0 : 1;
   if (rc)
     error_line (err);
   backend_stop (g, NULL);
@@ -296,6 +297,23 @@ run_mount (struct options *opts)
   return rc;
 }
 
+/* --version --json says which backends this host could offer, for scripts:
+ * only whether their pieces are present; auto still probes that KVM works. */
+static void
+print_version (bool json)
+{
+  if (!json) {
+    printf ("imgmount %s\n", IMGMOUNT_VERSION);
+    return;
+  }
+  char *why = NULL;
+  int uml = uml_installed (&why);
+  free (why);
+  printf ("{\"version\": \"%s\", \"backends\": {\"kvm\": %s, \"tcg\": true, \"uml\": %s}}\n",
+          IMGMOUNT_VERSION, access ("/dev/kvm", F_OK) == 0 ? "true" : "false",
+          uml ? "true" : "false");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -310,7 +328,7 @@ main (int argc, char **argv)
   int rc = 0;
   switch (opts.mode) {
   case RUN_HELP: options_print_help (); break;
-  case RUN_VERSION: printf ("imgmount %s\n", IMGMOUNT_VERSION); break;
+  case RUN_VERSION: print_version (opts.json); break;
   case RUN_LIST: rc = run_list (&opts); break;
   case RUN_UNMOUNT: rc = unmount_and_wait (opts.mountpoint, opts.lazy); break;
   case RUN_MOUNT: rc = run_mount (&opts); break;
