@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -244,9 +245,13 @@ hv_run_uml (int argc, char **argv)
   struct sigaction sa = { .sa_handler = on_stop };
   sigaction (SIGTERM, &sa, NULL);
   sigaction (SIGINT, &sa, NULL);
-  /* Best effort: without CAP_SYS_ADMIN, UML just shares our namespace. */
-  unshare (CLONE_NEWPID);
-  pid_t pid = fork ();
+  /* UML as the first process of a new PID namespace: when it ends, so does
+   * every helper process it started.  A clone of its own, so that later
+   * children of ours (a sanitizer's tracer, say) stay in our namespace.
+   * Without CAP_SYS_ADMIN, UML just shares our namespace. */
+  pid_t pid = (pid_t) syscall (SYS_clone, CLONE_NEWPID | SIGCHLD, NULL, NULL, NULL, NULL);
+  if (pid == -1 && errno == EPERM)
+    pid = fork ();
   if (pid == 0) {
     prctl (PR_SET_PDEATHSIG, SIGKILL);
     signal (SIGTERM, SIG_DFL);
