@@ -117,8 +117,7 @@ export_hv_settings (const struct backend_request *req, enum backend_kind kind)
   setenv (HV_ENV_QEMU, HV_DEFAULT_QEMU, 0);
   setenv (HV_ENV_MODE, kind == BACKEND_UML ? "uml" : "qemu", 1);
   setenv (HV_ENV_READONLY, req->readonly ? "1" : "0", 1);
-  /* A read-only image sits behind an overlay that libguestfs makes in
-   * its temporary directory; its cache mode is libguestfs's business. */
+  /* Nothing writes a read-only image: its cache mode does not matter. */
   if (req->readonly)
     unsetenv (HV_ENV_CACHE);
   else
@@ -154,9 +153,11 @@ configure (guestfs_h *g, const struct backend_request *req, enum backend_kind ki
    * (kill -9), so that no appliance outlives it. */
   guestfs_set_recovery_proc (g, 1);
 
-  /* libguestfs puts a read-only image behind a qcow2 overlay, which UML
-   * cannot read; imgmount-hv puts a UML COW file in front instead. */
-  int overlay = req->readonly && kind != BACKEND_UML;
+  /* libguestfs puts a read-only image behind a qcow2 overlay.  UML cannot
+   * read that, and for formats with a backing chain the overlay would make
+   * qemu follow the image's own chain: imgmount-hv puts a UML COW file or a
+   * qemu snapshot in front of those instead. */
+  int overlay = req->readonly && kind != BACKEND_UML && strcmp (req->format, "raw") == 0;
   for (size_t k = 0; k < req->n_images; k++)
     if (guestfs_add_drive_opts (g, req->images[k],
                                 GUESTFS_ADD_DRIVE_OPTS_FORMAT, req->format,

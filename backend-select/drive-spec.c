@@ -53,27 +53,62 @@ drive_spec_get (const char *spec, const char *key)
 }
 
 char *
-drive_spec_set (const char *spec, const char *key, const char *value)
+drive_spec_escape (const char *value)
+{
+  char *out = malloc (2 * strlen (value) + 1), *o = out;
+  if (!out)
+    abort ();
+  for (; *value; value++) {
+    *o++ = *value;
+    if (*value == ',')
+      *o++ = ',';
+  }
+  *o = '\0';
+  return out;
+}
+
+/* SPEC with KEY's item replaced by KEY=VALUE (appended when absent), or
+ * dropped when VALUE is NULL. */
+static char *
+rewrite (const char *spec, const char *key, const char *value)
 {
   char *out;
   size_t len;
   FILE *f = open_memstream (&out, &len);
   if (!f)
     abort ();
-  int found = 0;
+  char *escaped = value ? drive_spec_escape (value) : NULL;
+  int found = 0, first = 1;
   for (const char *p = spec; *p; ) {
     const char *end = item_end (p), *old;
-    if (p != spec)
-      fputc (',', f);
-    if (item_has_key (p, end, key, &old)) {
-      fprintf (f, "%s=%s", key, value);
-      found = 1;
-    } else
-      fwrite (p, 1, (size_t) (end - p), f);
+    int is_key = item_has_key (p, end, key, &old);
+    if (!is_key || escaped) {
+      if (!first)
+        fputc (',', f);
+      first = 0;
+      if (is_key)
+        fprintf (f, "%s=%s", key, escaped);
+      else
+        fwrite (p, 1, (size_t) (end - p), f);
+    }
+    found |= is_key;
     p = *end ? end + 1 : end;
   }
-  if (!found)
-    fprintf (f, "%s%s=%s", *spec ? "," : "", key, value);
+  if (!found && escaped)
+    fprintf (f, "%s%s=%s", first ? "" : ",", key, escaped);
   fclose (f);
+  free (escaped);
   return out;
+}
+
+char *
+drive_spec_set (const char *spec, const char *key, const char *value)
+{
+  return rewrite (spec, key, value);
+}
+
+char *
+drive_spec_remove (const char *spec, const char *key)
+{
+  return rewrite (spec, key, NULL);
 }

@@ -8,7 +8,13 @@
 char *drive_spec_get (const char *spec, const char *key);
 
 /* A malloc'd copy of SPEC with KEY set to VALUE (replaced where present,
- * else appended).  VALUE must not contain a comma. */
+ * else appended); commas in VALUE are escaped. */
 char *drive_spec_set (const char *spec, const char *key, const char *value);
+
+/* A malloc'd copy of SPEC without KEY. */
+char *drive_spec_remove (const char *spec, const char *key);
+
+/* A malloc'd copy of VALUE with each comma doubled. */
+char *drive_spec_escape (const char *value);
 
 #endif

@@ -12,27 +12,12 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "backend-select/drive-spec.h"
 #include "backend-select/hv-qsd.h"
 #include "common/message.h"
 
 #define QSD "qemu-storage-daemon"
 #define LISTEN_TIMEOUT_MS 10000
-
-/* qemu option values double their commas. */
-static char *
-escape_commas (const char *s)
-{
-  char *out = malloc (2 * strlen (s) + 1), *o = out;
-  if (!out)
-    abort ();
-  for (; *s; s++) {
-    *o++ = *s;
-    if (*s == ',')
-      *o++ = ',';
-  }
-  *o = '\0';
-  return out;
-}
 
 int
 qsd_add_disk (struct qsd *q, const char *file, const char *tmpdir)
@@ -62,7 +47,7 @@ qsd_start (struct qsd *q)
   int argc = 0;
   argv[argc++] = QSD;
   for (int k = 0; k < q->n_disks; k++) {
-    char *file = escape_commas (q->files[k]), *sock = escape_commas (q->sockets[k]);
+    char *file = drive_spec_escape (q->files[k]), *sock = drive_spec_escape (q->sockets[k]);
     argv[argc++] = "--blockdev";
     argv[argc++] = xasprintf ("driver=file,node-name=disk%d,filename=%s,"
                               "cache.direct=on,aio=threads", k, file);

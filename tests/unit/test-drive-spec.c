@@ -42,5 +42,16 @@ main (void)
               "file=x,,cache=unsafe,id=hd1,cache=none");
   expect_set ("file=x", "cache", "none", "file=x,cache=none");
   expect_set ("", "cache", "none", "cache=none");
+  expect_set ("file=x,id=hd0", "file", "json:{\"a\":1,\"b\":2}", "file=json:{\"a\":1,,\"b\":2},id=hd0");
+
+  char *removed = drive_spec_remove ("file=a,,b,format=qcow2,id=hd0", "format");
+  CHECK_STR (removed, "file=a,,b,id=hd0");
+  free (removed);
+  removed = drive_spec_remove ("format=qcow2,id=hd0", "format");
+  CHECK_STR (removed, "id=hd0");
+  free (removed);
+  removed = drive_spec_remove ("id=hd0", "format");
+  CHECK_STR (removed, "id=hd0");
+  free (removed);
   return CHECK_DONE ();
 }
