@@ -37,11 +37,13 @@
 #define CHANNEL_FD 3
 #define MAX_ARGS 256
 
+/* The UML command line; it owns every string in it. */
 struct uml_cmd {
   char *argv[MAX_ARGS];
   int argc;
 };
 
+/* Appends ARG, a malloc'd string the command then owns. */
 static void
 add_arg (struct uml_cmd *cmd, char *arg)
 {
@@ -51,6 +53,20 @@ add_arg (struct uml_cmd *cmd, char *arg)
   }
   cmd->argv[cmd->argc++] = arg;
   cmd->argv[cmd->argc] = NULL;
+}
+
+static void
+add_copy (struct uml_cmd *cmd, const char *arg)
+{
+  add_arg (cmd, strdup (arg));
+}
+
+static void
+uml_cmd_free (struct uml_cmd *cmd)
+{
+  for (int k = 0; k < cmd->argc; k++)
+    free (cmd->argv[k]);
+  cmd->argc = 0;
 }
 
 static const char *
@@ -131,7 +147,7 @@ build_command (struct uml_cmd *cmd, int argc, char **argv, const char *tmpdir,
     fprintf (stderr, "imgmount-hv: uml: the launch command has no -kernel or -initrd\n");
     return -1;
   }
-  add_arg (cmd, (char *) kernel);
+  add_copy (cmd, kernel);
   add_arg (cmd, xasprintf ("mem=%sM", mem ? mem : "768"));
   add_arg (cmd, xasprintf ("initrd=%s", initrd));
 
@@ -145,16 +161,18 @@ build_command (struct uml_cmd *cmd, int argc, char **argv, const char *tmpdir,
   /* UML keeps a pid file and a control socket under uml_dir/umid; keep
    * them in our temporary directory instead of ~/.uml. */
   add_arg (cmd, xasprintf ("uml_dir=%s", tmpdir));
-  add_arg (cmd, "umid=uml");
-  add_arg (cmd, "con=null");
-  add_arg (cmd, "ssl=null");
-  add_arg (cmd, "ssl0=fd:0,fd:1");
+  add_copy (cmd, "umid=uml");
+  add_copy (cmd, "con=null");
+  add_copy (cmd, "ssl=null");
+  add_copy (cmd, "ssl0=fd:0,fd:1");
   add_arg (cmd, xasprintf ("ssl1=fd:%d", CHANNEL_FD));
-  if (append)
-    for (char *copy = strdup (append), *save = NULL, *w = strtok_r (copy, " ", &save);
-         w; w = strtok_r (NULL, " ", &save))
-      add_arg (cmd, w);
-  add_arg (cmd, "guestfs_channel=/dev/ttyS1");
+  if (append) {
+    char *copy = strdup (append), *save = NULL;
+    for (char *w = strtok_r (copy, " ", &save); w; w = strtok_r (NULL, " ", &save))
+      add_copy (cmd, w);
+    free (copy);
+  }
+  add_copy (cmd, "guestfs_channel=/dev/ttyS1");
   return 0;
 }
 
@@ -208,40 +226,10 @@ channel_path (int argc, char **argv)
   return NULL;
 }
 
-int
-hv_run_uml (int argc, char **argv)
+/* Runs UML with CMD until it exits; returns our exit status. */
+static int
+run_uml (struct uml_cmd *cmd)
 {
-  /* Our files go in a directory inside libguestfs's temporary directory
-   * (where its channel socket is), which guestfs_close removes even when
-   * this process was killed. */
-  char *sock = channel_path (argc, argv);
-  char *slash = sock ? strrchr (sock, '/') : NULL;
-  if (!slash) {
-    fprintf (stderr, "imgmount-hv: uml: the launch command has no channel socket\n");
-    return 1;
-  }
-  char *tmpdir = xasprintf ("%.*s/uml.XXXXXX", (int) (slash - sock), sock);
-  if (!mkdtemp (tmpdir)) {
-    fprintf (stderr, "imgmount-hv: uml: %s: %s\n", tmpdir, strerror (errno));
-    return 1;
-  }
-  struct uml_cmd cmd = { .argc = 0 };
-  const char *cache = getenv (HV_ENV_CACHE);
-  struct qsd qsd_disks = { .pid = 0 };
-  struct qsd *qsd = cache && strcmp (cache, "none") == 0 ? &qsd_disks : NULL;
-  int fd = connect_unix (sock);
-  if (fd == -1)
-    fprintf (stderr, "imgmount-hv: uml: %s: %s\n", sock, strerror (errno));
-  if (build_command (&cmd, argc, argv, tmpdir, qsd) == -1 || fd == -1 ||
-      move_fd (fd, CHANNEL_FD) == -1 ||
-      (qsd && qsd->n_disks > 0 && qsd_start (qsd) == -1)) {
-    if (qsd)
-      qsd_stop (qsd);
-    remove_tmpdir (tmpdir, MAX_ARGS);
-    return 1;
-  }
-  free (sock);
-
   struct sigaction sa = { .sa_handler = on_stop };
   sigaction (SIGTERM, &sa, NULL);
   sigaction (SIGINT, &sa, NULL);
@@ -256,14 +244,13 @@ hv_run_uml (int argc, char **argv)
     prctl (PR_SET_PDEATHSIG, SIGKILL);
     signal (SIGTERM, SIG_DFL);
     signal (SIGINT, SIG_DFL);
-    execv (cmd.argv[0], cmd.argv);
-    fprintf (stderr, "imgmount-hv: uml: %s: %s\n", cmd.argv[0], strerror (errno));
+    execv (cmd->argv[0], cmd->argv);
+    fprintf (stderr, "imgmount-hv: uml: %s: %s\n", cmd->argv[0], strerror (errno));
     _exit (127);
   }
   close (CHANNEL_FD);
   if (pid == -1) {
     fprintf (stderr, "imgmount-hv: uml: fork: %s\n", strerror (errno));
-    remove_tmpdir (tmpdir, MAX_ARGS);
     return 1;
   }
   uml_pid = pid;
@@ -273,10 +260,6 @@ hv_run_uml (int argc, char **argv)
   int status;
   while (waitpid (pid, &status, 0) == -1 && errno == EINTR)
     ;
-  if (qsd)
-    qsd_stop (qsd);
-  remove_tmpdir (tmpdir, MAX_ARGS);
-  free (tmpdir);
   /* UML answers SIGTERM by exiting with status 1: that is the normal end
    * of an appliance that libguestfs shuts down, not a failure. */
   if (stop_requested)
@@ -284,4 +267,41 @@ hv_run_uml (int argc, char **argv)
   if (WIFEXITED (status))
     return WEXITSTATUS (status);
   return 128 + WTERMSIG (status);
+}
+
+int
+hv_run_uml (int argc, char **argv)
+{
+  /* Our files go in a directory inside libguestfs's temporary directory
+   * (where its channel socket is), which guestfs_close removes even when
+   * this process was killed. */
+  char *sock = channel_path (argc, argv);
+  char *slash = sock ? strrchr (sock, '/') : NULL;
+  char *tmpdir = slash ? xasprintf ("%.*s/uml.XXXXXX", (int) (slash - sock), sock) : NULL;
+  if (!tmpdir || !mkdtemp (tmpdir)) {
+    fprintf (stderr, "imgmount-hv: uml: %s: %s\n", tmpdir ? tmpdir : "the launch command",
+             tmpdir ? strerror (errno) : "no channel socket");
+    free (sock);
+    free (tmpdir);
+    return 1;
+  }
+  struct uml_cmd cmd = { .argc = 0 };
+  const char *cache = getenv (HV_ENV_CACHE);
+  struct qsd qsd_disks = { .pid = 0 };
+  struct qsd *qsd = cache && strcmp (cache, "none") == 0 ? &qsd_disks : NULL;
+  int fd = connect_unix (sock);
+  if (fd == -1)
+    fprintf (stderr, "imgmount-hv: uml: %s: %s\n", sock, strerror (errno));
+  int rc = 1;
+  if (build_command (&cmd, argc, argv, tmpdir, qsd) == 0 && fd != -1 &&
+      move_fd (fd, CHANNEL_FD) == 0 &&
+      (!qsd || qsd->n_disks == 0 || qsd_start (qsd) == 0))
+    rc = run_uml (&cmd);
+  if (qsd)
+    qsd_stop (qsd);
+  remove_tmpdir (tmpdir, MAX_ARGS);
+  free (tmpdir);
+  free (sock);
+  uml_cmd_free (&cmd);
+  return rc;
 }
