@@ -19,6 +19,13 @@
  * checks that an explicit choice can work.  UML starts faster than TCG,
  * but until it has a virtio channel its serial line carries writes at
  * about 1.4 MB/s against TCG's 20, so auto does not pick it. */
+static void
+phase (const struct backend_request *req, const char *what)
+{
+  if (req->on_phase)
+    req->on_phase (what);
+}
+
 static int
 choose (const struct backend_request *req, enum backend_kind *chosen, char **err)
 {
@@ -30,6 +37,7 @@ choose (const struct backend_request *req, enum backend_kind *chosen, char **err
     break;
   case BACKEND_KVM:
     *chosen = BACKEND_KVM;
+    phase (req, "checking that KVM works");
     if (kvm_probe (req->verbose, &kvm_why) != 1)
       r = error_set (err, "kvm: %s; try --backend=uml or --backend=tcg", kvm_why);
     break;
@@ -43,6 +51,7 @@ choose (const struct backend_request *req, enum backend_kind *chosen, char **err
     break;
   case BACKEND_AUTO:
   default:
+    phase (req, "checking whether KVM works");
     *chosen = kvm_probe (req->verbose, &kvm_why) == 1 ? BACKEND_KVM : BACKEND_TCG;
     if (req->verbose)
       fprintf (stderr, "imgmount: backend %s%s%s%s\n", backend_kind_name (*chosen),
@@ -140,6 +149,7 @@ configure (guestfs_h *g, const struct backend_request *req, enum backend_kind ki
     return error_set (err, "libguestfs: %s", last_error (g));
   export_hv_settings (req, kind);
   if (kind == BACKEND_UML) {
+    phase (req, "preparing the UML appliance");
     char *appliance = uml_appliance (guestfs_get_path (g), req->verbose, err);
     r = appliance ? guestfs_set_path (g, appliance) : -1;
     free (appliance);
@@ -180,8 +190,11 @@ alternatives (enum backend_kind kind)
 }
 
 static int
-launch (guestfs_h *g, enum backend_kind kind, char **err)
+launch (guestfs_h *g, const struct backend_request *req, enum backend_kind kind, char **err)
 {
+  char what[64];
+  snprintf (what, sizeof what, "booting the appliance (%s)", backend_kind_name (kind));
+  phase (req, what);
   double limit = watchdog_launch_timeout ();
   if (watchdog_start (g) == -1)
     return error_set (err, "cannot start the watchdog thread");
@@ -217,7 +230,7 @@ backend_start (const struct backend_request *req, struct backend_info *info, cha
    * in imgmount's words, instead of libguestfs printing them too. */
   guestfs_push_error_handler (g, NULL, NULL);
 
-  if (configure (g, req, kind, err) == -1 || launch (g, kind, err) == -1) {
+  if (configure (g, req, kind, err) == -1 || launch (g, req, kind, err) == -1) {
     watchdog_stop ();
     guestfs_close (g);
     return NULL;

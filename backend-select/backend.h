@@ -16,6 +16,9 @@ struct backend_request {
   enum cache_mode cache;  /* for the images, on every backend */
   int verbose;            /* 2 and more: the appliance's own debug output */
   bool trace;
+  /* Told when a slow phase starts ("booting the appliance (tcg)"); may be
+   * NULL. */
+  void (*on_phase) (const char *what);
 };
 
 /* What the running appliance can do, for the filesystem operations. */

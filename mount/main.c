@@ -19,6 +19,7 @@
 #include "mount/image-check.h"
 #include "mount/list.h"
 #include "mount/options.h"
+#include "mount/progress.h"
 #include "mount/runtime.h"
 #include "mount/select-fs.h"
 #include "mount/unmount.h"
@@ -30,6 +31,7 @@
 static void
 error_line (const char *msg)
 {
+  progress_done ();
   fprintf (stderr, "imgmount: %s\n", msg ? msg : "out of memory");
 }
 
@@ -62,7 +64,7 @@ backend_request_of (const struct options *opts, bool readonly)
   return (struct backend_request) {
     .kind = opts->backend, .images = opts->images, .n_images = opts->n_images,
     .format = opts->format, .readonly = readonly, .verbose = opts->verbose,
-    .trace = opts->trace, .cache = opts->cache,
+    .trace = opts->trace, .cache = opts->cache, .on_phase = progress_phase,
   };
 }
 
@@ -82,7 +84,9 @@ run_list (const struct options *opts)
     error_line (err);
     return 1;
   }
+  progress_phase ("listing the filesystems");
   int rc = list_filesystems (g, opts->json, &err) == 0 ? 0 : 1;
+  progress_done ();
   if (rc)
     error_line (err);
   backend_stop (g, NULL);
@@ -247,6 +251,7 @@ run_mount (struct options *opts)
   };
   struct fs *fs = NULL;
   struct fuse_session *se = NULL;
+  progress_phase ("finding and mounting the filesystems");
   watchdog_busy (watchdog_call_timeout ());
   int selected = select_and_mount (g, opts, &err);
   watchdog_idle ();
@@ -269,6 +274,7 @@ run_mount (struct options *opts)
   int lock_fd = publish_mount (mountpoint, &maj, &min);
   if (opts->pid_file && write_pid_file (opts->pid_file) == -1)
     fprintf (stderr, "imgmount: warning: cannot write %s: %s\n", opts->pid_file, strerror (errno));
+  progress_done ();
   if (opts->verbose)
     fprintf (stderr, "imgmount: %s mounted at %s\n", opts->images[0], mountpoint);
   if (!opts->foreground)
@@ -325,6 +331,7 @@ main (int argc, char **argv)
     options_free (&opts);
     return 2;
   }
+  progress_init (opts.quiet, opts.verbose);
   int rc = 0;
   switch (opts.mode) {
   case RUN_HELP: options_print_help (); break;

@@ -29,6 +29,7 @@ static const struct option long_options[] = {
   { "pid-file", required_argument, NULL, OPT_PID_FILE },
   { "option", required_argument, NULL, 'o' },
   { "verbose", no_argument, NULL, 'v' },
+  { "quiet", no_argument, NULL, 'q' },
   { "trace", no_argument, NULL, OPT_TRACE },
   { "list", no_argument, NULL, OPT_LIST },
   { "unmount", no_argument, NULL, 'u' },
@@ -73,7 +74,9 @@ options_print_help (void)
 "  -o, --option OPT[,...]   FUSE mount options (allow_other, nonempty, ...)\n"
 "  -f, --foreground         stay in the foreground\n"
 "      --pid-file FILE      write the daemon's pid to FILE\n"
-"  -v, --verbose            say what is happening (twice: libguestfs debug)\n"
+"  -v, --verbose            say what is happening and how long each phase\n"
+"                           took (twice: libguestfs debug)\n"
+"  -q, --quiet              no progress line on a terminal\n"
 "      --trace              trace libguestfs calls\n"
 "  -u, --unmount            unmount MOUNTPOINT, waiting until every write is\n"
 "                           in the image file and the appliance has exited\n"
@@ -143,7 +146,7 @@ options_parse (int argc, char **argv, const char *env_backend,
   optind = 0;   /* full reset, so that tests can parse repeatedly */
   opterr = 0;
   int c;
-  while ((c = getopt_long (argc, argv, ":a:m:rwfo:vuh", long_options, NULL)) != -1) {
+  while ((c = getopt_long (argc, argv, ":a:m:rwfo:vquh", long_options, NULL)) != -1) {
     switch (c) {
     case 'a': push_string (&opts->images, &opts->n_images, optarg); break;
     case 'm': {
@@ -171,6 +174,7 @@ options_parse (int argc, char **argv, const char *env_backend,
         return -1;
       break;
     case 'v': opts->verbose++; break;
+    case 'q': opts->quiet = true; break;
     case OPT_TRACE: opts->trace = true; break;
     case OPT_LIST: opts->mode = RUN_LIST; break;
     case 'u': opts->mode = RUN_UNMOUNT; break;

@@ -31,6 +31,7 @@ struct options {
   bool allow_other;         /* -o allow_other: also turns on default_permissions */
   bool nonempty;            /* -o nonempty: allow a non-empty mountpoint */
   int verbose;
+  bool quiet;               /* -q: no progress line on a terminal */
   bool trace;
   bool lazy;                /* -u --lazy */
   bool json;                /* --json, with --list or --version */
