@@ -246,6 +246,7 @@ backend_stop (guestfs_h *g, char **err)
 {
   int r = 0;
   double stalled;
+  watchdog_on_death (NULL, NULL);
   watchdog_busy (watchdog_call_timeout ());
   if (watchdog_fired (&stalled)) {
     error_set (err, "the appliance stopped answering for %.0f s and was stopped "

@@ -19,6 +19,8 @@ static struct {
   pthread_cond_t wake;
   pthread_t thread;
   bool running, stopping, busy, fired;
+  void (*on_death) (void *);
+  void *on_death_arg;
   double limit, deadline, fired_after;
 } w = { .lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER };
 
@@ -34,17 +36,19 @@ double watchdog_launch_timeout (void) { return env_seconds ("IMGMOUNT_LAUNCH_TIM
 double watchdog_call_timeout (void) { return env_seconds ("IMGMOUNT_CALL_TIMEOUT", DEFAULT_CALL_TIMEOUT_S); }
 
 /* The hypervisor is a child of ours that is not imgmount itself (the
- * libguestfs recovery process is a fork of imgmount). */
-static void
-kill_hypervisor (void)
+ * libguestfs recovery process is a fork of imgmount).  Counts the live
+ * ones (a zombie has no exe), and kills them when KILL_THEM. */
+static int
+hypervisors (bool kill_them)
 {
+  int alive = 0;
   char self[PATH_MAX] = "";
   ssize_t n = readlink ("/proc/self/exe", self, sizeof self - 1);
   if (n > 0)
     self[n] = '\0';
   DIR *tasks = opendir ("/proc/self/task");
   if (!tasks)
-    return;
+    return -1;
   struct dirent *t;
   while ((t = readdir (tasks)) != NULL) {
     char path[PATH_MAX];
@@ -59,13 +63,17 @@ kill_hypervisor (void)
       ssize_t m = readlink (exe_link, exe, sizeof exe - 1);
       if (m > 0) {
         exe[m] = '\0';
-        if (strcmp (exe, self) != 0)
-          kill (pid, SIGKILL);
+        if (strcmp (exe, self) != 0) {
+          alive++;
+          if (kill_them)
+            kill (pid, SIGKILL);
+        }
       }
     }
     fclose (fp);
   }
   closedir (tasks);
+  return alive;
 }
 
 static void *
@@ -80,7 +88,14 @@ watch (void *arg)
     if (w.busy && !w.fired && monotonic_seconds () > w.deadline) {
       w.fired = true;
       w.fired_after = w.limit;
-      kill_hypervisor ();
+      hypervisors (true);
+    }
+    if (w.on_death && hypervisors (false) == 0) {
+      void (*on_death) (void *) = w.on_death;
+      w.on_death = NULL;
+      pthread_mutex_unlock (&w.lock);
+      on_death (w.on_death_arg);
+      pthread_mutex_lock (&w.lock);
     }
   }
   pthread_mutex_unlock (&w.lock);
@@ -149,4 +164,13 @@ watchdog_stop (void)
   pthread_join (w.thread, NULL);
   w.running = false;
   w.stopping = false;
+}
+
+void
+watchdog_on_death (void (*callback) (void *), void *arg)
+{
+  pthread_mutex_lock (&w.lock);
+  w.on_death = callback;
+  w.on_death_arg = arg;
+  pthread_mutex_unlock (&w.lock);
 }

@@ -24,6 +24,10 @@ bool watchdog_fired (double *seconds);
 
 void watchdog_stop (void);
 
+/* Calls CALLBACK (ARG), once, from the watchdog's thread, if the
+ * hypervisor exits; NULL disarms it (before shutting the appliance down). */
+void watchdog_on_death (void (*callback) (void *), void *arg);
+
 /* The time limits, from $IMGMOUNT_LAUNCH_TIMEOUT and $IMGMOUNT_CALL_TIMEOUT. */
 double watchdog_launch_timeout (void);
 double watchdog_call_timeout (void);

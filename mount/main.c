@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <fuse_lowlevel.h>
 #include "backend-select/backend.h"
@@ -196,6 +198,28 @@ write_pid_file (const char *file)
   return fclose (fp);
 }
 
+/* Set when the hypervisor exited under a live mount. */
+static volatile int appliance_died;
+
+/* The hypervisor is gone: every operation would fail from now on, so end
+ * the mount instead of leaving a dead one behind.  Detaching it ends the
+ * FUSE loop (its reads get ENODEV), and the daemon then exits with the
+ * reason. */
+static void
+on_appliance_death (void *mountpoint)
+{
+  appliance_died = 1;
+  if (umount2 (mountpoint, MNT_DETACH) == -1) {
+    pid_t pid = fork ();
+    if (pid == 0) {
+      execlp ("fusermount3", "fusermount3", "-u", "-z", (char *) mountpoint, (char *) NULL);
+      _exit (127);
+    }
+    if (pid > 0)
+      waitpid (pid, NULL, 0);
+  }
+}
+
 /* Writes buffered data, unmounts in the appliance and stops it, then
  * flushes the image files on the host.  Returns NULL or what went wrong. */
 static char *
@@ -204,7 +228,10 @@ shut_down (struct fs *fs, guestfs_h *g, const int *image_fds, size_t n)
   char *err = NULL;
   int e = fs ? fs_flush_all (fs) : 0;
   double stalled;
-  if (watchdog_fired (&stalled))
+  if (appliance_died)
+    err = strdup ("the appliance's hypervisor exited unexpectedly; the mount was ended "
+                  "and writes not yet fsync'd were lost");
+  else if (watchdog_fired (&stalled))
     err = xasprintf ("the appliance stopped answering for %.0f s and was stopped "
                      "(IMGMOUNT_CALL_TIMEOUT); writes not yet fsync'd were lost", stalled);
   else if (e)
@@ -279,6 +306,7 @@ run_mount (struct options *opts)
     fprintf (stderr, "imgmount: %s mounted at %s\n", opts->images[0], mountpoint);
   if (!opts->foreground)
     daemon_ready (ready_fd);
+  watchdog_on_death (on_appliance_death, mountpoint);
 
   struct fuse_loop_config *loop = fuse_loop_cfg_create ();
   fuse_session_loop_mt (se, loop);

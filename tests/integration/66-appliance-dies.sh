@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# The hypervisor killed under a live mount: operations fail instead of
+# hanging, the daemon ends the mount by itself and exits non-zero with the
+# reason, and nothing is left.  Also kill -9 of imgmount itself: its
+# hypervisor follows within 5 s and the dead mount can be cleared.
+. "$(dirname "$0")/../lib/common.sh"
+
+make_ext4 "$T/disk.img" 64M
+M=$T/mnt
+mkdir -p "$M"
+
+hypervisor_pids () {
+  local p
+  for p in $(pgrep -f -- "$T/disk.img"); do
+    [ "$(readlink /proc/"$p"/exe)" = "$(realpath "$IMGMOUNT")" ] || echo "$p"
+  done
+}
+
+"$IMGMOUNT" -f "$T/disk.img" "$M" 2> "$T/daemon.err" &
+daemon=$!
+for _ in $(seq 600); do grep -q " $M " /proc/mounts && break; sleep 0.1; done
+echo kept > "$M/kept" &&
+  python3 -c 'import os, sys; fd = os.open(sys.argv[1], os.O_RDONLY); os.fsync(fd)' "$M/kept"
+kill -9 $(hypervisor_pids)
+start=$(date +%s)
+timeout 20 stat "$M/other" >/dev/null 2>&1
+check "an operation after the kill does not hang" test $? -ne 124
+for _ in $(seq 200); do grep -q " $M " /proc/mounts || break; sleep 0.1; done
+check "the daemon ended the mount by itself" sh -c "! grep -q ' $M ' /proc/mounts"
+wait "$daemon"; rc=$?
+secs=$(( $(date +%s) - start ))
+check "and exited non-zero (exit $rc, ${secs}s after the kill)" test "$rc" -ne 0
+grep -q "exited unexpectedly" "$T/daemon.err" && ok "with the reason: $(cat "$T/daemon.err")" ||
+  fail "no reason given: $(cat "$T/daemon.err")"
+check "nothing left after the hypervisor died" nothing_left
+# Mounting again replays the journal.
+mount_img "$T/disk.img" "$M" || fail "mount after the hypervisor died"
+assert_eq "fsync'd data survived" kept "$(cat "$M/kept" 2>&1)"
+unmount "$M" || fail "unmount"
+check "e2fsck clean after journal replay" e2fsck -fn "$T/disk.img"
+
+# kill -9 of imgmount: the hypervisor must follow (libguestfs's recovery
+# process, UML's parent-death signal).
+mount_img "$T/disk.img" "$M" --pid-file "$T/pid" || { fail "remount"; finish; }
+kill -9 "$(cat "$T/pid")"
+for _ in $(seq 50); do [ -z "$(hypervisor_pids)" ] && break; sleep 0.1; done
+check "the hypervisor exited within 5 s of kill -9" test -z "$(hypervisor_pids)"
+fusermount3 -u "$M" 2>/dev/null || umount -l "$M"
+check "the dead mount is cleared" sh -c "! grep -q ' $M ' /proc/mounts"
+# libguestfs's recovery process polls for its parent every second or two.
+for _ in $(seq 50); do none_running "$T" && break; sleep 0.1; done
+assert_eq "nothing left running 5 s after kill -9" "" "$(pgrep -af -- "$T" | grep -v pgrep)"
+finish
