@@ -1,0 +1,404 @@
+/* vhost-user.c: the device-independent vhost-user back-end (see
+ * vhost-user.h).  Messages are read with blocking calls: the front-end
+ * sends each one whole and waits for our reply where there is one. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <linux/virtio_config.h>
+#include "backend-select/vhost-user.h"
+#include "common/message.h"
+
+/* ---- wire format ---- */
+enum {
+  VU_GET_FEATURES = 1, VU_SET_FEATURES = 2, VU_SET_OWNER = 3, VU_RESET_OWNER = 4,
+  VU_SET_MEM_TABLE = 5, VU_SET_LOG_BASE = 6, VU_SET_LOG_FD = 7,
+  VU_SET_VRING_NUM = 8, VU_SET_VRING_ADDR = 9, VU_SET_VRING_BASE = 10,
+  VU_GET_VRING_BASE = 11, VU_SET_VRING_KICK = 12, VU_SET_VRING_CALL = 13,
+  VU_SET_VRING_ERR = 14, VU_GET_PROTOCOL_FEATURES = 15,
+  VU_SET_PROTOCOL_FEATURES = 16, VU_GET_QUEUE_NUM = 17,
+  VU_SET_VRING_ENABLE = 18, VU_SET_SLAVE_REQ_FD = 21,
+  VU_GET_CONFIG = 24, VU_SET_CONFIG = 25,
+};
+#define VU_FLAG_VERSION 0x1u
+#define VU_FLAG_REPLY 0x4u
+#define VU_FLAG_NEED_REPLY 0x8u
+#define VU_F_PROTOCOL_FEATURES 30
+#define VU_PROTO_F_SLAVE_REQ 5
+#define VU_PROTO_F_CONFIG 9
+#define VU_VRING_IDX_MASK 0xffu
+#define VU_VRING_NOFD 0x100u
+#define VU_MAX_FDS 8
+#define VU_CONFIG_MAX 256
+
+struct vu_hdr { uint32_t request, flags, size; } __attribute__ ((packed));
+struct vu_region { uint64_t guest_addr, size, user_addr, mmap_offset; };
+struct vu_msg {
+  struct vu_hdr h;
+  union {
+    uint64_t u64;
+    struct { uint32_t index, num; } state;
+    struct { uint32_t index, flags; uint64_t desc, used, avail, log; } addr;
+    struct { uint32_t num, pad; struct vu_region r[VQ_MAX_REGIONS]; } mem;
+    struct { uint32_t offset, size, flags; uint8_t data[VU_CONFIG_MAX]; } cfg;
+    uint8_t raw[4096];
+  } p;
+} __attribute__ ((packed));
+#define VU_CONFIG_HDR 12        /* offset, size, flags before the data */
+
+static const char *const request_names[] = {
+  [1] = "GET_FEATURES", [2] = "SET_FEATURES", [3] = "SET_OWNER", [4] = "RESET_OWNER",
+  [5] = "SET_MEM_TABLE", [6] = "SET_LOG_BASE", [7] = "SET_LOG_FD", [8] = "SET_VRING_NUM",
+  [9] = "SET_VRING_ADDR", [10] = "SET_VRING_BASE", [11] = "GET_VRING_BASE",
+  [12] = "SET_VRING_KICK", [13] = "SET_VRING_CALL", [14] = "SET_VRING_ERR",
+  [15] = "GET_PROTOCOL_FEATURES", [16] = "SET_PROTOCOL_FEATURES", [17] = "GET_QUEUE_NUM",
+  [18] = "SET_VRING_ENABLE", [21] = "SET_SLAVE_REQ_FD", [24] = "GET_CONFIG",
+  [25] = "SET_CONFIG",
+};
+
+void
+vu_log (const struct vu_server *vu, const char *fmt, ...)
+{
+  if (!vu->debug)
+    return;
+  va_list ap;
+  va_start (ap, fmt);
+  fprintf (stderr, "%s: ", program_invocation_short_name);
+  vfprintf (stderr, fmt, ap);
+  fputc ('\n', stderr);
+  va_end (ap);
+}
+
+void
+vu_init (struct vu_server *vu, int fd, const struct vu_device_ops *ops,
+         void *dev, bool debug)
+{
+  *vu = (struct vu_server) { .fd = fd, .ops = ops, .dev = dev, .debug = debug,
+                             .slave_fd = -1 };
+  for (unsigned i = 0; i < VU_MAX_QUEUES; i++)
+    vq_init (&vu->queues[i], &vu->mem);
+}
+
+static void
+unmap_memory (struct vu_server *vu)
+{
+  for (int i = 0; i < vu->mem.n_regions; i++)
+    munmap (vu->map_base[i], vu->map_len[i]);
+  vu->mem.n_regions = 0;
+}
+
+static void
+replace_fd (int *slot, int fd)
+{
+  if (*slot >= 0)
+    close (*slot);
+  *slot = fd;
+}
+
+void
+vu_close (struct vu_server *vu)
+{
+  for (unsigned i = 0; i < VU_MAX_QUEUES; i++) {
+    replace_fd (&vu->queues[i].kick_fd, -1);
+    replace_fd (&vu->queues[i].call_fd, -1);
+  }
+  unmap_memory (vu);
+  replace_fd (&vu->slave_fd, -1);
+  replace_fd (&vu->fd, -1);
+}
+
+/* Returns 1, 0 on end of file before a message, -1 with errno set
+ * (EPROTO for a malformed message). */
+static int
+recv_msg (int fd, struct vu_msg *m, int *fds, int *nfds)
+{
+  char cbuf[CMSG_SPACE (VU_MAX_FDS * sizeof (int))];
+  struct iovec iov = { &m->h, sizeof m->h };
+  struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+                       .msg_controllen = sizeof cbuf };
+  ssize_t r;
+  *nfds = 0;
+  do
+    r = recvmsg (fd, &mh, MSG_CMSG_CLOEXEC | MSG_WAITALL);
+  while (r < 0 && errno == EINTR);
+  if (r == 0 || (r < 0 && errno == ECONNRESET))
+    return 0;
+  if (r < 0)
+    return -1;
+  for (struct cmsghdr *c = CMSG_FIRSTHDR (&mh); c; c = CMSG_NXTHDR (&mh, c))
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+      int n = (c->cmsg_len - CMSG_LEN (0)) / sizeof (int);
+      memcpy (fds + *nfds, CMSG_DATA (c), n * sizeof (int));
+      *nfds += n;
+    }
+  if ((size_t) r != sizeof m->h || (mh.msg_flags & MSG_CTRUNC) || m->h.size > sizeof m->p) {
+    errno = EPROTO;
+    return -1;
+  }
+  size_t got = 0;
+  while (got < m->h.size) {
+    r = read (fd, m->p.raw + got, m->h.size - got);
+    if (r < 0 && errno == EINTR)
+      continue;
+    if (r <= 0) {
+      if (r == 0)
+        errno = EPROTO;
+      return -1;
+    }
+    got += r;
+  }
+  return 1;
+}
+
+static int
+send_reply (struct vu_server *vu, struct vu_msg *m, uint32_t size, char **err)
+{
+  m->h.flags = VU_FLAG_VERSION | VU_FLAG_REPLY;
+  m->h.size = size;
+  size_t len = sizeof m->h + size;
+  ssize_t w;
+  do
+    w = write (vu->fd, m, len);
+  while (w < 0 && errno == EINTR);
+  if (w != (ssize_t) len)
+    return error_set (err, "vhost-user reply: %s", w < 0 ? strerror (errno) : "short write");
+  return 0;
+}
+
+static int
+reply_u64 (struct vu_server *vu, struct vu_msg *m, uint64_t value, char **err)
+{
+  m->p.u64 = value;
+  return send_reply (vu, m, sizeof m->p.u64, err);
+}
+
+static int
+set_mem_table (struct vu_server *vu, struct vu_msg *m, int *fds, int nfds, char **err)
+{
+  unmap_memory (vu);
+  if (m->p.mem.num > VQ_MAX_REGIONS || m->p.mem.num > (uint32_t) nfds)
+    return error_set (err, "vhost-user SET_MEM_TABLE: %u regions, %d fds",
+                      m->p.mem.num, nfds);
+  long page = sysconf (_SC_PAGESIZE);
+  for (uint32_t i = 0; i < m->p.mem.num; i++) {
+    struct vu_region region;        /* copied: the message is packed */
+    memcpy (&region, &m->p.mem.r[i], sizeof region);
+    const struct vu_region *r = &region;
+    /* mmap needs a page-aligned offset; map from the page start */
+    uint64_t adj = r->mmap_offset % page;
+    size_t len = r->size + adj;
+    void *p = mmap (NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fds[i],
+                    r->mmap_offset - adj);
+    vu_log (vu, "  region %u: gpa 0x%llx size 0x%llx uva 0x%llx offset 0x%llx", i,
+            (unsigned long long) r->guest_addr, (unsigned long long) r->size,
+            (unsigned long long) r->user_addr, (unsigned long long) r->mmap_offset);
+    if (p == MAP_FAILED)
+      return error_set (err, "mapping guest memory (%llu bytes): %m",
+                        (unsigned long long) r->size);
+    vu->map_base[i] = p;
+    vu->map_len[i] = len;
+    vu->mem.regions[i] = (struct vq_region) {
+      .gpa = r->guest_addr, .uva = r->user_addr, .size = r->size,
+      .host = (uint8_t *) p + adj };
+    vu->mem.n_regions = i + 1;
+  }
+  for (unsigned q = 0; q < vu->ops->n_queues; q++)
+    if (vq_resolve (&vu->queues[q]) < 0)
+      return error_set (err, "vhost-user: vring %u is outside the new memory table", q);
+  return 0;
+}
+
+/* SET_VRING_KICK, _CALL, _ERR: a queue index and maybe an fd. */
+static int
+set_vring_fd (struct vu_server *vu, uint32_t req, uint64_t arg, int *fds, int *nfds,
+              char **err)
+{
+  uint32_t i = arg & VU_VRING_IDX_MASK;
+  int fd = -1;
+  if (!(arg & VU_VRING_NOFD) && *nfds > 0) {
+    fd = fds[0];
+    fds[0] = -1;                /* taken: the caller must not close it */
+  }
+  if (i >= vu->ops->n_queues) {
+    if (fd >= 0)
+      close (fd);
+    return error_set (err, "vhost-user: no vring %u", i);
+  }
+  struct virtqueue *q = &vu->queues[i];
+  switch (req) {
+  case VU_SET_VRING_ERR:        /* we never report ring errors */
+    if (fd >= 0)
+      close (fd);
+    break;
+  case VU_SET_VRING_CALL:
+    /* UML's call fds are pipes: never block on one whose interrupt the
+     * guest has not taken yet */
+    if (fd >= 0)
+      fcntl (fd, F_SETFL, fcntl (fd, F_GETFL) | O_NONBLOCK);
+    replace_fd (&q->call_fd, fd);
+    break;
+  case VU_SET_VRING_KICK:
+    replace_fd (&q->kick_fd, fd);
+    /* without PROTOCOL_FEATURES a ring starts on its kick fd; with it,
+     * on SET_VRING_ENABLE */
+    if (!(vu->features & (1ULL << VU_F_PROTOCOL_FEATURES)))
+      q->enabled = true;
+    break;
+  }
+  return 0;
+}
+
+/* Returns 0 or -1 with *ERR set; sends the reply if the request has one. */
+static int
+dispatch (struct vu_server *vu, struct vu_msg *m, int *fds, int *nfds, char **err)
+{
+  const struct vu_device_ops *ops = vu->ops;
+  switch (m->h.request) {
+  case VU_GET_FEATURES:
+    return reply_u64 (vu, m, ops->features | (1ULL << VIRTIO_F_VERSION_1)
+                      | (1ULL << VU_F_PROTOCOL_FEATURES), err);
+  case VU_SET_FEATURES:
+    vu->features = m->p.u64;
+    vu_log (vu, "  features 0x%llx", (unsigned long long) vu->features);
+    return 0;
+  case VU_GET_PROTOCOL_FEATURES:
+    /* SLAVE_REQ although we never send a request on that channel: UML 6.1
+     * allocates the device's IRQ only while setting up the slave request
+     * channel; without it the vring call fds land on IRQ 0 (the timer) and
+     * the driver's find_vqs fails with -EBUSY. */
+    return reply_u64 (vu, m, (1ULL << VU_PROTO_F_CONFIG) | (1ULL << VU_PROTO_F_SLAVE_REQ), err);
+  case VU_SET_PROTOCOL_FEATURES:
+    vu->protocol_features = m->p.u64;
+    vu_log (vu, "  protocol features 0x%llx", (unsigned long long) vu->protocol_features);
+    return 0;
+  case VU_SET_OWNER:
+  case VU_RESET_OWNER:
+  case VU_SET_CONFIG:           /* nothing in our config space is writable */
+    return 0;
+  case VU_GET_QUEUE_NUM:
+    return reply_u64 (vu, m, ops->n_queues, err);
+  case VU_GET_CONFIG: {
+    /* UML drops a reply (-EPROTO) unless its size is the request's: the
+     * 12-byte config header plus exactly the size asked for */
+    uint32_t offset = m->p.cfg.offset, size = m->p.cfg.size;
+    vu_log (vu, "  config offset %u size %u", offset, size);
+    if (size > VU_CONFIG_MAX || m->h.size != VU_CONFIG_HDR + size)
+      return error_set (err, "vhost-user GET_CONFIG: bad size %u", size);
+    memset (m->p.cfg.data, 0, size);
+    ops->get_config (vu->dev, offset, m->p.cfg.data, size);
+    return send_reply (vu, m, VU_CONFIG_HDR + size, err);
+  }
+  case VU_SET_SLAVE_REQ_FD:
+    /* Keep it open although we never write to it: closing it would make
+     * UML read end of file on its end and break the device. */
+    if (*nfds > 0) {
+      replace_fd (&vu->slave_fd, fds[0]);
+      fds[0] = -1;
+    }
+    return 0;
+  case VU_SET_MEM_TABLE:
+    return set_mem_table (vu, m, fds, *nfds, err);
+  case VU_SET_VRING_NUM:
+  case VU_SET_VRING_BASE:
+  case VU_GET_VRING_BASE:
+  case VU_SET_VRING_ENABLE:
+  case VU_SET_VRING_ADDR: {
+    /* all of these start with the queue index */
+    uint32_t i = m->p.state.index, num = m->p.state.num;
+    if (i >= ops->n_queues)
+      return error_set (err, "vhost-user: no vring %u", i);
+    struct virtqueue *q = &vu->queues[i];
+    switch (m->h.request) {
+    case VU_SET_VRING_NUM:
+      /* a power of two, so that ring positions survive the 16-bit wrap */
+      if (num == 0 || num > VQ_MAX_SIZE || (num & (num - 1)))
+        return error_set (err, "vhost-user: bad size %u for vring %u", num, i);
+      q->num = num;
+      return vq_resolve (q) < 0
+        ? error_set (err, "vhost-user: vring %u is outside guest memory", i) : 0;
+    case VU_SET_VRING_BASE:
+      q->last_avail = num;
+      return 0;
+    case VU_GET_VRING_BASE:
+      /* the front-end stops the ring and wants to know where we were */
+      q->enabled = false;
+      q->have_addr = false;
+      vq_resolve (q);
+      replace_fd (&q->kick_fd, -1);
+      m->p.state.num = q->last_avail;
+      return send_reply (vu, m, sizeof m->p.state, err);
+    case VU_SET_VRING_ENABLE:
+      q->enabled = num != 0;
+      return 0;
+    default:                    /* VU_SET_VRING_ADDR */
+      q->desc_uva = m->p.addr.desc;
+      q->avail_uva = m->p.addr.avail;
+      q->used_uva = m->p.addr.used;
+      q->have_addr = true;
+      return vq_resolve (q) < 0
+        ? error_set (err, "vhost-user: vring %u is outside guest memory", i) : 0;
+    }
+  }
+  case VU_SET_VRING_KICK:
+  case VU_SET_VRING_CALL:
+  case VU_SET_VRING_ERR:
+    return set_vring_fd (vu, m->h.request, m->p.u64, fds, nfds, err);
+  default:
+    vu_log (vu, "  not handled");
+    return 0;
+  }
+}
+
+int
+vu_handle_message (struct vu_server *vu, char **err)
+{
+  struct vu_msg m;
+  int fds[VU_MAX_FDS], nfds;
+  int r = recv_msg (vu->fd, &m, fds, &nfds);
+  if (r == 0)
+    return 0;
+  if (r < 0) {
+    for (int k = 0; k < nfds; k++)
+      close (fds[k]);
+    return error_set (err, "vhost-user connection: %m");
+  }
+  uint32_t req = m.h.request;
+  bool need_reply = m.h.flags & VU_FLAG_NEED_REPLY;
+  vu_log (vu, "vhost-user %s (%u) size %u fds %d",
+          req < sizeof request_names / sizeof *request_names && request_names[req]
+          ? request_names[req] : "?", req, m.h.size, nfds);
+
+  r = dispatch (vu, &m, fds, &nfds, err);
+  for (int k = 0; k < nfds; k++)        /* fds the request did not keep */
+    if (fds[k] >= 0)
+      close (fds[k]);
+  if (r < 0)
+    return -1;
+  /* REPLY_ACK is not offered, so a front-end should not ask; answer
+   * success anyway rather than leave it waiting */
+  if (need_reply && req != VU_GET_FEATURES && req != VU_GET_PROTOCOL_FEATURES
+      && req != VU_GET_QUEUE_NUM && req != VU_GET_CONFIG && req != VU_GET_VRING_BASE
+      && reply_u64 (vu, &m, 0, err) < 0)
+    return -1;
+  /* a ring may just have become usable, with work already waiting */
+  for (unsigned i = 0; i < vu->ops->n_queues; i++)
+    if (vq_ready (&vu->queues[i]))
+      vu->ops->kicked (vu->dev, i);
+  return 1;
+}
+
+void
+vu_kick (struct vu_server *vu, unsigned index)
+{
+  uint64_t count;
+  /* eventfd: one read clears it, however many kicks there were */
+  if (read (vu->queues[index].kick_fd, &count, sizeof count) < 0) {
+    /* EAGAIN or a spurious wakeup: look at the ring anyway */
+  }
+  vu->ops->kicked (vu->dev, index);
+}
