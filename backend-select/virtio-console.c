@@ -40,7 +40,8 @@ ctl_send (struct console *c, uint16_t event, uint16_t value, const char *name)
   struct virtio_console_control m = { .id = 0, .event = event, .value = value };
   size_t name_len = name ? strlen (name) : 0;   /* checked in console_init */
   memcpy (c->ctl_buf[slot], &m, sizeof m);
-  memcpy (c->ctl_buf[slot] + sizeof m, name, name_len);
+  if (name)                     /* memcpy from NULL is undefined, even for 0 bytes */
+    memcpy (c->ctl_buf[slot] + sizeof m, name, name_len);
   c->ctl_len[slot] = sizeof m + name_len;
   c->ctl_count++;
   vu_log (c->vu, "control to guest: event %u value %u%s%s", event, value,
