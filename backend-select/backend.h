@@ -25,8 +25,9 @@ struct backend_request {
 struct backend_info {
   enum backend_kind kind;
   /* The largest request the channel to guestfsd carries: virtio-serial
-   * carries libguestfs's 4 MiB messages; the UML serial line stops for good
-   * once more than its 4 KiB tty buffer is in flight. */
+   * (also UML's, through imgmount-console) carries libguestfs's 4 MiB
+   * messages.  A serial line would carry far less: fsops sizes its
+   * requests by this. */
   size_t max_request;
   /* The hypervisor does not pass the guest's flushes on to the image file
    * (UML's ubd), so imgmount fdatasyncs the image itself after a guest sync. */

@@ -10,8 +10,8 @@
  *                             --cache=none: a vhost-user disk served with
  *                             O_DIRECT by qemu-storage-daemon (hv-qsd.c)
  *   -drive ...,id=appliance   ubdN=COW,ROOT (the root stays pristine)
- *   -chardev socket,path=P    guestfsd's channel on the serial line ttyS1,
- *                             a descriptor connected to libguestfs's socket
+ *   -chardev socket,path=P    guestfsd's virtio-serial channel, through a
+ *                             vhost-user console device (hv-console.c)
  *   -serial stdio             the console on ttyS0, to libguestfs's console
  * UML runs as the first process of a PID namespace of its own, so that
  * nothing it starts can outlive it, and dies with this process. */
@@ -24,17 +24,15 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "backend-select/drive-spec.h"
 #include "backend-select/hv.h"
+#include "backend-select/hv-console.h"
 #include "backend-select/hv-env.h"
 #include "backend-select/hv-qsd.h"
 #include "common/message.h"
 
-#define CHANNEL_FD 3
 #define MAX_ARGS 256
 
 /* The UML command line; it owns every string in it. */
@@ -76,21 +74,6 @@ arg_value (int argc, char **argv, const char *name)
     if (strcmp (argv[i], name) == 0)
       return argv[i + 1];
   return NULL;
-}
-
-static int
-connect_unix (const char *path)
-{
-  struct sockaddr_un sa = { .sun_family = AF_UNIX };
-  if (strlen (path) >= sizeof sa.sun_path)
-    return -1;
-  strcpy (sa.sun_path, path);
-  int fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd >= 0 && connect (fd, (struct sockaddr *) &sa, sizeof sa) == -1) {
-    close (fd);
-    return -1;
-  }
-  return fd;
 }
 
 /* One -drive becomes one ubd device, numbered in command-line order, so
@@ -136,7 +119,7 @@ add_drive (struct uml_cmd *cmd, int *n, const char *spec, const char *tmpdir, in
 
 static int
 build_command (struct uml_cmd *cmd, int argc, char **argv, const char *tmpdir,
-               struct qsd *qsd)
+               struct qsd *qsd, const struct console *console)
 {
   const char *kernel = arg_value (argc, argv, "-kernel");
   const char *initrd = arg_value (argc, argv, "-initrd");
@@ -165,26 +148,15 @@ build_command (struct uml_cmd *cmd, int argc, char **argv, const char *tmpdir,
   add_copy (cmd, "con=null");
   add_copy (cmd, "ssl=null");
   add_copy (cmd, "ssl0=fd:0,fd:1");
-  add_arg (cmd, xasprintf ("ssl1=fd:%d", CHANNEL_FD));
+  /* 3 is the virtio console device id. */
+  add_arg (cmd, xasprintf ("virtio_uml.device=%s:3", console->socket));
   if (append) {
     char *copy = strdup (append), *save = NULL;
     for (char *w = strtok_r (copy, " ", &save); w; w = strtok_r (NULL, " ", &save))
       add_copy (cmd, w);
     free (copy);
   }
-  add_copy (cmd, "guestfs_channel=/dev/ttyS1");
   return 0;
-}
-
-/* Moves FD to TARGET, inheritable across exec. */
-static int
-move_fd (int fd, int target)
-{
-  if (fd == target)   /* dup2 would keep its close-on-exec flag */
-    return fcntl (fd, F_SETFD, 0);
-  int r = dup2 (fd, target);
-  close (fd);
-  return r == -1 ? -1 : 0;
 }
 
 static void
@@ -248,7 +220,6 @@ run_uml (struct uml_cmd *cmd)
     fprintf (stderr, "imgmount-hv: uml: %s: %s\n", cmd->argv[0], strerror (errno));
     _exit (127);
   }
-  close (CHANNEL_FD);
   if (pid == -1) {
     fprintf (stderr, "imgmount-hv: uml: fork: %s\n", strerror (errno));
     return 1;
@@ -289,14 +260,13 @@ hv_run_uml (int argc, char **argv)
   const char *cache = getenv (HV_ENV_CACHE);
   struct qsd qsd_disks = { .pid = 0 };
   struct qsd *qsd = cache && strcmp (cache, "none") == 0 ? &qsd_disks : NULL;
-  int fd = connect_unix (sock);
-  if (fd == -1)
-    fprintf (stderr, "imgmount-hv: uml: %s: %s\n", sock, strerror (errno));
+  struct console console = { .pid = 0 };
   int rc = 1;
-  if (build_command (&cmd, argc, argv, tmpdir, qsd) == 0 && fd != -1 &&
-      move_fd (fd, CHANNEL_FD) == 0 &&
+  if (console_start (&console, tmpdir, sock) == 0 &&
+      build_command (&cmd, argc, argv, tmpdir, qsd, &console) == 0 &&
       (!qsd || qsd->n_disks == 0 || qsd_start (qsd) == 0))
     rc = run_uml (&cmd);
+  console_stop (&console);
   if (qsd)
     qsd_stop (qsd);
   remove_tmpdir (tmpdir, MAX_ARGS);

@@ -3,7 +3,7 @@
 # from the image file itself after imgmount -u.
 . "$(dirname "$0")/../lib/common.sh"
 
-# A tree of a few thousand small files, and one 300 MB file (30 MB on UML).
+# A tree of a few thousand small files, and one 300 MB file.
 src=$T/src
 mkdir -p "$src"
 for d in $(seq 1 40); do
@@ -14,9 +14,7 @@ for d in $(seq 1 40); do
   ln -s "f1" "$src/d$d/link"
   echo "inner $d" > "$src/d$d/inner/x"
 done
-# UML's serial channel takes writes at about 1.4 MB/s: a smaller file there.
 big_mb=300
-[ "${IMGMOUNT_BACKEND:-}" = uml ] && big_mb=30
 head -c ${big_mb}M /dev/urandom > "$T/big.bin"
 tree_sum () { (cd "$1" && find . -type f -print0 | sort -z | xargs -0 sha256sum) | sha256sum; }
 want_tree=$(tree_sum "$src")

@@ -1,0 +1,83 @@
+/* hv-console.c: starting imgmount-console for a UML launch.  The UML serial
+ * line stops for good when more than its 4 KiB tty buffer is in flight, so
+ * guestfsd talks virtio-serial instead, over a vhost-user virtio-console
+ * device that UML's virtio_uml driver attaches at boot. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "backend-select/hv-console.h"
+#include "common/message.h"
+#include "common/programs.h"
+
+/* The descriptor imgmount-console finds its listening socket on. */
+#define LISTEN_FD 3
+
+static int
+listen_unix (const char *path)
+{
+  struct sockaddr_un sa = { .sun_family = AF_UNIX };
+  if (strlen (path) >= sizeof sa.sun_path) {
+    errno = ENAMETOOLONG;
+    return -1;
+  }
+  strcpy (sa.sun_path, path);
+  int fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd >= 0 && (bind (fd, (struct sockaddr *) &sa, sizeof sa) == -1 || listen (fd, 1) == -1)) {
+    close (fd);
+    return -1;
+  }
+  return fd;
+}
+
+int
+console_start (struct console *c, const char *tmpdir, const char *channel_socket)
+{
+  c->pid = 0;
+  c->socket = xasprintf ("%s/console.sock", tmpdir);
+  int fd = listen_unix (c->socket);
+  if (fd == -1) {
+    fprintf (stderr, "imgmount-hv: uml: %s: %s\n", c->socket, strerror (errno));
+    return -1;
+  }
+  char *program = helper_program ("imgmount-console");
+  pid_t pid = fork ();
+  if (pid == 0) {
+    prctl (PR_SET_PDEATHSIG, SIGKILL);
+    if (fd == LISTEN_FD ? fcntl (fd, F_SETFD, 0) == -1 : dup2 (fd, LISTEN_FD) == -1)
+      _exit (126);
+    execl (program, "imgmount-console", "3", channel_socket, GUESTFS_PORT_NAME, (char *) NULL);
+    fprintf (stderr, "imgmount-hv: uml: %s: %s\n", program, strerror (errno));
+    _exit (127);
+  }
+  free (program);
+  close (fd);
+  if (pid == -1) {
+    fprintf (stderr, "imgmount-hv: uml: fork: %s\n", strerror (errno));
+    return -1;
+  }
+  c->pid = pid;
+  return 0;
+}
+
+void
+console_stop (struct console *c)
+{
+  if (c->pid > 0) {
+    kill (c->pid, SIGTERM);
+    while (waitpid (c->pid, NULL, 0) == -1 && errno == EINTR)
+      ;
+    c->pid = 0;
+  }
+  if (c->socket)
+    unlink (c->socket);
+  free (c->socket);
+  c->socket = NULL;
+}
