@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +61,43 @@ static const char *const request_names[] = {
   [18] = "SET_VRING_ENABLE", [21] = "SET_SLAVE_REQ_FD", [24] = "GET_CONFIG",
   [25] = "SET_CONFIG",
 };
+
+static const char *
+request_name (uint32_t req)
+{
+  return req < sizeof request_names / sizeof *request_names && request_names[req]
+    ? request_names[req] : "?";
+}
+
+/* The payload bytes request REQ reads at least: a message with fewer
+ * would have us read what was never sent (the rest of the buffer).
+ * SET_MEM_TABLE's regions are checked against its size in set_mem_table. */
+static uint32_t
+payload_needed (uint32_t req)
+{
+  const struct vu_msg *m = NULL;
+  switch (req) {
+  case VU_SET_FEATURES:
+  case VU_SET_PROTOCOL_FEATURES:
+  case VU_SET_VRING_KICK:
+  case VU_SET_VRING_CALL:
+  case VU_SET_VRING_ERR:
+    return sizeof m->p.u64;
+  case VU_SET_VRING_NUM:
+  case VU_SET_VRING_BASE:
+  case VU_GET_VRING_BASE:
+  case VU_SET_VRING_ENABLE:
+    return sizeof m->p.state;
+  case VU_SET_VRING_ADDR:
+    return sizeof m->p.addr;
+  case VU_SET_MEM_TABLE:
+    return offsetof (struct vu_msg, p.mem.r) - offsetof (struct vu_msg, p);
+  case VU_GET_CONFIG:
+    return VU_CONFIG_HDR;
+  default:
+    return 0;
+  }
+}
 
 void
 vu_log (const struct vu_server *vu, const char *fmt, ...)
@@ -178,12 +216,14 @@ reply_u64 (struct vu_server *vu, struct vu_msg *m, uint64_t value, char **err)
 }
 
 static int
-set_mem_table (struct vu_server *vu, struct vu_msg *m, int *fds, int nfds, char **err)
+map_regions (struct vu_server *vu, struct vu_msg *m, int *fds, int nfds, char **err)
 {
-  unmap_memory (vu);
   if (m->p.mem.num > VQ_MAX_REGIONS || m->p.mem.num > (uint32_t) nfds)
     return error_set (err, "vhost-user SET_MEM_TABLE: %u regions, %d fds",
                       m->p.mem.num, nfds);
+  if (m->h.size < payload_needed (VU_SET_MEM_TABLE) + m->p.mem.num * sizeof (struct vu_region))
+    return error_set (err, "vhost-user SET_MEM_TABLE: %u regions in %u bytes",
+                      m->p.mem.num, m->h.size);
   long page = sysconf (_SC_PAGESIZE);
   for (uint32_t i = 0; i < m->p.mem.num; i++) {
     struct vu_region region;        /* copied: the message is packed */
@@ -191,6 +231,15 @@ set_mem_table (struct vu_server *vu, struct vu_msg *m, int *fds, int nfds, char 
     const struct vu_region *r = &region;
     /* mmap needs a page-aligned offset; map from the page start */
     uint64_t adj = r->mmap_offset % page;
+    /* every address in the region, and the mapping's length, must be
+     * representable: the translation trusts the size we map */
+    if (r->size == 0 || r->size > SIZE_MAX - adj
+        || r->guest_addr + (r->size - 1) < r->guest_addr
+        || r->user_addr + (r->size - 1) < r->user_addr)
+      return error_set (err, "vhost-user SET_MEM_TABLE: region %u (gpa 0x%llx, uva 0x%llx, "
+                        "size 0x%llx, offset 0x%llx) wraps around", i,
+                        (unsigned long long) r->guest_addr, (unsigned long long) r->user_addr,
+                        (unsigned long long) r->size, (unsigned long long) r->mmap_offset);
     size_t len = r->size + adj;
     void *p = mmap (NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fds[i],
                     r->mmap_offset - adj);
@@ -207,10 +256,21 @@ set_mem_table (struct vu_server *vu, struct vu_msg *m, int *fds, int nfds, char 
       .host = (uint8_t *) p + adj };
     vu->mem.n_regions = i + 1;
   }
-  for (unsigned q = 0; q < vu->ops->n_queues; q++)
-    if (vq_resolve (&vu->queues[q]) < 0)
-      return error_set (err, "vhost-user: vring %u is outside the new memory table", q);
   return 0;
+}
+
+static int
+set_mem_table (struct vu_server *vu, struct vu_msg *m, int *fds, int nfds, char **err)
+{
+  unmap_memory (vu);
+  int r = map_regions (vu, m, fds, nfds, err);
+  if (r < 0)
+    unmap_memory (vu);          /* a table is taken whole or not at all */
+  /* every ring, so that none keeps pointing into the old mappings */
+  for (unsigned q = 0; q < vu->ops->n_queues; q++)
+    if (vq_resolve (&vu->queues[q]) < 0 && r == 0)
+      r = error_set (err, "vhost-user: vring %u is outside the new memory table", q);
+  return r;
 }
 
 /* SET_VRING_KICK, _CALL, _ERR: a queue index and maybe an fd. */
@@ -220,7 +280,10 @@ set_vring_fd (struct vu_server *vu, uint32_t req, uint64_t arg, int *fds, int *n
 {
   uint32_t i = arg & VU_VRING_IDX_MASK;
   int fd = -1;
-  if (!(arg & VU_VRING_NOFD) && *nfds > 0) {
+  if (!(arg & VU_VRING_NOFD)) {
+    if (*nfds == 0)
+      return error_set (err, "vhost-user %s for vring %u: no fd and no NOFD flag",
+                        request_name (req), i);
     fd = fds[0];
     fds[0] = -1;                /* taken: the caller must not close it */
   }
@@ -258,6 +321,10 @@ static int
 dispatch (struct vu_server *vu, struct vu_msg *m, int *fds, int *nfds, char **err)
 {
   const struct vu_device_ops *ops = vu->ops;
+  if (m->h.size < payload_needed (m->h.request))
+    return error_set (err, "vhost-user %s: payload of %u bytes, %u needed",
+                      request_name (m->h.request), m->h.size,
+                      payload_needed (m->h.request));
   switch (m->h.request) {
   case VU_GET_FEATURES:
     return reply_u64 (vu, m, ops->features | (1ULL << VIRTIO_F_VERSION_1)
@@ -369,9 +436,7 @@ vu_handle_message (struct vu_server *vu, char **err)
   }
   uint32_t req = m.h.request;
   bool need_reply = m.h.flags & VU_FLAG_NEED_REPLY;
-  vu_log (vu, "vhost-user %s (%u) size %u fds %d",
-          req < sizeof request_names / sizeof *request_names && request_names[req]
-          ? request_names[req] : "?", req, m.h.size, nfds);
+  vu_log (vu, "vhost-user %s (%u) size %u fds %d", request_name (req), req, m.h.size, nfds);
 
   r = dispatch (vu, &m, fds, &nfds, err);
   for (int k = 0; k < nfds; k++)        /* fds the request did not keep */
