@@ -55,6 +55,10 @@ vq_resolve (struct virtqueue *q)
                                             6 + 8 * (uint64_t) q->num);
   if (!desc || !avail || !used)
     return -1;
+  /* the alignments virtio requires: anything else would have us access
+   * misaligned fields (undefined behaviour) */
+  if ((uintptr_t) desc % 16 || (uintptr_t) avail % 2 || (uintptr_t) used % 4)
+    return -1;
   q->desc = desc;
   q->avail = avail;
   q->used = used;
@@ -99,21 +103,27 @@ vq_chain (const struct virtqueue *q, uint16_t head, bool writable,
   for (unsigned visited = 0; ; visited++) {
     if (i >= q->num || visited >= q->num || n >= max_iov)
       return -1;
-    const struct vring_desc *d = &q->desc[i];
-    if (d->flags & VRING_DESC_F_INDIRECT)         /* not negotiated */
+    /* each field read once: the driver may rewrite the descriptor while
+     * we look, and a length checked here must be the length used */
+    const struct vring_desc *dp = &q->desc[i];
+    uint64_t addr = __atomic_load_n (&dp->addr, __ATOMIC_RELAXED);
+    uint32_t dlen = __atomic_load_n (&dp->len, __ATOMIC_RELAXED);
+    uint16_t flags = __atomic_load_n (&dp->flags, __ATOMIC_RELAXED);
+    uint16_t next = __atomic_load_n (&dp->next, __ATOMIC_RELAXED);
+    if (flags & VRING_DESC_F_INDIRECT)            /* not negotiated */
       return -1;
-    if (!!(d->flags & VRING_DESC_F_WRITE) != writable)
+    if (!!(flags & VRING_DESC_F_WRITE) != writable)
       return -1;
-    void *p = vq_gpa_to_host (q->mem, d->addr, d->len);
+    void *p = vq_gpa_to_host (q->mem, addr, dlen);
     if (!p)
       return -1;
     iov[n].iov_base = p;
-    iov[n].iov_len = d->len;
-    *len += d->len;
+    iov[n].iov_len = dlen;
+    *len += dlen;
     n++;
-    if (!(d->flags & VRING_DESC_F_NEXT))
+    if (!(flags & VRING_DESC_F_NEXT))
       return n;
-    i = d->next;
+    i = next;
   }
 }
 

@@ -74,6 +74,17 @@ test_translate_and_ready (void)
   CHECK (q.desc == NULL);
   q.used_uva = gaddr (USED_OFF);
   CHECK (vq_resolve (&q) == 0);
+  /* so is a misaligned one: descriptors 16 bytes, avail 2, used 4 */
+  q.desc_uva = gaddr (DESC_OFF + 8);
+  CHECK (vq_resolve (&q) < 0 && q.desc == NULL);
+  q.desc_uva = gaddr (DESC_OFF);
+  q.avail_uva = gaddr (AVAIL_OFF + 1);
+  CHECK (vq_resolve (&q) < 0);
+  q.avail_uva = gaddr (AVAIL_OFF);
+  q.used_uva = gaddr (USED_OFF + 2);
+  CHECK (vq_resolve (&q) < 0);
+  q.used_uva = gaddr (USED_OFF);
+  CHECK (vq_resolve (&q) == 0);
   /* ready only once mapped, kickable and enabled */
   CHECK (!vq_ready (&q));
   q.kick_fd = 0;
