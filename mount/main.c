@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <fuse_lowlevel.h>
@@ -150,19 +151,24 @@ publish_mount (const char *mountpoint, unsigned *maj, unsigned *min)
   if (mountinfo_find ("/proc/self/mountinfo", mountpoint, maj, min, NULL) != 1)
     return -1;
   char *lock_file = runtime_file (*maj, *min, "lock");
-  char *status_file = runtime_file (*maj, *min, "status");
-  int fd = lock_file ? open (lock_file, O_RDWR | O_CREAT | O_CLOEXEC, 0600) : -1;
-  if (fd >= 0 && flock (fd, LOCK_EX) == -1) {
-    close (fd);
-    fd = -1;
+  int fd = -1;
+  /* The device number of a FUSE mount is reused as soon as it is free, so
+   * the previous daemon of this number may still be finishing and about to
+   * remove its lock file: lock, then make sure the file locked is still the
+   * one at that path. */
+  for (int tries = 0; lock_file && fd == -1 && tries < 100; tries++) {
+    fd = open (lock_file, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    struct stat locked, current;
+    if (fd >= 0 && (flock (fd, LOCK_EX) == -1 || fstat (fd, &locked) == -1 ||
+                    stat (lock_file, &current) == -1 || locked.st_ino != current.st_ino)) {
+      close (fd);
+      fd = -1;
+    }
   }
   if (fd >= 0 && (ftruncate (fd, 0) == -1 || dprintf (fd, "%d\n", (int) getpid ()) < 0)) {
     /* -u then cannot wait for the exit itself, only for the lock */
   }
-  if (status_file)
-    unlink (status_file);   /* a previous mount's, never collected */
   free (lock_file);
-  free (status_file);
   return fd;
 }
 
@@ -177,7 +183,9 @@ leave_status (unsigned maj, unsigned min, const char *status)
   if (waiting && access (waiting, F_OK) == 0) {
     FILE *fp = file ? fopen (file, "we") : NULL;
     if (fp) {
-      fprintf (fp, "%s\n", status);
+      /* With our pid: a later mount of the same device number must not
+       * take this for its own outcome. */
+      fprintf (fp, "%d %s\n", (int) getpid (), status);
       fclose (fp);
     }
   }

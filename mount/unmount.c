@@ -33,15 +33,19 @@ detach (const char *mountpoint, bool lazy)
   return WIFEXITED (status) && WEXITSTATUS (status) == 0 ? 0 : EBUSY;
 }
 
+/* The daemon's pid, from the lock file. */
+static int
+daemon_pid (int lock_fd)
+{
+  char buf[32] = "";
+  return pread (lock_fd, buf, sizeof buf - 1, 0) > 0 ? atoi (buf) : 0;
+}
+
 /* The lock is released as the daemon exits: wait for the process itself to
  * be gone (a zombie nobody has reaped yet counts as gone). */
 static void
-wait_for_exit (int lock_fd)
+wait_for_exit (int pid)
 {
-  char buf[32] = "";
-  if (pread (lock_fd, buf, sizeof buf - 1, 0) <= 0)
-    return;
-  int pid = atoi (buf);
   if (pid <= 0)
     return;
   char status[64];
@@ -66,22 +70,21 @@ wait_for_exit (int lock_fd)
   }
 }
 
+/* The outcome daemon PID left in FILE ("PID STATUS"), or NULL. */
 static char *
-read_status (const char *file)
+read_status (const char *file, int pid)
 {
   FILE *fp = fopen (file, "re");
   if (!fp)
     return NULL;
-  char *line = NULL;
+  char *line = NULL, *status = NULL;
   size_t cap = 0;
-  if (getline (&line, &cap, fp) < 0) {
-    free (line);
-    line = NULL;
-  }
-  else
-    strtok (line, "\n");
+  char *rest;
+  if (getline (&line, &cap, fp) > 0 && strtol (line, &rest, 10) == pid && *rest == ' ')
+    status = strdup (strtok (rest + 1, "\n") ? rest + 1 : "");
+  free (line);
   fclose (fp);
-  return line;
+  return status;
 }
 
 int
@@ -129,8 +132,9 @@ unmount_and_wait (const char *mountpoint, bool lazy)
      * has exited. */
     while (flock (lock_fd, LOCK_EX) == -1 && errno == EINTR)
       ;
-    wait_for_exit (lock_fd);
-    char *status = read_status (status_file);
+    int pid = daemon_pid (lock_fd);
+    wait_for_exit (pid);
+    char *status = read_status (status_file, pid);
     if (status && strcmp (status, "ok") == 0)
       rc = 0;
     else if (status)
