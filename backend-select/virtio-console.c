@@ -62,8 +62,11 @@ ctl_flush (struct console *c)
     size_t room;
     int n = vq_chain (q, head, true, iov, 8, &room);
     if (n < 0) {
-      vu_log (c->vu, "bad control rx chain");
-      break;
+      /* give it back empty: waiting would stall the handshake for good */
+      vu_log (c->vu, "bad control rx chain dropped");
+      vq_push_used (q, head, 0);
+      pushed = true;
+      continue;
     }
     const uint8_t *msg = c->ctl_buf[c->ctl_head];
     size_t len = c->ctl_len[c->ctl_head], off = 0;
@@ -189,6 +192,15 @@ process_tx (struct console *c)
       pushed = true;
       continue;
     }
+    if (c->tx_partial > 0 && c->tx_partial >= lens[0]) {
+      /* the driver rewrote a chain we had partly sent: take it as sent.
+       * (Skipping more than its length would run past the iovecs.) */
+      vu_log (c->vu, "tx chain shrank after a partial write");
+      vq_push_used (q, heads[0], 0);
+      c->tx_partial = 0;
+      pushed = true;
+      continue;
+    }
     for (int k = 0; k < n_chains; k++)
       total += lens[k];
     /* skip what was already sent of the first chain */
@@ -239,8 +251,13 @@ process_rx (struct console *c)
     size_t lens[MAX_BATCH], total = 0;
     int n_iov, n_chains = collect_chains (q, true, iov, &n_iov, heads, lens);
     if (n_chains == 0) {
-      vu_log (c->vu, "bad rx chain");
-      break;
+      /* malformed, or longer than a batch: give it back empty.  Keeping it
+       * would leave the channel polled for POLLIN with nothing to read it
+       * into, a busy loop. */
+      vu_log (c->vu, "bad rx chain dropped");
+      vq_push_used (q, vq_avail_head (q, 0), 0);
+      vq_notify (q);
+      continue;
     }
     for (int k = 0; k < n_chains; k++)
       total += lens[k];
