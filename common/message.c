@@ -7,6 +7,8 @@
 int
 error_set (char **err, const char *fmt, ...)
 {
+  if (!err)   /* the caller does not want the message */
+    return -1;
   va_list ap;
   va_start (ap, fmt);
   if (vasprintf (err, fmt, ap) < 0)

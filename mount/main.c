@@ -92,7 +92,12 @@ run_list (const struct options *opts)
   progress_done ();
   if (rc)
     error_line (err);
-  backend_stop (g, NULL);
+  char *stop_err = NULL;
+  if (backend_stop (g, &stop_err) == -1 && rc == 0) {
+    error_line (stop_err);
+    rc = 1;
+  }
+  free (stop_err);
   return rc;
 }
 

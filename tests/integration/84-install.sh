@@ -13,6 +13,8 @@ for f in "$prefix/bin/imgmount" "$prefix/libexec/imgmount/imgmount-hv" /sbin/mou
   check "installed: $f" test -e "$T/root$f"
 done
 check "installed imgmount runs" "$T/root$prefix/bin/imgmount" --version
-# Built-in path of imgmount-hv: the prefix, not the build tree.
-check "imgmount-hv path is the installed one" grep -q "$prefix/libexec/imgmount/imgmount-hv" "$T/root$prefix/bin/imgmount"
+# Built-in directory of the helper programs: the prefix, not the build tree.
+check "helper programs are looked for where they are installed" \
+  grep -q "$prefix/libexec/imgmount" "$T/root$prefix/bin/imgmount"
+check "installed: imgmount-console" test -x "$T/root$prefix/libexec/imgmount/imgmount-console"
 finish
