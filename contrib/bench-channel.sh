@@ -39,9 +39,16 @@ for r in $(seq "$rounds"); do
     img=$W/$b.img
     rm -f "$img"; truncate -s 1G "$img"; mkfs.ext2 -q -F "$img"
     printf '%s\n' "time run" "mount /dev/sda /" "mknod-c 0666 1 3 /null" \
-      "time upload $W/upload /big" "sync" "time upload $W/upload /null" > "$W/script"
+      "time upload $W/upload /big" "sync" > "$W/script"
     out=$(env $(guestfish_env $b) guestfish -a "$img" -f "$W/script" 2>&1)
-    run_s=$(elapsed "$out" 1) up_s=$(elapsed "$out" 2) nowrite_s=$(elapsed "$out" 3)
+    run_s=$(elapsed "$out" 1) up_s=$(elapsed "$out" 2)
+    # Upload-no-write in a session of its own: on UML the appliance has been
+    # seen to spin at shutdown after it (a known bug), so it gets a limit.
+    printf '%s\n' "run" "mount /dev/sda /" "time upload $W/upload /null" > "$W/script"
+    out=$(env $(guestfish_env $b) timeout -k 5 120 guestfish -a "$img" -f "$W/script" 2>&1 || true)
+    nowrite_s=$(elapsed "$out" 1)
+    pkill -9 -f -- "$img" || true
+    [ -n "$nowrite_s" ] || nowrite_s=nan
 
     rm -f "$img"; truncate -s 1G "$img"; mkfs.ext4 -q -F "$img"
     mkdir -p "$W/mnt-$b"
