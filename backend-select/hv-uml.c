@@ -25,15 +25,18 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include "backend-select/drive-spec.h"
 #include "backend-select/hv.h"
 #include "backend-select/hv-console.h"
 #include "backend-select/hv-env.h"
 #include "backend-select/hv-qsd.h"
+#include "common/clock.h"
 #include "common/message.h"
 
 #define MAX_ARGS 256
+#define STOP_GRACE_S 5.0
 
 /* The UML command line; it owns every string in it. */
 struct uml_cmd {
@@ -228,9 +231,25 @@ run_uml (struct uml_cmd *cmd)
   if (stop_requested)
     kill (pid, SIGTERM);
 
+  /* libguestfs sends SIGTERM only after the guest has synced and unmounted
+   * everything, and ubd writes reach the image file synchronously, so a UML
+   * that has not exited STOP_GRACE_S later is killed: it has been seen
+   * spinning in its shutdown path after writes to device nodes. */
   int status;
-  while (waitpid (pid, &status, 0) == -1 && errno == EINTR)
-    ;
+  double stop_deadline = 0;
+  for (;;) {
+    pid_t r = waitpid (pid, &status, WNOHANG);
+    if (r == pid || (r == -1 && errno != EINTR))
+      break;
+    if (stop_requested && stop_deadline == 0)
+      stop_deadline = monotonic_seconds () + STOP_GRACE_S;
+    if (stop_deadline > 0 && monotonic_seconds () > stop_deadline) {
+      kill (pid, SIGKILL);
+      stop_deadline = monotonic_seconds () + 3600;
+    }
+    struct timespec tick = { 0, 20 * 1000 * 1000 };
+    nanosleep (&tick, NULL);
+  }
   /* UML answers SIGTERM by exiting with status 1: that is the normal end
    * of an appliance that libguestfs shuts down, not a failure. */
   if (stop_requested)
