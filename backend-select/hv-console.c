@@ -70,12 +70,7 @@ console_start (struct console *c, const char *tmpdir, const char *channel_socket
 void
 console_stop (struct console *c)
 {
-  if (c->pid > 0) {
-    kill (c->pid, SIGTERM);
-    while (waitpid (c->pid, NULL, 0) == -1 && errno == EINTR)
-      ;
-    c->pid = 0;
-  }
+  stop_child (&c->pid);
   if (c->socket)
     unlink (c->socket);
   free (c->socket);

@@ -15,6 +15,7 @@
 #include "backend-select/drive-spec.h"
 #include "backend-select/hv-qsd.h"
 #include "common/message.h"
+#include "common/programs.h"
 
 #define QSD "qemu-storage-daemon"
 #define LISTEN_TIMEOUT_MS 10000
@@ -94,12 +95,7 @@ qsd_start (struct qsd *q)
 void
 qsd_stop (struct qsd *q)
 {
-  if (q->pid > 0) {
-    kill (q->pid, SIGTERM);
-    while (waitpid (q->pid, NULL, 0) == -1 && errno == EINTR)
-      ;
-    q->pid = 0;
-  }
+  stop_child (&q->pid);
   for (int k = 0; k < q->n_disks; k++) {
     unlink (q->sockets[k]);
     free (q->files[k]);

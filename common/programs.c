@@ -1,7 +1,10 @@
-/* programs.c: finding imgmount's helper programs. */
+/* programs.c: finding and stopping imgmount's helper programs. */
+#include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include "common/message.h"
 #include "common/programs.h"
@@ -22,4 +25,15 @@ helper_program (const char *name)
     }
   }
   return xasprintf ("%s/%s", IMGMOUNT_LIBEXECDIR, name);
+}
+
+void
+stop_child (pid_t *pid)
+{
+  if (*pid <= 0)
+    return;
+  kill (*pid, SIGTERM);
+  while (waitpid (*pid, NULL, 0) == -1 && errno == EINTR)
+    ;
+  *pid = 0;
 }
