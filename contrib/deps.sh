@@ -15,6 +15,7 @@ tests=(
   libguestfs-tools           # guestfish builds test images
   xfsprogs lvm2 parted fdisk rsync attr acl inotify-tools python3
   uml-utilities              # uml_mkcow, for the COW-header test
+  groff-base man-db bsdutils # the man page check; script(1) for the progress test
   valgrind libclang-rt-14-dev clang
 )
 
