@@ -202,7 +202,6 @@ launch (guestfs_h *g, const struct backend_request *req, enum backend_kind kind,
                     last_error (g), alternatives (kind));
 }
 
-#define VIRTIO_SERIAL_MAX_REQUEST (4u << 20)
 
 guestfs_h *
 backend_start (const struct backend_request *req, struct backend_info *info, char **err)
@@ -226,7 +225,6 @@ backend_start (const struct backend_request *req, struct backend_info *info, cha
     return NULL;
   }
   info->kind = kind;
-  info->max_request = VIRTIO_SERIAL_MAX_REQUEST;
   info->host_sync = kind == BACKEND_UML && req->cache != CACHE_UNSAFE;
   return g;
 }

@@ -24,11 +24,6 @@ struct backend_request {
 /* What the running appliance can do, for the filesystem operations. */
 struct backend_info {
   enum backend_kind kind;
-  /* The largest request the channel to guestfsd carries: virtio-serial
-   * (also UML's, through imgmount-console) carries libguestfs's 4 MiB
-   * messages.  A serial line would carry far less: fsops sizes its
-   * requests by this. */
-  size_t max_request;
   /* The hypervisor does not pass the guest's flushes on to the image file
    * (UML's ubd), so imgmount fdatasyncs the image itself after a guest sync. */
   bool host_sync;

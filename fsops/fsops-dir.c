@@ -8,22 +8,9 @@
 #include <string.h>
 #include "fsops/fsops-internal.h"
 
-/* Names per lstatnslist call at most: keeps each reply well under the
- * protocol's 4 MiB.  The request must also fit what the channel carries. */
+/* Names per lstatnslist call: keeps each message well under the
+ * protocol's 4 MiB for names up to 255 bytes. */
 #define STAT_BATCH 1000
-
-/* How many of the COUNT names from FIRST fit one request. */
-static size_t
-names_that_fit (const struct fs *fs, const char *dir, struct guestfs_dirent *first, size_t count)
-{
-  size_t bytes = strlen (dir) + REQUEST_FRAMING, k;
-  for (k = 0; k < count && k < STAT_BATCH; k++) {
-    bytes += 8 + strlen (first[k].name);   /* XDR: length word, padding */
-    if (k > 0 && bytes > fs->max_request)
-      break;
-  }
-  return k;
-}
 
 struct dir_handle {
   char *path;
@@ -98,8 +85,7 @@ load_stats (struct fs *fs, struct dir_handle *d, size_t index)
       return ENOMEM;
   }
   while (d->n_stats <= index) {
-    size_t start = d->n_stats;
-    size_t count = names_that_fit (fs, d->path, &d->entries->val[start], n - start);
+    size_t start = d->n_stats, count = n - start < STAT_BATCH ? n - start : STAT_BATCH;
     char **names = calloc (count + 1, sizeof *names);
     if (!names)
       return ENOMEM;

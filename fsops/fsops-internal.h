@@ -13,9 +13,6 @@
 /* guestfs_pwrite and guestfs_pread move at most this much per call: the
  * protocol caps a message at 4 MiB. */
 #define APPLIANCE_IO_MAX (2u * 1024 * 1024)
-/* Bytes of a libguestfs request besides its strings and data: length word,
- * XDR header, string lengths and padding, offsets. */
-#define REQUEST_FRAMING 256u
 /* How much a sequential read fetches at once. */
 #define READ_AHEAD (2u * 1024 * 1024)
 /* Buffered writes per file before they are sent. */
@@ -27,7 +24,6 @@ struct fs {
    * it talks to the appliance or touches the inode table. */
   pthread_mutex_t lock;
   double call_timeout;   /* see backend-select/watchdog.h */
-  size_t max_request;
   const int *host_sync_fds;
   size_t n_host_sync_fds;
   struct inode_table itable;

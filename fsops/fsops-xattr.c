@@ -81,9 +81,6 @@ static int
 set_value (struct fs *fs, const char *path, const char *name, const char *value,
            size_t size)
 {
-  /* A request the channel cannot carry would stop it for good. */
-  if (size + strlen (name) + strlen (path) + REQUEST_FRAMING > fs->max_request)
-    return E2BIG;
   const char *acl_type = acl_type_of (name);
   if (!acl_type) {
     /* Carried as a C string: a NUL inside would silently cut the value. */

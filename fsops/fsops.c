@@ -141,22 +141,11 @@ state_of (struct inode *i)
   return i->data;
 }
 
-/* The data one pwrite request can carry: what the channel takes, less the
- * path and the framing. */
-static size_t
-write_call_size (const struct fs *fs, const char *path)
-{
-  size_t overhead = strlen (path) + REQUEST_FRAMING;
-  size_t room = fs->max_request > overhead + 512 ? fs->max_request - overhead : 512;
-  return room < APPLIANCE_IO_MAX ? room : APPLIANCE_IO_MAX;
-}
-
 static int
 write_through (struct fs *fs, const char *path, const char *buf, size_t size, int64_t off)
 {
-  size_t max = write_call_size (fs, path);
   while (size > 0) {
-    size_t n = size > max ? max : size;
+    size_t n = size > APPLIANCE_IO_MAX ? APPLIANCE_IO_MAX : size;
     int r = guestfs_pwrite (fs->g, path, buf, n, off);
     if (r <= 0)
       return r == 0 ? EIO : fs_errno (fs);
@@ -849,7 +838,6 @@ fs_new (const struct fs_config *config)
   fs->timeout = config->cache_timeout;
   pthread_mutex_init (&fs->lock, NULL);
   fs->call_timeout = watchdog_call_timeout ();
-  fs->max_request = config->max_request;
   fs->host_sync_fds = config->host_sync_fds;
   fs->n_host_sync_fds = config->n_host_sync_fds;
   itable_init (&fs->itable, free_file_state);

@@ -16,8 +16,6 @@ struct fs_config {
    * the image while mounted, and every change goes through it, so this
    * can be long. */
   double cache_timeout;
-  /* The largest request the appliance's channel carries (backend_info). */
-  size_t max_request;
   /* Image files to fdatasync after each guest sync, when the hypervisor
    * does not (backend_info.host_sync); else n_host_sync_fds is 0. */
   const int *host_sync_fds;

@@ -286,7 +286,6 @@ run_mount (struct options *opts)
   }
   struct fs_config config = {
     .g = g, .readonly = opts->readonly, .cache_timeout = KERNEL_CACHE_TIMEOUT_S,
-    .max_request = info.max_request,
     .host_sync_fds = image_fds, .n_host_sync_fds = info.host_sync ? opts->n_images : 0,
   };
   struct fs *fs = NULL;
