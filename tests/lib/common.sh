@@ -93,6 +93,15 @@ wait_gone () {
 # none_running PATTERN: no process's command line contains PATTERN.
 none_running () { ! pgrep -f -- "$1" >/dev/null; }
 
+# hypervisor_pids IMAGE: the processes naming IMAGE on their command line
+# other than imgmount itself: the hypervisor and its helpers.
+hypervisor_pids () {
+  local p
+  for p in $(pgrep -f -- "$1"); do
+    [ "$(readlink /proc/"$p"/exe)" = "$(realpath "$IMGMOUNT")" ] || echo "$p"
+  done
+}
+
 # No process of this test's and no mount under $T.
 nothing_left () {
   none_running "$T" && ! awk -v t="$T" 'index($2, t) == 1 { f = 1 } END { exit !f }' /proc/mounts
