@@ -201,6 +201,60 @@ channel_path (int argc, char **argv)
   return NULL;
 }
 
+/* Execs UML; in a child that dies with its parent. */
+static void
+exec_uml (struct uml_cmd *cmd)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+  signal (SIGTERM, SIG_DFL);
+  signal (SIGINT, SIG_DFL);
+  execv (cmd->argv[0], cmd->argv);
+  fprintf (stderr, "imgmount-hv: uml: %s: %s\n", cmd->argv[0], strerror (errno));
+  _exit (127);
+}
+
+static volatile sig_atomic_t ns_stop_requested;
+static volatile pid_t ns_uml_pid;
+
+static void
+ns_forward_stop (int sig)
+{
+  ns_stop_requested = 1;
+  if (ns_uml_pid > 0)
+    kill (ns_uml_pid, SIGTERM);
+}
+
+/* The first process of UML's PID namespace: starts UML, passes SIGTERM on,
+ * reaps, and exits as UML did; its exit then kills whatever UML left in
+ * the namespace.  UML is not the namespace's first process itself because
+ * the kernel ignores, for that process, every signal it has no handler
+ * for: UML calls abort() on some shutdowns, and as PID 1 it then loops in
+ * abort() for ever instead of dying. */
+static int
+namespace_init (struct uml_cmd *cmd)
+{
+  struct sigaction sa = { .sa_handler = ns_forward_stop };
+  sigaction (SIGTERM, &sa, NULL);
+  sigaction (SIGINT, &sa, NULL);
+  pid_t uml = fork ();
+  if (uml == 0)
+    exec_uml (cmd);
+  if (uml == -1)
+    return 1;
+  ns_uml_pid = uml;
+  if (ns_stop_requested)
+    kill (uml, SIGTERM);
+  int status;
+  for (;;) {
+    pid_t r = wait (&status);
+    if (r == uml)
+      break;
+    if (r == -1 && errno != EINTR)
+      return 1;
+  }
+  return WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status);
+}
+
 /* Runs UML with CMD until it exits; returns our exit status. */
 static int
 run_uml (struct uml_cmd *cmd)
@@ -208,20 +262,19 @@ run_uml (struct uml_cmd *cmd)
   struct sigaction sa = { .sa_handler = on_stop };
   sigaction (SIGTERM, &sa, NULL);
   sigaction (SIGINT, &sa, NULL);
-  /* UML as the first process of a new PID namespace: when it ends, so does
-   * every helper process it started.  A clone of its own, so that later
-   * children of ours (a sanitizer's tracer, say) stay in our namespace.
-   * Without CAP_SYS_ADMIN, UML just shares our namespace. */
+  /* UML in a new PID namespace: when it ends, so does every helper process
+   * it started.  A clone of its own, so that later children of ours (a
+   * sanitizer's tracer, say) stay in our namespace.  Without
+   * CAP_SYS_ADMIN, UML just shares our namespace. */
   pid_t pid = (pid_t) syscall (SYS_clone, CLONE_NEWPID | SIGCHLD, NULL, NULL, NULL, NULL);
-  if (pid == -1 && errno == EPERM)
-    pid = fork ();
   if (pid == 0) {
     prctl (PR_SET_PDEATHSIG, SIGKILL);
-    signal (SIGTERM, SIG_DFL);
-    signal (SIGINT, SIG_DFL);
-    execv (cmd->argv[0], cmd->argv);
-    fprintf (stderr, "imgmount-hv: uml: %s: %s\n", cmd->argv[0], strerror (errno));
-    _exit (127);
+    _exit (namespace_init (cmd));
+  }
+  if (pid == -1 && errno == EPERM) {
+    pid = fork ();
+    if (pid == 0)
+      exec_uml (cmd);
   }
   if (pid == -1) {
     fprintf (stderr, "imgmount-hv: uml: fork: %s\n", strerror (errno));
@@ -233,8 +286,8 @@ run_uml (struct uml_cmd *cmd)
 
   /* libguestfs sends SIGTERM only after the guest has synced and unmounted
    * everything, and ubd writes reach the image file synchronously, so a UML
-   * that has not exited STOP_GRACE_S later is killed: it has been seen
-   * spinning in its shutdown path after writes to device nodes. */
+   * that has not exited STOP_GRACE_S later is killed: a safety net (the
+   * shutdowns seen to hang were UML looping in abort() as PID 1). */
   int status;
   double stop_deadline = 0;
   for (;;) {
@@ -244,14 +297,17 @@ run_uml (struct uml_cmd *cmd)
     if (stop_requested && stop_deadline == 0)
       stop_deadline = monotonic_seconds () + STOP_GRACE_S;
     if (stop_deadline > 0 && monotonic_seconds () > stop_deadline) {
+      fprintf (stderr, "imgmount-hv: uml: still running %.0f s after SIGTERM; killed\n",
+               STOP_GRACE_S);
       kill (pid, SIGKILL);
       stop_deadline = monotonic_seconds () + 3600;
     }
     struct timespec tick = { 0, 20 * 1000 * 1000 };
     nanosleep (&tick, NULL);
   }
-  /* UML answers SIGTERM by exiting with status 1: that is the normal end
-   * of an appliance that libguestfs shuts down, not a failure. */
+  /* UML answers SIGTERM by exiting with status 1, or by abort(): that is
+   * the normal end of an appliance that libguestfs shuts down, not a
+   * failure. */
   if (stop_requested)
     return 0;
   if (WIFEXITED (status))
