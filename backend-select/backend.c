@@ -13,7 +13,8 @@
 #include "backend-select/backend.h"
 #include "backend-select/hv-env.h"
 #include "backend-select/kvm-probe.h"
-#include "backend-select/uml-appliance.h"
+#include "backend-select/metadata-probe.h"
+#include "backend-select/appliance.h"
 #include "backend-select/watchdog.h"
 
 static void
@@ -124,9 +125,20 @@ export_hv_settings (const struct backend_request *req, enum backend_kind kind)
     setenv (HV_ENV_CACHE, cache_mode_name (req->cache), 1);
 }
 
+/* The appliance's init skips the MD, LVM and LDM scans that cannot find
+ * anything on these images (see metadata-probe.c). */
+static unsigned
+boot_scans (const struct backend_request *req)
+{
+  unsigned scans = 0;
+  for (size_t k = 0; k < req->n_images; k++)
+    scans |= metadata_probe_file (req->images[k], req->format);
+  return scans;
+}
+
 static int
 configure (guestfs_h *g, const struct backend_request *req, enum backend_kind kind,
-           char **err)
+           unsigned scans, char **err)
 {
   char *force_tcg[] = { (char *) "force_tcg", NULL };
   char *none[] = { NULL };
@@ -139,14 +151,21 @@ configure (guestfs_h *g, const struct backend_request *req, enum backend_kind ki
   if (r == -1)
     return error_set (err, "libguestfs: %s", last_error (g));
   export_hv_settings (req, kind);
-  if (kind == BACKEND_UML) {
-    phase (req, "preparing the UML appliance");
-    char *appliance = uml_appliance (guestfs_get_path (g), req->verbose, err);
-    r = appliance ? guestfs_set_path (g, appliance) : -1;
-    free (appliance);
-    if (r == -1)
-      return *err ? -1 : error_set (err, "libguestfs: %s", last_error (g));
-  }
+  phase (req, "preparing the appliance");
+  char *appliance = appliance_dir (kind == BACKEND_UML ? APPLIANCE_UML_KERNEL
+                                   : APPLIANCE_HOST_KERNEL,
+                                   guestfs_get_path (g), req->verbose, err);
+  r = appliance ? guestfs_set_path (g, appliance) : -1;
+  free (appliance);
+  if (r == -1)
+    return *err ? -1 : error_set (err, "libguestfs: %s", last_error (g));
+  char *append = xasprintf ("imgmount.scan=%s", scan_list (scans));
+  r = guestfs_set_append (g, append);
+  free (append);
+  if (r == -1)
+    return error_set (err, "libguestfs: %s", last_error (g));
+  if (req->verbose)
+    fprintf (stderr, "imgmount: scans in the appliance: %s\n", scan_list (scans));
   guestfs_set_program (g, "imgmount");
   guestfs_set_verbose (g, req->verbose >= 2);
   guestfs_set_trace (g, req->trace);
@@ -219,13 +238,15 @@ backend_start (const struct backend_request *req, struct backend_info *info, cha
    * in imgmount's words, instead of libguestfs printing them too. */
   guestfs_push_error_handler (g, NULL, NULL);
 
-  if (configure (g, req, kind, err) == -1 || launch (g, req, kind, err) == -1) {
+  unsigned scans = boot_scans (req);
+  if (configure (g, req, kind, scans, err) == -1 || launch (g, req, kind, err) == -1) {
     watchdog_stop ();
     guestfs_close (g);
     return NULL;
   }
   info->kind = kind;
   info->host_sync = kind == BACKEND_UML && req->cache != CACHE_UNSAFE;
+  info->volumes_possible = scans != 0;
   return g;
 }
 

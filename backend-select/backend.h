@@ -27,6 +27,9 @@ struct backend_info {
   /* The hypervisor does not pass the guest's flushes on to the image file
    * (UML's ubd), so imgmount fdatasyncs the image itself after a guest sync. */
   bool host_sync;
+  /* The host found LVM, MD or LDM metadata on an image (or could not rule
+   * it out), so the appliance scanned for volumes (metadata-probe.h). */
+  bool volumes_possible;
 };
 
 /* Chooses the hypervisor, adds the images and boots the appliance.

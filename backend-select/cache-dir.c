@@ -10,8 +10,11 @@ char *
 cache_dir_path (const char *name)
 {
   const char *xdg = getenv ("XDG_CACHE_HOME"), *home = getenv ("HOME");
+  const char *own = getenv ("IMGMOUNT_CACHE_DIR");
   char *dir;
-  if (geteuid () == 0)
+  if (own && *own)
+    dir = strdup (own);
+  else if (geteuid () == 0)
     dir = strdup ("/var/cache/imgmount");
   else if (xdg && *xdg)
     dir = xasprintf ("%s/imgmount", xdg);

@@ -26,7 +26,7 @@ guestfish_env () {
   case $1 in
     tcg) echo "LIBGUESTFS_BACKEND_SETTINGS=force_tcg" ;;
     uml) echo "LIBGUESTFS_HV=$BUILD/imgmount-hv IMGMOUNT_HV_MODE=uml" \
-              "LIBGUESTFS_PATH=/var/cache/imgmount/uml-appliance" ;;
+              "LIBGUESTFS_PATH=/var/cache/imgmount/uml-appliance.latest" ;;
   esac
 }
 

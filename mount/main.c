@@ -14,7 +14,7 @@
 #include <unistd.h>
 #include <fuse_lowlevel.h>
 #include "backend-select/backend.h"
-#include "backend-select/uml-appliance.h"
+#include "backend-select/appliance.h"
 #include "common/message.h"
 #include "backend-select/watchdog.h"
 #include "fsops/fsops.h"
@@ -292,7 +292,7 @@ run_mount (struct options *opts)
   struct fuse_session *se = NULL;
   progress_phase ("finding and mounting the filesystems");
   watchdog_busy (watchdog_call_timeout ());
-  int selected = select_and_mount (g, opts, &err);
+  int selected = select_and_mount (g, opts, info.volumes_possible, &err);
   watchdog_idle ();
   if (selected == -1 ||
       !(fs = fs_new (&config)) ||

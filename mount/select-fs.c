@@ -142,10 +142,61 @@ mount_largest (guestfs_h *g, struct candidate *c, size_t n, const struct options
                n, guestfs_last_error (g));
 }
 
-static int
-mount_default (guestfs_h *g, const struct options *opts, char **err)
+/* What list_filesystems returns, for images with no LVM, MD or LDM
+ * volumes (the appliance did not scan for them, see metadata-probe.c):
+ * the filesystems on whole disks without partitions and on partitions,
+ * without list_filesystems's lvm and ldmtool runs, seconds under TCG.
+ * NULL, to ask list_filesystems, when a btrfs filesystem needs its
+ * subvolumes listed or a call fails. */
+static char **
+list_plain_filesystems (guestfs_h *g)
 {
-  char **fs = guestfs_list_filesystems (g);
+  char **devices = guestfs_list_devices (g);
+  char **parts = guestfs_list_partitions (g);
+  size_t n = 0, cap = 0;
+  char **out = NULL;
+  bool fallback = !devices || !parts;
+  for (int pass = 0; !fallback && pass < 2; pass++)
+    for (char **d = pass == 0 ? devices : parts; *d && !fallback; d++) {
+      bool partitioned = false;
+      for (char **p = parts; pass == 0 && *p && !partitioned; p++) {
+        char *parent = guestfs_part_to_dev (g, *p);
+        partitioned = parent && strcmp (parent, *d) == 0;
+        free (parent);
+      }
+      if (partitioned)
+        continue;
+      char *type = guestfs_vfs_type (g, *d);
+      if (!type || strcmp (type, "btrfs") == 0) {
+        free (type);
+        fallback = true;
+        break;
+      }
+      if (n + 3 > cap) {
+        cap = cap ? 2 * cap : 16;
+        out = realloc (out, cap * sizeof *out);
+        if (!out)
+          abort ();
+      }
+      out[n++] = strdup (*d);
+      out[n++] = type;
+      out[n] = NULL;
+    }
+  free_strings (devices);
+  free_strings (parts);
+  if (fallback || !out) {
+    free_strings (out);
+    return NULL;
+  }
+  return out;
+}
+
+static int
+mount_default (guestfs_h *g, const struct options *opts, bool volumes_possible, char **err)
+{
+  char **fs = volumes_possible ? NULL : list_plain_filesystems (g);
+  if (!fs)
+    fs = guestfs_list_filesystems (g);
   if (!fs)
     return error_set (err, "cannot list filesystems: %s", guestfs_last_error (g));
   size_t n = 0;
@@ -183,7 +234,9 @@ mount_default (guestfs_h *g, const struct options *opts, char **err)
 }
 
 int
-select_and_mount (guestfs_h *g, const struct options *opts, char **err)
+select_and_mount (guestfs_h *g, const struct options *opts, bool volumes_possible,
+                  char **err)
 {
-  return opts->n_specs > 0 ? mount_specs (g, opts, err) : mount_default (g, opts, err);
+  return opts->n_specs > 0 ? mount_specs (g, opts, err)
+                           : mount_default (g, opts, volumes_possible, err);
 }

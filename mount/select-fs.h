@@ -10,7 +10,8 @@
  * operating system found by inspection (root and its fstab mounts), or
  * else the largest filesystem, saying so on stderr.  Returns 0, or -1
  * with a one-line reason in *ERR. */
-int select_and_mount (guestfs_h *g, const struct options *opts, char **err);
+int select_and_mount (guestfs_h *g, const struct options *opts, bool volumes_possible,
+                      char **err);
 
 /* True for a filesystem type that can be mounted (not swap, not a volume
  * manager's or RAID member, not unknown). */

@@ -165,6 +165,14 @@ build_xfs () {
   mkfs.xfs -q -f -L xfsdata "$1"
 }
 
+# MD RAID 1 over two partitions, made by the appliance like build_lvm.
+build_md () {
+  rm -f "$1"; truncate -s 128M "$1"
+  guestfish -a "$1" run : part-init /dev/sda mbr : part-add /dev/sda p 2048 120000 : \
+    part-add /dev/sda p 120001 240000 : md-create md0 "/dev/sda1 /dev/sda2" level:raid1 : \
+    mkfs ext4 /dev/md/md0 : mount /dev/md/md0 / : write /inside-md.txt "hello from md"
+}
+
 # LVM needs the appliance to make: guestfish, once per fixture cache.
 build_lvm () {
   rm -f "$1"; truncate -s 128M "$1"

@@ -1,0 +1,414 @@
+/* appliance.c: building and caching imgmount's appliance.
+ *
+ * supermin builds libguestfs's appliance (its supermin.d: packages, guestfsd,
+ * base files) with imgmount-appliance-init as /init in place of
+ * libguestfs's, around the host kernel (for qemu) or the UML kernel and its
+ * modules (which libguestfs's own appliance cannot be).  libguestfs takes
+ * it as a fixed appliance (guestfs_set_path), so no launch runs supermin.
+ * The build takes seconds, so it is cached, keyed on everything it is made
+ * from. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "backend-select/cache-dir.h"
+#include "backend-select/appliance.h"
+#include "backend-select/kernel-unpack.h"
+#include "common/message.h"
+#include "common/programs.h"
+
+/* Changes whenever the way an appliance is built changes. */
+#define APPLIANCE_LAYOUT "imgmount-appliance-2"
+
+static const char *const appliance_files[] = { "kernel", "initrd", "root", "README.fixed", "key" };
+
+/* The version directory of the UML kernel's modules (the newest one). */
+static char *
+uml_modules_version (void)
+{
+  DIR *dir = opendir (UML_MODULES);
+  if (!dir)
+    return NULL;
+  char *best = NULL;
+  struct dirent *d;
+  while ((d = readdir (dir)) != NULL)
+    if (d->d_name[0] != '.' && (!best || strverscmp (d->d_name, best) > 0)) {
+      free (best);
+      best = strdup (d->d_name);
+    }
+  closedir (dir);
+  return best;
+}
+
+int
+uml_installed (char **why)
+{
+  *why = NULL;
+  if (access (UML_KERNEL, X_OK) == -1) {
+    *why = xasprintf ("%s: %s (install the user-mode-linux package)", UML_KERNEL, strerror (errno));
+    return 0;
+  }
+  char *version = uml_modules_version ();
+  if (!version) {
+    *why = xasprintf ("%s: no UML kernel modules (reinstall user-mode-linux)", UML_MODULES);
+    return 0;
+  }
+  free (version);
+  return 1;
+}
+
+/* Appends " PATH=SIZE:MTIME" (or "=missing") to *KEY. */
+static void
+key_add_file (char **key, const char *path)
+{
+  struct stat st;
+  char *more = stat (path, &st) == 0
+    ? xasprintf ("%s %s=%lld:%lld", *key, path, (long long) st.st_size, (long long) st.st_mtime)
+    : xasprintf ("%s %s=missing", *key, path);
+  free (*key);
+  *key = more;
+}
+
+/* key_add_file for each entry of DIR whose name starts with PREFIX, in
+ * name order. */
+static void
+key_add_dir (char **key, const char *dir, const char *prefix)
+{
+  struct dirent **names;
+  int n = scandir (dir, &names, NULL, alphasort);
+  for (int k = 0; k < n; k++) {
+    if (names[k]->d_name[0] != '.' && strncmp (names[k]->d_name, prefix, strlen (prefix)) == 0) {
+      char *path = xasprintf ("%s/%s", dir, names[k]->d_name);
+      key_add_file (key, path);
+      free (path);
+    }
+    free (names[k]);
+  }
+  if (n >= 0)
+    free (names);
+}
+
+/* One line naming every input of the build with its size and mtime: the
+ * kernel(s) supermin may pick, libguestfs's supermin.d, and our init. */
+static char *
+appliance_key (enum appliance_kernel kernel, const char *supermin_d, const char *init)
+{
+  char *key;
+  if (kernel == APPLIANCE_UML_KERNEL) {
+    char *version = uml_modules_version ();
+    key = xasprintf ("%s uml-modules=%s", APPLIANCE_LAYOUT, version ? version : "none");
+    free (version);
+    key_add_file (&key, UML_KERNEL);
+  } else {
+    key = xasprintf ("%s host-kernel", APPLIANCE_LAYOUT);
+    key_add_dir (&key, "/boot", "vmlinuz-");
+  }
+  key_add_dir (&key, supermin_d, "");
+  key_add_file (&key, init);
+  return key;
+}
+
+/* FNV-1a: a stable name for a key, not a defence against anyone. */
+static uint64_t
+key_hash (const char *key)
+{
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (const unsigned char *p = (const unsigned char *) key; *p; p++)
+    h = (h ^ *p) * 0x100000001b3ULL;
+  return h;
+}
+
+static int
+key_matches (const char *dir, const char *key)
+{
+  char *file = xasprintf ("%s/key", dir);
+  FILE *fp = fopen (file, "re");
+  free (file);
+  if (!fp)
+    return 0;
+  char *line = NULL;
+  size_t cap = 0;
+  int match = getline (&line, &cap, fp) > 0 && strcmp (strtok (line, "\n"), key) == 0;
+  free (line);
+  fclose (fp);
+  return match;
+}
+
+static void
+remove_appliance (const char *dir)
+{
+  for (size_t k = 0; k < sizeof appliance_files / sizeof appliance_files[0]; k++) {
+    char *f = xasprintf ("%s/%s", dir, appliance_files[k]);
+    unlink (f);
+    free (f);
+  }
+  rmdir (dir);
+}
+
+static int
+write_file (const char *dir, const char *name, const char *text)
+{
+  char *path = xasprintf ("%s/%s", dir, name);
+  FILE *fp = fopen (path, "we");
+  free (path);
+  if (!fp)
+    return -1;
+  fprintf (fp, "%s\n", text);
+  return fclose (fp);
+}
+
+/* Removes the appliances named PREFIX-* other than KEEP that no running
+ * mount holds: those built from a kernel, libguestfs or init that has
+ * since changed. */
+static void
+remove_unused (const char *prefix, const char *keep)
+{
+  char *cache = cache_dir_path ("");
+  DIR *dir = cache ? opendir (cache) : NULL;
+  struct dirent *d;
+  size_t plen = strlen (prefix);
+  while (dir && (d = readdir (dir)) != NULL) {
+    const char *n = d->d_name;
+    if (strncmp (n, prefix, plen) != 0 || n[plen] != '-' ||
+        strcmp (n, keep) == 0 || strchr (n, '.'))
+      continue;
+    char *path = xasprintf ("%s%s", cache, n);
+    char *lock = xasprintf ("%s.lock", path);
+    int fd = open (lock, O_RDWR | O_CLOEXEC);
+    if (fd >= 0 && flock (fd, LOCK_EX | LOCK_NB) == 0) {
+      remove_appliance (path);
+      unlink (lock);
+    }
+    if (fd >= 0)
+      close (fd);
+    free (path);
+    free (lock);
+  }
+  if (dir)
+    closedir (dir);
+  free (cache);
+}
+
+/* PREFIX.latest, a symbolic link to NAME: the appliance for scripts that
+ * run libguestfs tools on imgmount's appliance (contrib/bench). */
+static void
+point_latest_at (const char *prefix, const char *name)
+{
+  char *link_name = xasprintf ("%s.latest", prefix);
+  char *link = cache_dir_path (link_name);
+  char *tmp = link ? xasprintf ("%s.%d", link, (int) getpid ()) : NULL;
+  if (tmp && (symlink (name, tmp) == -1 || rename (tmp, link) == -1))
+    unlink (tmp);
+  free (tmp);
+  free (link);
+  free (link_name);
+}
+
+/* Runs ARGV, quiet unless VERBOSE; returns its exit status, or 127 if it
+ * could not be started. */
+static int
+run_program (char *const argv[], int verbose)
+{
+  pid_t pid = fork ();
+  if (pid == -1)
+    return 127;
+  if (pid == 0) {
+    int devnull = open ("/dev/null", O_RDWR);
+    dup2 (devnull, 0);
+    if (!verbose) {
+      dup2 (devnull, 1);
+      dup2 (devnull, 2);
+    }
+    execvp (argv[0], argv);
+    _exit (127);
+  }
+  int status;
+  while (waitpid (pid, &status, 0) == -1)
+    if (errno != EINTR)
+      return 127;
+  return WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status);
+}
+
+/* The supermin input: libguestfs's supermin.d (linked) with our init in
+ * place of its init.tar.gz, in the new directory INPUT. */
+static int
+make_input (const char *input, const char *supermin_d, const char *init, char **err)
+{
+  if (mkdir (input, 0755) == -1)
+    return error_set (err, "%s: %s", input, strerror (errno));
+  DIR *dir = opendir (supermin_d);
+  if (!dir)
+    return error_set (err, "%s: %s (is libguestfs installed?)", supermin_d, strerror (errno));
+  struct dirent *d;
+  int r = 0;
+  while (r == 0 && (d = readdir (dir)) != NULL) {
+    if (d->d_name[0] == '.' || strcmp (d->d_name, "init.tar.gz") == 0)
+      continue;
+    char *from = xasprintf ("%s/%s", supermin_d, d->d_name);
+    char *to = xasprintf ("%s/%s", input, d->d_name);
+    if (symlink (from, to) == -1)
+      r = error_set (err, "%s: %s", to, strerror (errno));
+    free (from);
+    free (to);
+  }
+  closedir (dir);
+  if (r == -1)
+    return -1;
+  /* The tarball holds ./init, executable, copied from INIT. */
+  char *stage = xasprintf ("%s/stage", input);
+  char *staged = xasprintf ("%s/init", stage);
+  char *tarball = xasprintf ("%s/init.tar.gz", input);
+  char *copy[] = { "install", "-D", "-m", "0755", (char *) init, staged, NULL };
+  char *tar[] = { "tar", "-C", stage, "-czf", tarball, "--owner=root", "--group=root", "./init", NULL };
+  if (run_program (copy, 0) != 0 || run_program (tar, 0) != 0)
+    r = error_set (err, "cannot package %s for the appliance", init);
+  unlink (staged);
+  rmdir (stage);
+  free (stage);
+  free (staged);
+  free (tarball);
+  return r;
+}
+
+static void
+remove_input (const char *input)
+{
+  DIR *dir = opendir (input);
+  if (!dir)
+    return;
+  struct dirent *d;
+  while ((d = readdir (dir)) != NULL)
+    if (d->d_name[0] != '.') {
+      char *path = xasprintf ("%s/%s", input, d->d_name);
+      unlink (path);
+      free (path);
+    }
+  closedir (dir);
+  rmdir (input);
+}
+
+/* Runs supermin from INPUT into OUT, for KERNEL. */
+static int
+run_supermin (enum appliance_kernel kernel, const char *input, const char *out,
+              int verbose, char **err)
+{
+  if (kernel == APPLIANCE_UML_KERNEL) {
+    char *version = uml_modules_version ();
+    char *modules = xasprintf ("%s/%s", UML_MODULES, version ? version : "none");
+    setenv ("SUPERMIN_KERNEL", UML_KERNEL, 1);
+    setenv ("SUPERMIN_MODULES", modules, 1);
+    setenv ("SUPERMIN_KERNEL_VERSION", version ? version : "none", 1);
+    free (version);
+    free (modules);
+  }
+  char *argv[] = { "supermin", "--build", "--copy-kernel", "-f", "ext2",
+                   "--host-cpu", "x86_64", "-o", (char *) out, (char *) input, NULL };
+  int status = run_program (argv, verbose);
+  unsetenv ("SUPERMIN_KERNEL");
+  unsetenv ("SUPERMIN_MODULES");
+  unsetenv ("SUPERMIN_KERNEL_VERSION");
+  if (status == 127)
+    return error_set (err, "cannot run supermin (install the supermin package)");
+  if (status != 0)
+    return error_set (err, "supermin failed to build the appliance (run with -v -v to see why)");
+  return 0;
+}
+
+static int
+build (enum appliance_kernel kernel, const char *dir, const char *supermin_d,
+       const char *init, const char *key, int verbose, char **err)
+{
+  char *tmp = xasprintf ("%s.new.%d", dir, (int) getpid ());
+  char *input = xasprintf ("%s.input.%d", dir, (int) getpid ());
+  remove_appliance (tmp);
+  remove_input (input);
+  int r = -1;
+  if (verbose)
+    fprintf (stderr, "imgmount: building the appliance in %s\n", dir);
+  if (mkdir (tmp, 0755) == -1)
+    error_set (err, "%s: %s", tmp, strerror (errno));
+  else if (make_input (input, supermin_d, init, err) == 0 &&
+           run_supermin (kernel, input, tmp, verbose, err) == 0) {
+    if (kernel == APPLIANCE_HOST_KERNEL) {
+      char *path = xasprintf ("%s/kernel", tmp);
+      kernel_unpack (path, verbose);
+      free (path);
+    }
+    /* A fixed appliance is one libguestfs uses as it is (no supermin run). */
+    if (write_file (tmp, "README.fixed", "appliance built by imgmount") == -1 ||
+        write_file (tmp, "key", key) == -1)
+      error_set (err, "writing to %s: %s", tmp, strerror (errno));
+    else {
+      remove_appliance (dir);
+      if (rename (tmp, dir) == -1)
+        error_set (err, "%s: %s", dir, strerror (errno));
+      else
+        r = 0;
+    }
+  }
+  if (r == -1)
+    remove_appliance (tmp);
+  remove_input (input);
+  free (tmp);
+  free (input);
+  return r;
+}
+
+char *
+appliance_dir (enum appliance_kernel kernel, const char *libguestfs_path, int verbose,
+               char **err)
+{
+  char *supermin_d = xasprintf ("%s/supermin.d", libguestfs_path);
+  char *init = helper_program ("imgmount-appliance-init");
+  char *key = appliance_key (kernel, supermin_d, init);
+  /* Named after its key: an appliance in use is never rebuilt under a
+   * running mount, and two imgmount versions never take turns rebuilding
+   * one directory. */
+  char *name = xasprintf ("%s-%016llx", kernel == APPLIANCE_UML_KERNEL ? "uml-appliance"
+                          : "appliance", (unsigned long long) key_hash (key));
+  char *dir = cache_dir_path (name);
+  char *lock_name = xasprintf ("%s.lock", name);
+  char *lock = cache_dir_path (lock_name);
+  int fd = lock ? open (lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644) : -1;
+  if (!dir || fd == -1) {
+    error_set (err, "no cache directory for the appliance (set HOME or IMGMOUNT_CACHE_DIR)");
+    free (dir);
+    dir = NULL;
+  } else if (access (init, R_OK) == -1) {
+    error_set (err, "%s: %s (reinstall imgmount)", init, strerror (errno));
+    free (dir);
+    dir = NULL;
+  } else {
+    /* One build at a time; the others wait and then use it. */
+    flock (fd, LOCK_EX);
+    if (!key_matches (dir, key) &&
+        build (kernel, dir, supermin_d, init, key, verbose, err) == -1) {
+      free (dir);
+      dir = NULL;
+    } else {
+      /* In use for as long as this process (the mount's daemon) lives:
+       * a shared lock that remove_unused keeps others from removing. */
+      flock (fd, LOCK_SH);
+      fd = -1;
+      const char *prefix = kernel == APPLIANCE_UML_KERNEL ? "uml-appliance" : "appliance";
+      remove_unused (prefix, name);
+      point_latest_at (prefix, name);
+    }
+  }
+  if (fd >= 0)
+    close (fd);
+  free (name);
+  free (lock_name);
+  free (lock);
+  free (supermin_d);
+  free (init);
+  free (key);
+  return dir;
+}
