@@ -417,7 +417,20 @@ test_mem_table (void)
   CHECK (send_mem (&c, &r, 1, 1) < 0);
   r = (struct region) { GPA, 1ULL << 62, UVA, 0 };
   CHECK (send_mem (&c, &r, 1, 1) < 0);
+  /* past the end of the memfd: mmap would map it, and the first access
+   * there would be a SIGBUS (found by tests/fuzz/fuzz-vhost-user) */
+  r = (struct region) { GPA, 2 * MEM_SIZE, UVA, 0 };
+  CHECK (send_mem (&c, &r, 1, 1) < 0);
+  CHECK (strstr (last_err, "past the end") != NULL);
+  r = (struct region) { GPA, MEM_SIZE - 4096, UVA, 8192 };
+  CHECK (send_mem (&c, &r, 1, 1) < 0);
+  r = (struct region) { GPA, 4096, UVA, UINT64_MAX - 4095 };
+  CHECK (send_mem (&c, &r, 1, 1) < 0);
   CHECK (c.vu.mem.n_regions == 0);
+  /* the whole file, to its last byte, is fine */
+  r = (struct region) { GPA, MEM_SIZE - 4096, UVA, 4096 };
+  CHECK (send_mem (&c, &r, 1, 1) == 1);
+  CHECK (c.vu.mem.n_regions == 1);
 
   /* a refused table leaves no ring pointing at the old memory */
   CHECK (send_good_mem (&c) == 1);
