@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # tests/run.sh: the whole suite.  Unit tests from both builds, the unit
-# tests again under valgrind, then the integration tests (real mounts).
+# tests again under valgrind, the fuzz targets over their corpora and for a
+# few seconds each (tests/run-fuzz.sh), then the integration tests (real
+# mounts).
 # Prints one line per test and, last, "N passed, N failed, N skipped".
 # Arguments, if any, name integration tests to run instead of all.
 set -uo pipefail
@@ -22,8 +24,11 @@ for exe in build/tests/test-*; do
   [ -n "$out" ] && echo "$out" | sed 's/^/    /' | head -20
 done
 
-# The integration runner prints its own per-test lines and a count line.
+# The fuzz and integration runners print their own per-test lines and a
+# count line.
 runner_out=$(mktemp)
+bash tests/run-fuzz.sh | tee "$runner_out"
+add_counts fuzz "$runner_out"
 bash tests/run-integration.sh "$@" | tee "$runner_out"
 add_counts integration "$runner_out"
 rm -f "$runner_out"
