@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <linux/virtio_config.h>
 #include "backend-select/vhost-user.h"
@@ -215,6 +216,22 @@ reply_u64 (struct vu_server *vu, struct vu_msg *m, uint64_t value, char **err)
   return send_reply (vu, m, sizeof m->p.u64, err);
 }
 
+/* Whether SIZE bytes from OFFSET lie inside the file FD.  mmap maps a
+ * range past the end of a file all the same, and the first access there
+ * is a SIGBUS; only regular files have an end (a device's memory does not
+ * shrink).  Returns 1, 0, or -1 with errno set. */
+static int
+region_in_file (int fd, uint64_t offset, uint64_t size)
+{
+  struct stat st;
+  if (fstat (fd, &st) < 0)
+    return -1;
+  if (!S_ISREG (st.st_mode))
+    return 1;
+  uint64_t file_size = (uint64_t) st.st_size;
+  return offset <= file_size && size <= file_size - offset;
+}
+
 static int
 map_regions (struct vu_server *vu, struct vu_msg *m, int *fds, int nfds, char **err)
 {
@@ -239,6 +256,13 @@ map_regions (struct vu_server *vu, struct vu_msg *m, int *fds, int nfds, char **
       return error_set (err, "vhost-user SET_MEM_TABLE: region %u (gpa 0x%llx, uva 0x%llx, "
                         "size 0x%llx, offset 0x%llx) wraps around", i,
                         (unsigned long long) r->guest_addr, (unsigned long long) r->user_addr,
+                        (unsigned long long) r->size, (unsigned long long) r->mmap_offset);
+    int inside = region_in_file (fds[i], r->mmap_offset, r->size);
+    if (inside < 0)
+      return error_set (err, "vhost-user SET_MEM_TABLE: region %u: %m", i);
+    if (!inside)
+      return error_set (err, "vhost-user SET_MEM_TABLE: region %u (size 0x%llx at offset "
+                        "0x%llx) goes past the end of its file", i,
                         (unsigned long long) r->size, (unsigned long long) r->mmap_offset);
     size_t len = r->size + adj;
     void *p = mmap (NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fds[i],

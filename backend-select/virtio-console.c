@@ -56,7 +56,7 @@ ctl_flush (struct console *c)
   bool pushed = false;
   if (!vq_ready (q))
     return;
-  while (c->ctl_count > 0 && vq_has_avail (q)) {
+  for (unsigned round = 0; c->ctl_count > 0 && vq_take_more (q, round); round++) {
     uint16_t head = vq_avail_head (q, 0);
     struct iovec iov[8];
     size_t room;
@@ -123,7 +123,7 @@ process_ctl_tx (struct console *c)
   bool pushed = false;
   if (!vq_ready (q))
     return;
-  while (vq_has_avail (q)) {
+  for (unsigned round = 0; vq_take_more (q, round); round++) {
     uint16_t head = vq_avail_head (q, 0);
     struct iovec iov[8];
     size_t len;
@@ -179,7 +179,7 @@ process_tx (struct console *c)
   bool pushed = false;
   if (!vq_ready (q))
     return;
-  while (vq_has_avail (q)) {
+  for (unsigned round = 0; vq_take_more (q, round); round++) {
     struct iovec iov[MAX_BATCH];
     uint16_t heads[MAX_BATCH];
     size_t lens[MAX_BATCH], total = 0;
@@ -245,7 +245,7 @@ process_rx (struct console *c)
   struct virtqueue *q = &c->vu->queues[Q_RX];
   if (!vq_ready (q) || c->chan_fd < 0 || !c->guest_open)
     return;
-  while (vq_has_avail (q)) {
+  for (unsigned round = 0; vq_take_more (q, round); round++) {
     struct iovec iov[MAX_BATCH];
     uint16_t heads[MAX_BATCH];
     size_t lens[MAX_BATCH], total = 0;

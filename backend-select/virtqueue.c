@@ -86,6 +86,12 @@ vq_has_avail (const struct virtqueue *q)
   return vq_avail_count (q) != 0;
 }
 
+bool
+vq_take_more (const struct virtqueue *q, unsigned rounds)
+{
+  return rounds < q->num && vq_has_avail (q);
+}
+
 uint16_t
 vq_avail_head (const struct virtqueue *q, uint16_t k)
 {

@@ -58,6 +58,13 @@ bool vq_ready (const struct virtqueue *q);
 /* Whether the driver has made chains available that we have not consumed.
  * The k-th of them (k from 0) starts at descriptor vq_avail_head (q, k). */
 bool vq_has_avail (const struct virtqueue *q);
+
+/* Whether a device loop over the available chains should go round again
+ * after ROUNDS rounds (each taking one chain or more): chains are
+ * available, and fewer than a ring's worth of rounds have been taken.
+ * The bound is for a driver whose rings overlap: a used entry we add may
+ * then move the avail index on, and the chains would never run out. */
+bool vq_take_more (const struct virtqueue *q, unsigned rounds);
 uint16_t vq_avail_count (const struct virtqueue *q);
 uint16_t vq_avail_head (const struct virtqueue *q, uint16_t k);
 

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # contrib/test.sh: the README's second command.  Installs what is missing,
 # builds (normal, and with ASan/UBSan), and runs the whole test suite:
-# unit tests (also under valgrind and the sanitizers), then integration
-# tests that mount real images.  Ends with "N passed, N failed, N skipped".
+# unit tests (also under valgrind and the sanitizers), the fuzz targets for
+# a few seconds each (tests/run-fuzz.sh builds them with clang), then
+# integration tests that mount real images.  Ends with "N passed, N failed,
+# N skipped".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 

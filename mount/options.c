@@ -122,6 +122,19 @@ add_fuse_options (struct options *opts, const char *arg, char **err)
   return 0;
 }
 
+/* The message for getopt's '?'.  A long option is named as given; an
+ * unknown short option by its letter, as it may sit inside a group
+ * ("-xv"), where argv[optind - 1] is the argument before the group (or
+ * the program).  BEFORE is optind before the getopt call. */
+static int
+unknown_option (int argc, char **argv, int before, char **err)
+{
+  const char *arg = optind > 0 && optind <= argc ? argv[optind - 1] : "";
+  if (optind != before && strncmp (arg, "--", 2) == 0)
+    return error_set (err, "unknown option %s; see imgmount --help", arg);
+  return error_set (err, "unknown option -%c; see imgmount --help", optopt);
+}
+
 static bool
 format_is_known (const char *fmt)
 {
@@ -145,7 +158,7 @@ options_parse (int argc, char **argv, const char *env_backend,
 
   optind = 0;   /* full reset, so that tests can parse repeatedly */
   opterr = 0;
-  int c;
+  int c, before = optind;
   while ((c = getopt_long (argc, argv, ":a:m:rwfo:vquh", long_options, NULL)) != -1) {
     switch (c) {
     case 'a': push_string (&opts->images, &opts->n_images, optarg); break;
@@ -194,8 +207,9 @@ options_parse (int argc, char **argv, const char *env_backend,
     case ':':
       return error_set (err, "option %s needs an argument; see imgmount --help", argv[optind - 1]);
     default:
-      return error_set (err, "unknown option %s; see imgmount --help", argv[optind - 1]);
+      return unknown_option (argc, argv, before, err);
     }
+    before = optind;
   }
 
   if (opts->json && opts->mode != RUN_LIST && opts->mode != RUN_VERSION)

@@ -94,6 +94,12 @@ test_errors (void)
   expect_error (NARGS ("/mnt"), ARGS ("/mnt"), NULL, "missing IMAGE");
   expect_error (1, ARGS (NULL), NULL, "missing MOUNTPOINT");
   expect_error (NARGS ("--bogus", "a", "b"), ARGS ("--bogus", "a", "b"), NULL, "unknown option --bogus");
+  expect_error (NARGS ("--ro=1", "a", "b"), ARGS ("--ro=1", "a", "b"), NULL, "unknown option --ro=1");
+  /* an unknown letter inside a group is named, not the argument before it */
+  expect_error (NARGS ("-xv", "a", "b"), ARGS ("-xv", "a", "b"), NULL, "unknown option -x;");
+  expect_error (NARGS ("-vx", "a", "b"), ARGS ("-vx", "a", "b"), NULL, "unknown option -x;");
+  expect_error (NARGS ("--list", "-xv", "a"), ARGS ("--list", "-xv", "a"), NULL, "unknown option -x;");
+  expect_error (NARGS ("a", "-vxq", "b"), ARGS ("a", "-vxq", "b"), NULL, "unknown option -x;");
   expect_error (NARGS ("--format=exe", "a", "b"), ARGS ("--format=exe", "a", "b"), NULL, "unknown image format");
   expect_error (NARGS ("--backend=xen", "a", "b"), ARGS ("--backend=xen", "a", "b"), NULL, "unknown backend");
   expect_error (NARGS ("a", "b"), ARGS ("a", "b"), "bhyve", "IMGMOUNT_BACKEND=bhyve");

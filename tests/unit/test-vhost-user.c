@@ -7,7 +7,6 @@
  * requests.  The server must reject what is wrong with -1 and a message
  * (its caller then drops the connection), close every fd it does not keep,
  * and never read outside what it was sent or mapped (ASan, valgrind). */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -18,6 +17,7 @@
 #include <unistd.h>
 #include "backend-select/vhost-user.h"
 #include "tests/unit/check.h"
+#include "tests/unit/front-end.h"
 
 /* the wire format (qemu docs/interop/vhost-user.rst) */
 enum {
@@ -106,37 +106,11 @@ conn_close (struct conn *c)
   close (c->memfd);
 }
 
-static int
-count_fds (void)
-{
-  DIR *d = opendir ("/proc/self/fd");
-  int n = 0;
-  if (!d)
-    return -1;
-  while (readdir (d))
-    n++;
-  closedir (d);
-  return n;
-}
-
 /* Sends raw bytes, with NFDS fds attached to the first byte. */
 static void
 send_raw (int sock, const void *buf, size_t len, const int *fds, int nfds)
 {
-  char cbuf[CMSG_SPACE (16 * sizeof (int))];
-  struct iovec iov = { (void *) buf, len };
-  struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-  if (nfds > 0) {
-    memset (cbuf, 0, sizeof cbuf);
-    mh.msg_control = cbuf;
-    mh.msg_controllen = CMSG_SPACE (nfds * sizeof (int));
-    struct cmsghdr *cm = CMSG_FIRSTHDR (&mh);
-    cm->cmsg_level = SOL_SOCKET;
-    cm->cmsg_type = SCM_RIGHTS;
-    cm->cmsg_len = CMSG_LEN (nfds * sizeof (int));
-    memcpy (CMSG_DATA (cm), fds, nfds * sizeof (int));
-  }
-  CHECK (sendmsg (sock, &mh, 0) == (ssize_t) len);
+  CHECK (send_with_fds (sock, buf, len, fds, nfds) == (ssize_t) len);
 }
 
 /* Sends request REQ with SIZE bytes of PAYLOAD. */
@@ -287,7 +261,7 @@ static void
 test_bad_framing (void)
 {
   struct conn c;
-  int before = count_fds ();
+  int before = count_open_fds ();
 
   conn_open (&c);
   struct hdr h = { GET_FEATURES, F_VERSION, 0 };
@@ -329,7 +303,7 @@ test_bad_framing (void)
   CHECK (c.vu.mem.n_regions == 0);
   conn_close (&c);
 
-  CHECK (count_fds () == before);
+  CHECK (count_open_fds () == before);
 }
 
 /* Payloads too short for the request's fields: nothing may be read past
@@ -338,7 +312,7 @@ static void
 test_short_payloads (void)
 {
   struct conn c;
-  int before = count_fds ();
+  int before = count_open_fds ();
   conn_open (&c);
   uint8_t zero[64] = { 0 };
   CHECK (send_and_handle (&c, SET_VRING_NUM, zero, 0, NULL, 0) < 0);
@@ -364,14 +338,14 @@ test_short_payloads (void)
   CHECK (send_and_handle (&c, SET_SLAVE_REQ_FD, NULL, 0, fds, 1) == 1);
   CHECK (c.vu.slave_fd >= 0);
   conn_close (&c);
-  CHECK (count_fds () == before);
+  CHECK (count_open_fds () == before);
 }
 
 static void
 test_mem_table (void)
 {
   struct conn c;
-  int before = count_fds ();
+  int before = count_open_fds ();
   conn_open (&c);
   static const char hello[] = "guest memory";
   CHECK (pwrite (c.memfd, hello, sizeof hello, 4096 + 100) == sizeof hello);
@@ -417,7 +391,20 @@ test_mem_table (void)
   CHECK (send_mem (&c, &r, 1, 1) < 0);
   r = (struct region) { GPA, 1ULL << 62, UVA, 0 };
   CHECK (send_mem (&c, &r, 1, 1) < 0);
+  /* past the end of the memfd: mmap would map it, and the first access
+   * there would be a SIGBUS (found by tests/fuzz/fuzz-vhost-user) */
+  r = (struct region) { GPA, 2 * MEM_SIZE, UVA, 0 };
+  CHECK (send_mem (&c, &r, 1, 1) < 0);
+  CHECK (strstr (last_err, "past the end") != NULL);
+  r = (struct region) { GPA, MEM_SIZE - 4096, UVA, 8192 };
+  CHECK (send_mem (&c, &r, 1, 1) < 0);
+  r = (struct region) { GPA, 4096, UVA, UINT64_MAX - 4095 };
+  CHECK (send_mem (&c, &r, 1, 1) < 0);
   CHECK (c.vu.mem.n_regions == 0);
+  /* the whole file, to its last byte, is fine */
+  r = (struct region) { GPA, MEM_SIZE - 4096, UVA, 4096 };
+  CHECK (send_mem (&c, &r, 1, 1) == 1);
+  CHECK (c.vu.mem.n_regions == 1);
 
   /* a refused table leaves no ring pointing at the old memory */
   CHECK (send_good_mem (&c) == 1);
@@ -436,7 +423,7 @@ test_mem_table (void)
   CHECK (c.vu.queues[0].desc == NULL);
 
   conn_close (&c);
-  CHECK (count_fds () == before);
+  CHECK (count_open_fds () == before);
 }
 
 static void
@@ -496,7 +483,7 @@ static void
 test_vring_fds (void)
 {
   struct conn c;
-  int before = count_fds ();
+  int before = count_open_fds ();
   conn_open (&c);
   struct virtqueue *q = &c.vu.queues[1];
   int efd = eventfd (0, EFD_CLOEXEC);
@@ -547,7 +534,7 @@ test_vring_fds (void)
   close (pfd[0]);
   close (pfd[1]);
   conn_close (&c);
-  CHECK (count_fds () == before);
+  CHECK (count_open_fds () == before);
 }
 
 static void
@@ -588,7 +575,7 @@ static void
 test_unknown_requests (void)
 {
   struct conn c;
-  int before = count_fds ();
+  int before = count_open_fds ();
   conn_open (&c);
   uint8_t payload[64] = { 1, 2, 3 };
   static const uint32_t reqs[] = { 0, SET_LOG_BASE, 19, 20, 22, 23, 26, 99, 1000,
@@ -604,7 +591,7 @@ test_unknown_requests (void)
   CHECK (reply_u64 (&c, 99) == 0);
   CHECK (no_reply (&c));
   conn_close (&c);
-  CHECK (count_fds () == before);
+  CHECK (count_open_fds () == before);
 }
 
 int

@@ -458,14 +458,73 @@ test_rx_malformed (void)
   teardown ();
 }
 
+/* Points queue QI's used ring at its avail ring, as a driver may: each
+ * used entry the device adds then moves the avail index on too. */
+static uint16_t
+overlap_rings (unsigned qi)
+{
+  struct virtqueue *q = queue (qi);
+  q->used_uva = q->avail_uva;
+  CHECK (vq_resolve (q) == 0 && (void *) q->used == (void *) q->avail);
+  return q->last_avail;
+}
+
+/* The device takes at most a ring's worth of chains per kick: with
+ * overlapping rings the avail index never catches up, and each loop over
+ * available chains went on for ever.  (Found by
+ * tests/fuzz/fuzz-vhost-user; main's alarm fails the test if it hangs.) */
+static void
+test_overlapping_rings (void)
+{
+  static const char data[] = "to the guest";
+  uint16_t start;
+
+  setup ();
+  start = overlap_rings (Q_CTL_TX);
+  ctl (0, VIRTIO_CONSOLE_DEVICE_READY, 1);
+  CHECK ((uint16_t) (queue (Q_CTL_TX)->last_avail - start) <= NUM);
+  teardown ();
+
+  /* chains the device gives back unused, the control rx ones while it has
+   * a message waiting */
+  setup ();
+  start = overlap_rings (Q_CTL_RX);
+  publish (Q_CTL_RX, desc (Q_CTL_RX, alloc (CONSOLE_CTL_SIZE), CONSOLE_CTL_SIZE, 0, 0));
+  ctl (0, VIRTIO_CONSOLE_DEVICE_READY, 1);
+  CHECK ((uint16_t) (queue (Q_CTL_RX)->last_avail - start) <= NUM);
+  teardown ();
+
+  setup ();
+  start = overlap_rings (Q_TX);
+  publish (Q_TX, desc (Q_TX, alloc (16), 16, 0, 0));
+  kick (Q_TX);
+  CHECK ((uint16_t) (queue (Q_TX)->last_avail - start) <= NUM * 64);
+  publish (Q_TX, desc (Q_TX, alloc (16), 16, VRING_DESC_F_WRITE, 0));
+  kick (Q_TX);
+  teardown ();
+
+  setup ();
+  open_port ();
+  start = overlap_rings (Q_RX);
+  CHECK (write (chan[1], data, sizeof data) == sizeof data);
+  publish (Q_RX, desc (Q_RX, alloc (4), 4, VRING_DESC_F_WRITE, 0));
+  kick (Q_RX);
+  CHECK ((uint16_t) (queue (Q_RX)->last_avail - start) <= NUM * 64);
+  publish (Q_RX, desc (Q_RX, alloc (4), 4, 0, 0));
+  kick (Q_RX);
+  teardown ();
+}
+
 int
 main (void)
 {
   signal (SIGPIPE, SIG_IGN);    /* as console-main.c: EPIPE instead */
+  alarm (60);                   /* a device stuck in a loop fails the test */
   test_control_events ();
   test_control_malformed ();
   test_control_rx_malformed ();
   test_tx_malformed ();
   test_rx_malformed ();
+  test_overlapping_rings ();
   return CHECK_DONE ();
 }

@@ -159,13 +159,17 @@ test_used_and_notify (void)
   CHECK (vq_avail_head (&q, 0) == 6);
   CHECK (vq_avail_head (&q, 1) == 2);
 
+  /* another round while chains are available, for a ring's worth */
+  CHECK (vq_take_more (&q, 0) && vq_take_more (&q, NUM - 1));
+  CHECK (!vq_take_more (&q, NUM));
+
   vq_push_used (&q, 6, 17);
   CHECK (q.last_avail == 1 && q.used->idx == 1);
   CHECK (q.used->ring[0].id == 6 && q.used->ring[0].len == 17);
   CHECK (vq_avail_count (&q) == 1 && vq_avail_head (&q, 0) == 2);
   vq_push_used (&q, 2, 0);
   CHECK (q.used->idx == 2 && q.used->ring[1].id == 2 && q.used->ring[1].len == 0);
-  CHECK (!vq_has_avail (&q));
+  CHECK (!vq_has_avail (&q) && !vq_take_more (&q, 0));
 
   vq_notify (&q);
   CHECK (read (pipe_fds[0], &v, sizeof v) == sizeof v);

@@ -1,0 +1,160 @@
+#!/usr/bin/env python3
+# make-seeds.py: writes the hand-made seed inputs, corpus/NAME/seed-*, in
+# the input formats the fuzz-NAME.c header comments describe.  Run it after
+# changing a format; inputs a fuzzing run found are kept beside the seeds.
+import os
+import struct
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def u8(v): return struct.pack('<B', v)
+def u16(v): return struct.pack('<H', v)
+def u32(v): return struct.pack('<I', v)
+def u64(v): return struct.pack('<Q', v)
+
+
+def write(target, name, data):
+    d = os.path.join(HERE, 'corpus', target)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, 'seed-' + name), 'wb') as f:
+        f.write(data)
+
+
+def strings(*args):
+    return b'\0'.join(a.encode() for a in args)
+
+
+def options():
+    write('options', 'mount', strings('', 'disk.img', '/mnt'))
+    write('options', 'specs', strings('tcg', '-m', '/dev/sda1:/boot:ro:ext4', '--mount',
+                                      '/dev/VG/LV', '--ro', '-o', 'allow_other,nonempty,rw',
+                                      '-a', 'a.img', 'b.img', '/mnt'))
+    write('options', 'list', strings('', '--list', '--json', 'a.img', 'b.img'))
+    write('options', 'unmount', strings('', '-u', '--lazy', '/mnt'))
+    write('options', 'choices', strings('uml', '--format=qcow2', '--cache', 'none',
+                                        '--backend=kvm', '-vvq', '--trace', '-f',
+                                        '--pid-file', 'p', 'x', '/m'))
+    write('options', 'version', strings('', '--version', '--json', '-h'))
+    write('options', 'errors', strings('xen', '--bogus', '-m'))
+
+
+def mountspec():
+    for name, arg in [('device', '/dev/sda1'), ('all', '/dev/VG/LV:/boot:noatime,acl:ext4'),
+                      ('empty-path', '/dev/sdb::ro'), ('too-many', '/dev/a:/b:c:d:e'),
+                      ('relative', '/dev/sda1:boot')]:
+        write('mountspec', name, arg.encode())
+
+
+def drive_spec():
+    write('drive-spec', 'libguestfs', strings(
+        'file', '/a,b', 'file=/var/a,,b.img,cache=writeback,format=raw,id=hd0,if=none'))
+    write('drive-spec', 'in-value', strings('cache', 'none', 'file=x,,cache=unsafe,id=hd1'))
+    write('drive-spec', 'remove', strings('format', '', 'format=qcow2,id=hd0,'))
+
+
+# ---- virtqueue ----
+VRING_DESC_F_NEXT, VRING_DESC_F_WRITE = 1, 2
+
+
+def desc(addr, length, flags, nxt):
+    return u64(addr) + u32(length) + u16(flags) + u16(nxt)
+
+
+def ring_image(num, descs, avail_heads, avail_off, used_off, size):
+    """Guest memory with a descriptor table at 0 and the rings at the offsets."""
+    mem = bytearray(size)
+    for i, d in enumerate(descs):
+        mem[16 * i:16 * i + 16] = d
+    avail = u16(0) + u16(len(avail_heads)) + b''.join(u16(h) for h in avail_heads)
+    mem[avail_off:avail_off + len(avail)] = avail
+    return bytes(mem)
+
+
+def virtqueue():
+    gpa, uva, size = 0x100000, 0x7f0000000000, 2048
+    for name, flags, writable in [('writable', VRING_DESC_F_WRITE, 1), ('readable', 0, 0)]:
+        descs = [desc(gpa + 1024, 100, flags | VRING_DESC_F_NEXT, 1),
+                 desc(gpa + 1500, 50, flags, 0),
+                 desc(gpa + 1800, 16, flags, 0),
+                 desc(gpa + 2000, 200, flags, 0)]      # past the region's end
+        header = (u8(0) + u64(gpa) + u64(uva) + u16(size - 1) + u8(3)
+                  + u8(0) + u16(0) + u8(0) + u16(256) + u8(0) + u16(512)
+                  + u16(0) + u8(writable)
+                  + u8(2) + u64(gpa + 10) + u64(20) + u64(gpa + size - 1) + u64(2))
+        write('virtqueue', name, header + ring_image(8, descs, [0, 2, 3], 256, 512, size))
+
+
+# ---- virtio-console ----
+DEVICE_READY, PORT_READY, PORT_OPEN = 0, 3, 6
+Q_RX, Q_TX, Q_CTL_RX, Q_CTL_TX = 0, 1, 2, 3
+
+
+def chain(q, segs):
+    out = u8(0) + u8(q) + u8(len(segs) - 1)
+    for off, length, writable in segs:
+        out += u16(off) + u16(length) + u8(writable)
+    return out
+
+
+def control(event, value, port=0):
+    return u8(1) + u32(port) + u16(event) + u16(value)
+
+
+def virtio_console():
+    handshake = (u8(3) + u8(24)
+                 + b''.join(chain(Q_CTL_RX, [(1024 * k, 263, 1)]) for k in range(3))
+                 + control(DEVICE_READY, 1) + control(PORT_READY, 1) + control(PORT_OPEN, 1))
+    data = (chain(Q_RX, [(4096, 10, 1), (8192, 100, 1)]) + u8(4) + u8(5) + b'hello'
+            + u8(6) + u8(1)                                  # POLLIN
+            + chain(Q_TX, [(12288, 7, 0)]) + u8(2) + u8(Q_TX) + u8(5))
+    write('virtio-console', 'handshake', handshake)
+    write('virtio-console', 'data', handshake + data)
+    # a chain that loops, poked into queue 3's descriptor table
+    write('virtio-console', 'loop', u8(3) + u8(4) + chain(Q_CTL_TX, [(0, 8, 0), (8, 8, 0)])
+          + u8(3) + u16(3 * 8192 + 16 + 12) + u8(4) + u16(1) + u16(0) + u8(2) + u8(Q_CTL_TX))
+
+
+# ---- vhost-user ----
+GPA, UVA, MEM = 0x40000000, 0x7f1200000000, 65536
+
+
+def message(req, payload=b'', fd_spec=0, flags=1, size=None):
+    return (u8(0) + u32(req) + u32(flags) + u32(len(payload) if size is None else size)
+            + u16(len(payload)) + u8(fd_spec) + payload)
+
+
+def poke(off, data):
+    return u8(1) + u16(off) + u8(len(data)) + data
+
+
+def vhost_user():
+    setup = (message(1) + message(2, u64(1 << 32 | 1 << 30)) + message(15)
+             + message(16, u64(1 << 9 | 1 << 5)) + message(3) + message(17)
+             + message(24, u32(0) + u32(8) + u32(0) + bytes(8))
+             + message(5, u32(1) + u32(0) + u64(GPA) + u64(MEM) + u64(UVA) + u64(0), 0x01))
+    for q in range(4):
+        base = UVA + q * 4096
+        setup += (message(8, u32(q) + u32(8))
+                  + message(9, u32(q) + u32(0) + u64(base) + u64(base + 512) + u64(base + 256)
+                            + u64(0))
+                  + message(10, u32(q) + u32(0))
+                  + message(13, u64(q), 0x11) + message(12, u64(q), 0x11)
+                  + message(18, u32(q) + u32(1)))
+    write('vhost-user', 'setup', setup)
+    # the guest queues DEVICE_READY on the control transmit queue (3)
+    ready = (poke(3 * 4096, desc(GPA + 16384, 8, 0, 0))
+             + poke(16384, u32(0) + u16(DEVICE_READY) + u16(1))
+             + poke(3 * 4096 + 256, u16(0) + u16(1) + u16(0))
+             + u8(2) + u8(3) + message(3))
+    write('vhost-user', 'control', setup + ready + message(11, u32(3) + u32(0)))
+    write('vhost-user', 'framing', message(5, bytes(8), 0x0c, size=40) + message(1, size=4097)
+          + u8(3) + u8(3) + b'abc')
+
+
+options()
+mountspec()
+drive_spec()
+virtqueue()
+virtio_console()
+vhost_user()
