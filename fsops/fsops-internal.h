@@ -85,6 +85,10 @@ void fs_reply_created (fuse_req_t req, int e, const struct fuse_entry_param *ent
  * which is also kept for the file's next write/fsync/close. */
 int fs_flush_inode (struct fs *fs, struct inode *i);
 
+/* Sends the buffered writes of PARENT/NAME, if the table knows that name,
+ * before its attributes are read from the appliance for a reply. */
+void fs_flush_child (struct fs *fs, struct inode *parent, const char *name);
+
 /* Syncs the appliance's disks, then the image files on the host. */
 int fs_sync_disks (struct fs *fs);
 

@@ -170,6 +170,14 @@ fs_flush_inode (struct fs *fs, struct inode *i)
   return e;
 }
 
+void
+fs_flush_child (struct fs *fs, struct inode *parent, const char *name)
+{
+  struct inode *child = itable_find_child (&fs->itable, parent, name);
+  if (child)
+    fs_flush_inode (fs, child);
+}
+
 /* The guest's sync ends with a flush of its disks, which qemu turns into
  * fdatasync of the image files (except under --cache=unsafe); UML's ubd
  * does not, so there imgmount syncs them.  tests/integration/90-durability
@@ -230,6 +238,7 @@ op_lookup (fuse_req_t req, fuse_ino_t parent, const char *name)
   fs_lock (fs);
   struct inode *p = itable_from_nodeid (&fs->itable, parent);
   CLEANUP_FREE char *path = itable_child_path (&fs->itable, p, name);
+  fs_flush_child (fs, p, name);
   struct stat st;
   int r = path ? fs_lstat (fs, path, &st) : -ESTALE;
   if (r == -ENOENT) {
@@ -467,11 +476,14 @@ op_link (fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char *newna
 {
   struct fs *fs = fs_of (req);
   fs_lock (fs);
-  struct inode *i = itable_from_nodeid (&fs->itable, ino);
+  int e;
+  struct inode *i = flushed_inode (fs, ino, &e);   /* the reply carries its size */
   struct inode *np = itable_from_nodeid (&fs->itable, newparent);
   CLEANUP_FREE char *target = itable_path (&fs->itable, i);
   CLEANUP_FREE char *path = itable_child_path (&fs->itable, np, newname);
-  if (!target || !path)
+  if (e)
+    fuse_reply_err (req, e);
+  else if (!target || !path)
     fuse_reply_err (req, ESTALE);
   else if (guestfs_ln (fs->g, target, path) == -1)
     fuse_reply_err (req, fs_errno (fs));
