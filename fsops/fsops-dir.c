@@ -122,6 +122,8 @@ read_entries (fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
   struct inode *dir = itable_from_nodeid (&fs->itable, ino);
   for (size_t k = (size_t) off; k < d->entries->len; k++) {
     const struct guestfs_dirent *de = &d->entries->val[k];
+    if (fs_is_hidden_name (fs, dir, de->name))
+      continue;
     if (!plus) {
       struct stat st = { .st_ino = (ino_t) de->ino,
                          .st_mode = DTTOIF (dtype_from_ftyp (de->ftyp)) };

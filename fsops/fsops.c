@@ -502,7 +502,7 @@ hide_open_file (struct fs *fs, struct inode *p, const char *name, struct inode *
 {
   static unsigned counter;
   char hidden[64];
-  snprintf (hidden, sizeof hidden, ".imgmount-hidden-%llx-%u",
+  snprintf (hidden, sizeof hidden, HIDDEN_PREFIX "%llx-%u",
             (unsigned long long) child->ino, ++counter);
   CLEANUP_FREE char *hidden_path = itable_child_path (&fs->itable, p, hidden);
   if (guestfs_rename (fs->g, path, hidden_path) == -1)
@@ -510,6 +510,21 @@ hide_open_file (struct fs *fs, struct inode *p, const char *name, struct inode *
   itable_rename (&fs->itable, p, name, p, hidden);
   ((struct file_state *) child->data)->hidden = true;
   return 0;
+}
+
+bool
+fs_is_hidden_name (struct fs *fs, struct inode *parent, const char *name)
+{
+  if (strncmp (name, HIDDEN_PREFIX, strlen (HIDDEN_PREFIX)) != 0)
+    return false;
+  struct inode *i = itable_find_child (&fs->itable, parent, name);
+  return !i || (i->data && ((struct file_state *) i->data)->hidden);
+}
+
+static bool
+is_open (struct inode *i)
+{
+  return i->data && ((struct file_state *) i->data)->open_count > 0;
 }
 
 static void
@@ -520,13 +535,12 @@ op_unlink (fuse_req_t req, fuse_ino_t parent, const char *name)
   struct inode *p = itable_from_nodeid (&fs->itable, parent);
   CLEANUP_FREE char *path = itable_child_path (&fs->itable, p, name);
   struct inode *child = itable_find_child (&fs->itable, p, name);
-  struct file_state *cs = child ? child->data : NULL;
   /* Its data may live on under another link: write it out first. */
   if (child)
     fs_flush_inode (fs, child);
   if (!path)
     fuse_reply_err (req, ESTALE);
-  else if (cs && cs->open_count > 0)
+  else if (child && is_open (child))
     fuse_reply_err (req, hide_open_file (fs, p, name, child, path));
   else if (guestfs_rm (fs->g, path) == -1)
     fuse_reply_err (req, fs_errno (fs));
@@ -567,6 +581,10 @@ op_rename (fuse_req_t req, fuse_ino_t parent, const char *name,
   struct inode *replaced = e ? NULL : itable_find_child (&fs->itable, np, newname);
   if (replaced)
     fs_flush_inode (fs, replaced);
+  /* A file renamed over stays usable through its open descriptors, as
+   * one unlinked does. */
+  if (replaced && replaced != itable_find_child (&fs->itable, p, name) && is_open (replaced))
+    e = hide_open_file (fs, np, newname, replaced, newpath);
   if (!e && guestfs_rename (fs->g, oldpath, newpath) == -1)
     e = fs_errno (fs);
   if (!e)

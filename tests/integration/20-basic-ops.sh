@@ -118,6 +118,30 @@ os.link("linked", "link2")
 assert os.stat("link2").st_size == 6000, "link: %d" % os.stat("link2").st_size
 os.close(fd)
 PY
+# Files unlinked or renamed over while open (found by the soak): usable
+# through their descriptor, never listed, and gone once closed.
+mkdir gone
+python3 - <<'PY' && ok "open files that lost their name: usable, not listed" || fail "open files that lost their name"
+import os
+os.chdir("gone")
+fd = os.open("unlinked", os.O_CREAT | os.O_RDWR, 0o644)
+os.write(fd, b"first")
+os.unlink("unlinked")
+assert os.listdir(".") == [], "listed after unlink: %s" % os.listdir(".")
+with open("target", "w") as f:
+    f.write("old contents")
+old = os.open("target", os.O_RDWR)
+with open("new", "w") as f:
+    f.write("new contents")
+os.rename("new", "target")
+assert os.pread(old, 100, 0) == b"old contents", "renamed over: old file unreadable"
+os.pwrite(old, b"OLD", 0)
+assert os.pread(old, 3, 0) == b"OLD"
+assert open("target").read() == "new contents", "renamed over: new file changed"
+assert sorted(os.listdir(".")) == ["target"], "listed: %s" % os.listdir(".")
+os.close(fd); os.close(old)
+assert sorted(os.listdir(".")) == ["target"], "listed after close: %s" % os.listdir(".")
+PY
 expect_errno "fallocate says not supported" "not supported" fallocate -l 1M falloc
 
 cd /
