@@ -229,6 +229,9 @@ op_init (void *userdata, struct fuse_conn_info *conn)
     conn->want |= FUSE_CAP_READDIRPLUS;
   /* The page cache stays valid across opens: nobody else writes. */
   conn->want &= ~FUSE_CAP_AUTO_INVAL_DATA;
+  /* open(O_TRUNC) then comes as a setattr of the size, which truncates in
+   * the appliance; op_open would otherwise have to. */
+  conn->want &= ~FUSE_CAP_ATOMIC_O_TRUNC;
 }
 
 static void

@@ -35,6 +35,9 @@ expect_errno "unlink missing" "No such file" rm missing
 chmod 640 file.txt; assert_eq "chmod" 640 "$(stat -c %a file.txt)"
 chown 1234:5678 file.txt; assert_eq "chown" "1234:5678" "$(stat -c %u:%g file.txt)"
 truncate -s 3 file.txt; assert_eq "truncate down" hel "$(cat file.txt)"
+echo "a longer line" > otrunc; echo x > otrunc
+assert_eq "> on an existing file truncates it (O_TRUNC)" x "$(cat otrunc)"
+: > otrunc; assert_eq "O_TRUNC to empty" 0 "$(stat -c %s otrunc)"
 truncate -s 10 file.txt; assert_eq "truncate up" 10 "$(stat -c %s file.txt)"
 touch -m -d '2001-02-03 04:05:06.123456789' file.txt
 assert_eq "utimens mtime with ns" "2001-02-03 04:05:06.123456789" "$(stat -c %y file.txt | cut -c1-29)"
