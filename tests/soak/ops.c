@@ -274,6 +274,15 @@ close_entry (struct worker *w, struct entry *e)
   return r;
 }
 
+/* Files in the worker's root may lose their name while open: imgmount
+ * keeps such a file in its directory until closed, so that the directory
+ * cannot be removed meanwhile (README, "Limits"), and the root never is. */
+static bool
+in_root (const struct entry *e)
+{
+  return depth (e->path) == 1;
+}
+
 /* E's name is going (unlink, or renamed over): closed, it leaves the
  * model; open, it lives on without a name until closed. */
 static void
@@ -399,13 +408,17 @@ do_rename (struct worker *w)
   /* Sometimes over another file, which may be open: it must then stay
    * usable through its descriptor. */
   struct entry *victim = dir || rng_range (&w->rng, 0, 2) ? NULL : pick (w, false, true, false);
-  char *to = victim && victim != e ? strdup (victim->path) : new_name (w, to_dir, dir ? 'd' : 'f');
+  if (victim == e)
+    victim = NULL;
+  if (victim && victim->fd >= 0 && !in_root (victim) && close_entry (w, victim) == -1)
+    return -1;
+  char *to = victim ? strdup (victim->path) : new_name (w, to_dir, dir ? 'd' : 'f');
   char *from = strdup (e->path);
   int r = 0;
   if (renameat (w->base, from, w->base, to) == -1)
     r = fail (w, "rename %s to %s: %s", from, to, strerror (errno));
   else {
-    if (victim && victim != e)
+    if (victim)
       lose_name (w, victim);
     model_rename (&w->model, from, to);
   }
@@ -421,7 +434,7 @@ do_unlink (struct worker *w)
   if (!e)
     return 0;
   /* Half the time while open: it must stay usable through its descriptor. */
-  if (e->fd >= 0 && rng_range (&w->rng, 0, 1) && close_entry (w, e) == -1)
+  if (e->fd >= 0 && (!in_root (e) || rng_range (&w->rng, 0, 1)) && close_entry (w, e) == -1)
     return -1;
   if (unlinkat (w->base, e->path, 0) == -1)
     return fail_errno (w, "unlink", e->path);
