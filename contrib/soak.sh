@@ -21,7 +21,7 @@ SOAK=${SOAK:-$TOP/build/tests/soak}
 backend=${IMGMOUNT_BACKEND:-auto} seconds=1800 threads=4 seed= size=2G work=
 
 usage () {
-  sed -n '7,8p' "$0" | sed 's/^# *//' >&2
+  sed -n '/^#   contrib\//,/^#$/s/^# \{0,1\}//p' "$0" >&2
   exit 2
 }
 while [ $# -gt 0 ]; do
