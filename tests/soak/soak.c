@@ -148,7 +148,7 @@ watch (struct worker *w, int n, const struct options *o)
     for (int k = 0; k < n; k++) {
       uint64_t since = atomic_load (&w[k].op_started_ns);
       if (since && (double) (now - since) / 1e9 > o->stall_seconds) {
-        fprintf (stderr, "soak: STALL: thread %d: %s running for %.1f s (bound %.0f s)\n",
+        fprintf (stderr, "soak: STALL: thread %d: %s running for %.1f s (bound %g s)\n",
                  k, op_name (atomic_load (&w[k].op_running)), (double) (now - since) / 1e9,
                  o->stall_seconds);
         return 3;
