@@ -17,6 +17,7 @@ struct dir_handle {
   struct guestfs_dirent_list *entries;
   struct stat *stats;        /* for readdirplus, filled a batch at a time */
   size_t n_stats;            /* entries [0, n_stats) have stats */
+  uint64_t freed_at_load;    /* the inode table's count of freed inodes then */
 };
 
 static unsigned char
@@ -91,6 +92,7 @@ load_stats (struct fs *fs, struct dir_handle *d, size_t index)
       return ENOMEM;
     for (size_t k = 0; k < count; k++)
       names[k] = d->entries->val[start + k].name;
+    d->freed_at_load = fs->itable.freed;
     struct guestfs_statns_list *list = guestfs_lstatnslist (fs->g, d->path, names);
     free (names);
     if (!list)
@@ -120,6 +122,8 @@ read_entries (fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
   struct inode *dir = itable_from_nodeid (&fs->itable, ino);
   for (size_t k = (size_t) off; k < d->entries->len; k++) {
     const struct guestfs_dirent *de = &d->entries->val[k];
+    if (fs_is_hidden_name (fs, dir, de->name))
+      continue;
     if (!plus) {
       struct stat st = { .st_ino = (ino_t) de->ino,
                          .st_mode = DTTOIF (dtype_from_ftyp (de->ftyp)) };
@@ -139,10 +143,23 @@ read_entries (fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
       entry.attr.st_mode = S_IFDIR;
     }
     else {
+      /* Stats listed before an inode was freed may be older than changes
+       * made to it while the kernel held it: list them again. */
+      if (d->n_stats > k && d->freed_at_load != fs->itable.freed)
+        d->n_stats = k;
       e = load_stats (fs, d, k);
       if (e)
         break;
-      fs_make_entry (fs, dir, de->name, &d->stats[k], &entry);
+      const struct stat *st = &d->stats[k];
+      if (itable_find (&fs->itable, (int64_t) st->st_dev, (int64_t) st->st_ino)) {
+        /* The kernel holds this file, and its attributes there are exact
+         * (it may have writes buffered here that the stats do not show):
+         * the name only, node id 0; a lookup brings the rest. */
+        entry.attr.st_ino = st->st_ino;
+        entry.attr.st_mode = st->st_mode & S_IFMT;
+      }
+      else
+        fs_make_entry (fs, dir, de->name, st, &entry);
     }
     pos += fuse_add_direntry_plus (req, buf + pos, size - pos, de->name, &entry, (off_t) k + 1);
   }

@@ -85,6 +85,19 @@ void fs_reply_created (fuse_req_t req, int e, const struct fuse_entry_param *ent
  * which is also kept for the file's next write/fsync/close. */
 int fs_flush_inode (struct fs *fs, struct inode *i);
 
+/* A file unlinked (or renamed over) while open lives on under a name with
+ * this prefix in its directory until closed; see hide_open_file. */
+#define HIDDEN_PREFIX ".imgmount-hidden-"
+
+/* Is PARENT/NAME such a file, which listings leave out?  Any name with the
+ * prefix is, unless the table knows it as an ordinary file: listings read
+ * before a hidden file went may still name it. */
+bool fs_is_hidden_name (struct fs *fs, struct inode *parent, const char *name);
+
+/* Sends the buffered writes of PARENT/NAME, if the table knows that name,
+ * before its attributes are read from the appliance for a reply. */
+void fs_flush_child (struct fs *fs, struct inode *parent, const char *name);
+
 /* Syncs the appliance's disks, then the image files on the host. */
 int fs_sync_disks (struct fs *fs);
 

@@ -170,6 +170,14 @@ fs_flush_inode (struct fs *fs, struct inode *i)
   return e;
 }
 
+void
+fs_flush_child (struct fs *fs, struct inode *parent, const char *name)
+{
+  struct inode *child = itable_find_child (&fs->itable, parent, name);
+  if (child)
+    fs_flush_inode (fs, child);
+}
+
 /* The guest's sync ends with a flush of its disks, which qemu turns into
  * fdatasync of the image files (except under --cache=unsafe); UML's ubd
  * does not, so there imgmount syncs them.  tests/integration/90-durability
@@ -221,6 +229,9 @@ op_init (void *userdata, struct fuse_conn_info *conn)
     conn->want |= FUSE_CAP_READDIRPLUS;
   /* The page cache stays valid across opens: nobody else writes. */
   conn->want &= ~FUSE_CAP_AUTO_INVAL_DATA;
+  /* open(O_TRUNC) then comes as a setattr of the size, which truncates in
+   * the appliance; op_open would otherwise have to. */
+  conn->want &= ~FUSE_CAP_ATOMIC_O_TRUNC;
 }
 
 static void
@@ -230,6 +241,7 @@ op_lookup (fuse_req_t req, fuse_ino_t parent, const char *name)
   fs_lock (fs);
   struct inode *p = itable_from_nodeid (&fs->itable, parent);
   CLEANUP_FREE char *path = itable_child_path (&fs->itable, p, name);
+  fs_flush_child (fs, p, name);
   struct stat st;
   int r = path ? fs_lstat (fs, path, &st) : -ESTALE;
   if (r == -ENOENT) {
@@ -467,11 +479,14 @@ op_link (fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char *newna
 {
   struct fs *fs = fs_of (req);
   fs_lock (fs);
-  struct inode *i = itable_from_nodeid (&fs->itable, ino);
+  int e;
+  struct inode *i = flushed_inode (fs, ino, &e);   /* the reply carries its size */
   struct inode *np = itable_from_nodeid (&fs->itable, newparent);
   CLEANUP_FREE char *target = itable_path (&fs->itable, i);
   CLEANUP_FREE char *path = itable_child_path (&fs->itable, np, newname);
-  if (!target || !path)
+  if (e)
+    fuse_reply_err (req, e);
+  else if (!target || !path)
     fuse_reply_err (req, ESTALE);
   else if (guestfs_ln (fs->g, target, path) == -1)
     fuse_reply_err (req, fs_errno (fs));
@@ -490,7 +505,7 @@ hide_open_file (struct fs *fs, struct inode *p, const char *name, struct inode *
 {
   static unsigned counter;
   char hidden[64];
-  snprintf (hidden, sizeof hidden, ".imgmount-hidden-%llx-%u",
+  snprintf (hidden, sizeof hidden, HIDDEN_PREFIX "%llx-%u",
             (unsigned long long) child->ino, ++counter);
   CLEANUP_FREE char *hidden_path = itable_child_path (&fs->itable, p, hidden);
   if (guestfs_rename (fs->g, path, hidden_path) == -1)
@@ -498,6 +513,21 @@ hide_open_file (struct fs *fs, struct inode *p, const char *name, struct inode *
   itable_rename (&fs->itable, p, name, p, hidden);
   ((struct file_state *) child->data)->hidden = true;
   return 0;
+}
+
+bool
+fs_is_hidden_name (struct fs *fs, struct inode *parent, const char *name)
+{
+  if (strncmp (name, HIDDEN_PREFIX, strlen (HIDDEN_PREFIX)) != 0)
+    return false;
+  struct inode *i = itable_find_child (&fs->itable, parent, name);
+  return !i || (i->data && ((struct file_state *) i->data)->hidden);
+}
+
+static bool
+is_open (struct inode *i)
+{
+  return i->data && ((struct file_state *) i->data)->open_count > 0;
 }
 
 static void
@@ -508,13 +538,12 @@ op_unlink (fuse_req_t req, fuse_ino_t parent, const char *name)
   struct inode *p = itable_from_nodeid (&fs->itable, parent);
   CLEANUP_FREE char *path = itable_child_path (&fs->itable, p, name);
   struct inode *child = itable_find_child (&fs->itable, p, name);
-  struct file_state *cs = child ? child->data : NULL;
   /* Its data may live on under another link: write it out first. */
   if (child)
     fs_flush_inode (fs, child);
   if (!path)
     fuse_reply_err (req, ESTALE);
-  else if (cs && cs->open_count > 0)
+  else if (child && is_open (child))
     fuse_reply_err (req, hide_open_file (fs, p, name, child, path));
   else if (guestfs_rm (fs->g, path) == -1)
     fuse_reply_err (req, fs_errno (fs));
@@ -555,6 +584,10 @@ op_rename (fuse_req_t req, fuse_ino_t parent, const char *name,
   struct inode *replaced = e ? NULL : itable_find_child (&fs->itable, np, newname);
   if (replaced)
     fs_flush_inode (fs, replaced);
+  /* A file renamed over stays usable through its open descriptors, as
+   * one unlinked does. */
+  if (replaced && replaced != itable_find_child (&fs->itable, p, name) && is_open (replaced))
+    e = hide_open_file (fs, np, newname, replaced, newpath);
   if (!e && guestfs_rename (fs->g, oldpath, newpath) == -1)
     e = fs_errno (fs);
   if (!e)

@@ -202,6 +202,7 @@ maybe_free (struct inode_table *t, struct inode *i)
   if (t->free_data)
     t->free_data (i);
   free (i);
+  t->freed++;
 }
 
 struct inode *
@@ -218,6 +219,14 @@ find_id (struct inode_table *t, int64_t dev, int64_t ino)
     if (i->dev == dev && i->ino == ino)
       return i;
   return NULL;
+}
+
+struct inode *
+itable_find (struct inode_table *t, int64_t dev, int64_t ino)
+{
+  if (t->root.dev == dev && t->root.ino == ino)
+    return &t->root;
+  return find_id (t, dev, ino);
 }
 
 static struct inode *
@@ -240,14 +249,9 @@ struct inode *
 itable_lookup (struct inode_table *t, struct inode *parent, const char *name,
                int64_t dev, int64_t ino)
 {
-  struct inode *i;
-  if (t->root.dev == dev && t->root.ino == ino)
-    i = &t->root;
-  else {
-    i = find_id (t, dev, ino);
-    if (!i)
-      i = new_inode (t, dev, ino);
-  }
+  struct inode *i = itable_find (t, dev, ino);
+  if (!i)
+    i = new_inode (t, dev, ino);
   i->nlookup++;                     /* counted first: holds I from here on */
   struct dentry *d = find_dentry (t, parent, name);
   if (d && d->inode != i) {

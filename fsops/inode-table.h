@@ -48,6 +48,7 @@ struct inode_table {
   size_t n_inodes;             /* inodes in by_id */
   size_t n_dentries;
   struct inode *all;           /* every inode, including unnamed ones */
+  uint64_t freed;              /* inodes freed so far */
   void (*free_data) (struct inode *);
 };
 
@@ -64,6 +65,9 @@ uint64_t itable_nodeid (struct inode_table *t, struct inode *i);
 /* The inode at PARENT/NAME, if the table knows that name. */
 struct inode *itable_find_child (struct inode_table *t, struct inode *parent,
                                  const char *name);
+
+/* The inode of the file (DEV, INO), if the kernel may hold it. */
+struct inode *itable_find (struct inode_table *t, int64_t dev, int64_t ino);
 
 /* Records that PARENT/NAME is the file (DEV, INO) and counts one kernel
  * lookup on it. */
