@@ -152,9 +152,44 @@ def vhost_user():
           + u8(3) + u8(3) + b'abc')
 
 
+def sector(n, contents):
+    """A metadata-probe chunk: sector N holding CONTENTS (padded to 512)."""
+    return u32(n) + contents.ljust(512, b'\0')[:512]
+
+
+def mbr_entry(ptype, lba, count):
+    return bytes(4) + u8(ptype) + bytes(3) + u32(lba) + u32(count)
+
+
+def table(*entries):
+    body = b''.join(entries).ljust(64, b'\0')
+    return bytes(446) + body + b'\x55\xaa'
+
+
+def metadata_probe():
+    disk = u32(131072 - 1)   # 64 MiB
+    write('metadata-probe', 'bare-lvm', disk + sector(1, b'LABELONE' + bytes(16) + b'LVM2 001'))
+    write('metadata-probe', 'mbr-logical',
+          disk + sector(0, table(mbr_entry(0x83, 2048, 20480), mbr_entry(0x05, 22528, 40960)))
+          + sector(22528, table(mbr_entry(0x83, 2048, 8192), mbr_entry(0x05, 20480, 16384)))
+          + sector(43008, table(mbr_entry(0x8e, 2048, 8192)))
+          + sector(45057, b'LABELONE'))
+    write('metadata-probe', 'md-end', disk + sector(131072 - 16, u32(0xa92b4efc)))
+    gpt_header = b'EFI PART' + bytes(64) + u64(2) + u32(128) + u32(128)
+    linux_fs = bytes.fromhex('af3dc60f838472478e793d69d8477de4')
+    ldm = bytes.fromhex('aac808588f7ee04285d2e1e90434cfb3')
+    write('metadata-probe', 'gpt',
+          disk + sector(0, table(mbr_entry(0xee, 1, 131071))) + sector(1, gpt_header)
+          + sector(2, linux_fs + bytes(16) + u64(2048) + u64(10239)
+                   + ldm + bytes(16) + u64(34) + u64(2047))
+          + sector(10240 + 8, u32(0xa92b4efc)))
+    write('metadata-probe', 'nested-bsd', disk + sector(0, table(mbr_entry(0xa5, 2048, 4096))))
+
+
 options()
 mountspec()
 drive_spec()
 virtqueue()
 virtio_console()
 vhost_user()
+metadata_probe()
