@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The appliance is built once and reused; another or a changed libguestfs
+# (a copy named by LIBGUESTFS_PATH, then one file of its supermin.d
+# touched) gets a new appliance, built once, and the superseded ones,
+# unused, are removed.
+. "$(dirname "$0")/../lib/common.sh"
+export IMGMOUNT_CACHE_DIR=$T/cache
+make_ext4 "$T/disk.img" 64M
+
+# builds: how many times imgmount --list -v said it built the appliance.
+list_builds () {
+  "$IMGMOUNT" --list -v "$T/disk.img" 2>&1 >/dev/null | grep -c "building the appliance"
+}
+appliances () { find "$IMGMOUNT_CACHE_DIR" -maxdepth 1 -type d -name '*appliance-*' | wc -l; }
+
+assert_eq "first use builds the appliance" 1 "$(list_builds)"
+assert_eq "the next use does not" 0 "$(list_builds)"
+
+cp -a /usr/lib/x86_64-linux-gnu/guestfs "$T/libguestfs"
+export LIBGUESTFS_PATH=$T/libguestfs
+assert_eq "another libguestfs: built" 1 "$(list_builds)"
+assert_eq "once" 0 "$(list_builds)"
+touch -d '2001-01-01' "$T/libguestfs/supermin.d/packages"
+assert_eq "a changed libguestfs: built again" 1 "$(list_builds)"
+assert_eq "once" 0 "$(list_builds)"
+assert_eq "the superseded appliance was removed" 1 "$(appliances)"
+check "nothing left" nothing_left
+finish
