@@ -123,6 +123,12 @@ export_hv_settings (const struct backend_request *req, enum backend_kind kind)
     unsetenv (HV_ENV_CACHE);
   else
     setenv (HV_ENV_CACHE, cache_mode_name (req->cache), 1);
+  /* libguestfs names the user's disks hd0, hd1, ... in the order added. */
+  for (size_t k = 0; k < req->n_images; k++) {
+    char name[64];
+    snprintf (name, sizeof name, HV_ENV_BACKING_PREFIX "hd%zu", k);
+    setenv (name, req->backing_nodes && req->backing_nodes[k] ? req->backing_nodes[k] : "null", 1);
+  }
 }
 
 /* The appliance's init skips the MD, LVM and LDM scans that cannot find

@@ -11,6 +11,9 @@ struct backend_request {
   enum backend_kind kind;
   char *const *images;
   size_t n_images;
+  /* Per image, the JSON of the qemu node of its backing chain, "null"
+   * for none (see mount/image-refs.h). */
+  char *const *backing_nodes;
   const char *format;     /* never probed: see the README */
   bool readonly;          /* images are never written: qemu gets overlays */
   enum cache_mode cache;  /* for the images, on every backend */

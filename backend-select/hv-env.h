@@ -10,6 +10,9 @@
 #define HV_ENV_MODE "IMGMOUNT_HV_MODE"         /* "qemu" or "uml" */
 #define HV_ENV_CACHE "IMGMOUNT_HV_CACHE"       /* cache mode for the user's disks */
 #define HV_ENV_READONLY "IMGMOUNT_HV_READONLY" /* "1": never write the user's disks */
+/* Followed by a drive id (hd0, hd1, ...): the JSON of the qemu node for
+ * that disk's backing chain, "null" when it has none. */
+#define HV_ENV_BACKING_PREFIX "IMGMOUNT_HV_BACKING_"
 
 #define HV_DEFAULT_QEMU "/usr/bin/qemu-system-x86_64"
 

@@ -3,9 +3,11 @@
  * - the cache mode imgmount chose (libguestfs can only ask for writeback
  *   or unsafe);
  * - for formats that name a backing file inside the image (qcow2, qcow,
- *   qed), no backing file: an untrusted image must not make qemu open a
- *   host file the user never named.  qemu's -drive cannot say "no backing
- *   file" except through a json: node description;
+ *   qed, vmdk), exactly the backing chain imgmount checked and the user
+ *   allowed with --backing, read-only, or none: an untrusted image must
+ *   not make qemu open a host file the user never named.  qemu's -drive
+ *   cannot say "this backing file" or "no backing file" except through a
+ *   json: node description;
  * - read-only mounts of those formats as a qemu snapshot on top of that
  *   node (libguestfs's own overlay would name the image as its backing
  *   file and so follow the image's chain). */
@@ -14,47 +16,44 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "common/json-string.h"
 #include "backend-select/drive-spec.h"
 #include "backend-select/hv.h"
 #include "backend-select/hv-env.h"
 
-static int
-is_user_disk (const char *spec)
+/* The drive id of a user's disk (hd0, hd1, ...; malloc'd), or NULL. */
+static char *
+user_disk_id (const char *spec)
 {
   char *id = drive_spec_get (spec, "id");
-  int r = id && strncmp (id, "hd", 2) == 0;
+  if (id && strncmp (id, "hd", 2) == 0)
+    return id;
   free (id);
-  return r;
+  return NULL;
 }
 
 static int
 has_backing_chain (const char *format)
 {
   return format && (strcmp (format, "qcow2") == 0 || strcmp (format, "qcow") == 0 ||
-                    strcmp (format, "qed") == 0);
+                    strcmp (format, "qed") == 0 || strcmp (format, "vmdk") == 0);
 }
 
-/* S as a JSON string literal. */
-static void
-put_json_string (FILE *f, const char *s)
+/* The backing node imgmount checked for disk ID: JSON, "null" for none.
+ * Without word from imgmount, none. */
+static const char *
+backing_node (const char *id)
 {
-  fputc ('"', f);
-  for (; *s; s++) {
-    unsigned char c = (unsigned char) *s;
-    if (c == '"' || c == '\\')
-      fprintf (f, "\\%c", c);
-    else if (c < 0x20)
-      fprintf (f, "\\u%04x", c);
-    else
-      fputc (c, f);
-  }
-  fputc ('"', f);
+  char name[64];
+  snprintf (name, sizeof name, HV_ENV_BACKING_PREFIX "%s", id);
+  const char *node = getenv (name);
+  return node && *node ? node : "null";
 }
 
-/* SPEC with its file and format replaced by a json: node that has no
- * backing file. */
+/* SPEC with its file and format replaced by a json: node whose backing
+ * chain is BACKING. */
 static char *
-without_backing (const char *spec, const char *format, int readonly)
+with_backing (const char *spec, const char *format, const char *backing, int readonly)
 {
   char *file = drive_spec_get (spec, "file");
   char *json;
@@ -63,10 +62,10 @@ without_backing (const char *spec, const char *format, int readonly)
   if (!f || !file)
     abort ();
   fprintf (f, "json:{\"driver\":");
-  put_json_string (f, format);
+  json_put_string (f, format);
   fprintf (f, ",\"file\":{\"driver\":\"file\",\"filename\":");
-  put_json_string (f, file);
-  fprintf (f, "},\"backing\":null}");
+  json_put_string (f, file);
+  fprintf (f, "},\"backing\":%s}", backing);
   fclose (f);
   char *no_format = drive_spec_remove (spec, "format");
   char *out = drive_spec_set (no_format, "file", json);
@@ -92,14 +91,17 @@ hv_run_qemu (int argc, char **argv)
   const char *readonly = getenv (HV_ENV_READONLY);
   if (hv_is_launch (argc, argv))
     for (int i = 1; i + 1 < argc; i++) {
-      if (strcmp (argv[i], "-drive") != 0 || !is_user_disk (argv[i + 1]))
+      char *id = strcmp (argv[i], "-drive") == 0 ? user_disk_id (argv[i + 1]) : NULL;
+      if (!id)
         continue;
       if (cache && *cache)
         argv[i + 1] = drive_spec_set (argv[i + 1], "cache", cache);
       char *format = drive_spec_get (argv[i + 1], "format");
       if (has_backing_chain (format))
-        argv[i + 1] = without_backing (argv[i + 1], format, readonly && strcmp (readonly, "1") == 0);
+        argv[i + 1] = with_backing (argv[i + 1], format, backing_node (id),
+                                    readonly && strcmp (readonly, "1") == 0);
       free (format);
+      free (id);
     }
 
   argv[0] = (char *) qemu;

@@ -20,6 +20,7 @@
 #include "fsops/fsops.h"
 #include "mount/daemon.h"
 #include "mount/image-check.h"
+#include "mount/image-refs.h"
 #include "mount/list.h"
 #include "mount/options.h"
 #include "mount/progress.h"
@@ -38,13 +39,50 @@ error_line (const char *msg)
   fprintf (stderr, "imgmount: %s\n", msg ? msg : "out of memory");
 }
 
-/* Checks all host-side input, and locks the images.  Fills IMAGE_FDS. */
+/* A NULL-terminated array of malloc'd strings, freed at the end of its
+ * scope. */
+static void
+free_strings (char ***list)
+{
+  for (char **s = *list; s && *s; s++)
+    free (*s);
+  free (*list);
+}
+#define AUTO_STRINGS __attribute__ ((cleanup (free_strings))) char **
+
+static char **
+new_strings (size_t n)
+{
+  char **list = calloc (n + 1, sizeof *list);
+  if (!list)
+    abort ();
+  return list;
+}
+
+/* Checks the host files each image's header names against --backing, and
+ * fills BACKING_NODES with what imgmount-hv tells qemu. */
 static int
-check_input (const struct options *opts, int *image_fds, char **err)
+check_backing_files (const struct options *opts, char **backing_nodes, char **err)
+{
+  bool used[opts->n_backings + 1];
+  memset (used, 0, sizeof used);
+  for (size_t k = 0; k < opts->n_images; k++)
+    if (image_refs_check (opts->images[k], opts->format, opts->backings, opts->n_backings,
+                          used, &backing_nodes[k], err) == -1)
+      return -1;
+  return image_refs_all_used (opts->backings, opts->n_backings, used, err);
+}
+
+/* Checks all host-side input, and locks the images.  Fills IMAGE_FDS and
+ * BACKING_NODES (one malloc'd string per image). */
+static int
+check_input (const struct options *opts, int *image_fds, char **backing_nodes, char **err)
 {
   for (size_t k = 0; k < opts->n_images; k++)
     if (image_check (opts->images[k], opts->readonly, err) == -1)
       return -1;
+  if (check_backing_files (opts, backing_nodes, err) == -1)
+    return -1;
   if (opts->mode == RUN_MOUNT) {
     if (mountpoint_check (opts->mountpoint, opts->nonempty, err) == -1)
       return -1;
@@ -62,11 +100,11 @@ check_input (const struct options *opts, int *image_fds, char **err)
 }
 
 static struct backend_request
-backend_request_of (const struct options *opts, bool readonly)
+backend_request_of (const struct options *opts, char *const *backing_nodes, bool readonly)
 {
   return (struct backend_request) {
     .kind = opts->backend, .images = opts->images, .n_images = opts->n_images,
-    .format = opts->format, .readonly = readonly, .verbose = opts->verbose,
+    .backing_nodes = backing_nodes, .format = opts->format, .readonly = readonly, .verbose = opts->verbose,
     .trace = opts->trace, .cache = opts->cache, .on_phase = progress_phase,
   };
 }
@@ -75,12 +113,13 @@ static int
 run_list (const struct options *opts)
 {
   int image_fds[opts->n_images];
+  AUTO_STRINGS backing_nodes = new_strings (opts->n_images);
   char *err = NULL;
-  if (check_input (opts, image_fds, &err) == -1) {
+  if (check_input (opts, image_fds, backing_nodes, &err) == -1) {
     error_line (err);
     return 1;
   }
-  struct backend_request req = backend_request_of (opts, true);
+  struct backend_request req = backend_request_of (opts, backing_nodes, true);
   struct backend_info info;
   guestfs_h *g = backend_start (&req, &info, &err);
   if (!g) {
@@ -268,16 +307,17 @@ static int
 run_mount (struct options *opts)
 {
   int image_fds[opts->n_images];
+  AUTO_STRINGS backing_nodes = new_strings (opts->n_images);
   char *err = NULL;
   char mountpoint[PATH_MAX];
-  if (check_input (opts, image_fds, &err) == -1 || !realpath (opts->mountpoint, mountpoint)) {
+  if (check_input (opts, image_fds, backing_nodes, &err) == -1 || !realpath (opts->mountpoint, mountpoint)) {
     error_line (err ? err : strerror (errno));
     return 1;
   }
 
   int ready_fd = opts->foreground ? -1 : daemon_fork ();
 
-  struct backend_request req = backend_request_of (opts, opts->readonly);
+  struct backend_request req = backend_request_of (opts, backing_nodes, opts->readonly);
   struct backend_info info;
   guestfs_h *g = backend_start (&req, &info, &err);
   if (!g) {

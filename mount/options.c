@@ -16,7 +16,7 @@
 enum {
   OPT_RO = 'r', OPT_RW = 'w', OPT_FOREGROUND = 'f', OPT_HELP = 'h',
   OPT_LIST = 256, OPT_FORMAT, OPT_PID_FILE, OPT_TRACE, OPT_VERSION,
-  OPT_LAZY, OPT_BACKEND, OPT_CACHE, OPT_JSON,
+  OPT_LAZY, OPT_BACKEND, OPT_CACHE, OPT_JSON, OPT_BACKING,
 };
 
 static const struct option long_options[] = {
@@ -25,6 +25,7 @@ static const struct option long_options[] = {
   { "ro", no_argument, NULL, OPT_RO },
   { "rw", no_argument, NULL, OPT_RW },
   { "format", required_argument, NULL, OPT_FORMAT },
+  { "backing", required_argument, NULL, OPT_BACKING },
   { "foreground", no_argument, NULL, OPT_FOREGROUND },
   { "pid-file", required_argument, NULL, OPT_PID_FILE },
   { "option", required_argument, NULL, 'o' },
@@ -66,6 +67,10 @@ options_print_help (void)
 "  -r, --ro                 mount read-only (the image is never written)\n"
 "  -w, --rw                 mount read-write (default)\n"
 "      --format=FMT         image format (default raw; never probed)\n"
+"      --backing=FILE       let qemu open FILE, read-only, as the backing\n"
+"                           file an image's header names; repeat for each\n"
+"                           file of a chain.  Without it, an image naming a\n"
+"                           backing file is refused\n"
 "      --backend=NAME       auto, kvm, tcg or uml (default auto, or\n"
 "                           $IMGMOUNT_BACKEND)\n"
 "      --cache=MODE         how the hypervisor uses the host page cache:\n"
@@ -85,7 +90,7 @@ options_print_help (void)
 "      --version            print the version\n");
 }
 
-/* Sets *ERR to a formatted message and returns -1. */
+/* Appends a copy of S to *LIST. */
 static void
 push_string (char ***list, size_t *n, const char *s)
 {
@@ -135,8 +140,8 @@ unknown_option (int argc, char **argv, int before, char **err)
   return error_set (err, "unknown option -%c; see imgmount --help", optopt);
 }
 
-static bool
-format_is_known (const char *fmt)
+bool
+options_format_is_known (const char *fmt)
 {
   for (size_t i = 0; known_formats[i]; i++)
     if (strcmp (fmt, known_formats[i]) == 0)
@@ -175,11 +180,12 @@ options_parse (int argc, char **argv, const char *env_backend,
     case OPT_RO: opts->readonly = true; break;
     case OPT_RW: opts->readonly = false; break;
     case OPT_FORMAT:
-      if (!format_is_known (optarg))
+      if (!options_format_is_known (optarg))
         return error_set (err, "--format=%s: unknown image format (try raw, qcow2, vmdk, vdi, vhdx or vpc)", optarg);
       free (opts->format);
       opts->format = strdup (optarg);
       break;
+    case OPT_BACKING: push_string (&opts->backings, &opts->n_backings, optarg); break;
     case OPT_FOREGROUND: opts->foreground = true; break;
     case OPT_PID_FILE: free (opts->pid_file); opts->pid_file = strdup (optarg); break;
     case 'o':
@@ -255,6 +261,9 @@ options_free (struct options *opts)
   for (size_t i = 0; i < opts->n_fuse_opts; i++)
     free (opts->fuse_opts[i]);
   free (opts->fuse_opts);
+  for (size_t i = 0; i < opts->n_backings; i++)
+    free (opts->backings[i]);
+  free (opts->backings);
   free (opts->mountpoint);
   free (opts->format);
   free (opts->pid_file);

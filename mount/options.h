@@ -24,6 +24,8 @@ struct options {
   size_t n_specs;
   bool readonly;
   char *format;             /* "raw" unless --format */
+  char **backings;          /* --backing: files qemu may open as backing files */
+  size_t n_backings;
   bool foreground;
   char *pid_file;
   char **fuse_opts;         /* -o values to hand to libfuse, one each */
@@ -46,5 +48,8 @@ int options_parse (int argc, char **argv, const char *env_backend,
                    struct options *opts, char **err);
 void options_free (struct options *opts);
 void options_print_help (void);
+
+/* Whether FMT is an image format imgmount accepts (--format names). */
+bool options_format_is_known (const char *fmt);
 
 #endif
