@@ -179,15 +179,16 @@ configure (guestfs_h *g, const struct backend_request *req, enum backend_kind ki
    * (kill -9), so that no appliance outlives it. */
   guestfs_set_recovery_proc (g, 1);
 
-  /* libguestfs puts a read-only image behind a qcow2 overlay.  UML cannot
-   * read that, and for formats with a backing chain the overlay would make
-   * qemu follow the image's own chain: imgmount-hv puts a UML COW file or a
-   * qemu snapshot in front of those instead. */
-  int overlay = req->readonly && kind != BACKEND_UML && strcmp (req->format, "raw") == 0;
+  /* libguestfs would put a read-only image behind a qcow2 overlay.  UML
+   * cannot read that; for formats with a backing chain the overlay would
+   * make qemu follow the image's own chain; and qemu probes the overlay's
+   * format from the image's contents, so even a raw image could name a
+   * host file for qemu to open.  imgmount-hv puts a UML COW file or a qemu
+   * snapshot in front of every read-only image instead. */
   for (size_t k = 0; k < req->n_images; k++)
     if (guestfs_add_drive_opts (g, req->images[k],
                                 GUESTFS_ADD_DRIVE_OPTS_FORMAT, req->format,
-                                GUESTFS_ADD_DRIVE_OPTS_READONLY, overlay,
+                                GUESTFS_ADD_DRIVE_OPTS_READONLY, 0,
                                 GUESTFS_ADD_DRIVE_OPTS_CACHEMODE, "writeback",
                                 -1) == -1)
       return error_set (err, "%s: %s", req->images[k], last_error (g));

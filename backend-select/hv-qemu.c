@@ -8,9 +8,12 @@
  *   not make qemu open a host file the user never named.  qemu's -drive
  *   cannot say "this backing file" or "no backing file" except through a
  *   json: node description;
- * - read-only mounts of those formats as a qemu snapshot on top of that
- *   node (libguestfs's own overlay would name the image as its backing
- *   file and so follow the image's chain). */
+ * - read-only mounts as a qemu snapshot on top of the image's node, for
+ *   every format.  libguestfs's own overlay would name the image as its
+ *   backing file and so follow the image's chain, and its drive option
+ *   leaves the overlay's format to be probed from the guest's view of the
+ *   disk: a raw image whose first bytes are a qcow2 header naming a host
+ *   file made qemu open that file. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,7 +56,7 @@ backing_node (const char *id)
 /* SPEC with its file and format replaced by a json: node whose backing
  * chain is BACKING. */
 static char *
-with_backing (const char *spec, const char *format, const char *backing, int readonly)
+with_backing (const char *spec, const char *format, const char *backing)
 {
   char *file = drive_spec_get (spec, "file");
   char *json;
@@ -69,11 +72,6 @@ with_backing (const char *spec, const char *format, const char *backing, int rea
   fclose (f);
   char *no_format = drive_spec_remove (spec, "format");
   char *out = drive_spec_set (no_format, "file", json);
-  if (readonly) {
-    char *snap = drive_spec_set (out, "snapshot", "on");
-    free (out);
-    out = snap;
-  }
   free (no_format);
   free (json);
   free (file);
@@ -98,8 +96,9 @@ hv_run_qemu (int argc, char **argv)
         argv[i + 1] = drive_spec_set (argv[i + 1], "cache", cache);
       char *format = drive_spec_get (argv[i + 1], "format");
       if (has_backing_chain (format))
-        argv[i + 1] = with_backing (argv[i + 1], format, backing_node (id),
-                                    readonly && strcmp (readonly, "1") == 0);
+        argv[i + 1] = with_backing (argv[i + 1], format, backing_node (id));
+      if (readonly && strcmp (readonly, "1") == 0)
+        argv[i + 1] = drive_spec_set (argv[i + 1], "snapshot", "on");
       free (format);
       free (id);
     }
