@@ -313,6 +313,16 @@ parse_vpc (const unsigned char *h, size_t len, const unsigned char *tail, size_t
   return 0;
 }
 
+bool
+image_header_format_names_files (const char *format)
+{
+  static const char *const formats[] = { "qcow2", "qcow", "qed", "vmdk", "vpc", NULL };
+  for (size_t i = 0; formats[i]; i++)
+    if (strcmp (format, formats[i]) == 0)
+      return true;
+  return false;
+}
+
 int
 image_header_parse (const char *format,
                     const unsigned char *head, size_t head_len,

@@ -10,6 +10,7 @@
 #ifndef IMGMOUNT_IMAGE_HEADER_H
 #define IMGMOUNT_IMAGE_HEADER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* How much of the image the caller reads: the first bytes, where every
@@ -42,6 +43,10 @@ struct image_header {
   /* The other file's name where the header gives one, else "". */
   char other_name[IMAGE_HEADER_NAME_MAX + 1];
 };
+
+/* Whether an image in FORMAT can name other files at all: when not,
+ * there is no need to read it. */
+bool image_header_format_names_files (const char *format);
 
 /* Parses the header of an image in FORMAT (imgmount's --format names)
  * from HEAD (the file's first HEAD_LEN bytes) and TAIL (its last TAIL_LEN

@@ -154,8 +154,9 @@ static int
 check_chain (const char *path, const char *format, char *const *allowed, size_t n_allowed,
              bool *used, struct stat *chain, size_t n, FILE *out, char **err)
 {
-  struct image_header hdr;
-  if (read_header (path, format, &hdr, err) == -1 || refuse_other (path, &hdr, err) == -1)
+  struct image_header hdr = { .backing = "" };
+  if (image_header_format_names_files (format) &&
+      (read_header (path, format, &hdr, err) == -1 || refuse_other (path, &hdr, err) == -1))
     return -1;
   if (!hdr.backing[0]) {
     fputs ("null", out);

@@ -307,6 +307,8 @@ test_raw (void)
   qcow2_backing (512, 4, "base");
   CHECK (parse ("raw", 4096) == 0 && !hdr.backing[0] && hdr.other == IMAGE_OTHER_NONE);
   CHECK (parse ("vdi", 4096) == 0 && parse ("vhdx", 4096) == 0 && parse ("parallels", 0) == 0);
+  CHECK (!image_header_format_names_files ("raw") && !image_header_format_names_files ("vhdx"));
+  CHECK (image_header_format_names_files ("qcow2") && image_header_format_names_files ("vpc"));
 }
 
 /* Every prefix of each valid header, and random bytes: no crash, no read
