@@ -1,5 +1,6 @@
 # imgmount.bash: bash completion for imgmount: its options, the values of
-# --backend, --cache, --format and -o, image files, directories for the
+# --backend, --cache, --format and -o, image files (also for --backing),
+# directories for the
 # mountpoint, and after -u the mountpoints of the current imgmount mounts.
 # Installed as share/bash-completion/completions/imgmount.
 
@@ -36,9 +37,9 @@ _imgmount ()
         # The formats options.c knows.
         --format) values="raw qcow2 qcow vmdk vdi vhdx vpc qed parallels" ;;
         -o | --option) values="allow_other nonempty ro rw noatime nosuid nodev noexec" ;;
-        -a | --add | --pid-file)
+        -a | --add | --pid-file | --backing)
             compopt -o filenames 2>/dev/null
-            mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+            mapfile -t COMPREPLY < <(compgen -P "$prefix" -f -- "$cur")
             return ;;
         -m | --mount) return ;;   # devices inside the image: see --list
     esac

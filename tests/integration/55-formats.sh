@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # qcow2 images: read-write round trip, read-only never writes the file, and
-# a qcow2 whose header names a backing file on the host never makes the
-# hypervisor open that file (read-write or read-only).  UML takes raw
+# a qcow2 whose header names a backing file on the host is refused without
+# that file being opened (read-write or read-only; 56-hostile-formats and
+# 57-backing-allowed cover every format and --backing).  UML takes raw
 # images only, and says so.
 . "$(dirname "$0")/../lib/common.sh"
 command -v inotifywait >/dev/null || skip "inotifywait (inotify-tools) is not installed"
@@ -35,7 +36,7 @@ inotifywait -q -m -e open,access --format '%e %w' "$T/secret.raw" > "$T/touched"
 watcher=$!
 sleep 0.5
 for mode in --rw --ro; do
-  refuse "$mode: the hostile qcow2 shows no filesystem (its backing is not read)" \
+  refuse "$mode: the hostile qcow2 is refused (its backing is not read)" \
     "$IMGMOUNT" "$mode" --format=qcow2 "$T/hostile.qcow2" "$M"
 done
 sleep 0.5

@@ -38,6 +38,8 @@ touch "$T/files/disk.img" "$T/files/other.qcow2"
 assert_eq "images" "$T/files/disk.img $T/files/mnt dir $T/files/other.qcow2 " "$(complete_words "$T/files/")"
 assert_eq "the mountpoint" "$T/files/mnt dir " "$(complete_words "$T/files/disk.img" "$T/files/m")"
 assert_eq "--pid-file FILE" "$T/files/disk.img " "$(complete_words --pid-file "$T/files/d")"
+assert_eq "--backing=FILE, = a word break" "$T/files/other.qcow2 " "$(complete_words --backing = "$T/files/o")"
+assert_eq "--backing=FILE, one word" "--backing=$T/files/other.qcow2 " "$(complete_words --backing="$T/files/o")"
 
 # -u offers only fuse.imgmount mountpoints, decoded from /proc/mounts's
 # octal escapes; a table stands in for /proc/mounts.
