@@ -30,9 +30,17 @@ image_check (const char *path, bool readonly, char **err)
     return error_set (err, "%s: not a regular file or block device", path);
   if (S_ISREG (st.st_mode) && st.st_size == 0)
     return error_set (err, "%s: the image is empty (0 bytes)", path);
+  /* root may write a file that has no write permission at all, but its
+   * owner made it read-only: take it as such. */
+  if (!readonly && S_ISREG (st.st_mode) && (st.st_mode & 0222) == 0)
+    return error_set (err, "%s: a read-only file (mode %04o); use --ro for a read-only mount",
+                      path, (unsigned) (st.st_mode & 07777));
   if (access (path, readonly ? R_OK : R_OK | W_OK) == -1) {
     if (!readonly && errno == EACCES && access (path, R_OK) == 0)
       return error_set (err, "%s: not writable; use --ro for a read-only mount", path);
+    if (!readonly && errno == EPERM)
+      return error_set (err, "%s: immutable or append-only (chattr); use --ro for a "
+                        "read-only mount", path);
     if (!readonly && errno == EROFS)
       return error_set (err, "%s: on a read-only filesystem; use --ro for a read-only mount", path);
     return error_set (err, "%s: %s", path, strerror (errno));

@@ -6,7 +6,8 @@
 #include <stdbool.h>
 
 /* The image must exist and be a non-empty regular file or block device,
- * readable (and writable for a read-write mount).  Returns 0, or -1 with a
+ * readable (and writable for a read-write mount: not immutable, and with
+ * some write permission bit even when root could write it anyway).  Returns 0, or -1 with a
  * one-line message in *ERR (malloc'd). */
 int image_check (const char *path, bool readonly, char **err);
 
