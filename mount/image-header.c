@@ -59,6 +59,20 @@ copy_name (char *dst, const unsigned char *src, size_t len)
   dst[n] = '\0';
 }
 
+/* Copies the backing file name of SIZE bytes at OFFSET in the header
+ * [H, H + LEN) into OUT, refusing a name longer than MAX or out of bounds. */
+static int
+copy_backing_name (const unsigned char *h, size_t len, uint64_t offset, uint64_t size,
+                   uint64_t max, struct image_header *out, const char **why)
+{
+  if (size > max)
+    return fail (why, "backing file name too long");
+  if (!inside (offset, size, len))
+    return fail (why, "backing file name outside the part imgmount reads");
+  copy_name (out->backing, h + offset, (size_t) size);
+  return 0;
+}
+
 /* ---- qcow2 (docs/interop/qcow2.txt) ---- */
 
 #define QCOW_MAGIC "QFI\xfb"
@@ -129,13 +143,8 @@ parse_qcow2 (const unsigned char *h, size_t len, struct image_header *out, const
     off += ((uint64_t) ext_len + 7) & ~UINT64_C (7);
   }
 
-  if (backing_offset) {
-    if (backing_size > QCOW_BACKING_NAME_MAX)
-      return fail (why, "qcow2 backing file name too long");
-    if (!inside (backing_offset, backing_size, len))
-      return fail (why, "qcow2 backing file name outside the part imgmount reads");
-    copy_name (out->backing, h + backing_offset, backing_size);
-  }
+  if (backing_offset)
+    return copy_backing_name (h, len, backing_offset, backing_size, QCOW_BACKING_NAME_MAX, out, why);
   return 0;
 }
 
@@ -150,13 +159,8 @@ parse_qcow (const unsigned char *h, size_t len, struct image_header *out, const 
     return fail (why, "not a qcow (version 1) image");
   uint64_t backing_offset = be64 (h + 8);
   uint32_t backing_size = be32 (h + 16);
-  if (backing_offset) {
-    if (backing_size > QCOW_BACKING_NAME_MAX)
-      return fail (why, "qcow backing file name too long");
-    if (!inside (backing_offset, backing_size, len))
-      return fail (why, "qcow backing file name outside the part imgmount reads");
-    copy_name (out->backing, h + backing_offset, backing_size);
-  }
+  if (backing_offset)
+    return copy_backing_name (h, len, backing_offset, backing_size, QCOW_BACKING_NAME_MAX, out, why);
   return 0;
 }
 
@@ -175,12 +179,8 @@ parse_qed (const unsigned char *h, size_t len, struct image_header *out, const c
   uint64_t features = le64 (h + 16);
   if (!(features & QED_F_BACKING_FILE))
     return 0;
-  uint32_t offset = le32 (h + 56), size = le32 (h + 60);
-  if (size > IMAGE_HEADER_NAME_MAX)
-    return fail (why, "qed backing file name too long");
-  if (!inside (offset, size, len))
-    return fail (why, "qed backing file name outside the part imgmount reads");
-  copy_name (out->backing, h + offset, size);
+  if (copy_backing_name (h, len, le32 (h + 56), le32 (h + 60), IMAGE_HEADER_NAME_MAX, out, why) == -1)
+    return -1;
   /* Without the no-probe flag qemu probes the backing file's format. */
   if (features & QED_F_BACKING_FORMAT_NO_PROBE)
     strcpy (out->backing_format, "raw");
