@@ -17,6 +17,8 @@ helper_args () { IMGMOUNT=$T/stub sh "$HELPER" "$@" | tr '\n' ' '; }
 assert_eq "options translated, mount(8)'s and fstab's dropped" \
   "--ro --backend=tcg --cache=none --format=qcow2 -o allow_other -o nonempty -o noatime -- $T/a b.img /mnt " \
   "$(helper_args "$T/a b.img" /mnt -sn -o ro,noauto,nofail,user,users,auto,defaults,_netdev,x-systemd.automount,backend=tcg,cache=none,format=qcow2,allow_other,nonempty,noatime -t fuse.imgmount)"
+assert_eq "backing=, repeatable" "--format=qcow2 --backing=/b/mid.qcow2 --backing=/b/base.raw -- i /m " \
+  "$(helper_args i /m -o format=qcow2,backing=/b/mid.qcow2,backing=/b/base.raw)"
 assert_eq "rw, -v, a glob character stays as it is" "-v --rw -o * -- i /m " "$(helper_args i /m -v -o 'rw,*')"
 assert_eq "-f (fake) runs nothing" "" "$(helper_args i /m -f -o ro)"
 STUB_RC=1 helper_args i /m >/dev/null; assert_eq "imgmount's failure is mount(8)'s 32" 32 "$?"
