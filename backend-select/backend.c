@@ -76,10 +76,8 @@ choose (const struct backend_request *req, enum backend_kind *chosen, char **err
   return r;
 }
 
-/* The first line of what libguestfs said last (some of its messages go on
- * with paragraphs of advice that do not fit imgmount's one-line errors). */
-static const char *
-last_error (guestfs_h *g)
+const char *
+backend_last_error (guestfs_h *g)
 {
   static __thread char line[512];
   const char *msg = guestfs_last_error (g);
@@ -150,12 +148,12 @@ configure (guestfs_h *g, const struct backend_request *req, enum backend_kind ki
   char *none[] = { NULL };
   if (guestfs_set_backend (g, "direct") == -1 ||
       guestfs_set_backend_settings (g, kind == BACKEND_TCG ? force_tcg : none) == -1)
-    return error_set (err, "libguestfs: %s", last_error (g));
+    return error_set (err, "libguestfs: %s", backend_last_error (g));
   char *hv = helper_program ("imgmount-hv");
   int r = guestfs_set_hv (g, hv);
   free (hv);
   if (r == -1)
-    return error_set (err, "libguestfs: %s", last_error (g));
+    return error_set (err, "libguestfs: %s", backend_last_error (g));
   export_hv_settings (req, kind);
   phase (req, "preparing the appliance");
   char *appliance = appliance_dir (kind == BACKEND_UML ? APPLIANCE_UML_KERNEL
@@ -164,12 +162,12 @@ configure (guestfs_h *g, const struct backend_request *req, enum backend_kind ki
   r = appliance ? guestfs_set_path (g, appliance) : -1;
   free (appliance);
   if (r == -1)
-    return *err ? -1 : error_set (err, "libguestfs: %s", last_error (g));
+    return *err ? -1 : error_set (err, "libguestfs: %s", backend_last_error (g));
   char *append = xasprintf ("imgmount.scan=%s", scan_list (scans));
   r = guestfs_set_append (g, append);
   free (append);
   if (r == -1)
-    return error_set (err, "libguestfs: %s", last_error (g));
+    return error_set (err, "libguestfs: %s", backend_last_error (g));
   if (req->verbose)
     fprintf (stderr, "imgmount: scans in the appliance: %s\n", scan_list (scans));
   guestfs_set_program (g, "imgmount");
@@ -191,7 +189,7 @@ configure (guestfs_h *g, const struct backend_request *req, enum backend_kind ki
                                 GUESTFS_ADD_DRIVE_OPTS_READONLY, 0,
                                 GUESTFS_ADD_DRIVE_OPTS_CACHEMODE, "writeback",
                                 -1) == -1)
-      return error_set (err, "%s: %s", req->images[k], last_error (g));
+      return error_set (err, "%s: %s", req->images[k], backend_last_error (g));
   return 0;
 }
 
@@ -225,7 +223,7 @@ launch (guestfs_h *g, const struct backend_request *req, enum backend_kind kind,
                       "(IMGMOUNT_LAUNCH_TIMEOUT); %s", backend_kind_name (kind), limit,
                       alternatives (kind));
   return error_set (err, "starting the appliance (%s) failed: %s; %s", backend_kind_name (kind),
-                    last_error (g), alternatives (kind));
+                    backend_last_error (g), alternatives (kind));
 }
 
 
@@ -269,7 +267,7 @@ backend_stop (guestfs_h *g, char **err)
                "(IMGMOUNT_CALL_TIMEOUT)", stalled);
     r = -1;
   } else if (guestfs_shutdown (g) == -1) {
-    error_set (err, "appliance shutdown failed: %s", last_error (g));
+    error_set (err, "appliance shutdown failed: %s", backend_last_error (g));
     r = -1;
   }
   watchdog_idle ();

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "backend-select/backend.h"
 #include "mount/list.h"
 
 /* Length of the valid UTF-8 sequence at S, or 0.  Labels come from the
@@ -89,7 +90,7 @@ list_filesystems (guestfs_h *g, bool json, char **err)
 {
   char **fs = guestfs_list_filesystems (g);
   if (!fs) {
-    if (asprintf (err, "cannot list filesystems: %s", guestfs_last_error (g)) < 0)
+    if (asprintf (err, "cannot list filesystems: %s", backend_last_error (g)) < 0)
       *err = NULL;
     return -1;
   }

@@ -289,7 +289,7 @@ shut_down (struct fs *fs, guestfs_h *g, const int *image_fds, size_t n)
   else if (e)
     err = xasprintf ("writing back to the image failed: %s; some data was lost", strerror (e));
   if (guestfs_umount_all (g) == -1 && !err &&
-      asprintf (&err, "unmounting inside the appliance failed: %s", guestfs_last_error (g)) < 0)
+      asprintf (&err, "unmounting inside the appliance failed: %s", backend_last_error (g)) < 0)
     err = NULL;
   char *stop_err = NULL;
   if (backend_stop (g, &stop_err) == -1 && !err)

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "backend-select/backend.h"
 #include "common/message.h"
 #include "mount/select-fs.h"
 
@@ -72,7 +73,7 @@ mount_specs (guestfs_h *g, const struct options *opts, char **err)
     if (guestfs_is_blockdev (g, s->device) <= 0 && guestfs_is_lv (g, s->device) <= 0)
       r = error_set (err, "-m %s: no such device in the image; imgmount --list IMAGE lists them", s->device);
     else
-      r = error_set (err, "-m %s: cannot mount it at %s: %s", s->device, s->path, guestfs_last_error (g));
+      r = error_set (err, "-m %s: cannot mount it at %s: %s", s->device, s->path, backend_last_error (g));
   }
   free (specs);
   return r;
@@ -84,7 +85,7 @@ mount_os (guestfs_h *g, const char *root, bool readonly, char **err)
 {
   char **pairs = guestfs_inspect_get_mountpoints (g, root);
   if (!pairs)
-    return error_set (err, "inspection of %s failed: %s", root, guestfs_last_error (g));
+    return error_set (err, "inspection of %s failed: %s", root, backend_last_error (g));
   size_t n = 0;
   while (pairs[n])
     n += 2;
@@ -102,11 +103,11 @@ mount_os (guestfs_h *g, const char *root, bool readonly, char **err)
   for (size_t k = 0; k < n; k += 2)
     if (mount_one (g, readonly, pairs[k + 1], pairs[k], NULL, NULL) == -1) {
       if (strcmp (pairs[k], "/") == 0) {
-        r = error_set (err, "cannot mount the root filesystem %s: %s", pairs[k + 1], guestfs_last_error (g));
+        r = error_set (err, "cannot mount the root filesystem %s: %s", pairs[k + 1], backend_last_error (g));
         break;
       }
       fprintf (stderr, "imgmount: warning: %s (%s) from the guest's fstab not mounted: %s\n",
-               pairs[k], pairs[k + 1], guestfs_last_error (g));
+               pairs[k], pairs[k + 1], backend_last_error (g));
     }
   free_strings (pairs);
   return r;
@@ -139,7 +140,7 @@ mount_largest (guestfs_h *g, struct candidate *c, size_t n, const struct options
       return 0;
     }
   return error_set (err, "none of the %zu filesystems in the image could be mounted: %s",
-               n, guestfs_last_error (g));
+               n, backend_last_error (g));
 }
 
 /* What list_filesystems returns, for images with no LVM, MD or LDM
@@ -198,7 +199,7 @@ mount_default (guestfs_h *g, const struct options *opts, bool volumes_possible, 
   if (!fs)
     fs = guestfs_list_filesystems (g);
   if (!fs)
-    return error_set (err, "cannot list filesystems: %s", guestfs_last_error (g));
+    return error_set (err, "cannot list filesystems: %s", backend_last_error (g));
   size_t n = 0;
   struct candidate *c = NULL;
   for (size_t k = 0; fs[k]; k += 2)
@@ -217,7 +218,7 @@ mount_default (guestfs_h *g, const struct options *opts, bool volumes_possible, 
   else if (n == 1) {
     r = mount_one (g, opts->readonly, c[0].device, "/", NULL, NULL);
     if (r == -1)
-      error_set (err, "cannot mount %s (%s): %s", c[0].device, c[0].type, guestfs_last_error (g));
+      error_set (err, "cannot mount %s (%s): %s", c[0].device, c[0].type, backend_last_error (g));
   }
   else if ((roots = guestfs_inspect_os (g)) != NULL && roots[0] && !roots[1])
     r = mount_os (g, roots[0], opts->readonly, err);
