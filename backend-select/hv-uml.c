@@ -3,13 +3,18 @@
  * libguestfs launches "qemu" with the UML appliance (see uml-appliance.c)
  * as kernel and initrd; this turns that command line into a linux.uml one:
  *   -m N                      mem=NM
- *   -drive file=F,id=hdN      ubdNd=F: the image as plain data, so that a
+ *   -drive file=F,id=hdN      ubdNd=dN: the image as plain data, so that a
  *                             COW header inside an untrusted image can never
  *                             make UML open a host file it names; read-only
  *                             mounts put a COW file of our own in front;
  *                             --cache=none: a vhost-user disk served with
  *                             O_DIRECT by qemu-storage-daemon (hv-qsd.c)
- *   -drive ...,id=appliance   ubdN=COW,ROOT (the root stays pristine)
+ *   -drive ...,id=appliance   ubdN=cowN,dN (the root stays pristine)
+ * where dN is a symbolic link to the disk in our temporary directory, UML's
+ * working directory: supermin in the appliance reads at most 1023 bytes of
+ * the kernel command line, so every name on it must stay short whatever
+ * the image's path (a cut-off root=UUID= panics the appliance, and UML,
+ * the first process of its PID namespace, then spins instead of dying).
  *   -chardev socket,path=P    guestfsd's virtio-serial channel, through a
  *                             vhost-user console device (hv-console.c)
  *   -serial stdio             the console on ttyS0, to libguestfs's console
@@ -37,6 +42,9 @@
 
 #define MAX_ARGS 256
 #define STOP_GRACE_S 5.0
+/* What supermin's init reads of /proc/cmdline (a 1024-byte buffer that
+ * also takes the newline). */
+#define UML_COMMAND_LINE_MAX 1022
 
 /* The UML command line; it owns every string in it. */
 struct uml_cmd {
@@ -79,6 +87,21 @@ arg_value (int argc, char **argv, const char *name)
   return NULL;
 }
 
+/* Makes TMPDIR/dN a symbolic link to FILE (made absolute: UML runs in
+ * TMPDIR), so that the command line can name it "dN". */
+static int
+link_disk (const char *tmpdir, int n, const char *file)
+{
+  char *target = realpath (file, NULL);
+  char *link = xasprintf ("%s/d%d", tmpdir, n);
+  int r = target ? symlink (target, link) : -1;
+  if (r == -1)
+    fprintf (stderr, "imgmount-hv: uml: %s: %s\n", file, strerror (errno));
+  free (target);
+  free (link);
+  return r;
+}
+
 /* One -drive becomes one ubd device, numbered in command-line order, so
  * the user's disks are /dev/sda... in the appliance and its root is last.
  * Under --cache=none the user's disks go to qemu-storage-daemon instead
@@ -100,7 +123,8 @@ add_drive (struct uml_cmd *cmd, int *n, const char *spec, const char *tmpdir, in
     r = -1;
   } else if ((snapshot && strcmp (snapshot, "on") == 0) ||
              (readonly && strncmp (id, "hd", 2) == 0)) {
-    add_arg (cmd, xasprintf ("ubd%d=%s/cow%d,%s", *n, tmpdir, *n, file));
+    r = link_disk (tmpdir, *n, file);
+    add_arg (cmd, xasprintf ("ubd%d=cow%d,d%d", *n, *n, *n));
     ++*n;
   } else if (qsd) {
     if (qsd_add_disk (qsd, file, tmpdir) == -1) {
@@ -110,7 +134,8 @@ add_drive (struct uml_cmd *cmd, int *n, const char *spec, const char *tmpdir, in
       /* 2 is the virtio block device id. */
       add_arg (cmd, xasprintf ("virtio_uml.device=%s:2", qsd->sockets[qsd->n_disks - 1]));
   } else {
-    add_arg (cmd, xasprintf ("ubd%dd=%s", *n, file));
+    r = link_disk (tmpdir, *n, file);
+    add_arg (cmd, xasprintf ("ubd%dd=d%d", *n, *n));
     ++*n;
   }
   free (file);
@@ -168,8 +193,11 @@ remove_tmpdir (const char *tmpdir, int n_files)
   static const char *const uml_files[] = { "uml/pid", "uml/mconsole", "uml" };
   for (int n = 0; n < n_files; n++) {
     char *f = xasprintf ("%s/cow%d", tmpdir, n);
+    char *d = xasprintf ("%s/d%d", tmpdir, n);
     unlink (f);
+    unlink (d);
     free (f);
+    free (d);
   }
   for (size_t k = 0; k < sizeof uml_files / sizeof uml_files[0]; k++) {
     char *f = xasprintf ("%s/%s", tmpdir, uml_files[k]);
@@ -201,13 +229,15 @@ channel_path (int argc, char **argv)
   return NULL;
 }
 
-/* Execs UML; in a child that dies with its parent. */
+/* Execs UML in TMPDIR; in a child that dies with its parent. */
 static void
-exec_uml (struct uml_cmd *cmd)
+exec_uml (struct uml_cmd *cmd, const char *tmpdir)
 {
   prctl (PR_SET_PDEATHSIG, SIGKILL);
   signal (SIGTERM, SIG_DFL);
   signal (SIGINT, SIG_DFL);
+  if (chdir (tmpdir) == -1)
+    _exit (127);
   execv (cmd->argv[0], cmd->argv);
   fprintf (stderr, "imgmount-hv: uml: %s: %s\n", cmd->argv[0], strerror (errno));
   _exit (127);
@@ -231,14 +261,14 @@ ns_forward_stop (int sig)
  * for: UML calls abort() on some shutdowns, and as PID 1 it then loops in
  * abort() for ever instead of dying. */
 static int
-namespace_init (struct uml_cmd *cmd)
+namespace_init (struct uml_cmd *cmd, const char *tmpdir)
 {
   struct sigaction sa = { .sa_handler = ns_forward_stop };
   sigaction (SIGTERM, &sa, NULL);
   sigaction (SIGINT, &sa, NULL);
   pid_t uml = fork ();
   if (uml == 0)
-    exec_uml (cmd);
+    exec_uml (cmd, tmpdir);
   if (uml == -1)
     return 1;
   ns_uml_pid = uml;
@@ -255,10 +285,28 @@ namespace_init (struct uml_cmd *cmd)
   return WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status);
 }
 
-/* Runs UML with CMD until it exits; returns our exit status. */
-static int
-run_uml (struct uml_cmd *cmd)
+/* The length of the kernel command line CMD makes: its arguments after
+ * the program, joined by spaces. */
+static size_t
+command_line_length (const struct uml_cmd *cmd)
 {
+  size_t len = 0;
+  for (int k = 1; k < cmd->argc; k++)
+    len += strlen (cmd->argv[k]) + (k > 1);
+  return len;
+}
+
+/* Runs UML with CMD in TMPDIR until it exits; returns our exit status. */
+static int
+run_uml (struct uml_cmd *cmd, const char *tmpdir)
+{
+  size_t len = command_line_length (cmd);
+  if (len > UML_COMMAND_LINE_MAX) {
+    fprintf (stderr, "imgmount-hv: uml: the kernel command line would be %zu bytes, more than "
+             "the appliance reads (%d): too many disks for UML; use --backend=tcg\n",
+             len, UML_COMMAND_LINE_MAX);
+    return 1;
+  }
   struct sigaction sa = { .sa_handler = on_stop };
   sigaction (SIGTERM, &sa, NULL);
   sigaction (SIGINT, &sa, NULL);
@@ -269,12 +317,12 @@ run_uml (struct uml_cmd *cmd)
   pid_t pid = (pid_t) syscall (SYS_clone, CLONE_NEWPID | SIGCHLD, NULL, NULL, NULL, NULL);
   if (pid == 0) {
     prctl (PR_SET_PDEATHSIG, SIGKILL);
-    _exit (namespace_init (cmd));
+    _exit (namespace_init (cmd, tmpdir));
   }
   if (pid == -1 && errno == EPERM) {
     pid = fork ();
     if (pid == 0)
-      exec_uml (cmd);
+      exec_uml (cmd, tmpdir);
   }
   if (pid == -1) {
     fprintf (stderr, "imgmount-hv: uml: fork: %s\n", strerror (errno));
@@ -340,7 +388,7 @@ hv_run_uml (int argc, char **argv)
   if (console_start (&console, tmpdir, sock) == 0 &&
       build_command (&cmd, argc, argv, tmpdir, qsd, &console) == 0 &&
       (!qsd || qsd->n_disks == 0 || qsd_start (qsd) == 0))
-    rc = run_uml (&cmd);
+    rc = run_uml (&cmd, tmpdir);
   console_stop (&console);
   if (qsd)
     qsd_stop (qsd);
