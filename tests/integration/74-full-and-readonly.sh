@@ -2,8 +2,8 @@
 # A full filesystem: ENOSPC reaches the writer (on write, fsync or close),
 # the files already there are unharmed, and space freed is usable again.
 # A read-only image file mounted read-write (mode 0444, even for root;
-# chattr +i; on a read-only bind mount): one line naming --ro, nothing
-# written, nothing started; --ro then works on the first of them.
+# chattr +i): one line naming the image and --ro, nothing written, nothing
+# started.  (An image on a read-only bind mount is 40-readonly's.)
 . "$(dirname "$0")/../lib/common.sh"
 M=$T/mnt
 mkdir -p "$M" "$T/content"
@@ -15,9 +15,9 @@ make_ext4 "$T/small.img" 24M "$T/content"
 make_ext4 "$T/ro.img" 16M "$T/content"
 sum=$(sha256sum < "$T/ro.img")
 chmod 444 "$T/ro.img"
-expect_ro_refusal () {   # WHAT IMAGE [COMMAND-PREFIX...]
-  local what=$1 img=$2 err; shift 2
-  err=$("$@" "$IMGMOUNT" "$img" "$M" 2>&1 >/dev/null)
+expect_ro_refusal () {   # WHAT IMAGE
+  local what=$1 img=$2 err
+  err=$("$IMGMOUNT" "$img" "$M" 2>&1 >/dev/null)
   case $err in
     "imgmount: $img: "*--ro*) [ "$(printf '%s\n' "$err" | wc -l)" -eq 1 ] && ok "$what ($err)" || fail "$what: $err" ;;
     *) fail "$what: expected a message naming $img and --ro, got: $err" ;;
@@ -32,12 +32,6 @@ else
   echo "  (chattr +i not supported here)"
 fi
 chmod 644 "$T/ro.img"
-if unshare -m true 2>/dev/null; then
-  mkdir -p "$T/robind"
-  cp --sparse=always "$T/ro.img" "$T/robind/ro.img"
-  expect_ro_refusal "on a read-only bind mount, read-write" "$T/robind/ro.img" \
-    unshare -m sh -c "mount --bind '$T/robind' '$T/robind' && mount -o remount,bind,ro '$T/robind' && exec \"\$0\" \"\$@\""
-fi
 assert_eq "refused images unchanged" "$sum" "$(sha256sum < "$T/ro.img")"
 check "nothing started by the refusals" nothing_left
 
