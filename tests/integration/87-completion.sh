@@ -22,7 +22,8 @@ complete_words () {
 }
 export IMGMOUNT
 
-assert_eq "an option" "--backend= " "$(complete_words --ba)"
+assert_eq "an option" "--backend= " "$(complete_words --backe)"
+assert_eq "options sharing a prefix" "--backend= --backing= " "$(complete_words --ba)"
 help=$("$IMGMOUNT" --help | grep -oE -- '--[a-z][a-z-]*' | sort -u | tr '\n' ' ')
 assert_eq "every long option --help names" "$help" "$(complete_words -- | tr -d =)"
 assert_eq "--backend=, = a word break" "auto kvm tcg uml " "$(complete_words --backend = '')"
