@@ -10,27 +10,12 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "common/cleanup.h"
 #include "common/json-string.h"
 #include "common/message.h"
 #include "mount/image-header.h"
 #include "mount/image-refs.h"
 #include "mount/options.h"
-
-static void
-close_fd (int *fd)
-{
-  if (*fd >= 0)
-    close (*fd);
-}
-
-static void
-free_string (char **s)
-{
-  free (*s);
-}
-
-#define AUTO_FD __attribute__ ((cleanup (close_fd))) int
-#define AUTO_STRING __attribute__ ((cleanup (free_string))) char *
 
 /* Reads up to SIZE bytes at OFFSET; returns how many, or -1. */
 static ssize_t
@@ -87,7 +72,7 @@ read_header (const char *path, const char *format, struct image_header *hdr, cha
 static int
 refuse_other (const char *path, const struct image_header *hdr, char **err)
 {
-  AUTO_STRING name = printable (hdr->other_name);
+  AUTO_FREE char *name = printable (hdr->other_name);
   switch (hdr->other) {
   case IMAGE_OTHER_DATA_FILE:
     return error_set (err, "%s: a qcow2 image with an external data file%s%s, which imgmount "
@@ -162,12 +147,12 @@ check_chain (const char *path, const char *format, char *const *allowed, size_t 
     fputs ("null", out);
     return 0;
   }
-  AUTO_STRING name = printable (hdr.backing);
+  AUTO_FREE char *name = printable (hdr.backing);
   if (names_protocol (hdr.backing))
     return error_set (err, "%s: its %s header names the backing file \"%s\", which is not a "
                       "plain file path; imgmount never lets qemu open it", path, format, name);
-  AUTO_STRING resolved = resolve (path, hdr.backing);
-  AUTO_STRING shown = printable (resolved);
+  AUTO_FREE char *resolved = resolve (path, hdr.backing);
+  AUTO_FREE char *shown = printable (resolved);
   int k = find_allowed (resolved, allowed, n_allowed);
   if (k == -1)
     return error_set (err, "%s: its %s header names the backing file %s, which imgmount does "
@@ -187,7 +172,7 @@ check_chain (const char *path, const char *format, char *const *allowed, size_t 
   used[k] = true;
 
   /* qemu gets the file the user named, which is the one checked. */
-  AUTO_STRING real = realpath (allowed[k], NULL);
+  AUTO_FREE char *real = realpath (allowed[k], NULL);
   if (!real)
     return error_set (err, "--backing=%s: %s", allowed[k], strerror (errno));
   fputs ("{\"driver\":", out);

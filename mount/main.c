@@ -15,6 +15,7 @@
 #include <fuse_lowlevel.h>
 #include "backend-select/backend.h"
 #include "backend-select/appliance.h"
+#include "common/cleanup.h"
 #include "common/message.h"
 #include "backend-select/watchdog.h"
 #include "fsops/fsops.h"
@@ -114,7 +115,7 @@ run_list (const struct options *opts)
 {
   int image_fds[opts->n_images];
   AUTO_STRINGS backing_nodes = new_strings (opts->n_images);
-  char *err = NULL;
+  AUTO_FREE char *err = NULL;
   if (check_input (opts, image_fds, backing_nodes, &err) == -1) {
     error_line (err);
     return 1;
@@ -308,7 +309,7 @@ run_mount (struct options *opts)
 {
   int image_fds[opts->n_images];
   AUTO_STRINGS backing_nodes = new_strings (opts->n_images);
-  char *err = NULL;
+  AUTO_FREE char *err = NULL;
   char mountpoint[PATH_MAX];
   if (check_input (opts, image_fds, backing_nodes, &err) == -1 || !realpath (opts->mountpoint, mountpoint)) {
     error_line (err ? err : strerror (errno));
@@ -377,7 +378,6 @@ run_mount (struct options *opts)
   if (opts->pid_file)
     unlink (opts->pid_file);
   int rc = err ? 1 : 0;
-  free (err);
   if (lock_fd >= 0)
     close (lock_fd);   /* releases imgmount -u */
   return rc;

@@ -115,6 +115,15 @@ case $err in *"add --backing=$N/secret.raw"*) ok "--backing of another file: sti
   *) fail "--backing of another file: $err" ;; esac
 # What --list does with them is the same check.
 refuse "--list of a hostile qcow2" "$IMGMOUNT" --list --format=qcow2 "$T/backing.qcow2"
+# The refusals leak nothing (LeakSanitizer, with the sanitizer build).
+if [ -x "$TOP/build-asan/imgmount" ]; then
+  for img in backing.qcow2:qcow2 datafile.qcow2:qcow2 descriptor.vmdk:vmdk differencing.vhd:vpc; do
+    args=(--format="${img#*:}" --backing="$N/extent.raw" "$T/${img%:*}")
+    err=$("$TOP/build-asan/imgmount" "${args[@]}" "$M" 2>&1; "$TOP/build-asan/imgmount" --list "${args[@]}" 2>&1)
+    [[ $err == *Sanitizer* ]] && fail "sanitizer on refusing $img: $err"
+  done
+  ok "refusals under the sanitizers: no leak, no error"
+fi
 
 # qemu 7.2 refuses a VHDX differencing disk itself (it cannot read the
 # parent); imgmount then fails at launch, without opening the parent.

@@ -1,0 +1,26 @@
+/* cleanup.h: variables released at the end of their scope (GCC's and
+ * clang's cleanup attribute), so that early returns leak nothing. */
+#ifndef IMGMOUNT_CLEANUP_H
+#define IMGMOUNT_CLEANUP_H
+
+#include <stdlib.h>
+#include <unistd.h>
+
+static inline void
+cleanup_free (void *p)
+{
+  free (*(void **) p);
+}
+
+static inline void
+cleanup_close (int *fd)
+{
+  if (*fd >= 0)
+    close (*fd);
+}
+
+/* AUTO_FREE char *s = ...: freed.  AUTO_FD fd = open (...): closed. */
+#define AUTO_FREE __attribute__ ((cleanup (cleanup_free)))
+#define AUTO_FD __attribute__ ((cleanup (cleanup_close))) int
+
+#endif
