@@ -186,6 +186,36 @@ def metadata_probe():
     write('metadata-probe', 'nested-bsd', disk + sector(0, table(mbr_entry(0xa5, 2048, 4096))))
 
 
+def image_header_input(fmt, head, tail_len=0):
+    return u8(['qcow2', 'qcow', 'qed', 'vmdk', 'vpc', 'raw'].index(fmt)) + u16(tail_len) + head
+
+
+def image_header():
+    be32 = lambda v: struct.pack('>I', v)
+    be64 = lambda v: struct.pack('>Q', v)
+    # qcow2 v3, 64 KiB clusters, a backing format extension, a backing file.
+    ext = be32(0xe2792aca) + be32(3) + b'raw' + bytes(5) + be32(0) + be32(0)
+    qcow2 = (b'QFI\xfb' + be32(3) + be64(112 + len(ext)) + be32(8) + be32(16)
+             + bytes(72 - 24) + be64(0) + bytes(20) + be32(112)).ljust(112, b'\0')
+    write('image-header', 'qcow2-backing', image_header_input('qcow2', qcow2 + ext + b'base.img'))
+    data_file = be32(0x44415441) + be32(8) + b'data.raw' + be32(0) + be32(0)
+    qcow2_df = bytearray(qcow2)
+    qcow2_df[8:16] = be64(0)
+    qcow2_df[72:80] = be64(4)
+    write('image-header', 'qcow2-data-file', image_header_input('qcow2', bytes(qcow2_df) + data_file))
+    write('image-header', 'qcow', image_header_input(
+        'qcow', b'QFI\xfb' + be32(1) + be64(48) + be32(4) + bytes(28) + b'base'))
+    write('image-header', 'qed', image_header_input(
+        'qed', b'QED\0' + bytes(12) + u64(5) + bytes(32) + u32(64) + u32(4) + b'base'))
+    vmdk = (b'KDMV' + u32(1) + u32(3) + u64(131072) + u64(128) + u64(1) + u64(20)).ljust(512, b'\0')
+    write('image-header', 'vmdk-parent', image_header_input(
+        'vmdk', vmdk + b'parentFileNameHint="/img/base.vmdk"\n'))
+    write('image-header', 'vmdk-descriptor', image_header_input(
+        'vmdk', b'createType="monolithicFlat"\nRW 100 FLAT "flat.raw" 0\n'))
+    footer = (b'conectix' + bytes(52) + be32(4)).ljust(512, b'\0')
+    write('image-header', 'vpc-differencing', image_header_input('vpc', footer, 512))
+
+
 options()
 mountspec()
 drive_spec()
@@ -193,3 +223,4 @@ virtqueue()
 virtio_console()
 vhost_user()
 metadata_probe()
+image_header()
