@@ -21,10 +21,14 @@ refuse "unknown format" "$IMGMOUNT" --format=exe "$T/good.img" "$T/mnt"
 refuse "bad -m syntax" "$IMGMOUNT" -m sda1 "$T/good.img" "$T/mnt"
 refuse "-u on a plain directory" "$IMGMOUNT" -u "$T/mnt"
 
-# No /dev/fuse: a private mount namespace where /dev/fuse is hidden.
+# No /dev/fuse: a private mount namespace with an empty /dev.  (This once
+# bind-mounted /dev/null over /dev/fuse and chmod'ed it, which changed the
+# host's /dev/null to mode 000: the namespace is private, the inode is not.)
+null_mode=$(stat -c %a /dev/null)
 if unshare -m true 2>/dev/null; then
-  refuse "no /dev/fuse" unshare -m bash -c "mount --bind /dev/null /dev/fuse && chmod 000 /dev/fuse 2>/dev/null; mount -t tmpfs none /dev && exec \"$IMGMOUNT\" \"$T/good.img\" \"$T/mnt\""
+  refuse "no /dev/fuse" unshare -m bash -c "mount -t tmpfs none /dev && exec \"$IMGMOUNT\" \"$T/good.img\" \"$T/mnt\""
 fi
+assert_eq "the host's /dev/null untouched" "$null_mode" "$(stat -c %a /dev/null)"
 
 # These need the appliance to find out.
 refuse "random bytes" "$IMGMOUNT" "$T/random.img" "$T/mnt"
