@@ -21,7 +21,7 @@ usage: contrib/bench/run.sh [OPTIONS]
   --quick            a small smoke run: 1 round, 50 MB upload, 20 MB file,
                      300-file tree, 5 fsync samples, 60 MB memory copy
   --rounds N         rounds, interleaved (default $ROUNDS)
-  --backends LIST    comma-separated: tcg,uml,kvm (default: tcg,uml, plus
+  --backends LIST    comma-separated: uml,tcg,kvm (default: uml,tcg, plus
                      kvm when its probe works)
   --tools LIST       imgmount,guestmount,fuse2fs,loop (default: all)
   --cache LIST       imgmount cache modes to compare, e.g.
@@ -38,12 +38,14 @@ usage: contrib/bench/run.sh [OPTIONS]
                      (default $MEM_MB)
   --image-mb N       the ext4 image of the mount workloads (default $IMAGE_MB)
   --out DIR          where results go (default build/bench/DATE)
+  --publish          also copy results.md, results.json and chart.svg to
+                     contrib/bench/ (RESULTS.md, results.json, chart.svg)
 EOF
 }
 
 ROUNDS=3 UPLOAD_MB=500 FILE_MB=100 TREE_FILES=1000 FSYNC_SAMPLES=20 MEM_MB=500
 IMAGE_MB=1024 BACKENDS= TOOLS=imgmount,guestmount,fuse2fs,loop CACHE_MODES=writeback
-WORKLOADS=seed,startup,cp,cat,rsync,find,fsync,mem OUT=
+WORKLOADS=seed,startup,cp,cat,rsync,find,fsync,mem OUT= PUBLISH=
 
 parse_args () {
   while [ $# -gt 0 ]; do
@@ -61,6 +63,7 @@ parse_args () {
       --mem-mb) MEM_MB=$2; shift ;;
       --image-mb) IMAGE_MB=$2; shift ;;
       --out) OUT=$2; shift ;;
+      --publish) PUBLISH=yes ;;
       -h|--help) usage; exit 0 ;;
       *) usage >&2; exit 2 ;;
     esac
@@ -114,8 +117,8 @@ prepare () {
   BENCH_RESULTS=$W/results.tsv
   : > "$BENCH_RESULTS"
   if [ -z "$BACKENDS" ]; then
-    BACKENDS=tcg,uml
-    if kvm_usable; then BACKENDS=kvm,$BACKENDS; else progress "kvm: its probe fails here, skipped"; fi
+    BACKENDS=uml,tcg
+    if kvm_usable; then BACKENDS=$BACKENDS,kvm; else progress "kvm: its probe fails here, skipped"; fi
   fi
   [ -n "$OUT" ] || OUT=$BUILD/bench/$(date -u +%Y%m%dT%H%M%SZ)
   mkdir -p "$OUT"
@@ -123,7 +126,7 @@ prepare () {
   SEED_TIMEOUT=$(( 120 + UPLOAD_MB ))
   progress "inputs: ${UPLOAD_MB} MB upload, ${FILE_MB} MB file, tree of /usr/include"
   make_inputs
-  progress "tree: $TREE_COUNT files, $TREE_MB MB"
+  [ "$TREE_COUNT" = 0 ] || progress "tree: $TREE_COUNT files, $TREE_MB MB"
   local b
   for b in ${BACKENDS//,/ }; do
     progress "warming up $b (appliance built if needed; untimed)"
@@ -186,7 +189,12 @@ main () {
   write_meta
   python3 "$BENCH_DIR/report.py" "$OUT"
   progress "done: $OUT/results.md, results.json, chart.svg"
+  if [ -n "$PUBLISH" ]; then
+    cp "$OUT/results.md" "$BENCH_DIR/RESULTS.md"
+    cp "$OUT/results.json" "$OUT/chart.svg" "$BENCH_DIR/"
+    progress "published in $BENCH_DIR: RESULTS.md, results.json, chart.svg"
+  fi
   cat "$OUT/results.md"
 }
 
-main "$@"
+main "$@"; exit

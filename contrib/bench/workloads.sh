@@ -13,6 +13,8 @@ BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 make_inputs () {
   head -c "${UPLOAD_MB}M" /dev/urandom > "$W/upload"
   head -c "${FILE_MB}M" /dev/urandom > "$W/file"
+  TREE_COUNT=0 TREE_MB=0
+  want rsync find || return 0
   # The tree: the first TREE_FILES files of /usr/include (0: all of it).
   mkdir -p "$W/tree"
   (cd /usr/include && find . -type f | LC_ALL=C sort |
@@ -51,12 +53,34 @@ seed_session () {
 
 sum () { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a + b }'; }
 
-# timed COMMAND...: runs COMMAND, prints its duration in seconds.
-timed () {
-  local t
+# measure ROUND BACKEND TOOL WORKLOAD COMMAND...: runs COMMAND and records
+# its duration; when it fails, says so and returns 1 (nothing recorded).
+measure () {
+  local r=$1 b=$2 tool=$3 workload=$4 t
+  shift 4
   t=$(now_ns)
-  "$@" >&2
-  seconds_since "$t"
+  if "$@" >&2; then
+    record "$r" "$b" "$tool" "$workload" "$(seconds_since "$t")" s
+  else
+    progress "  round $r $b $tool $workload: FAILED (tools' messages: $W/tools.log)"
+    return 1
+  fi
+}
+
+# mount_for ROUND BACKEND TOOL IMAGE MOUNTPOINT [WORKLOAD]: mounts; records
+# the start-up as WORKLOAD when one is named.  1 if the mount failed.
+mount_for () {
+  local s
+  if ! s=$(tool_mount "$3" "$2" "$4" "$5"); then
+    progress "  round $1 $2 $3: mount FAILED: $(tail -n 2 "$W/tools.log" | tr '\n' ' ')"
+    return 1
+  fi
+  [ -z "${6:-}" ] || record "$1" "$2" "$3" "$6" "$s" s
+}
+
+# unmount_after MOUNTPOINT: unmounts, saying so when that fails (the run goes on).
+unmount_after () {
+  tool_unmount "$1" || progress "  unmounting $1 FAILED"
 }
 
 copy_file_in () { dd if="$W/file" of="$1/file" bs=1M conv=fsync status=none; }
@@ -64,29 +88,32 @@ tree_in () { rsync -a "$W/tree/" "$1/tree/" && tool_unmount "$1"; }
 tree_out () { rm -rf "$W/tree-out"; rsync -a "$1/tree/" "$W/tree-out/"; }
 list_tree () { find "$1/tree" -ls > /dev/null; }
 read_file () { cat "$1/file" > /dev/null; }
+copy_mem_in () {
+  local _
+  for _ in $(seq $(( MEM_MB / FILE_MB ))); do cat "$W/file"; done |
+    dd of="$1/mem" bs=1M iflag=fullblock conv=fsync status=none
+}
 
 # write_session ROUND BACKEND TOOL: a fresh ext4 image, mounted: start-up,
 # cp of FILE_MB until fsync returns, fsync latency of a 4 KB write
 # (FSYNC_SAMPLES samples: median and p99), peak RSS of the daemon, then
 # rsync -a of the tree in, timed until the unmount has put it in the image.
 write_session () {
-  local r=$1 b=$2 tool=$3 img=$W/${3//:/-}.img mnt=$W/mnt-${3//:/-}
+  local r=$1 b=$2 tool=$3 img=$W/${3//:/-}.img mnt=$W/mnt-${3//:/-} med p99 rss
   make_image "$img" "$IMAGE_MB" ext4
   progress "round $r $b $tool: write session"
-  record "$r" "$b" "$tool" startup "$(tool_mount "$tool" "$b" "$img" "$mnt")" s
-  if want cp; then record "$r" "$b" "$tool" cp "$(timed copy_file_in "$mnt")" s; fi
-  if want fsync; then
-    read -r med p99 < <(python3 "$BENCH_DIR/fsync-latency.py" "$mnt" "$FSYNC_SAMPLES")
+  mount_for "$r" "$b" "$tool" "$img" "$mnt" startup || return 0
+  if want cp; then measure "$r" "$b" "$tool" cp copy_file_in "$mnt" || true; fi
+  if want fsync && read -r med p99 < <(python3 "$BENCH_DIR/fsync-latency.py" "$mnt" "$FSYNC_SAMPLES"); then
     record "$r" "$b" "$tool" fsync-median "$med" ms
     record "$r" "$b" "$tool" fsync-p99 "$p99" ms
   fi
-  local rss
   rss=$(tool_peak_rss_mb "$mnt")
   [ -z "$rss" ] || record "$r" "$b" "$tool" peak-rss "$rss" MB
   if want rsync; then
-    record "$r" "$b" "$tool" rsync-in "$(timed tree_in "$mnt")" s
+    measure "$r" "$b" "$tool" rsync-in tree_in "$mnt" || unmount_after "$mnt"
   else
-    tool_unmount "$mnt"
+    unmount_after "$mnt"
   fi
 }
 
@@ -95,29 +122,31 @@ write_session () {
 # (both cold), rsync -a of the tree out.
 read_session () {
   local r=$1 b=$2 tool=$3 img=$W/${3//:/-}.img mnt=$W/mnt-${3//:/-}
+  [ -f "$img" ] || return 0
   drop_host_caches
   progress "round $r $b $tool: read session (cold caches)"
-  tool_mount "$tool" "$b" "$img" "$mnt" > /dev/null
-  if want cat && want cp; then record "$r" "$b" "$tool" cat "$(timed read_file "$mnt")" s; fi
-  if want find && want rsync; then record "$r" "$b" "$tool" find-ls "$(timed list_tree "$mnt")" s; fi
-  if want rsync; then record "$r" "$b" "$tool" rsync-out "$(timed tree_out "$mnt")" s; fi
-  tool_unmount "$mnt"
+  if mount_for "$r" "$b" "$tool" "$img" "$mnt"; then
+    if want cat && want cp; then measure "$r" "$b" "$tool" cat read_file "$mnt" || true; fi
+    if want find && want rsync; then measure "$r" "$b" "$tool" find-ls list_tree "$mnt" || true; fi
+    if want rsync; then measure "$r" "$b" "$tool" rsync-out tree_out "$mnt" || true; fi
+    unmount_after "$mnt"
+  fi
   rm -rf "$W/tree-out" "$img"
 }
 
 # memory_session ROUND BACKEND: imgmount's peak resident memory (VmHWM of
 # the daemon) while MEM_MB (a multiple of FILE_MB) are copied into a fresh
-# image (the input file, repeated), until fsync returns; also the copy's duration.
+# image (the input file, repeated), until fsync returns; also the copy's
+# duration.
 memory_session () {
-  local r=$1 b=$2 img=$W/mem.img mnt=$W/mnt-mem t
+  local r=$1 b=$2 img=$W/mem.img mnt=$W/mnt-mem
   make_image "$img" $(( MEM_MB * 5 / 4 + 256 )) ext4
   progress "round $r $b imgmount: memory while $MEM_MB MB are copied in"
-  tool_mount imgmount "$b" "$img" "$mnt" > /dev/null
-  t=$(now_ns)
-  for _ in $(seq $(( MEM_MB / FILE_MB ))); do cat "$W/file"; done |
-    dd of="$mnt/mem" bs=1M iflag=fullblock conv=fsync status=none
-  record "$r" "$b" imgmount mem-copy "$(seconds_since "$t")" s
-  record "$r" "$b" imgmount mem-peak-rss "$(tool_peak_rss_mb "$mnt")" MB
-  tool_unmount "$mnt"
+  if mount_for "$r" "$b" imgmount "$img" "$mnt"; then
+    if measure "$r" "$b" imgmount mem-copy copy_mem_in "$mnt"; then
+      record "$r" "$b" imgmount mem-peak-rss "$(tool_peak_rss_mb "$mnt")" MB
+    fi
+    unmount_after "$mnt"
+  fi
   rm -f "$img"
 }
