@@ -153,7 +153,7 @@ def write_chart_data(path, rows):
             f.write("# %s\n" % name)
             for label, values in lines:
                 f.write('"%s" %s\n' % (label, " ".join(
-                    "%.4f" % max(v, 0.001) if v is not None else "NaN" for v in values)))
+                    "%.4f" % max(v, 0.0001) if v is not None else "NaN" for v in values)))
             f.write("\n\n")
 
 
@@ -172,7 +172,8 @@ def chart(outdir, medians, meta):
             values = [medians.get(("host" if t in HOST_TOOLS else b, t, key)) for t in tools]
             if key.startswith("fsync"):
                 values = [v / 1000 if v is not None else None for v in values]
-            lines.append((label.format(**words(meta)), values))
+            if any(v is not None for v in values):
+                lines.append((label.format(**words(meta)), values))
         blocks.append((b, lines))
     if seed_backends:
         blocks.append(("seed", [(label.split(" (")[0].split(": ")[-1].replace("`", "").format(upload=meta["upload_mb"]),
@@ -197,10 +198,12 @@ def chart(outdir, medians, meta):
           (len(blocks), meta["rounds"]),
           "set style data histogram", "set style histogram cluster gap 1",
           "set style fill solid 0.9 border -1", "set boxwidth 0.9",
-          "set logscale y", "set yrange [0.001:*]", "set format y '%g'", "set grid ytics",
+          "set logscale y", "set format y '%g'", "set grid ytics",
           "set ylabel 'seconds'", "set xtics rotate by -35 nomirror", "set bmargin 9",
           "set key top right font 'sans,10'", "set datafile missing 'NaN'"]
-    for i, (name, _) in enumerate(blocks):
+    for i, (name, lines) in enumerate(blocks):
+        low = min(v for _, values in lines for v in values if v is not None)
+        gp.append("set yrange [%g:*]" % 10 ** math.floor(math.log10(max(low, 0.0001))))
         if name == "seed":
             gp += ["set title \"the seed's tests (guestfish, %d MB)\"" % meta["upload_mb"],
                    plot(i, [(b, BACKEND_NAMES[b]) for b in seed_backends])]
@@ -215,7 +218,7 @@ def chart(outdir, medians, meta):
 
 
 def main():
-    outdir = sys.argv[1]
+    outdir = os.path.abspath(sys.argv[1])
     samples, units, meta = load(outdir)
     medians, ratios = medians_and_ratios(samples)
     with open(os.path.join(outdir, "results.md"), "w") as f:

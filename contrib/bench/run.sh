@@ -43,7 +43,7 @@ usage: contrib/bench/run.sh [OPTIONS]
 EOF
 }
 
-ROUNDS=3 UPLOAD_MB=500 FILE_MB=100 TREE_FILES=1000 FSYNC_SAMPLES=20 MEM_MB=500
+ROUNDS=3 UPLOAD_MB=500 FILE_MB=100 TREE_FILES=500 FSYNC_SAMPLES=20 MEM_MB=300
 IMAGE_MB=1024 BACKENDS= TOOLS=imgmount,guestmount,fuse2fs,loop CACHE_MODES=writeback
 WORKLOADS=seed,startup,cp,cat,rsync,find,fsync,mem OUT= PUBLISH=
 
@@ -69,6 +69,12 @@ parse_args () {
     esac
     shift
   done
+  local n
+  for n in "$ROUNDS" "$UPLOAD_MB" "$FILE_MB" "$TREE_FILES" "$FSYNC_SAMPLES" "$MEM_MB" "$IMAGE_MB"; do
+    [[ $n =~ ^[0-9]+$ ]] || { echo "run.sh: not a number: $n" >&2; exit 2; }
+  done
+  [ "$ROUNDS" -ge 1 ] && [ "$FILE_MB" -ge 1 ] && [ "$FSYNC_SAMPLES" -ge 1 ] ||
+    { echo "run.sh: --rounds, --file-mb and --fsync-samples must be at least 1" >&2; exit 2; }
 }
 
 # want WORKLOAD...: whether one of the WORKLOADs was asked for.
