@@ -130,7 +130,7 @@ prepare () {
   mkdir -p "$OUT"
   MEM_MB=$(( (MEM_MB + FILE_MB - 1) / FILE_MB * FILE_MB ))
   SEED_TIMEOUT=$(( 120 + UPLOAD_MB ))
-  progress "inputs: ${UPLOAD_MB} MB upload, ${FILE_MB} MB file, tree of /usr/include"
+  progress "making the input files"
   make_inputs
   [ "$TREE_COUNT" = 0 ] || progress "tree: $TREE_COUNT files, $TREE_MB MB"
   local b

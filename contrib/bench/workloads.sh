@@ -11,7 +11,7 @@ BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 # make_inputs: the files the workloads copy in, made once per run.
 make_inputs () {
-  head -c "${UPLOAD_MB}M" /dev/urandom > "$W/upload"
+  if want seed; then head -c "${UPLOAD_MB}M" /dev/urandom > "$W/upload"; fi
   head -c "${FILE_MB}M" /dev/urandom > "$W/file"
   TREE_COUNT=0 TREE_MB=0
   want rsync find || return 0
