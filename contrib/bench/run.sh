@@ -12,7 +12,9 @@
 # Run as root (mounts, drop_caches); cleans everything up, also on Ctrl-C.
 set -euo pipefail
 BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=contrib/bench/lib.sh
 . "$BENCH_DIR/lib.sh"
+# shellcheck source=contrib/bench/workloads.sh
 . "$BENCH_DIR/workloads.sh"
 
 usage () {
@@ -44,8 +46,8 @@ EOF
 }
 
 ROUNDS=3 UPLOAD_MB=500 FILE_MB=100 TREE_FILES=500 FSYNC_SAMPLES=20 MEM_MB=300
-IMAGE_MB=1024 BACKENDS= TOOLS=imgmount,guestmount,fuse2fs,loop CACHE_MODES=writeback
-WORKLOADS=seed,startup,cp,cat,rsync,find,fsync,mem OUT= PUBLISH=
+IMAGE_MB=1024 BACKENDS='' TOOLS=imgmount,guestmount,fuse2fs,loop CACHE_MODES=writeback
+WORKLOADS=seed,startup,cp,cat,rsync,find,fsync,mem OUT='' PUBLISH=''
 
 parse_args () {
   while [ $# -gt 0 ]; do
@@ -73,8 +75,10 @@ parse_args () {
   for n in "$ROUNDS" "$UPLOAD_MB" "$FILE_MB" "$TREE_FILES" "$FSYNC_SAMPLES" "$MEM_MB" "$IMAGE_MB"; do
     [[ $n =~ ^[0-9]+$ ]] || { echo "run.sh: not a number: $n" >&2; exit 2; }
   done
-  [ "$ROUNDS" -ge 1 ] && [ "$FILE_MB" -ge 1 ] && [ "$FSYNC_SAMPLES" -ge 1 ] ||
-    { echo "run.sh: --rounds, --file-mb and --fsync-samples must be at least 1" >&2; exit 2; }
+  if [ "$ROUNDS" -lt 1 ] || [ "$FILE_MB" -lt 1 ] || [ "$FSYNC_SAMPLES" -lt 1 ]; then
+    echo "run.sh: --rounds, --file-mb and --fsync-samples must be at least 1" >&2
+    exit 2
+  fi
 }
 
 # want WORKLOAD...: whether one of the WORKLOADs was asked for.
@@ -129,7 +133,7 @@ prepare () {
   [ -n "$OUT" ] || OUT=$BUILD/bench/$(date -u +%Y%m%dT%H%M%SZ)
   mkdir -p "$OUT"
   MEM_MB=$(( (MEM_MB + FILE_MB - 1) / FILE_MB * FILE_MB ))
-  SEED_TIMEOUT=$(( 120 + UPLOAD_MB ))
+  SEED_TIMEOUT=$(( 120 + UPLOAD_MB ))   # used by seed_session
   progress "making the input files"
   make_inputs
   [ "$TREE_COUNT" = 0 ] || progress "tree: $TREE_COUNT files, $TREE_MB MB"

@@ -5,7 +5,7 @@
 #   write_session  a fresh mount: ready, cp + fsync, fsync latency, rsync in
 #   read_session   a mount after dropping host caches: cat, find -ls, rsync out
 #   memory_session imgmount's peak RSS while MEM_MB are copied in
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034  # TREE_COUNT, TREE_MB: read by run.sh
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
