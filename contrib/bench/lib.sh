@@ -9,7 +9,8 @@ BENCH_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BUILD=${BUILD:-$BENCH_TOP/build}
 IMGMOUNT=${IMGMOUNT:-$BUILD/imgmount}
 IMGMOUNT_HV=${IMGMOUNT_HV:-$BUILD/imgmount-hv}
-UML_APPLIANCE=${UML_APPLIANCE:-/var/cache/imgmount/uml-appliance}
+# The UML appliance imgmount builds, for libguestfs tools (README, Start-up).
+UML_APPLIANCE=${UML_APPLIANCE:-/var/cache/imgmount/uml-appliance.latest}
 
 # --- time and progress -----------------------------------------------------
 
