@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # contrib/deps.sh: installs, from Debian 12 packages, what imgmount needs to
-# build and run (and, with --tests, to run its test suite).  Sourced or run.
+# build and run (with --tests, also to run its test suite; with --bench, also
+# to run contrib/bench/run.sh).  Sourced or run.
 set -euo pipefail
 
 build_and_run=(
@@ -18,9 +19,18 @@ tests=(
   groff-base man-db bsdutils # the man page check; script(1) for the progress test
   valgrind libclang-rt-14-dev clang
 )
+bench=(
+  libguestfs-tools           # guestfish and guestmount, the references
+  gnuplot-nox                # the chart
+  fuse2fs                    # an ext4 reference with no appliance
+  rsync python3
+)
 
 want=("${build_and_run[@]}")
-[ "${1:-}" = --tests ] && want+=("${tests[@]}")
+case ${1:-} in
+  --tests) want+=("${tests[@]}") ;;
+  --bench) want+=("${bench[@]}") ;;
+esac
 
 missing=()
 for p in "${want[@]}"; do

@@ -1,0 +1,231 @@
+#!/usr/bin/env python3
+"""contrib/bench/report.py OUTDIR: turns OUTDIR/results.tsv (lines of
+round, backend, tool, workload, value, unit) and OUTDIR/meta.json into
+results.md (tables laid out like the seed's), results.json (medians,
+ratios, every sample) and chart.svg (grouped bars drawn by gnuplot).
+Medians over rounds; imgmount/guestmount ratios are taken per round, then
+their median."""
+import collections
+import json
+import math
+import os
+import statistics
+import subprocess
+import sys
+
+BACKEND_NAMES = {"kvm": "KVM", "tcg": "TCG", "uml": "UML", "host": "host"}
+# Workloads through the mount, in table order: (key, label, MB moved or None)
+MOUNT_WORKLOADS = [
+    ("startup", "start-up (mountpoint usable)", None),
+    ("cp", "cp {file} MB in, until fsync returns", "file_mb"),
+    ("cat", "cat {file} MB out, cold caches", "file_mb"),
+    ("rsync-in", "rsync -a tree in ({files} files, {tree} MB), until unmounted", "tree_mb"),
+    ("find-ls", "find -ls over the tree, cold caches", None),
+    ("rsync-out", "rsync -a tree out", "tree_mb"),
+    ("fsync-median", "4 KB write + fsync, median of {samples} (ms)", None),
+    ("fsync-p99", "4 KB write + fsync, p99 of {samples} (ms)", None),
+    ("peak-rss", "daemon peak RSS after cp + fsync test (MB)", None),
+    ("mem-peak-rss", "imgmount peak RSS while {mem} MB are copied in (MB; round 1)", None),
+    ("mem-copy", "that copy of {mem} MB, until fsync returns (round 1)", "mem_mb"),
+]
+SEED_WORKLOADS = [
+    ("startup", "start-up: guestfish `run` (the appliance launch)"),
+    ("upload", "upload {upload} MB + sync"),
+    ("upload-no-write", "upload-no-write (to a null device node)"),
+    ("write-no-upload", "write-no-upload (fill {upload} MB + sync)"),
+]
+# The bars of the chart: workloads in seconds (fsync shown in seconds too).
+CHART_WORKLOADS = [("startup", "start-up"), ("cp", "cp {file} MB in"), ("cat", "cat {file} MB (cold)"),
+                   ("rsync-in", "rsync {files} files in"), ("rsync-out", "rsync out"),
+                   ("find-ls", "find -ls (cold)"), ("fsync-median", "fsync 4K (median)")]
+TOOL_ORDER = ["imgmount", "imgmount:none", "imgmount:unsafe", "guestmount", "fuse2fs", "loop"]
+HOST_TOOLS = ("fuse2fs", "loop")
+
+
+def load(outdir):
+    samples = collections.defaultdict(dict)   # (backend, tool, workload) -> {round: value}
+    units = {}
+    with open(os.path.join(outdir, "results.tsv")) as f:
+        for line in f:
+            rnd, backend, tool, workload, value, unit = line.rstrip("\n").split("\t")
+            samples[(backend, tool, workload)][int(rnd)] = float(value)
+            units[workload] = unit
+    with open(os.path.join(outdir, "meta.json")) as f:
+        meta = json.load(f)
+    return samples, units, meta
+
+
+def medians_and_ratios(samples):
+    medians = {k: statistics.median(v.values()) for k, v in samples.items()}
+    ratios = {}
+    for (backend, tool, workload), mine in samples.items():
+        if not tool.startswith("imgmount"):
+            continue
+        theirs = samples.get((backend, "guestmount", workload), {})
+        per_round = [mine[r] / theirs[r] for r in mine if theirs.get(r)]
+        if per_round:
+            ratios[(backend, tool, workload)] = statistics.median(per_round)
+    return medians, ratios
+
+
+def fmt(value, mb=None):
+    if value is None:
+        return "-"
+    text = "%.1f" % value if value >= 1 else "%.2f" % value
+    if mb and value > 0:
+        text += " (%.0f MB/s)" % (mb / value) if mb / value >= 10 else " (%.1f MB/s)" % (mb / value)
+    return text
+
+
+def words(meta):
+    return {"file": meta["file_mb"], "files": meta["tree_files"], "tree": meta["tree_mb"],
+            "samples": meta["fsync_samples"], "mem": meta["mem_mb"], "upload": meta["upload_mb"]}
+
+
+def markdown(samples, medians, ratios, meta):
+    backends = [b for b in meta["backends"].split(",")]
+    present = {k[1] for k in samples}
+    tools = [t for t in TOOL_ORDER if t in present]
+    host_tools = [t for t in HOST_TOOLS if t in present]
+    appliance_tools = [t for t in tools if t not in host_tools]
+    w = words(meta)
+    out = ["# imgmount benchmarks", "",
+           "%s; %s; %s." % (meta["date"], meta["machine"], meta["versions"]),
+           "Medians of %d round(s), interleaved; ratios imgmount/guestmount are taken per round, "
+           "then their median (below 1: imgmount is faster).  Run time %d min." %
+           (meta["rounds"], round(meta["run_seconds"] / 60)), ""]
+    if any(k[1] == "guestfish" for k in samples):
+        out += ["## The seed's tests (guestfish, 1 GB ext2 image), seconds", "",
+                "This machine is a VM whose KVM does not work: the seed's \"virtualized\" case, "
+                "with TCG for the seed's KVM column.  (The seed's tests/c-api row, libguestfs's own "
+                "test suite, is not reproduced.)" if "kvm" not in backends else
+                "(The seed's tests/c-api row, libguestfs's own test suite, is not reproduced.)", "",
+                "| test | " + " | ".join(BACKEND_NAMES.get(b, b) for b in backends) + " |",
+                "|---|" + "---:|" * len(backends)]
+        for key, label in SEED_WORKLOADS:
+            mb = meta["upload_mb"] if key != "startup" else None
+            out.append("| %s | %s |" % (label.format(**w), " | ".join(
+                fmt(medians.get((b, "guestfish", key)), mb) for b in backends)))
+        for tool in appliance_tools:
+            if any((b, tool, "startup") in medians for b in backends):
+                out.append("| start-up: %s (mountpoint usable) | %s |" % (tool, " | ".join(
+                    fmt(medians.get((b, tool, "startup"))) for b in backends)))
+        out.append("")
+    for b in backends:
+        if not any((b, t, "startup") in medians for t in appliance_tools):
+            continue
+        cols = appliance_tools + (["imgmount/guestmount"] if "guestmount" in tools and "imgmount" in tools else []) \
+            + ["%s (ref.)" % t for t in host_tools]
+        out += ["## Through the mount, %s backend (ext4 image of %d MB), seconds unless said" %
+                (BACKEND_NAMES.get(b, b), meta["image_mb"]), "",
+                "| workload | " + " | ".join(cols) + " |", "|---|" + "---:|" * len(cols)]
+        for key, label, mbkey in MOUNT_WORKLOADS:
+            if not any((bb, t, key) in medians for t in tools for bb in (b, "host")):
+                continue
+            mb = meta[mbkey] if mbkey else None
+            cells = [fmt(medians.get((b, t, key)), mb) for t in appliance_tools]
+            if "imgmount/guestmount" in cols:
+                ratio = ratios.get((b, "imgmount", key))
+                cells.append("%.2f" % ratio if ratio is not None else "-")
+            cells += [fmt(medians.get(("host", t, key)), mb) for t in host_tools]
+            out.append("| %s | %s |" % (label.format(**w), " | ".join(cells)))
+        out.append("")
+    out += ["![seconds per workload, per tool and backend](chart.svg)", ""]
+    return "\n".join(out)
+
+
+def as_json(samples, medians, ratios, units, meta):
+    tree = {"meta": meta, "results": {}}
+    for (backend, tool, workload), values in sorted(samples.items()):
+        entry = {"median": medians[(backend, tool, workload)], "unit": units[workload],
+                 "rounds": {str(r): v for r, v in sorted(values.items())}}
+        if (backend, tool, workload) in ratios:
+            entry["ratio_to_guestmount"] = ratios[(backend, tool, workload)]
+        tree["results"].setdefault(backend, {}).setdefault(tool, {})[workload] = entry
+    return tree
+
+
+def write_chart_data(path, rows):
+    """rows: [(block name, [(label, [value or None, ...]), ...]), ...], one
+    gnuplot data block (index) each."""
+    with open(path, "w") as f:
+        for name, lines in rows:
+            f.write("# %s\n" % name)
+            for label, values in lines:
+                f.write('"%s" %s\n' % (label, " ".join(
+                    "%.4f" % max(v, 0.0001) if v is not None else "NaN" for v in values)))
+            f.write("\n\n")
+
+
+def chart(outdir, medians, meta):
+    """One panel of grouped bars per backend (workload by tool), and one for
+    the seed's guestfish tests (test by backend); seconds, log scale."""
+    backends = [b for b in meta["backends"].split(",")
+                if any(k[0] == b and k[1] != "guestfish" for k in medians)]
+    seed_backends = [b for b in meta["backends"].split(",") if (b, "guestfish", "startup") in medians]
+    present = {k[1] for k in medians if k[1] != "guestfish"}
+    tools = [t for t in TOOL_ORDER if t in present]
+    blocks = []
+    for b in backends:
+        lines = []
+        for key, label in CHART_WORKLOADS:
+            values = [medians.get(("host" if t in HOST_TOOLS else b, t, key)) for t in tools]
+            if key.startswith("fsync"):
+                values = [v / 1000 if v is not None else None for v in values]
+            if any(v is not None for v in values):
+                lines.append((label.format(**words(meta)), values))
+        blocks.append((b, lines))
+    if seed_backends:
+        blocks.append(("seed", [(label.split(" (")[0].split(": ")[-1].replace("`", "").format(upload=meta["upload_mb"]),
+                                 [medians.get((b, "guestfish", key)) for b in seed_backends])
+                                for key, label in SEED_WORKLOADS]))
+    if not blocks:
+        return
+    dat = os.path.join(outdir, "chart.dat")
+    write_chart_data(dat, blocks)
+    colors = dict(zip(TOOL_ORDER + ["kvm", "tcg", "uml"], ["#1f77b4", "#6baed6", "#c6dbef", "#d62728",
+                                                        "#7f7f7f", "#bcbd22", "#2ca02c", "#ff7f0e", "#9467bd"]))
+
+    def plot(index, series):
+        return "plot " + ", ".join("'%s' index %d using %d:xtic(1) title '%s' lc rgb '%s'" %
+                                   (dat, index, i + 2, title, colors[key])
+                                   for i, (key, title) in enumerate(series))
+
+    tool_series = [(t, t + (" (ref.)" if t in HOST_TOOLS else "")) for t in tools]
+    gp = ["set terminal svg size %d,560 dynamic font 'sans,12' background '#ffffff'" % (520 * len(blocks)),
+          "set output '%s'" % os.path.join(outdir, "chart.svg"),
+          "set multiplot layout 1,%d title 'seconds, median of %d round(s); log scale, lower is better'" %
+          (len(blocks), meta["rounds"]),
+          "set style data histogram", "set style histogram cluster gap 1",
+          "set style fill solid 0.9 border -1", "set boxwidth 0.9",
+          "set logscale y", "set format y '%g'", "set grid ytics",
+          "set ylabel 'seconds'", "set xtics rotate by -35 nomirror", "set bmargin 9",
+          "set key top right font 'sans,10'", "set datafile missing 'NaN'"]
+    for i, (name, lines) in enumerate(blocks):
+        low = min(v for _, values in lines for v in values if v is not None)
+        gp.append("set yrange [%g:*]" % 10 ** math.floor(math.log10(max(low, 0.0001))))
+        if name == "seed":
+            gp += ["set title \"the seed's tests (guestfish, %d MB)\"" % meta["upload_mb"],
+                   plot(i, [(b, BACKEND_NAMES[b]) for b in seed_backends])]
+        else:
+            gp += ["set title 'through the mount, %s backend'" % BACKEND_NAMES.get(name, name),
+                   plot(i, tool_series)]
+    gp.append("unset multiplot")
+    script = os.path.join(outdir, "chart.gp")
+    with open(script, "w") as f:
+        f.write("\n".join(gp) + "\n")
+    subprocess.run(["gnuplot", script], check=True)
+
+
+def main():
+    outdir = os.path.abspath(sys.argv[1])
+    samples, units, meta = load(outdir)
+    medians, ratios = medians_and_ratios(samples)
+    with open(os.path.join(outdir, "results.md"), "w") as f:
+        f.write(markdown(samples, medians, ratios, meta))
+    with open(os.path.join(outdir, "results.json"), "w") as f:
+        json.dump(as_json(samples, medians, ratios, units, meta), f, indent=1)
+    chart(outdir, medians, meta)
+
+
+main()
