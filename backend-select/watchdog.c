@@ -90,7 +90,10 @@ watch (void *arg)
       w.fired_after = w.limit;
       hypervisors (true);
     }
-    if (w.on_death && hypervisors (false) == 0) {
+    /* A hypervisor the watchdog stopped itself is not a death to act on:
+     * that mount stays, answering EIO, until imgmount -u reports the stall
+     * (README "No appliance call can hang the mount"). */
+    if (w.on_death && !w.fired && hypervisors (false) == 0) {
       void (*on_death) (void *) = w.on_death;
       w.on_death = NULL;
       pthread_mutex_unlock (&w.lock);

@@ -10,20 +10,20 @@ M=$T/mnt
 mkdir -p "$M"
 
 start=$(date +%s)
-IMGMOUNT_LAUNCH_TIMEOUT=2 refuse "an appliance that does not start in 2 s" \
+# 1 s: less than any backend's boot (UML's, the fastest, takes 2 s or more).
+IMGMOUNT_LAUNCH_TIMEOUT=1 refuse "an appliance that does not start in 1 s" \
   "$IMGMOUNT" "$T/disk.img" "$M"
 secs=$(( $(date +%s) - start ))
 check "the launch gave up within 15 s (took ${secs}s)" test "$secs" -lt 15
-expect_errno "the reason names the time limit" "did not start within 2 s" \
-  env IMGMOUNT_LAUNCH_TIMEOUT=2 "$IMGMOUNT" "$T/disk.img" "$M"
+expect_errno "the reason names the time limit" "did not start within 1 s" \
+  env IMGMOUNT_LAUNCH_TIMEOUT=1 "$IMGMOUNT" "$T/disk.img" "$M"
 
 IMGMOUNT_CALL_TIMEOUT=5 mount_img "$T/disk.img" "$M" || { fail "mount"; finish; }
 echo before > "$M/f"
-# Freeze the hypervisor: every process that has the image open, but not
-# imgmount itself.
+# Freeze the hypervisor and everything it started (UML's processes do not
+# name the image), but not imgmount itself.
 frozen=0
-for p in $(pgrep -f -- "$T/disk.img"); do
-  [ "$(readlink /proc/"$p"/exe)" = "$(realpath "$IMGMOUNT")" ] && continue
+for p in $(descendants $(hypervisor_pids "$T/disk.img")); do
   kill -STOP "$p" && frozen=$((frozen + 1))
 done
 check "hypervisor frozen" test "$frozen" -ge 1

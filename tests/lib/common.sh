@@ -102,6 +102,15 @@ hypervisor_pids () {
   done
 }
 
+# descendants PID...: the PIDs and all their descendants.
+descendants () {
+  local p
+  for p in "$@"; do
+    echo "$p"
+    descendants $(pgrep -P "$p")
+  done
+}
+
 # No process of this test's and no mount under $T.
 nothing_left () {
   none_running "$T" && ! awk -v t="$T" 'index($2, t) == 1 { f = 1 } END { exit !f }' /proc/mounts
