@@ -712,19 +712,33 @@ op_flush (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
   fs_unlock (fs);
 }
 
-/* Removes a file that was unlinked while open, now that it is closed. */
+/* The name hide_open_file gave I, or NULL.  Not simply its most recent
+ * name: a hard link made since is another name of the same file. */
+static struct dentry *
+hidden_alias (struct inode *i)
+{
+  struct dentry *d = i->aliases;
+  while (d && strncmp (d->name, HIDDEN_PREFIX, strlen (HIDDEN_PREFIX)) != 0)
+    d = d->next_alias;
+  return d;
+}
+
+/* Removes the name of a file that was unlinked while open, now that it is
+ * closed.  flush() has written its buffered data already; the buffer is
+ * dropped only if no other link keeps the file. */
 static void
 remove_hidden (struct fs *fs, struct inode *i)
 {
   struct file_state *s = i->data;
-  if (!s->hidden || !i->aliases)
+  struct dentry *d = s->hidden ? hidden_alias (i) : NULL;
+  if (!d)
     return;
-  struct dentry *d = i->aliases;
-  CLEANUP_FREE char *path = itable_path (&fs->itable, i);
+  CLEANUP_FREE char *path = itable_child_path (&fs->itable, d->parent, d->name);
   if (path && guestfs_rm (fs->g, path) == 0) {
     s->hidden = false;
-    wbuf_clear (&s->wb);
     itable_unlink (&fs->itable, d->parent, d->name);
+    if (!i->aliases)
+      wbuf_clear (&s->wb);
   }
 }
 

@@ -101,6 +101,21 @@ os.pwrite(fd, b"S", 0); assert os.pread(fd, 10, 0) == b"Still here"
 os.close(fd)
 assert not any(n.startswith(".imgmount-hidden") for n in os.listdir("."))
 PY
+# A hard-linked file unlinked while open, then linked again: closing it
+# removes only the name it was hidden under, not the newest link.
+python3 - <<'PY' && ok "closing an unlinked, re-linked file keeps its links" || fail "unlinked re-linked file"
+import os
+with open("hl-a", "w") as f:
+    f.write("linked")
+os.link("hl-a", "hl-b")
+fd = os.open("hl-b", os.O_RDONLY)
+os.unlink("hl-b")
+os.link("hl-a", "hl-c")
+os.close(fd)
+names = sorted(n for n in os.listdir(".") if n.startswith("hl-") or n.startswith(".imgmount-hidden"))
+assert names == ["hl-a", "hl-c"], names
+assert open("hl-c").read() == "linked"
+PY
 # Writes the daemon still buffers count in every size the kernel is told:
 # a listing (readdirplus), a lookup and a hard link made meanwhile must not
 # hand the kernel the appliance's older, shorter size (found by the soak).
