@@ -4,6 +4,9 @@
 # touched) gets a new appliance, built once, and the superseded ones,
 # unused, are removed.
 . "$(dirname "$0")/../lib/common.sh"
+# The cache logic is the same for both kernels; UML's builds and boots are
+# the quick ones (the host kernel's build is exercised by every TCG test).
+[ "${IMGMOUNT_BACKEND:-}" = uml ] || skip "run in the UML pass only"
 export IMGMOUNT_CACHE_DIR=$T/cache
 make_ext4 "$T/disk.img" 64M
 
