@@ -243,17 +243,6 @@ exec_uml (struct uml_cmd *cmd, const char *tmpdir)
   _exit (127);
 }
 
-static volatile sig_atomic_t ns_stop_requested;
-static volatile pid_t ns_uml_pid;
-
-static void
-ns_forward_stop (int sig)
-{
-  ns_stop_requested = 1;
-  if (ns_uml_pid > 0)
-    kill (ns_uml_pid, SIGTERM);
-}
-
 /* The first process of UML's PID namespace: starts UML, passes SIGTERM on,
  * reaps, and exits as UML did; its exit then kills whatever UML left in
  * the namespace.  UML is not the namespace's first process itself because
@@ -263,16 +252,16 @@ ns_forward_stop (int sig)
 static int
 namespace_init (struct uml_cmd *cmd, const char *tmpdir)
 {
-  struct sigaction sa = { .sa_handler = ns_forward_stop };
-  sigaction (SIGTERM, &sa, NULL);
-  sigaction (SIGINT, &sa, NULL);
+  /* on_stop, inherited from run_uml, forwards SIGTERM to uml_pid: this
+   * process's own copy, which now names UML. */
+  uml_pid = 0;
   pid_t uml = fork ();
   if (uml == 0)
     exec_uml (cmd, tmpdir);
   if (uml == -1)
     return 1;
-  ns_uml_pid = uml;
-  if (ns_stop_requested)
+  uml_pid = uml;
+  if (stop_requested)
     kill (uml, SIGTERM);
   int status;
   for (;;) {
