@@ -16,7 +16,6 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include "backend-select/cache-dir.h"
 #include "backend-select/appliance.h"
@@ -211,31 +210,6 @@ point_latest_at (const char *prefix, const char *name)
   free (link_name);
 }
 
-/* Runs ARGV, quiet unless VERBOSE; returns its exit status, or 127 if it
- * could not be started. */
-static int
-run_program (char *const argv[], int verbose)
-{
-  pid_t pid = fork ();
-  if (pid == -1)
-    return 127;
-  if (pid == 0) {
-    int devnull = open ("/dev/null", O_RDWR);
-    dup2 (devnull, 0);
-    if (!verbose) {
-      dup2 (devnull, 1);
-      dup2 (devnull, 2);
-    }
-    execvp (argv[0], argv);
-    _exit (127);
-  }
-  int status;
-  while (waitpid (pid, &status, 0) == -1)
-    if (errno != EINTR)
-      return 127;
-  return WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status);
-}
-
 /* The supermin input: libguestfs's supermin.d (linked) with our init in
  * place of its init.tar.gz, in the new directory INPUT. */
 static int
@@ -267,7 +241,7 @@ make_input (const char *input, const char *supermin_d, const char *init, char **
   char *tarball = xasprintf ("%s/init.tar.gz", input);
   char *copy[] = { "install", "-D", "-m", "0755", (char *) init, staged, NULL };
   char *tar[] = { "tar", "-C", stage, "-czf", tarball, "--owner=root", "--group=root", "./init", NULL };
-  if (run_program (copy, 0) != 0 || run_program (tar, 0) != 0)
+  if (run_program (copy, -1, -1, true) != 0 || run_program (tar, -1, -1, true) != 0)
     r = error_set (err, "cannot package %s for the appliance", init);
   unlink (staged);
   rmdir (stage);
@@ -310,7 +284,7 @@ run_supermin (enum appliance_kernel kernel, const char *input, const char *out,
   }
   char *argv[] = { "supermin", "--build", "--copy-kernel", "-f", "ext2",
                    "--host-cpu", "x86_64", "-o", (char *) out, (char *) input, NULL };
-  int status = run_program (argv, verbose);
+  int status = run_program (argv, -1, -1, !verbose);
   unsetenv ("SUPERMIN_KERNEL");
   unsetenv ("SUPERMIN_MODULES");
   unsetenv ("SUPERMIN_KERNEL_VERSION");

@@ -16,10 +16,10 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include "backend-select/kernel-unpack.h"
 #include "common/message.h"
+#include "common/programs.h"
 
 /* Xen's ELF note naming the 32-bit PVH entry point. */
 #define XEN_ELFNOTE_PHYS32_ENTRY 18
@@ -74,21 +74,9 @@ decompressor (const unsigned char *payload, size_t len)
 static void
 run_decompressor (const char *tool, int in, int out)
 {
-  pid_t pid = fork ();
-  if (pid == 0) {
-    dup2 (in, 0);
-    dup2 (out, 1);
-    int devnull = open ("/dev/null", O_WRONLY);
-    dup2 (devnull, 2);
-    if (strcmp (tool, "xz") == 0)
-      execlp ("xz", "xz", "-dc", "--single-stream", (char *) NULL);
-    else
-      execlp (tool, tool, "-dc", (char *) NULL);
-    _exit (127);
-  }
-  if (pid > 0)
-    while (waitpid (pid, NULL, 0) == -1 && errno == EINTR)
-      ;
+  char *xz[] = { "xz", "-dc", "--single-stream", NULL };
+  char *other[] = { (char *) tool, "-dc", NULL };
+  run_program (strcmp (tool, "xz") == 0 ? xz : other, in, out, true);
 }
 
 /* Writes the compressed payload of the bzImage MAP to a new file in DIR,
