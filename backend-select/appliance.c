@@ -19,14 +19,26 @@
 #include <unistd.h>
 #include "backend-select/cache-dir.h"
 #include "backend-select/appliance.h"
+#include "backend-select/initrd-trim.h"
 #include "backend-select/kernel-unpack.h"
 #include "common/message.h"
 #include "common/programs.h"
 
 /* Changes whenever the way an appliance is built changes. */
-#define APPLIANCE_LAYOUT "imgmount-appliance-2"
+#define APPLIANCE_LAYOUT "imgmount-appliance-3"
 
 static const char *const appliance_files[] = { "kernel", "initrd", "root", "README.fixed", "key" };
+
+/* imgmount's own programs in the appliance, from helper_program: the init
+ * (in place of libguestfs's init.tar.gz) and the udevadm guestfsd runs. */
+static const struct own_file {
+  const char *program;
+  const char *in_appliance;
+} own_files[] = {
+  { "imgmount-appliance-init", "./init" },
+  { "imgmount-appliance-udevadm", "./usr/sbin/udevadm" },
+};
+#define N_OWN_FILES (sizeof own_files / sizeof own_files[0])
 
 /* The version directory of the UML kernel's modules (the newest one). */
 static char *
@@ -95,9 +107,10 @@ key_add_dir (char **key, const char *dir, const char *prefix)
 }
 
 /* One line naming every input of the build with its size and mtime: the
- * kernel(s) supermin may pick, libguestfs's supermin.d, and our init. */
+ * kernel(s) supermin may pick, libguestfs's supermin.d, and our own files
+ * (OWN, paths in the order of own_files). */
 static char *
-appliance_key (enum appliance_kernel kernel, const char *supermin_d, const char *init)
+appliance_key (enum appliance_kernel kernel, const char *supermin_d, char *const *own)
 {
   char *key;
   if (kernel == APPLIANCE_UML_KERNEL) {
@@ -110,7 +123,8 @@ appliance_key (enum appliance_kernel kernel, const char *supermin_d, const char 
     key_add_dir (&key, "/boot", "vmlinuz-");
   }
   key_add_dir (&key, supermin_d, "");
-  key_add_file (&key, init);
+  for (size_t k = 0; k < N_OWN_FILES; k++)
+    key_add_file (&key, own[k]);
   return key;
 }
 
@@ -210,10 +224,10 @@ point_latest_at (const char *prefix, const char *name)
   free (link_name);
 }
 
-/* The supermin input: libguestfs's supermin.d (linked) with our init in
- * place of its init.tar.gz, in the new directory INPUT. */
+/* The supermin input: libguestfs's supermin.d (linked) with our own
+ * files (OWN) in place of its init.tar.gz, in the new directory INPUT. */
 static int
-make_input (const char *input, const char *supermin_d, const char *init, char **err)
+make_input (const char *input, const char *supermin_d, char *const *own, char **err)
 {
   if (mkdir (input, 0755) == -1)
     return error_set (err, "%s: %s", input, strerror (errno));
@@ -235,18 +249,24 @@ make_input (const char *input, const char *supermin_d, const char *init, char **
   closedir (dir);
   if (r == -1)
     return -1;
-  /* The tarball holds ./init, executable, copied from INIT. */
+  /* The tarball holds our files, executable, where they go in the root. */
   char *stage = xasprintf ("%s/stage", input);
-  char *staged = xasprintf ("%s/init", stage);
   char *tarball = xasprintf ("%s/init.tar.gz", input);
-  char *copy[] = { "install", "-D", "-m", "0755", (char *) init, staged, NULL };
-  char *tar[] = { "tar", "-C", stage, "-czf", tarball, "--owner=root", "--group=root", "./init", NULL };
-  if (run_program (copy, -1, -1, true) != 0 || run_program (tar, -1, -1, true) != 0)
-    r = error_set (err, "cannot package %s for the appliance", init);
-  unlink (staged);
-  rmdir (stage);
+  char *tar[4 + 4 + N_OWN_FILES] = { "tar", "-C", stage, "-czf", tarball,
+                                     "--owner=root", "--group=root" };
+  for (size_t k = 0; r == 0 && k < N_OWN_FILES; k++) {
+    char *staged = xasprintf ("%s/%s", stage, own_files[k].in_appliance);
+    char *copy[] = { "install", "-D", "-m", "0755", own[k], staged, NULL };
+    if (run_program (copy, -1, -1, true) != 0)
+      r = error_set (err, "cannot package %s for the appliance", own[k]);
+    free (staged);
+    tar[7 + k] = (char *) own_files[k].in_appliance;
+  }
+  if (r == 0 && run_program (tar, -1, -1, true) != 0)
+    r = error_set (err, "cannot package imgmount's files for the appliance");
+  char *rm[] = { "rm", "-rf", stage, NULL };
+  run_program (rm, -1, -1, true);
   free (stage);
-  free (staged);
   free (tarball);
   return r;
 }
@@ -297,7 +317,7 @@ run_supermin (enum appliance_kernel kernel, const char *input, const char *out,
 
 static int
 build (enum appliance_kernel kernel, const char *dir, const char *supermin_d,
-       const char *init, const char *key, int verbose, char **err)
+       char *const *own, const char *key, int verbose, char **err)
 {
   char *tmp = xasprintf ("%s.new.%d", dir, (int) getpid ());
   char *input = xasprintf ("%s.input.%d", dir, (int) getpid ());
@@ -308,13 +328,16 @@ build (enum appliance_kernel kernel, const char *dir, const char *supermin_d,
     fprintf (stderr, "imgmount: building the appliance in %s\n", dir);
   if (mkdir (tmp, 0755) == -1)
     error_set (err, "%s: %s", tmp, strerror (errno));
-  else if (make_input (input, supermin_d, init, err) == 0 &&
+  else if (make_input (input, supermin_d, own, err) == 0 &&
            run_supermin (kernel, input, tmp, verbose, err) == 0) {
     if (kernel == APPLIANCE_HOST_KERNEL) {
       char *path = xasprintf ("%s/kernel", tmp);
       kernel_unpack (path, verbose);
       free (path);
     }
+    char *initrd = xasprintf ("%s/initrd", tmp);
+    initrd_trim (initrd, verbose);
+    free (initrd);
     /* A fixed appliance is one libguestfs uses as it is (no supermin run). */
     if (write_file (tmp, "README.fixed", "appliance built by imgmount") == -1 ||
         write_file (tmp, "key", key) == -1)
@@ -340,8 +363,14 @@ appliance_dir (enum appliance_kernel kernel, const char *libguestfs_path, int ve
                char **err)
 {
   char *supermin_d = xasprintf ("%s/supermin.d", libguestfs_path);
-  char *init = helper_program ("imgmount-appliance-init");
-  char *key = appliance_key (kernel, supermin_d, init);
+  char *own[N_OWN_FILES];
+  const char *missing = NULL;
+  for (size_t k = 0; k < N_OWN_FILES; k++) {
+    own[k] = helper_program (own_files[k].program);
+    if (!missing && access (own[k], R_OK) == -1)
+      missing = own[k];
+  }
+  char *key = appliance_key (kernel, supermin_d, own);
   /* Named after its key: an appliance in use is never rebuilt under a
    * running mount, and two imgmount versions never take turns rebuilding
    * one directory. */
@@ -355,15 +384,15 @@ appliance_dir (enum appliance_kernel kernel, const char *libguestfs_path, int ve
     error_set (err, "no cache directory for the appliance (set HOME or IMGMOUNT_CACHE_DIR)");
     free (dir);
     dir = NULL;
-  } else if (access (init, R_OK) == -1) {
-    error_set (err, "%s: %s (reinstall imgmount)", init, strerror (errno));
+  } else if (missing) {
+    error_set (err, "%s is missing (reinstall imgmount)", missing);
     free (dir);
     dir = NULL;
   } else {
     /* One build at a time; the others wait and then use it. */
     flock (fd, LOCK_EX);
     if (!key_matches (dir, key) &&
-        build (kernel, dir, supermin_d, init, key, verbose, err) == -1) {
+        build (kernel, dir, supermin_d, own, key, verbose, err) == -1) {
       free (dir);
       dir = NULL;
     } else {
@@ -382,7 +411,8 @@ appliance_dir (enum appliance_kernel kernel, const char *libguestfs_path, int ve
   free (lock_name);
   free (lock);
   free (supermin_d);
-  free (init);
+  for (size_t k = 0; k < N_OWN_FILES; k++)
+    free (own[k]);
   free (key);
   return dir;
 }
