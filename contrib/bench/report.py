@@ -22,6 +22,7 @@ MOUNT_WORKLOADS = [
     ("rsync-in", "rsync -a tree in ({files} files, {tree} MB), until unmounted", "tree_mb"),
     ("find-ls", "find -ls over the tree, cold caches", None),
     ("rsync-out", "rsync -a tree out", "tree_mb"),
+    ("unmount", "unmount after reading (nothing to flush), until the daemon is gone", None),
     ("fsync-median", "4 KB write + fsync, median of {samples} (ms)", None),
     ("fsync-p99", "4 KB write + fsync, p99 of {samples} (ms)", None),
     ("peak-rss", "daemon peak RSS after cp + fsync test (MB)", None),

@@ -29,7 +29,8 @@ usage: contrib/bench/run.sh [OPTIONS]
   --cache LIST       imgmount cache modes to compare, e.g.
                      writeback,none,unsafe (default: writeback)
   --workloads LIST   seed,startup,cp,cat,rsync,find,fsync,mem (default:
-                     all; the mount start-up is measured whenever the mount is)
+                     all; the mount start-up is measured whenever the mount
+                     is, the unmount with startup)
   --upload-mb N      the seed's upload size (default $UPLOAD_MB)
   --file-mb N        the cp/cat file (default $FILE_MB)
   --tree-files N     files of /usr/include in the rsync tree, 0 for all
