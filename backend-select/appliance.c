@@ -179,7 +179,9 @@ write_file (const char *dir, const char *name, const char *text)
 
 /* Removes the appliances named PREFIX-* other than KEEP that no running
  * mount holds: those built from a kernel, libguestfs or init that has
- * since changed. */
+ * since changed; and PREFIX itself, where imgmount's first development
+ * versions kept their single appliance (they held its lock only while
+ * building: one of them still mounting at that moment would lose it). */
 static void
 remove_unused (const char *prefix, const char *keep)
 {
@@ -189,7 +191,7 @@ remove_unused (const char *prefix, const char *keep)
   size_t plen = strlen (prefix);
   while (dir && (d = readdir (dir)) != NULL) {
     const char *n = d->d_name;
-    if (strncmp (n, prefix, plen) != 0 || n[plen] != '-' ||
+    if (strncmp (n, prefix, plen) != 0 || (n[plen] != '-' && n[plen] != '\0') ||
         strcmp (n, keep) == 0 || strchr (n, '.'))
       continue;
     char *path = xasprintf ("%s%s", cache, n);

@@ -2,7 +2,8 @@
 # The appliance is built once and reused; another or a changed libguestfs
 # (a copy named by LIBGUESTFS_PATH, then one file of its supermin.d
 # touched) gets a new appliance, built once, and the superseded ones,
-# unused, are removed.
+# unused, are removed, as is the unnamed one of imgmount versions that
+# kept a single appliance.
 . "$(dirname "$0")/../lib/common.sh"
 # The cache logic is the same for both kernels; UML's builds and boots are
 # the quick ones (the host kernel's build is exercised by every TCG test).
@@ -27,5 +28,11 @@ touch -d '2001-01-01' "$T/libguestfs/supermin.d/packages"
 assert_eq "a changed libguestfs: built again" 1 "$(list_builds)"
 assert_eq "once" 0 "$(list_builds)"
 assert_eq "the superseded appliance was removed" 1 "$(appliances)"
+mkdir "$IMGMOUNT_CACHE_DIR/uml-appliance"
+touch "$IMGMOUNT_CACHE_DIR/uml-appliance/"{kernel,initrd,root,README.fixed} \
+  "$IMGMOUNT_CACHE_DIR/uml-appliance.lock"
+assert_eq "not built again" 0 "$(list_builds)"
+check "an older version's appliance was removed" \
+  test ! -e "$IMGMOUNT_CACHE_DIR/uml-appliance" -a ! -e "$IMGMOUNT_CACHE_DIR/uml-appliance.lock"
 check "nothing left" nothing_left
 finish
