@@ -142,12 +142,15 @@ watch (struct worker *w, int n, const struct options *o)
   double started = (double) now_ns () / 1e9;
   while (!all_finished (w, n)) {
     usleep (200 * 1000);
-    uint64_t now = now_ns ();
-    if ((double) now / 1e9 - started >= o->seconds)
+    if ((double) now_ns () / 1e9 - started >= o->seconds)
       atomic_store (&stop, 1);
     for (int k = 0; k < n; k++) {
+      /* the start first, then the time: an operation that starts between
+       * the two readings must not look as if it had started in the future
+       * (the difference would wrap round to 584 years) */
       uint64_t since = atomic_load (&w[k].op_started_ns);
-      if (since && (double) (now - since) / 1e9 > o->stall_seconds) {
+      uint64_t now = now_ns ();
+      if (since && now > since && (double) (now - since) / 1e9 > o->stall_seconds) {
         fprintf (stderr, "soak: STALL: thread %d: %s running for %.1f s (bound %g s)\n",
                  k, op_name (atomic_load (&w[k].op_running)), (double) (now - since) / 1e9,
                  o->stall_seconds);
