@@ -391,16 +391,22 @@ appliance_dir (enum appliance_kernel kernel, const char *libguestfs_path, int ve
     free (dir);
     dir = NULL;
   } else {
-    /* One build at a time; the others wait and then use it. */
-    flock (fd, LOCK_EX);
-    if (!key_matches (dir, key) &&
-        build (kernel, dir, supermin_d, own, key, verbose, err) == -1) {
-      free (dir);
-      dir = NULL;
-    } else {
-      /* In use for as long as this process (the mount's daemon) lives:
-       * a shared lock that remove_unused keeps others from removing. */
+    /* In use for as long as this process (the mount's daemon) lives: a
+     * shared lock, which keeps remove_unused from removing it and lets any
+     * number of mounts use it.  Only a build takes the lock for itself:
+     * one build at a time, the others wait and then use it (an appliance
+     * that is not built yet has no users to wait for). */
+    flock (fd, LOCK_SH);
+    if (!key_matches (dir, key)) {
+      flock (fd, LOCK_EX);
+      if (!key_matches (dir, key) &&
+          build (kernel, dir, supermin_d, own, key, verbose, err) == -1) {
+        free (dir);
+        dir = NULL;
+      }
       flock (fd, LOCK_SH);
+    }
+    if (dir) {
       fd = -1;
       const char *prefix = kernel == APPLIANCE_UML_KERNEL ? "uml-appliance" : "appliance";
       remove_unused (prefix, name);

@@ -20,6 +20,16 @@ appliances () { find "$IMGMOUNT_CACHE_DIR" -maxdepth 1 -type d -name '*appliance
 assert_eq "first use builds the appliance" 1 "$(list_builds)"
 assert_eq "the next use does not" 0 "$(list_builds)"
 
+# A mount holds its appliance (so that it is not removed under it); another
+# use of the same appliance goes ahead meanwhile, not after the unmount.
+make_ext4 "$T/other.img" 64M
+if mount_img "$T/other.img" "$T/mnt"; then
+  check "another use while the appliance is in use" timeout 120 "$IMGMOUNT" --list "$T/disk.img"
+  unmount "$T/mnt"
+else
+  fail "mounting $T/other.img"
+fi
+
 cp -a /usr/lib/x86_64-linux-gnu/guestfs "$T/libguestfs"
 export LIBGUESTFS_PATH=$T/libguestfs
 assert_eq "another libguestfs: built" 1 "$(list_builds)"
