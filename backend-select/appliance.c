@@ -25,7 +25,7 @@
 #include "common/programs.h"
 
 /* Changes whenever the way an appliance is built changes. */
-#define APPLIANCE_LAYOUT "imgmount-appliance-3"
+#define APPLIANCE_LAYOUT "imgmount-appliance-4"
 
 static const char *const appliance_files[] = { "kernel", "initrd", "root", "README.fixed", "key" };
 
@@ -39,6 +39,24 @@ static const struct own_file {
   { "imgmount-appliance-udevadm", "./usr/sbin/udevadm" },
 };
 #define N_OWN_FILES (sizeof own_files / sizeof own_files[0])
+
+/* udev rules of the appliance's packages that match no device guestfsd
+ * uses (its disks, their partitions, LVM and MD devices, its channel), and
+ * cost udevd time to read at every boot: masked by a link to /dev/null of
+ * the same name in /etc/udev/rules.d. */
+static const char *const udev_rules_not_needed[] = {
+  "50-firmware.rules", "60-autosuspend.rules", "60-cdrom_id.rules", "60-drm.rules",
+  "60-evdev.rules", "60-fido-id.rules", "60-infiniband.rules", "60-input-id.rules",
+  "60-persistent-alsa.rules", "60-persistent-input.rules",
+  "60-persistent-storage-tape.rules", "60-persistent-v4l.rules", "60-sensor.rules",
+  "60-serial.rules", "70-camera.rules", "70-joystick.rules", "70-memory.rules",
+  "70-mouse.rules", "70-power-switch.rules", "70-touchpad.rules", "70-uaccess.rules",
+  "71-seat.rules", "73-seat-late.rules", "73-special-net-names.rules",
+  "75-net-description.rules", "75-probe_mtd.rules", "78-sound-card.rules",
+  "80-net-setup-link.rules", "81-net-dhcp.rules", "85-hwclock.rules",
+  "96-e2scrub.rules", "99-systemd.rules",
+};
+#define UDEV_RULES_DIR "./etc/udev/rules.d"
 
 /* The version directory of the UML kernel's modules (the newest one). */
 static char *
@@ -254,15 +272,26 @@ make_input (const char *input, const char *supermin_d, char *const *own, char **
   /* The tarball holds our files, executable, where they go in the root. */
   char *stage = xasprintf ("%s/stage", input);
   char *tarball = xasprintf ("%s/init.tar.gz", input);
-  char *tar[4 + 4 + N_OWN_FILES] = { "tar", "-C", stage, "-czf", tarball,
-                                     "--owner=root", "--group=root" };
+  char *tar[4 + 5 + N_OWN_FILES] = { "tar", "-C", stage, "-czf", tarball,
+                                     "--owner=root", "--group=root", UDEV_RULES_DIR };
+  char *rules = xasprintf ("%s/%s", stage, UDEV_RULES_DIR);
+  char *mkdir_rules[] = { "mkdir", "-p", rules, NULL };
+  if (run_program (mkdir_rules, -1, -1, true) != 0)
+    r = error_set (err, "%s: cannot create it", rules);
+  for (size_t k = 0; r == 0 && k < sizeof udev_rules_not_needed / sizeof udev_rules_not_needed[0]; k++) {
+    char *mask = xasprintf ("%s/%s", rules, udev_rules_not_needed[k]);
+    if (symlink ("/dev/null", mask) == -1)
+      r = error_set (err, "%s: %s", mask, strerror (errno));
+    free (mask);
+  }
+  free (rules);
   for (size_t k = 0; r == 0 && k < N_OWN_FILES; k++) {
     char *staged = xasprintf ("%s/%s", stage, own_files[k].in_appliance);
     char *copy[] = { "install", "-D", "-m", "0755", own[k], staged, NULL };
     if (run_program (copy, -1, -1, true) != 0)
       r = error_set (err, "cannot package %s for the appliance", own[k]);
     free (staged);
-    tar[7 + k] = (char *) own_files[k].in_appliance;
+    tar[8 + k] = (char *) own_files[k].in_appliance;
   }
   if (r == 0 && run_program (tar, -1, -1, true) != 0)
     r = error_set (err, "cannot package imgmount's files for the appliance");
