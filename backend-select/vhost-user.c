@@ -421,10 +421,14 @@ dispatch (struct vu_server *vu, struct vu_msg *m, int *fds, int *nfds, char **er
       q->have_addr = false;
       vq_resolve (q);
       replace_fd (&q->kick_fd, -1);
+      if (ops->stopped)
+        ops->stopped (vu->dev, i);
       m->p.state.num = q->last_avail;
       return send_reply (vu, m, sizeof m->p.state, err);
     case VU_SET_VRING_ENABLE:
       q->enabled = num != 0;
+      if (!q->enabled && ops->stopped)
+        ops->stopped (vu->dev, i);
       return 0;
     default:                    /* VU_SET_VRING_ADDR */
       q->desc_uva = m->p.addr.desc;

@@ -19,6 +19,10 @@ struct vu_device_ops {
   void (*get_config) (void *dev, uint32_t offset, uint8_t *buf, uint32_t size);
   /* Queue INDEX may have work: it was kicked, or it just became ready. */
   void (*kicked) (void *dev, unsigned index);
+  /* The driver stopped queue INDEX (GET_VRING_BASE, or SET_VRING_ENABLE
+   * with 0): it is being removed or reset, and may set the queue up again
+   * and start over.  May be NULL. */
+  void (*stopped) (void *dev, unsigned index);
 };
 
 struct vu_server {

@@ -4,7 +4,9 @@
  * the control queues (Linux drivers/char/virtio_console.c):
  *   guest DEVICE_READY(1) -> we PORT_ADD(0)
  *   guest PORT_READY(0, 1) -> we PORT_NAME(0, name), PORT_OPEN(0, 1)
- *   guest PORT_OPEN(0, 1) when a process (guestfsd) opens the port. */
+ *   guest PORT_OPEN(0, 1) when a process (guestfsd) opens the port.
+ * A driver that stops a control queue is being removed or reset: the
+ * handshake starts over when it sends DEVICE_READY again. */
 #include <errno.h>
 #include <poll.h>
 #include <string.h>
@@ -304,11 +306,28 @@ console_kicked (void *dev, unsigned index)
   }
 }
 
+static void
+console_stopped (void *dev, unsigned index)
+{
+  struct console *c = dev;
+  if (index == Q_CTL_RX || index == Q_CTL_TX) {
+    if (c->port_added)
+      vu_log (c->vu, "driver reset: the port is announced again on DEVICE_READY");
+    c->port_added = false;
+    c->guest_open = false;
+    c->ctl_head = c->ctl_count = 0;
+  } else if (index == Q_TX) {
+    /* the rest of a chain half sent is gone with the driver's ring */
+    c->tx_partial = 0;
+  }
+}
+
 const struct vu_device_ops console_ops = {
   .features = 1ULL << VIRTIO_CONSOLE_F_MULTIPORT,
   .n_queues = N_QUEUES,
   .get_config = console_get_config,
   .kicked = console_kicked,
+  .stopped = console_stopped,
 };
 
 int

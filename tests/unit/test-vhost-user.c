@@ -47,6 +47,7 @@ struct addr_payload { uint32_t index, flags; uint64_t desc, used, avail, log; };
 
 struct testdev {
   unsigned kicks[VU_MAX_QUEUES];
+  unsigned stops[VU_MAX_QUEUES];
   uint32_t cfg_offset, cfg_size;
 };
 
@@ -67,11 +68,19 @@ dev_kicked (void *dev, unsigned index)
   d->kicks[index]++;
 }
 
+static void
+dev_stopped (void *dev, unsigned index)
+{
+  struct testdev *d = dev;
+  d->stops[index]++;
+}
+
 static const struct vu_device_ops test_ops = {
   .features = 1ULL << 3,
   .n_queues = 2,
   .get_config = dev_get_config,
   .kicked = dev_kicked,
+  .stopped = dev_stopped,
 };
 
 /* ---- the connection ---- */
@@ -248,6 +257,12 @@ test_replies (void)
   CHECK (send_state (&c, GET_VRING_BASE, 1, 0) == 1);
   CHECK (read_reply (&c, GET_VRING_BASE, st, sizeof st) == sizeof st);
   CHECK (st[0] == 1 && st[1] == (uint16_t) 70000);
+  /* the device hears of every stop: a driver being reset */
+  CHECK (c.dev.stops[1] == 1 && c.dev.stops[0] == 0);
+  CHECK (send_state (&c, SET_VRING_ENABLE, 0, 1) == 1);
+  CHECK (c.dev.stops[0] == 0);
+  CHECK (send_state (&c, SET_VRING_ENABLE, 0, 0) == 1);
+  CHECK (c.dev.stops[0] == 1 && c.dev.stops[1] == 1);
   CHECK (send_state (&c, GET_VRING_BASE, 2, 0) < 0);
   CHECK (strstr (last_err, "no vring 2") != NULL);
   /* the front-end closing is end of file, not an error */

@@ -240,6 +240,37 @@ test_control_events (void)
   teardown ();
 }
 
+/* A driver reset (the control queues stopped, then set up again) and the
+ * handshake again from DEVICE_READY: the port is announced anew, and it is
+ * closed until the guest opens it again. */
+static void
+test_driver_reset (void)
+{
+  setup ();
+  ctl_buffers (8);
+  ctl (0, VIRTIO_CONSOLE_DEVICE_READY, 1);
+  ctl (0, VIRTIO_CONSOLE_PORT_READY, 1);
+  ctl (0, VIRTIO_CONSOLE_PORT_OPEN, 1);
+  CHECK (con.guest_open && used_idx (Q_CTL_RX) == 3);
+
+  CHECK (console_ops.stopped != NULL);
+  if (console_ops.stopped) {
+    console_ops.stopped (&con, Q_CTL_RX);
+    console_ops.stopped (&con, Q_CTL_TX);
+  }
+  CHECK (!con.guest_open);
+  ctl (0, VIRTIO_CONSOLE_DEVICE_READY, 1);
+  CHECK (used_idx (Q_CTL_RX) == 4);
+  check_ctl_rx (3, VIRTIO_CONSOLE_PORT_ADD, 0, NULL);
+  ctl (0, VIRTIO_CONSOLE_PORT_READY, 1);
+  CHECK (used_idx (Q_CTL_RX) == 6);
+  check_ctl_rx (4, VIRTIO_CONSOLE_PORT_NAME, 1, "org.libguestfs.channel.0");
+  check_ctl_rx (5, VIRTIO_CONSOLE_PORT_OPEN, 1, NULL);
+  ctl (0, VIRTIO_CONSOLE_PORT_OPEN, 1);
+  CHECK (con.guest_open);
+  teardown ();
+}
+
 /* Control messages from the guest that are short, split, the wrong way
  * round or not in guest memory: consumed and ignored, never read past. */
 static void
@@ -521,6 +552,7 @@ main (void)
   signal (SIGPIPE, SIG_IGN);    /* as console-main.c: EPIPE instead */
   alarm (60);                   /* a device stuck in a loop fails the test */
   test_control_events ();
+  test_driver_reset ();
   test_control_malformed ();
   test_control_rx_malformed ();
   test_tx_malformed ();
