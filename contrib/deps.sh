@@ -5,7 +5,7 @@
 set -euo pipefail
 
 build_and_run=(
-  gcc meson ninja-build pkg-config
+  gcc libc6-dev meson ninja-build pkg-config   # libc.a: the appliance's udevadm is static
   libguestfs-dev libguestfs0 libguestfs-xfs libfuse3-dev fuse3 libattr1-dev
   qemu-system-x86 qemu-utils supermin
   user-mode-linux            # --backend=uml
