@@ -195,6 +195,20 @@ open_port (void)
   CHECK (used_idx (Q_CTL_RX) == 3);
 }
 
+/* The guest says PORT_READY: the device answers with the port's name and
+ * "host connected" in control buffers SLOT and SLOT + 1; then the guest
+ * opens the port. */
+static void
+port_ready_then_open (uint16_t slot)
+{
+  ctl (0, VIRTIO_CONSOLE_PORT_READY, 1);
+  CHECK (used_idx (Q_CTL_RX) == slot + 2);
+  check_ctl_rx (slot, VIRTIO_CONSOLE_PORT_NAME, 1, "org.libguestfs.channel.0");
+  check_ctl_rx (slot + 1, VIRTIO_CONSOLE_PORT_OPEN, 1, NULL);
+  ctl (0, VIRTIO_CONSOLE_PORT_OPEN, 1);
+  CHECK (con.guest_open);
+}
+
 static void
 test_control_events (void)
 {
@@ -229,12 +243,7 @@ test_control_events (void)
   CHECK (con.ctl_count == 0);
 
   /* then the real handshake still works */
-  ctl (0, VIRTIO_CONSOLE_PORT_READY, 1);
-  CHECK (used_idx (Q_CTL_RX) == 3);
-  check_ctl_rx (1, VIRTIO_CONSOLE_PORT_NAME, 1, "org.libguestfs.channel.0");
-  check_ctl_rx (2, VIRTIO_CONSOLE_PORT_OPEN, 1, NULL);
-  ctl (0, VIRTIO_CONSOLE_PORT_OPEN, 1);
-  CHECK (con.guest_open);
+  port_ready_then_open (1);
   ctl (0, VIRTIO_CONSOLE_PORT_OPEN, 0);
   CHECK (!con.guest_open);
   teardown ();
@@ -262,12 +271,7 @@ test_driver_reset (void)
   ctl (0, VIRTIO_CONSOLE_DEVICE_READY, 1);
   CHECK (used_idx (Q_CTL_RX) == 4);
   check_ctl_rx (3, VIRTIO_CONSOLE_PORT_ADD, 0, NULL);
-  ctl (0, VIRTIO_CONSOLE_PORT_READY, 1);
-  CHECK (used_idx (Q_CTL_RX) == 6);
-  check_ctl_rx (4, VIRTIO_CONSOLE_PORT_NAME, 1, "org.libguestfs.channel.0");
-  check_ctl_rx (5, VIRTIO_CONSOLE_PORT_OPEN, 1, NULL);
-  ctl (0, VIRTIO_CONSOLE_PORT_OPEN, 1);
-  CHECK (con.guest_open);
+  port_ready_then_open (4);
   teardown ();
 }
 
