@@ -219,13 +219,16 @@ fsops_rmdir (fuse_req_t req, fuse_ino_t parent, const char *name)
   fs_lock (fs);
   struct inode *p = itable_from_nodeid (&fs->itable, parent);
   CLEANUP_FREE char *path = itable_child_path (&fs->itable, p, name);
-  if (!path)
-    fuse_reply_err (req, ESTALE);
-  else if (guestfs_rmdir (fs->g, path) == -1)
-    fuse_reply_err (req, fs_errno (fs));
-  else {
-    itable_unlink (&fs->itable, p, name);
-    fuse_reply_err (req, 0);
+  int e = path ? 0 : ESTALE;
+  if (!e && guestfs_rmdir (fs->g, path) == -1) {
+    e = fs_errno (fs);
+    /* Files unlinked while open may still be in it under hidden names. */
+    if (e == ENOTEMPTY && (e = fs_empty_hidden_dir (fs, p, name, path)) == 0
+        && guestfs_rmdir (fs->g, path) == -1)
+      e = fs_errno (fs);
   }
+  if (!e)
+    itable_unlink (&fs->itable, p, name);
+  fuse_reply_err (req, e);
   fs_unlock (fs);
 }

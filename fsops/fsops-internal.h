@@ -50,6 +50,17 @@ int fs_errno (struct fs *fs);
 #define CLEANUP_FREE __attribute__ ((cleanup (cleanup_free)))
 static inline void cleanup_free (void *ptr) { free (*(void **) ptr); }
 
+/* The same for a NULL-terminated list of strings (as guestfs_ls returns). */
+#define CLEANUP_FREE_STRING_LIST __attribute__ ((cleanup (cleanup_free_string_list)))
+static inline void
+cleanup_free_string_list (void *ptr)
+{
+  char **list = *(char ***) ptr;
+  for (size_t k = 0; list && list[k]; k++)
+    free (list[k]);
+  free (list);
+}
+
 /* Stats PATH in the appliance into *ST.  Returns 0 or -errno. */
 int fs_lstat (struct fs *fs, const char *path, struct stat *st);
 
@@ -85,14 +96,34 @@ void fs_reply_created (fuse_req_t req, int e, const struct fuse_entry_param *ent
  * which is also kept for the file's next write/fsync/close. */
 int fs_flush_inode (struct fs *fs, struct inode *i);
 
-/* A file unlinked (or renamed over) while open lives on under a name with
- * this prefix in its directory until closed; see hide_open_file. */
+/* Files unlinked (or renamed over) while open: fsops-hidden.c.  Such a
+ * file lives on under a name with this prefix until closed. */
 #define HIDDEN_PREFIX ".imgmount-hidden-"
+
+/* Has I open file handles? */
+bool fs_is_open (struct inode *i);
+
+/* Renames PARENT/NAME (at PATH), the open file CHILD, aside to a hidden
+ * name in PARENT.  Returns 0 or an errno. */
+int fs_hide_open_file (struct fs *fs, struct inode *parent, const char *name,
+                       struct inode *child, const char *path);
 
 /* Is PARENT/NAME such a file, which listings leave out?  Any name with the
  * prefix is, unless the table knows it as an ordinary file: listings read
  * before a hidden file went may still name it. */
 bool fs_is_hidden_name (struct fs *fs, struct inode *parent, const char *name);
+
+/* Removes the hidden name of I, now that it is closed.  Its buffered data
+ * has been written already; the buffer is dropped only if no other link
+ * keeps the file. */
+void fs_remove_hidden (struct fs *fs, struct inode *i);
+
+/* The directory PARENT/NAME (at PATH) is to be removed but is not empty:
+ * if all it holds are hidden names, moves them to PARENT (leftovers of an
+ * earlier session are removed) and returns 0, else returns ENOTEMPTY or
+ * another errno. */
+int fs_empty_hidden_dir (struct fs *fs, struct inode *parent, const char *name,
+                         const char *path);
 
 /* Sends the buffered writes of PARENT/NAME, if the table knows that name,
  * before its attributes are read from the appliance for a reply. */

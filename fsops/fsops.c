@@ -1,5 +1,6 @@
 /* fsops.c: FUSE low-level operations on files, mapped to libguestfs calls.
- * Directories are in fsops-dir.c, extended attributes in fsops-xattr.c.
+ * Directories are in fsops-dir.c, extended attributes in fsops-xattr.c,
+ * files unlinked while open in fsops-hidden.c.
  *
  * Every reply that carries attributes comes from a fresh appliance stat
  * (or from the result of the call itself), so the kernel's caches, which
@@ -495,41 +496,6 @@ op_link (fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char *newna
   fs_unlock (fs);
 }
 
-/* A file unlinked while open must stay readable and writable through its
- * descriptors, but the appliance knows only paths: rename it aside (as
- * libfuse's high-level API does with .fuse_hidden) and remove it when the
- * last descriptor closes. */
-static int
-hide_open_file (struct fs *fs, struct inode *p, const char *name, struct inode *child,
-                const char *path)
-{
-  static unsigned counter;
-  char hidden[64];
-  snprintf (hidden, sizeof hidden, HIDDEN_PREFIX "%llx-%u",
-            (unsigned long long) child->ino, ++counter);
-  CLEANUP_FREE char *hidden_path = itable_child_path (&fs->itable, p, hidden);
-  if (guestfs_rename (fs->g, path, hidden_path) == -1)
-    return fs_errno (fs);
-  itable_rename (&fs->itable, p, name, p, hidden);
-  ((struct file_state *) child->data)->hidden = true;
-  return 0;
-}
-
-bool
-fs_is_hidden_name (struct fs *fs, struct inode *parent, const char *name)
-{
-  if (strncmp (name, HIDDEN_PREFIX, strlen (HIDDEN_PREFIX)) != 0)
-    return false;
-  struct inode *i = itable_find_child (&fs->itable, parent, name);
-  return !i || (i->data && ((struct file_state *) i->data)->hidden);
-}
-
-static bool
-is_open (struct inode *i)
-{
-  return i->data && ((struct file_state *) i->data)->open_count > 0;
-}
-
 static void
 op_unlink (fuse_req_t req, fuse_ino_t parent, const char *name)
 {
@@ -543,8 +509,8 @@ op_unlink (fuse_req_t req, fuse_ino_t parent, const char *name)
     fs_flush_inode (fs, child);
   if (!path)
     fuse_reply_err (req, ESTALE);
-  else if (child && is_open (child))
-    fuse_reply_err (req, hide_open_file (fs, p, name, child, path));
+  else if (child && fs_is_open (child))
+    fuse_reply_err (req, fs_hide_open_file (fs, p, name, child, path));
   else if (guestfs_rm (fs->g, path) == -1)
     fuse_reply_err (req, fs_errno (fs));
   else {
@@ -586,8 +552,8 @@ op_rename (fuse_req_t req, fuse_ino_t parent, const char *name,
     fs_flush_inode (fs, replaced);
   /* A file renamed over stays usable through its open descriptors, as
    * one unlinked does. */
-  if (replaced && replaced != itable_find_child (&fs->itable, p, name) && is_open (replaced))
-    e = hide_open_file (fs, np, newname, replaced, newpath);
+  if (replaced && replaced != itable_find_child (&fs->itable, p, name) && fs_is_open (replaced))
+    e = fs_hide_open_file (fs, np, newname, replaced, newpath);
   if (!e && guestfs_rename (fs->g, oldpath, newpath) == -1)
     e = fs_errno (fs);
   if (!e)
@@ -712,36 +678,6 @@ op_flush (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
   fs_unlock (fs);
 }
 
-/* The name hide_open_file gave I, or NULL.  Not simply its most recent
- * name: a hard link made since is another name of the same file. */
-static struct dentry *
-hidden_alias (struct inode *i)
-{
-  struct dentry *d = i->aliases;
-  while (d && strncmp (d->name, HIDDEN_PREFIX, strlen (HIDDEN_PREFIX)) != 0)
-    d = d->next_alias;
-  return d;
-}
-
-/* Removes the name of a file that was unlinked while open, now that it is
- * closed.  flush() has written its buffered data already; the buffer is
- * dropped only if no other link keeps the file. */
-static void
-remove_hidden (struct fs *fs, struct inode *i)
-{
-  struct file_state *s = i->data;
-  struct dentry *d = s->hidden ? hidden_alias (i) : NULL;
-  if (!d)
-    return;
-  CLEANUP_FREE char *path = itable_child_path (&fs->itable, d->parent, d->name);
-  if (path && guestfs_rm (fs->g, path) == 0) {
-    s->hidden = false;
-    itable_unlink (&fs->itable, d->parent, d->name);
-    if (!i->aliases)
-      wbuf_clear (&s->wb);
-  }
-}
-
 static void
 op_release (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
@@ -752,7 +688,7 @@ op_release (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
   struct file_state *s = state_of (i);
   if (s->open_count > 0 && --s->open_count == 0) {
     rcache_drop (&s->rc);
-    remove_hidden (fs, i);
+    fs_remove_hidden (fs, i);
   }
   fs_unlock (fs);
   fuse_reply_err (req, 0);
@@ -912,7 +848,7 @@ fs_flush_all (struct fs *fs)
   for (struct inode *i = fs->itable.all; i; ) {
     struct file_state *s = i->data;
     if (s && s->hidden) {
-      remove_hidden (fs, i);
+      fs_remove_hidden (fs, i);
       if (s->hidden)
         s->hidden = false;   /* could not remove it: leave it, once */
       i = fs->itable.all;

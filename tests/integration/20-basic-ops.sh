@@ -3,7 +3,9 @@
 # expected results, then some of them again from the image file itself.
 . "$(dirname "$0")/../lib/common.sh"
 
-make_ext4 "$T/disk.img" 256M
+# A hidden name left by a session that ended before its file was closed.
+mkdir -p "$T/tree/stale"; echo leftover > "$T/tree/stale/.imgmount-hidden-c-1"
+make_ext4 "$T/disk.img" 256M "$T/tree"
 M=$T/mnt
 mount_img "$T/disk.img" "$M" -o allow_other || { fail "mount"; finish; }
 cd "$M"
@@ -101,6 +103,33 @@ os.pwrite(fd, b"S", 0); assert os.pread(fd, 10, 0) == b"Still here"
 os.close(fd)
 assert not any(n.startswith(".imgmount-hidden") for n in os.listdir("."))
 PY
+# A directory whose only entries are open files unlinked or renamed over
+# can be removed, as on a kernel filesystem; the descriptors stay usable
+# and nothing is left behind once they close.  (The soak's intermittent
+# rmdir ENOTEMPTY: a close whose RELEASE reached the daemon after the
+# unlink left such an entry.)
+python3 - <<'PY' && ok "rmdir of a directory holding only open unlinked files" || fail "rmdir with open unlinked files"
+import os
+os.makedirs("rmd/inner")
+a = os.open("rmd/inner/a", os.O_CREAT | os.O_RDWR, 0o644)
+os.write(a, b"A data")
+with open("rmd/inner/n", "w") as f:
+    f.write("new")
+b = os.open("rmd/inner/b", os.O_CREAT | os.O_RDWR, 0o644)
+os.write(b, b"B data")
+os.unlink("rmd/inner/a")
+os.rename("rmd/inner/n", "rmd/inner/b")
+os.unlink("rmd/inner/b")
+os.rmdir("rmd/inner")
+os.rmdir("rmd")
+assert not os.path.exists("rmd")
+assert os.pread(a, 6, 0) == b"A data" and os.pread(b, 6, 0) == b"B data"
+os.pwrite(a, b"a", 0); assert os.pread(a, 6, 0) == b"a data"
+os.close(a); os.close(b)
+assert not any(n.startswith(".imgmount-hidden") for n in os.listdir("."))
+PY
+assert_eq "a leftover hidden name is not listed" "" "$(ls -A stale)"
+check "a directory holding only a leftover hidden name can be removed" rmdir stale
 # A hard-linked file unlinked while open, then linked again: closing it
 # removes only the name it was hidden under, not the newest link.
 python3 - <<'PY' && ok "closing an unlinked, re-linked file keeps its links" || fail "unlinked re-linked file"
