@@ -37,7 +37,14 @@ struct file_state {
   struct read_cache rc;
   unsigned open_count;   /* open file handles */
   bool hidden;           /* unlinked while open: renamed aside until closed */
+  /* Known to have no security.capability xattr.  The kernel asks for it
+   * before every write(2) to see whether the write must remove it; every
+   * change of xattrs goes through us, so the answer can be kept. */
+  bool no_capability;
 };
+
+/* I's state, made on first use. */
+struct file_state *fs_state_of (struct inode *i);
 
 struct fs *fs_of (fuse_req_t req);
 void fs_lock (struct fs *fs);

@@ -32,17 +32,29 @@ reply_sized (fuse_req_t req, const char *data, size_t len, size_t size)
     fuse_reply_buf (req, data, len);
 }
 
+static bool
+is_capability (const char *name)
+{
+  return strcmp (name, "security.capability") == 0;
+}
+
 void
 fsops_getxattr (fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
 {
   struct fs *fs = fs_of (req);
   fs_lock (fs);
-  CLEANUP_FREE char *path = path_or_reply (req, fs, ino);
-  if (path) {
+  struct file_state *s = fs_state_of (itable_from_nodeid (&fs->itable, ino));
+  CLEANUP_FREE char *path = NULL;
+  if (is_capability (name) && s->no_capability)
+    fuse_reply_err (req, ENOATTR);
+  else if ((path = path_or_reply (req, fs, ino))) {
     size_t len;
     CLEANUP_FREE char *value = guestfs_lgetxattr (fs->g, path, name, &len);
-    if (!value)
-      fuse_reply_err (req, fs_errno (fs));
+    int e = value ? 0 : fs_errno (fs);
+    if (is_capability (name) && e == ENOATTR)
+      s->no_capability = true;
+    if (e)
+      fuse_reply_err (req, e);
     else
       reply_sized (req, value, len, size);
   }
@@ -105,6 +117,8 @@ fsops_setxattr (fuse_req_t req, fuse_ino_t ino, const char *name,
   struct fs *fs = fs_of (req);
   fs_lock (fs);
   CLEANUP_FREE char *path = path_or_reply (req, fs, ino);
+  if (is_capability (name))
+    fs_state_of (itable_from_nodeid (&fs->itable, ino))->no_capability = false;
   if (path) {
     int e = check_xattr_flags (fs, path, name, flags);
     if (!e)
@@ -150,7 +164,11 @@ fsops_removexattr (fuse_req_t req, fuse_ino_t ino, const char *name)
   struct fs *fs = fs_of (req);
   fs_lock (fs);
   CLEANUP_FREE char *path = path_or_reply (req, fs, ino);
-  if (path)
-    fuse_reply_err (req, guestfs_lremovexattr (fs->g, name, path) == -1 ? fs_errno (fs) : 0);
+  if (path) {
+    int e = guestfs_lremovexattr (fs->g, name, path) == -1 ? fs_errno (fs) : 0;
+    if (is_capability (name) && (!e || e == ENOATTR))
+      fs_state_of (itable_from_nodeid (&fs->itable, ino))->no_capability = true;
+    fuse_reply_err (req, e);
+  }
   fs_unlock (fs);
 }

@@ -132,8 +132,8 @@ fs_give_to_caller (fuse_req_t req, struct fs *fs, const char *path, struct stat 
   return 0;
 }
 
-static struct file_state *
-state_of (struct inode *i)
+struct file_state *
+fs_state_of (struct inode *i)
 {
   if (!i->data)
     i->data = calloc (1, sizeof (struct file_state));
@@ -468,7 +468,9 @@ op_create (fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
   if (r)
     fuse_reply_err (req, r);
   else {
-    state_of (itable_from_nodeid (&fs->itable, e.ino))->open_count++;
+    struct file_state *s = fs_state_of (itable_from_nodeid (&fs->itable, e.ino));
+    s->open_count++;
+    s->no_capability = true;   /* nothing gives a new file one */
     fi->keep_cache = 1;
     fuse_reply_create (req, &e, fi);
   }
@@ -572,7 +574,7 @@ op_open (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
   }
   /* Nothing to open in the appliance: every call names the path. */
   fs_lock (fs);
-  state_of (itable_from_nodeid (&fs->itable, ino))->open_count++;
+  fs_state_of (itable_from_nodeid (&fs->itable, ino))->open_count++;
   fs_unlock (fs);
   fi->keep_cache = 1;
   fuse_reply_open (req, fi);
@@ -612,7 +614,7 @@ op_read (fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_fil
   fs_lock (fs);
   int e;
   struct inode *i = flushed_inode (fs, ino, &e);
-  struct file_state *s = state_of (i);
+  struct file_state *s = fs_state_of (i);
   CLEANUP_FREE char *reply = malloc (size ? size : 1);
   size_t got = 0;
   if (!e && !reply)
@@ -648,7 +650,7 @@ op_write (fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t of
   struct fs *fs = fs_of (req);
   fs_lock (fs);
   struct inode *i = itable_from_nodeid (&fs->itable, ino);
-  struct file_state *s = state_of (i);
+  struct file_state *s = fs_state_of (i);
   rcache_drop (&s->rc);
   int e = wbuf_take_error (&s->wb);
   if (!e && !wbuf_absorb (&s->wb, buf, size, off, WRITE_BUFFER_LIMIT)) {
@@ -685,7 +687,7 @@ op_release (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
   struct fs *fs = fs_of (req);
   fs_lock (fs);
   struct inode *i = itable_from_nodeid (&fs->itable, ino);
-  struct file_state *s = state_of (i);
+  struct file_state *s = fs_state_of (i);
   if (s->open_count > 0 && --s->open_count == 0) {
     rcache_drop (&s->rc);
     fs_remove_hidden (fs, i);

@@ -5,6 +5,9 @@
 
 # A hidden name left by a session that ended before its file was closed.
 mkdir -p "$T/tree/stale"; echo leftover > "$T/tree/stale/.imgmount-hidden-c-1"
+# A file with a file capability (cap_net_bind_service, effective).
+echo capped > "$T/tree/capped"
+python3 -c 'import os, struct, sys; os.setxattr(sys.argv[1], "security.capability", struct.pack("<5I", 0x02000001, 1 << 10, 0, 0, 0))' "$T/tree/capped"
 make_ext4 "$T/disk.img" 256M "$T/tree"
 M=$T/mnt
 mount_img "$T/disk.img" "$M" -o allow_other || { fail "mount"; finish; }
@@ -32,6 +35,19 @@ mknod chardev c 1 3; assert_eq "mknod char" "1,3" "$(stat -c '%t,%T' chardev)"
 rmdir dir/sub; check "rmdir" test ! -e dir/sub
 touch dir/f; expect_errno "rmdir non-empty dir" "not empty" rmdir dir
 expect_errno "unlink missing" "No such file" rm missing
+
+# The kernel asks for security.capability before each write, to remove it:
+# imgmount answers from what it knows, which must stay exact.
+check "a capability in the image is seen" sh -c "getcap capped | grep -q cap_net_bind_service"
+echo more >> capped
+assert_eq "a write removes the capability, as on a kernel filesystem" "" "$(getcap capped)"
+echo again >> capped
+assert_eq "written again: data kept" "capped
+more
+again" "$(cat capped)"
+echo new > fresh; echo more >> fresh
+expect_errno "a new file has no capability" "No such attribute" getfattr -n security.capability fresh
+rm fresh
 
 # Attributes.
 chmod 640 file.txt; assert_eq "chmod" 640 "$(stat -c %a file.txt)"
@@ -195,6 +211,8 @@ cd /
 unmount "$M" || fail "unmount"
 check "e2fsck clean" e2fsck -fn "$T/disk.img"
 assert_eq "image holds the data" deep "$(debugfs -R 'cat /d2/deep/f' "$T/disk.img" 2>/dev/null)"
+check "image: the capability removed by the write is gone" \
+  sh -c "! debugfs -R 'ea_list /capped' '$T/disk.img' 2>/dev/null | grep -q capability"
 assert_eq "image holds the owner" "1000" "$(debugfs -R 'stat /owned' "$T/disk.img" 2>/dev/null | sed -n 's/.*User: *\([0-9]*\).*/\1/p')"
 check "nothing left" nothing_left
 finish
