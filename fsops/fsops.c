@@ -228,6 +228,11 @@ op_init (void *userdata, struct fuse_conn_info *conn)
   conn->max_readahead = 1024 * 1024;
   if (conn->capable & FUSE_CAP_READDIRPLUS)
     conn->want |= FUSE_CAP_READDIRPLUS;
+  /* Always plus: a directory's stats come in one batched call anyway,
+   * while the kernel's adaptive mode lists the rest of a large directory
+   * without them after the first page, and find or ls -l then stat each
+   * entry with a lookup of its own (one appliance call per name). */
+  conn->want &= ~FUSE_CAP_READDIRPLUS_AUTO;
   /* The page cache stays valid across opens: nobody else writes. */
   conn->want &= ~FUSE_CAP_AUTO_INVAL_DATA;
   /* open(O_TRUNC) then comes as a setattr of the size, which truncates in

@@ -1,9 +1,20 @@
 #!/usr/bin/env bash
-# Files over 4 GiB (sparse), odd names, a directory of 10 000 entries.
+# Files over 4 GiB (sparse), odd names, a listing of 1500 files with
+# their attributes, a directory of 10 000 entries.
 . "$(dirname "$0")/../lib/common.sh"
 
 M=$T/mnt
-make_ext4 "$T/disk.img" 512M
+# 1500 files of distinct sizes and modes, made on the host.
+mkdir -p "$T/tree/varied"
+python3 - "$T/tree/varied" <<'PY'
+import os, sys
+for k in range(1500):
+    p = os.path.join(sys.argv[1], "f%04d" % k)
+    with open(p, "wb") as f:
+        f.write(b"x" * k)
+    os.chmod(p, 0o600 + (k % 64))
+PY
+make_ext4 "$T/disk.img" 512M "$T/tree"
 mount_img "$T/disk.img" "$M" || { fail "mount"; finish; }
 
 truncate -s 5G "$M/sparse"
@@ -18,6 +29,14 @@ for name in "with space" $'new\nline' "$(printf 'bad\xffutf8')" "ünïcödé" "-
     || fail "name: $(printf %q "$name")"
 done
 assert_eq "odd names listed" 6 "$(find "$M" -maxdepth 1 -type f ! -name sparse -printf . | wc -c)"
+
+# Listed from cold caches, every entry has its own attributes, also past
+# the first page of the listing (where the kernel's adaptive readdirplus
+# would stop sending them).
+sync; echo 3 > /proc/sys/vm/drop_caches
+assert_eq "find -ls of 1500 entries: sizes and modes as made" \
+  "$(cd "$T/tree/varied" && find . -mindepth 1 -printf '%p %s %m\n' | sort)" \
+  "$(cd "$M/varied" && find . -mindepth 1 -printf '%p %s %m\n' | sort)"
 
 mkdir "$M/many"
 (cd "$M/many" && seq 1 10000 | xargs touch)
