@@ -244,13 +244,12 @@ point_latest_at (const char *prefix, const char *name)
   free (link_name);
 }
 
-/* The supermin input: libguestfs's supermin.d (linked) with our own
- * files (OWN) in place of its init.tar.gz, in the new directory INPUT. */
+/* Links every file supermin's package set needs from SUPERMIN_D into
+ * INPUT, except libguestfs's init.tar.gz, which make_init_tarball
+ * replaces. */
 static int
-make_input (const char *input, const char *supermin_d, char *const *own, char **err)
+link_supermin_inputs (const char *input, const char *supermin_d, char **err)
 {
-  if (mkdir (input, 0755) == -1)
-    return error_set (err, "%s: %s", input, strerror (errno));
   DIR *dir = opendir (supermin_d);
   if (!dir)
     return error_set (err, "%s: %s (is libguestfs installed?)", supermin_d, strerror (errno));
@@ -267,15 +266,16 @@ make_input (const char *input, const char *supermin_d, char *const *own, char **
     free (to);
   }
   closedir (dir);
-  if (r == -1)
-    return -1;
-  /* The tarball holds our files, executable, where they go in the root. */
-  char *stage = xasprintf ("%s/stage", input);
-  char *tarball = xasprintf ("%s/init.tar.gz", input);
-  char *tar[4 + 5 + N_OWN_FILES] = { "tar", "-C", stage, "-czf", tarball,
-                                     "--owner=root", "--group=root", UDEV_RULES_DIR };
+  return r;
+}
+
+/* Masks, under STAGE, the udev rules the appliance does not need. */
+static int
+stage_udev_masks (const char *stage, char **err)
+{
   char *rules = xasprintf ("%s/%s", stage, UDEV_RULES_DIR);
   char *mkdir_rules[] = { "mkdir", "-p", rules, NULL };
+  int r = 0;
   if (run_program (mkdir_rules, -1, -1, true) != 0)
     r = error_set (err, "%s: cannot create it", rules);
   for (size_t k = 0; r == 0 && k < sizeof udev_rules_not_needed / sizeof udev_rules_not_needed[0]; k++) {
@@ -285,14 +285,40 @@ make_input (const char *input, const char *supermin_d, char *const *own, char **
     free (mask);
   }
   free (rules);
+  return r;
+}
+
+/* Copies our programs (OWN[k]), executable, to their places under STAGE. */
+static int
+stage_own_files (const char *stage, char *const *own, char **err)
+{
+  int r = 0;
   for (size_t k = 0; r == 0 && k < N_OWN_FILES; k++) {
     char *staged = xasprintf ("%s/%s", stage, own_files[k].in_appliance);
     char *copy[] = { "install", "-D", "-m", "0755", own[k], staged, NULL };
     if (run_program (copy, -1, -1, true) != 0)
       r = error_set (err, "cannot package %s for the appliance", own[k]);
     free (staged);
-    tar[8 + k] = (char *) own_files[k].in_appliance;
   }
+  return r;
+}
+
+/* Writes INPUT/init.tar.gz, which supermin unpacks over the appliance's
+ * root: the udev masks and our programs, owned by root. */
+static int
+make_init_tarball (const char *input, char *const *own, char **err)
+{
+  char *stage = xasprintf ("%s/stage", input);
+  char *tarball = xasprintf ("%s/init.tar.gz", input);
+  char *tar[8 + N_OWN_FILES + 1] = { "tar", "-C", stage, "-czf", tarball,
+                                     "--owner=root", "--group=root", UDEV_RULES_DIR };
+  size_t n = 8;
+  for (size_t k = 0; k < N_OWN_FILES; k++)
+    tar[n++] = (char *) own_files[k].in_appliance;
+  tar[n] = NULL;
+  int r = stage_udev_masks (stage, err);
+  if (r == 0)
+    r = stage_own_files (stage, own, err);
   if (r == 0 && run_program (tar, -1, -1, true) != 0)
     r = error_set (err, "cannot package imgmount's files for the appliance");
   char *rm[] = { "rm", "-rf", stage, NULL };
@@ -300,6 +326,18 @@ make_input (const char *input, const char *supermin_d, char *const *own, char **
   free (stage);
   free (tarball);
   return r;
+}
+
+/* The supermin input: libguestfs's supermin.d (linked) with our own
+ * files (OWN) in place of its init.tar.gz, in the new directory INPUT. */
+static int
+make_input (const char *input, const char *supermin_d, char *const *own, char **err)
+{
+  if (mkdir (input, 0755) == -1)
+    return error_set (err, "%s: %s", input, strerror (errno));
+  if (link_supermin_inputs (input, supermin_d, err) == -1)
+    return -1;
+  return make_init_tarball (input, own, err);
 }
 
 static void
