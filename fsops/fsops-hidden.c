@@ -107,7 +107,7 @@ fs_empty_hidden_dir (struct fs *fs, struct inode *parent, const char *name,
   if (!names)
     return fs_errno (fs);
   for (size_t k = 0; names[k]; k++)
-    if (!has_hidden_prefix (names[k]) || (dir && !fs_is_hidden_name (fs, dir, names[k])))
+    if (dir ? !fs_is_hidden_name (fs, dir, names[k]) : !has_hidden_prefix (names[k]))
       return ENOTEMPTY;   /* a name the user sees */
   for (size_t k = 0; names[k]; k++) {
     CLEANUP_FREE char *entry_path = NULL;

@@ -43,15 +43,18 @@ fsops_getxattr (fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
 {
   struct fs *fs = fs_of (req);
   fs_lock (fs);
-  struct file_state *s = fs_state_of (itable_from_nodeid (&fs->itable, ino));
+  /* State only for the one name it is kept for: ls -l alone asks every
+   * file for its ACLs. */
+  struct file_state *s = is_capability (name)
+    ? fs_state_of (itable_from_nodeid (&fs->itable, ino)) : NULL;
   CLEANUP_FREE char *path = NULL;
-  if (is_capability (name) && s->no_capability)
+  if (s && s->no_capability)
     fuse_reply_err (req, ENOATTR);
   else if ((path = path_or_reply (req, fs, ino))) {
     size_t len;
     CLEANUP_FREE char *value = guestfs_lgetxattr (fs->g, path, name, &len);
     int e = value ? 0 : fs_errno (fs);
-    if (is_capability (name) && e == ENOATTR)
+    if (s && e == ENOATTR)
       s->no_capability = true;
     if (e)
       fuse_reply_err (req, e);
