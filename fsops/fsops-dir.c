@@ -58,6 +58,7 @@ fsops_opendir (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
       abort ();
     d->path = path;
     d->entries = entries;
+    fs_names_of_listing (fs, itable_from_nodeid (&fs->itable, ino), entries);
     fi->fh = (uint64_t) (uintptr_t) d;
     /* The kernel may keep the listing: it drops it itself when it changes
      * the directory through us, and nobody else can. */
@@ -208,6 +209,8 @@ fsops_mkdir (fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
   struct fuse_entry_param e;
   fs_lock (fs);
   int r = fs_create_node (req, fs, parent, name, do_mkdir, &mode, &e);
+  if (!r)
+    fs_names_of_new_dir (fs, itable_from_nodeid (&fs->itable, e.ino));
   fs_reply_created (req, r, &e);
   fs_unlock (fs);
 }
@@ -227,8 +230,10 @@ fsops_rmdir (fuse_req_t req, fuse_ino_t parent, const char *name)
         && guestfs_rmdir (fs->g, path) == -1)
       e = fs_errno (fs);
   }
-  if (!e)
+  if (!e) {
     itable_unlink (&fs->itable, p, name);
+    fs_name_removed (p, name);
+  }
   fuse_reply_err (req, e);
   fs_unlock (fs);
 }

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include "fsops/fsops.h"
 #include "fsops/inode-table.h"
+#include "fsops/name-set.h"
 #include "fsops/read-cache.h"
 #include "fsops/write-buffer.h"
 
@@ -29,6 +30,9 @@ struct fs {
   struct inode_table itable;
   bool readonly;
   double timeout;
+  /* Names in the appliance match byte for byte (no case folding), so a
+   * directory's known names can answer lookups: fsops-names.c. */
+  bool exact_names;
 };
 
 /* Per-inode state kept by fsops (inode->data). */
@@ -41,6 +45,8 @@ struct file_state {
    * before every write(2) to see whether the write must remove it; every
    * change of xattrs goes through us, so the answer can be kept. */
   bool no_capability;
+  /* A directory's every name, when known (fsops-names.c); else NULL. */
+  struct name_set *names;
 };
 
 /* I's state, made on first use. */
@@ -131,6 +137,28 @@ void fs_remove_hidden (struct fs *fs, struct inode *i);
  * another errno. */
 int fs_empty_hidden_dir (struct fs *fs, struct inode *parent, const char *name,
                          const char *path);
+
+/* Directories whose every name is known: fsops-names.c.  Lookups of any
+ * other name are answered without the appliance.  The rule that keeps it
+ * exact: a name is added BEFORE each appliance call that may create it
+ * (an extra name only costs a lookup; a missing one would hide a file). */
+
+/* Do the mounted filesystems compare names byte for byte?  Asked once. */
+bool fs_names_are_exact (guestfs_h *g);
+
+/* DIR was just made, empty; or ENTRIES is a listing of all of it. */
+void fs_names_of_new_dir (struct fs *fs, struct inode *dir);
+void fs_names_of_listing (struct fs *fs, struct inode *dir,
+                          const struct guestfs_dirent_list *entries);
+
+/* Is DIR/NAME known not to exist? */
+bool fs_name_is_absent (struct inode *dir, const char *name);
+
+/* An appliance call is about to create DIR/NAME (it may fail). */
+void fs_name_may_appear (struct inode *dir, const char *name);
+
+/* DIR/NAME was removed (or renamed away). */
+void fs_name_removed (struct inode *dir, const char *name);
 
 /* Sends the buffered writes of PARENT/NAME, if the table knows that name,
  * before its attributes are read from the appliance for a reply. */

@@ -213,6 +213,7 @@ free_file_state (struct inode *i)
   if (s) {
     wbuf_free (&s->wb);
     rcache_drop (&s->rc);
+    nset_free (s->names);
     free (s);
     i->data = NULL;
   }
@@ -249,7 +250,7 @@ op_lookup (fuse_req_t req, fuse_ino_t parent, const char *name)
   CLEANUP_FREE char *path = itable_child_path (&fs->itable, p, name);
   fs_flush_child (fs, p, name);
   struct stat st;
-  int r = path ? fs_lstat (fs, path, &st) : -ESTALE;
+  int r = !path ? -ESTALE : fs_name_is_absent (p, name) ? -ENOENT : fs_lstat (fs, path, &st);
   if (r == -ENOENT) {
     /* A negative entry: the kernel drops it itself when it creates NAME. */
     struct fuse_entry_param e = { .ino = 0, .entry_timeout = fs->timeout };
@@ -402,6 +403,7 @@ fs_create_node (fuse_req_t req, struct fs *fs, fuse_ino_t parent, const char *na
   CLEANUP_FREE char *path = itable_child_path (&fs->itable, p, name);
   if (!path)
     return ESTALE;
+  fs_name_may_appear (p, name);
   if (create (fs, path, arg) == -1)
     return fs_errno (fs);
   struct stat st;
@@ -492,12 +494,14 @@ op_link (fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char *newna
   struct inode *np = itable_from_nodeid (&fs->itable, newparent);
   CLEANUP_FREE char *target = itable_path (&fs->itable, i);
   CLEANUP_FREE char *path = itable_child_path (&fs->itable, np, newname);
+  if (!e && (!target || !path))
+    e = ESTALE;
+  if (!e)
+    fs_name_may_appear (np, newname);
+  if (!e && guestfs_ln (fs->g, target, path) == -1)
+    e = fs_errno (fs);
   if (e)
     fuse_reply_err (req, e);
-  else if (!target || !path)
-    fuse_reply_err (req, ESTALE);
-  else if (guestfs_ln (fs->g, target, path) == -1)
-    fuse_reply_err (req, fs_errno (fs));
   else
     fs_reply_entry (req, fs, np, newname, path);
   fs_unlock (fs);
@@ -522,6 +526,7 @@ op_unlink (fuse_req_t req, fuse_ino_t parent, const char *name)
     fuse_reply_err (req, fs_errno (fs));
   else {
     itable_unlink (&fs->itable, p, name);
+    fs_name_removed (p, name);
     fuse_reply_err (req, 0);
   }
   fs_unlock (fs);
@@ -561,10 +566,15 @@ op_rename (fuse_req_t req, fuse_ino_t parent, const char *name,
    * one unlinked does. */
   if (replaced && replaced != itable_find_child (&fs->itable, p, name) && fs_is_open (replaced))
     e = fs_hide_open_file (fs, np, newname, replaced, newpath);
+  if (!e)
+    fs_name_may_appear (np, newname);
   if (!e && guestfs_rename (fs->g, oldpath, newpath) == -1)
     e = fs_errno (fs);
-  if (!e)
+  if (!e) {
     itable_rename (&fs->itable, p, name, np, newname);
+    if (p != np || strcmp (name, newname) != 0)
+      fs_name_removed (p, name);
+  }
   fuse_reply_err (req, e);
   fs_unlock (fs);
 }
@@ -831,6 +841,7 @@ fs_new (const struct fs_config *config)
   fs->host_sync_fds = config->host_sync_fds;
   fs->n_host_sync_fds = config->n_host_sync_fds;
   itable_init (&fs->itable, free_file_state);
+  fs->exact_names = fs_names_are_exact (fs->g);
   struct stat st;
   if (fs_lstat (fs, "/", &st) < 0) {
     fs_free (fs);

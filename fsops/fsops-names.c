@@ -1,0 +1,113 @@
+/* fsops-names.c: directories whose every name is known.
+ *
+ * Copying a tree in asks the appliance mostly about names that do not
+ * exist: rsync looks up each destination name and its temporary name, and
+ * the kernel looks up again, uncached, the target of every rename and the
+ * name of every exclusive create.  A directory made here starts empty, and
+ * a listing names everything in a directory; as every change to names goes
+ * through this daemon, such a directory's names stay known, and a lookup
+ * of any other name needs no appliance call.
+ *
+ * Only on filesystems that compare names byte for byte: on vfat, or ext4
+ * with case folding, "README" is found by "readme" though never listed. */
+#include <string.h>
+#include "fsops/fsops-internal.h"
+
+static bool
+has_feature (char *const *tune2fs_hash, const char *feature)
+{
+  for (size_t k = 0; tune2fs_hash[k] && tune2fs_hash[k + 1]; k += 2)
+    if (strcmp (tune2fs_hash[k], "Filesystem features") == 0) {
+      const char *p = tune2fs_hash[k + 1];
+      size_t len = strlen (feature);
+      while ((p = strstr (p, feature)) != NULL) {
+        bool starts = p == tune2fs_hash[k + 1] || p[-1] == ' ';
+        if (starts && (p[len] == '\0' || p[len] == ' '))
+          return true;
+        p += len;
+      }
+    }
+  return false;
+}
+
+static bool
+compares_exactly (guestfs_h *g, const char *device)
+{
+  CLEANUP_FREE char *type = guestfs_vfs_type (g, device);
+  if (!type)
+    return false;
+  if (strcmp (type, "btrfs") == 0)
+    return true;
+  if (strcmp (type, "ext2") != 0 && strcmp (type, "ext3") != 0 && strcmp (type, "ext4") != 0)
+    return false;
+  CLEANUP_FREE_STRING_LIST char **info = guestfs_tune2fs_l (g, device);
+  return info && !has_feature (info, "casefold");
+}
+
+bool
+fs_names_are_exact (guestfs_h *g)
+{
+  CLEANUP_FREE_STRING_LIST char **mounts = guestfs_mountpoints (g);
+  if (!mounts || !mounts[0])
+    return false;
+  for (size_t k = 0; mounts[k] && mounts[k + 1]; k += 2)
+    if (!compares_exactly (g, mounts[k]))
+      return false;
+  return true;
+}
+
+static void
+forget_names (struct file_state *s)
+{
+  nset_free (s->names);
+  s->names = NULL;
+}
+
+void
+fs_names_of_new_dir (struct fs *fs, struct inode *dir)
+{
+  if (!fs->exact_names)
+    return;
+  struct file_state *s = fs_state_of (dir);
+  forget_names (s);
+  s->names = nset_new ();
+}
+
+void
+fs_names_of_listing (struct fs *fs, struct inode *dir,
+                     const struct guestfs_dirent_list *entries)
+{
+  if (!fs->exact_names || entries->len > NSET_MAX_NAMES)
+    return;
+  struct file_state *s = fs_state_of (dir);
+  forget_names (s);
+  s->names = nset_new ();
+  for (size_t k = 0; k < entries->len && s->names; k++)
+    if (!nset_add (s->names, entries->val[k].name))
+      forget_names (s);
+}
+
+bool
+fs_name_is_absent (struct inode *dir, const char *name)
+{
+  const struct file_state *s = dir->data;
+  /* Longer names are the appliance's to refuse (ENAMETOOLONG). */
+  return s && s->names && strlen (name) <= 255 && strcmp (name, ".") != 0 &&
+         strcmp (name, "..") != 0 && !nset_contains (s->names, name);
+}
+
+void
+fs_name_may_appear (struct inode *dir, const char *name)
+{
+  struct file_state *s = dir->data;
+  if (s && s->names && !nset_add (s->names, name))
+    forget_names (s);
+}
+
+void
+fs_name_removed (struct inode *dir, const char *name)
+{
+  struct file_state *s = dir->data;
+  if (s && s->names)
+    nset_remove (s->names, name);
+}
