@@ -230,10 +230,8 @@ fsops_rmdir (fuse_req_t req, fuse_ino_t parent, const char *name)
         && guestfs_rmdir (fs->g, path) == -1)
       e = fs_errno (fs);
   }
-  if (!e) {
-    itable_unlink (&fs->itable, p, name);
-    fs_name_removed (p, name);
-  }
+  if (!e)
+    fs_name_unlinked (fs, p, name);
   fuse_reply_err (req, e);
   fs_unlock (fs);
 }

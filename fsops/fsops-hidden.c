@@ -43,8 +43,7 @@ move_to_hidden_name (struct fs *fs, struct inode *parent, const char *name,
   fs_name_may_appear (newparent, hidden);
   if (guestfs_rename (fs->g, path, hidden_path) == -1)
     return fs_errno (fs);
-  itable_rename (&fs->itable, parent, name, newparent, hidden);
-  fs_name_removed (parent, name);
+  fs_name_renamed (fs, parent, name, newparent, hidden);
   return 0;
 }
 
@@ -94,8 +93,7 @@ fs_remove_hidden (struct fs *fs, struct inode *i)
   CLEANUP_FREE char *path = itable_child_path (&fs->itable, d->parent, d->name);
   if (path && guestfs_rm (fs->g, path) == 0) {
     s->hidden = false;
-    fs_name_removed (d->parent, d->name);
-    itable_unlink (&fs->itable, d->parent, d->name);
+    fs_name_unlinked (fs, d->parent, d->name);
     if (!i->aliases)
       wbuf_clear (&s->wb);
   }

@@ -157,8 +157,12 @@ bool fs_name_is_absent (struct inode *dir, const char *name);
 /* An appliance call is about to create DIR/NAME (it may fail). */
 void fs_name_may_appear (struct inode *dir, const char *name);
 
-/* DIR/NAME was removed (or renamed away). */
-void fs_name_removed (struct inode *dir, const char *name);
+/* DIR/NAME was removed: the inode table and DIR's names forget it. */
+void fs_name_unlinked (struct fs *fs, struct inode *dir, const char *name);
+
+/* DIR/NAME is now NEWDIR/NEWNAME (NEWNAME was made known before the call). */
+void fs_name_renamed (struct fs *fs, struct inode *dir, const char *name,
+                      struct inode *newdir, const char *newname);
 
 /* Sends the buffered writes of PARENT/NAME, if the table knows that name,
  * before its attributes are read from the appliance for a reply. */

@@ -9,7 +9,11 @@
  * of any other name needs no appliance call.
  *
  * Only on filesystems that compare names byte for byte: on vfat, or ext4
- * with case folding, "README" is found by "readme" though never listed. */
+ * with case folding, "README" is found by "readme" though never listed.
+ *
+ * Removals and renames go through fs_name_unlinked and fs_name_renamed,
+ * which change the inode table and the known names together. */
+#include <limits.h>
 #include <string.h>
 #include "fsops/fsops-internal.h"
 
@@ -57,7 +61,7 @@ fs_names_are_exact (guestfs_h *g)
 }
 
 static void
-forget_names (struct file_state *s)
+forget_all_names (struct file_state *s)
 {
   nset_free (s->names);
   s->names = NULL;
@@ -69,7 +73,7 @@ fs_names_of_new_dir (struct fs *fs, struct inode *dir)
   if (!fs->exact_names)
     return;
   struct file_state *s = fs_state_of (dir);
-  forget_names (s);
+  forget_all_names (s);
   s->names = nset_new ();
 }
 
@@ -80,11 +84,12 @@ fs_names_of_listing (struct fs *fs, struct inode *dir,
   if (!fs->exact_names || entries->len > NSET_MAX_NAMES)
     return;
   struct file_state *s = fs_state_of (dir);
-  forget_names (s);
+  if (s->names)
+    return;   /* known already, and kept exact since */
   s->names = nset_new ();
   for (size_t k = 0; k < entries->len && s->names; k++)
     if (!nset_add (s->names, entries->val[k].name))
-      forget_names (s);
+      forget_all_names (s);
 }
 
 bool
@@ -92,7 +97,7 @@ fs_name_is_absent (struct inode *dir, const char *name)
 {
   const struct file_state *s = dir->data;
   /* Longer names are the appliance's to refuse (ENAMETOOLONG). */
-  return s && s->names && strlen (name) <= 255 && strcmp (name, ".") != 0 &&
+  return s && s->names && strlen (name) <= NAME_MAX && strcmp (name, ".") != 0 &&
          strcmp (name, "..") != 0 && !nset_contains (s->names, name);
 }
 
@@ -101,13 +106,31 @@ fs_name_may_appear (struct inode *dir, const char *name)
 {
   struct file_state *s = dir->data;
   if (s && s->names && !nset_add (s->names, name))
-    forget_names (s);
+    forget_all_names (s);
 }
 
-void
-fs_name_removed (struct inode *dir, const char *name)
+/* Forgets DIR/NAME before the table does: NAME may be the table's own
+ * copy, freed with its dentry. */
+static void
+forget_name (struct inode *dir, const char *name)
 {
   struct file_state *s = dir->data;
   if (s && s->names)
     nset_remove (s->names, name);
+}
+
+void
+fs_name_unlinked (struct fs *fs, struct inode *dir, const char *name)
+{
+  forget_name (dir, name);
+  itable_unlink (&fs->itable, dir, name);
+}
+
+void
+fs_name_renamed (struct fs *fs, struct inode *dir, const char *name,
+                 struct inode *newdir, const char *newname)
+{
+  if (dir != newdir || strcmp (name, newname) != 0)
+    forget_name (dir, name);
+  itable_rename (&fs->itable, dir, name, newdir, newname);
 }

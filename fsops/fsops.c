@@ -525,8 +525,7 @@ op_unlink (fuse_req_t req, fuse_ino_t parent, const char *name)
   else if (guestfs_rm (fs->g, path) == -1)
     fuse_reply_err (req, fs_errno (fs));
   else {
-    itable_unlink (&fs->itable, p, name);
-    fs_name_removed (p, name);
+    fs_name_unlinked (fs, p, name);
     fuse_reply_err (req, 0);
   }
   fs_unlock (fs);
@@ -570,11 +569,8 @@ op_rename (fuse_req_t req, fuse_ino_t parent, const char *name,
     fs_name_may_appear (np, newname);
   if (!e && guestfs_rename (fs->g, oldpath, newpath) == -1)
     e = fs_errno (fs);
-  if (!e) {
-    itable_rename (&fs->itable, p, name, np, newname);
-    if (p != np || strcmp (name, newname) != 0)
-      fs_name_removed (p, name);
-  }
+  if (!e)
+    fs_name_renamed (fs, p, name, np, newname);
   fuse_reply_err (req, e);
   fs_unlock (fs);
 }
