@@ -21,6 +21,7 @@
 #include "backend-select/appliance.h"
 #include "backend-select/initrd-trim.h"
 #include "backend-select/kernel-unpack.h"
+#include "common/fnv1a.h"
 #include "common/message.h"
 #include "common/programs.h"
 
@@ -144,16 +145,6 @@ appliance_key (enum appliance_kernel kernel, const char *supermin_d, char *const
   for (size_t k = 0; k < N_OWN_FILES; k++)
     key_add_file (&key, own[k]);
   return key;
-}
-
-/* FNV-1a: a stable name for a key, not a defence against anyone. */
-static uint64_t
-key_hash (const char *key)
-{
-  uint64_t h = 0xcbf29ce484222325ULL;
-  for (const unsigned char *p = (const unsigned char *) key; *p; p++)
-    h = (h ^ *p) * 0x100000001b3ULL;
-  return h;
 }
 
 static int
@@ -444,7 +435,7 @@ appliance_dir (enum appliance_kernel kernel, const char *libguestfs_path, int ve
    * running mount, and two imgmount versions never take turns rebuilding
    * one directory. */
   char *name = xasprintf ("%s-%016llx", kernel == APPLIANCE_UML_KERNEL ? "uml-appliance"
-                          : "appliance", (unsigned long long) key_hash (key));
+                          : "appliance", (unsigned long long) fnv1a_string (key));
   char *dir = cache_dir_path (name);
   char *lock_name = xasprintf ("%s.lock", name);
   char *lock = cache_dir_path (lock_name);

@@ -17,20 +17,24 @@
 #include <string.h>
 #include "fsops/fsops-internal.h"
 
-static bool
-has_feature (char *const *tune2fs_hash, const char *feature)
+/* The value of KEY in a list of keys and values, as tune2fs_l returns. */
+static const char *
+value_of (char *const *hash, const char *key)
 {
-  for (size_t k = 0; tune2fs_hash[k] && tune2fs_hash[k + 1]; k += 2)
-    if (strcmp (tune2fs_hash[k], "Filesystem features") == 0) {
-      const char *p = tune2fs_hash[k + 1];
-      size_t len = strlen (feature);
-      while ((p = strstr (p, feature)) != NULL) {
-        bool starts = p == tune2fs_hash[k + 1] || p[-1] == ' ';
-        if (starts && (p[len] == '\0' || p[len] == ' '))
-          return true;
-        p += len;
-      }
-    }
+  for (size_t k = 0; hash[k] && hash[k + 1]; k += 2)
+    if (strcmp (hash[k], key) == 0)
+      return hash[k + 1];
+  return NULL;
+}
+
+/* Is WORD one of the space-separated words of LIST? */
+static bool
+has_word (const char *list, const char *word)
+{
+  size_t len = strlen (word);
+  for (const char *p = list; (p = strstr (p, word)) != NULL; p += len)
+    if ((p == list || p[-1] == ' ') && (p[len] == '\0' || p[len] == ' '))
+      return true;
   return false;
 }
 
@@ -45,7 +49,8 @@ compares_exactly (guestfs_h *g, const char *device)
   if (strcmp (type, "ext2") != 0 && strcmp (type, "ext3") != 0 && strcmp (type, "ext4") != 0)
     return false;
   CLEANUP_FREE_STRING_LIST char **info = guestfs_tune2fs_l (g, device);
-  return info && !has_feature (info, "casefold");
+  const char *features = info ? value_of (info, "Filesystem features") : NULL;
+  return features && !has_word (features, "casefold");
 }
 
 bool

@@ -3,6 +3,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include "common/fnv1a.h"
 #include "fsops/name-set.h"
 
 struct name_node {
@@ -18,17 +19,6 @@ struct name_set {
 };
 
 #define INITIAL_BUCKETS 16
-
-/* FNV-1a: names are short and chosen by users, not by an attacker who
- * gains anything from collisions beyond slower lookups. */
-static uint64_t
-hash_name (const char *name)
-{
-  uint64_t h = 14695981039346656037ull;
-  for (const unsigned char *p = (const unsigned char *) name; *p; p++)
-    h = (h ^ *p) * 1099511628211ull;
-  return h;
-}
 
 struct name_set *
 nset_new (void)
@@ -91,7 +81,7 @@ grow (struct name_set *s)
 bool
 nset_add (struct name_set *s, const char *name)
 {
-  uint64_t hash = hash_name (name);
+  uint64_t hash = fnv1a_string (name);
   struct name_node **link = find_link (s, name, hash);
   if (*link)
     return true;
@@ -113,7 +103,7 @@ nset_add (struct name_set *s, const char *name)
 void
 nset_remove (struct name_set *s, const char *name)
 {
-  struct name_node **link = find_link (s, name, hash_name (name));
+  struct name_node **link = find_link (s, name, fnv1a_string (name));
   struct name_node *node = *link;
   if (node) {
     *link = node->next;
@@ -125,7 +115,7 @@ nset_remove (struct name_set *s, const char *name)
 bool
 nset_contains (const struct name_set *s, const char *name)
 {
-  return *find_link (s, name, hash_name (name)) != NULL;
+  return *find_link (s, name, fnv1a_string (name)) != NULL;
 }
 
 size_t
