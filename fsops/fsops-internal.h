@@ -33,6 +33,14 @@ struct fs {
   /* Names in the appliance match byte for byte (no case folding), so a
    * directory's known names can answer lookups: fsops-names.c. */
   bool exact_names;
+  /* Appliance calls begun so far, and the stat the last of them returned
+   * (fsops-chmod.c). */
+  uint64_t calls;
+  struct {
+    struct inode *inode;
+    struct stat st;
+    uint64_t after_call;   /* the value of calls when it was noted */
+  } last_stat;
 };
 
 /* Per-inode state kept by fsops (inode->data). */
@@ -167,6 +175,23 @@ void fs_name_renamed (struct fs *fs, struct inode *dir, const char *name,
 /* Sends the buffered writes of PARENT/NAME, if the table knows that name,
  * before its attributes are read from the appliance for a reply. */
 void fs_flush_child (struct fs *fs, struct inode *parent, const char *name);
+
+/* A chmod answered from the stat just before it: fsops-chmod.c. */
+
+/* Counts the appliance calls that begin, from now on, for as long as the
+ * handle lives.  Returns 0 or -1. */
+int fs_count_calls (struct fs *fs);
+
+/* The appliance call just made returned ST, I's attributes (all but
+ * ctime, if that call was a chown or a chmod). */
+void fs_note_stat (struct fs *fs, struct inode *i, const struct stat *st);
+
+/* If the last call was a stat of I, chmods PATH to MODE, fills *ST with
+ * that stat and the new mode (ctime excepted: reply with a zero timeout)
+ * and returns true, with *ERR 0 or the chmod's errno.  Else returns
+ * false and does nothing. */
+bool fs_chmod_after_stat (struct fs *fs, struct inode *i, const char *path, mode_t mode,
+                          struct stat *st, int *err);
 
 /* Syncs the appliance's disks, then the image files on the host. */
 int fs_sync_disks (struct fs *fs);

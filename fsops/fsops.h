@@ -31,6 +31,8 @@ struct fs *fs_new (const struct fs_config *config);
  * the errno of the first failure (a write that could not be saved). */
 int fs_flush_all (struct fs *fs);
 
+/* Frees it, once the handle is closed: an event callback of the handle
+ * refers to it. */
 void fs_free (struct fs *fs);
 
 #endif

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# A chmod right after a stat of the same file is answered without a
+# second stat (fsops/fsops-chmod.c): the reply carries that stat with the
+# new mode and a zero attribute timeout, because the chmod moved ctime to
+# a time only the appliance knows.  What must hold: whoever looks next
+# sees the mode and the ctime the appliance has, and a chmod after any
+# other change (a write, a chown) still takes the stat.
+. "$(dirname "$0")/../lib/common.sh"
+
+make_ext4 "$T/disk.img" 64M
+M=$T/mnt
+mkdir -p "$M" "$T/src"
+for k in 1 2 3; do echo "file $k" > "$T/src/f$k"; done
+chmod 640 "$T/src/f2"
+
+"$IMGMOUNT" -f --trace "$T/disk.img" "$M" 2> "$T/trace" &
+daemon=$!
+for _ in $(seq 900); do grep -q " $M " /proc/mounts && break; sleep 0.1; done
+grep -q " $M " /proc/mounts || { fail "mount"; finish; }
+
+# forget: the kernel drops what it holds of files nobody holds open.
+forget () { sync; for _ in 1 2 3; do echo 2 > /proc/sys/vm/drop_caches; done; }
+# attrs PATH: mode, size, ctime (ns) and inode number as stat(2) sees them.
+attrs () { python3 -c 'import os,sys; s=os.stat(sys.argv[1]); print(oct(s.st_mode), s.st_size, s.st_ctime_ns, s.st_ino)' "$1"; }
+
+# Created, then chmod twice through the descriptor (as rsync does), with
+# time between: the ctime seen afterwards is the later one, and it is the
+# one the appliance has (seen again after the kernel forgot the file).
+read -r created after < <(python3 - "$M/made" <<'EOF'
+import os, sys, time
+fd = os.open(sys.argv[1], os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+before = os.fstat(fd).st_ctime_ns
+time.sleep(0.05)
+os.fchmod(fd, 0o600)
+time.sleep(0.05)
+os.fchmod(fd, 0o4751)
+st = os.fstat(fd)
+os.close(fd)
+print(before, oct(st.st_mode) + ":" + str(st.st_ctime_ns))
+EOF
+)
+assert_eq "after two chmods: the mode" 0o104751 "${after%%:*}"
+check "after two chmods: ctime moved ($created -> ${after#*:})" test "${after#*:}" -gt "$created"
+forget
+assert_eq "the same ctime from the appliance" "${after#*:}" \
+  "$(python3 -c 'import os,sys; print(os.stat(sys.argv[1]).st_ctime_ns)' "$M/made")"
+
+# A chmod after a write: the size is the written one, the mode the new one.
+echo "four" > "$M/written"; chmod 604 "$M/written"
+got=$(attrs "$M/written"); forget
+assert_eq "a chmod after a write, then the appliance's view" "$got" "$(attrs "$M/written")"
+check "... and the size is the written one" eval '[[ "$got" == "0o100604 5 "* ]]'
+
+# A directory: chmod right after mkdir (the mkdir's stat), then a look.
+mkdir "$M/dir"; chmod 711 "$M/dir"
+got=$(attrs "$M/dir"); forget
+assert_eq "a directory chmodded after mkdir" "$got" "$(attrs "$M/dir")"
+check "... mode 711" eval '[[ "$got" == "0o40711 "* ]]'
+
+# A chown, then a chmod of the same file: the chmod may not reuse a stat
+# taken before the chown.
+touch "$M/owned"; chown 1234:5678 "$M/owned"; chmod 2755 "$M/owned"
+got=$(attrs "$M/owned"); forget
+assert_eq "chown then chmod" "$got" "$(attrs "$M/owned")"
+assert_eq "... owner" "1234:5678" "$(stat -c %u:%g "$M/owned")"
+
+# rsync -a chmods each temporary file just before renaming it: no stat
+# between the chmod and the rename.
+mark () { wc -l < "$T/trace" > "$T/mark"; }
+mark
+rsync -a "$T/src/" "$M/dst/"
+calls=$(tail -n "+$(cat "$T/mark")" "$T/trace" | grep -v ' = ' | grep -o 'trace: [a-z_]*' | tr '\n' ' ')
+for k in 1 2 3; do
+  after_chmod=$(tail -n "+$(cat "$T/mark")" "$T/trace" | grep -v ' = ' |
+                grep -A1 "trace: chmod [0-9]* \"/dst/\.f$k\." | tail -n 1 | grep -o 'trace: [a-z]*')
+  assert_eq "rsync f$k: the call after its last chmod" "trace: rename" "$after_chmod"
+done
+check "rsync: the copy is whole" diff -r "$T/src" "$M/dst"
+assert_eq "rsync: modes" "644 640 644" "$(stat -c %a "$M"/dst/f1 "$M"/dst/f2 "$M"/dst/f3 | tr '\n' ' ' | sed 's/ $//')"
+for k in 1 2 3; do
+  got=$(attrs "$M/dst/f$k"); forget
+  assert_eq "rsync f$k: attributes as the appliance has them" "$got" "$(attrs "$M/dst/f$k")"
+done
+echo "calls during rsync: $calls" > "$T/calls"
+unmount "$M" || fail "unmount"
+wait "$daemon" || fail "imgmount exited $?"
+check "e2fsck" e2fsck -fn "$T/disk.img"
+check "nothing left" nothing_left
+finish
