@@ -19,6 +19,13 @@
 /* Buffered writes per file before they are sent. */
 #define WRITE_BUFFER_LIMIT (4u * 1024 * 1024)
 
+/* Attributes of INODE, read when a call counter stood at AT. */
+struct known_stat {
+  struct inode *inode;
+  struct stat st;
+  uint64_t at;
+};
+
 struct fs {
   guestfs_h *g;
   /* One appliance, one conversation: every operation holds this lock while
@@ -33,14 +40,11 @@ struct fs {
   /* Names in the appliance match byte for byte (no case folding), so a
    * directory's known names can answer lookups: fsops-names.c. */
   bool exact_names;
-  /* Appliance calls begun so far, and the stat the last of them returned
-   * (fsops-chmod.c). */
-  uint64_t calls;
-  struct {
-    struct inode *inode;
-    struct stat st;
-    uint64_t after_call;   /* the value of calls when it was noted */
-  } last_stat;
+  /* Appliance calls begun so far, all and those that may change a
+   * directory's attributes; the stat the last call returned, and a
+   * directory's taken with a file created in it (fsops-known-attrs.c). */
+  uint64_t calls, dir_changing_calls;
+  struct known_stat last_stat, dir_stat;
 };
 
 /* Per-inode state kept by fsops (inode->data). */
@@ -176,7 +180,7 @@ void fs_name_renamed (struct fs *fs, struct inode *dir, const char *name,
  * before its attributes are read from the appliance for a reply. */
 void fs_flush_child (struct fs *fs, struct inode *parent, const char *name);
 
-/* A chmod answered from the stat just before it: fsops-chmod.c. */
+/* Attributes answered without another stat: fsops-known-attrs.c. */
 
 /* Counts the appliance calls that begin, from now on, for as long as the
  * handle lives.  Returns 0 or -1. */
@@ -192,6 +196,18 @@ void fs_note_stat (struct fs *fs, struct inode *i, const struct stat *st);
  * false and does nothing. */
 bool fs_chmod_after_stat (struct fs *fs, struct inode *i, const char *path, mode_t mode,
                           struct stat *st, int *err);
+
+/* Stats DIR/NAME, just created, into *ST, and DIR in the same call, for
+ * fs_known_dir_stat.  Returns 0 or -errno. */
+int fs_stat_new_child (struct fs *fs, struct inode *dir, const char *name, struct stat *st);
+
+/* I's attributes, if I is a directory stat with a file created in it and
+ * no call since may have changed it.  Returns true and fills *ST. */
+bool fs_known_dir_stat (struct fs *fs, struct inode *i, struct stat *st);
+
+/* I is about to be chmodded, chowned or touched: fs_known_dir_stat no
+ * longer knows it (those calls are not counted as changing directories). */
+void fs_forget_dir_stat (struct fs *fs, struct inode *i);
 
 /* Syncs the appliance's disks, then the image files on the host. */
 int fs_sync_disks (struct fs *fs);

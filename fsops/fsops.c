@@ -306,13 +306,16 @@ op_getattr (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
   struct inode *i = flushed_inode (fs, ino, &e);
   CLEANUP_FREE char *path = itable_path (&fs->itable, i);
   struct stat st;
-  int r = path ? fs_lstat (fs, path, &st) : -ESTALE;
+  int r = 0;
+  if (!fs_known_dir_stat (fs, i, &st)) {
+    r = path ? fs_lstat (fs, path, &st) : -ESTALE;
+    if (r == 0)
+      fs_note_stat (fs, i, &st);
+  }
   if (r < 0)
     fuse_reply_err (req, -r);
-  else {
-    fs_note_stat (fs, i, &st);
+  else
     fuse_reply_attr (req, &st, fs->timeout);
-  }
   fs_unlock (fs);
 }
 
@@ -373,6 +376,7 @@ op_setattr (fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
   CLEANUP_FREE char *path = itable_path (&fs->itable, i);
   struct stat st;
   double timeout = fs->timeout;
+  fs_forget_dir_stat (fs, i);
   if (!e && !path)
     e = ESTALE;
   if (e)
@@ -420,7 +424,7 @@ fs_create_node (fuse_req_t req, struct fs *fs, fuse_ino_t parent, const char *na
   if (create (fs, path, arg) == -1)
     return fs_errno (fs);
   struct stat st;
-  int r = fs_lstat (fs, path, &st);
+  int r = fs_stat_new_child (fs, p, name, &st);
   if (r == 0)
     r = fs_give_to_caller (req, fs, path, &st);
   if (r < 0)

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# A chmod right after a stat of the same file is answered without a
-# second stat (fsops/fsops-chmod.c): the reply carries that stat with the
-# new mode and a zero attribute timeout, because the chmod moved ctime to
-# a time only the appliance knows.  What must hold: whoever looks next
-# sees the mode and the ctime the appliance has, and a chmod after any
-# other change (a write, a chown) still takes the stat.
+# Attributes answered without a stat of their own (fsops/fsops-known-attrs.c):
+# a chmod right after a stat of the same file is answered from that stat,
+# with a zero attribute timeout (the chmod moved ctime to a time only the
+# appliance knows); and a directory's stat, taken in the same call as a
+# file just created in it, answers the kernel's next look at the
+# directory.  What must hold: whoever looks next sees the attributes the
+# appliance has, also after a write, a chown, a chmod, a touch or an
+# xattr of the directory; and rsync makes neither stat.
 . "$(dirname "$0")/../lib/common.sh"
 
 make_ext4 "$T/disk.img" 64M
@@ -64,8 +66,30 @@ got=$(attrs "$M/owned"); forget
 assert_eq "chown then chmod" "$got" "$(attrs "$M/owned")"
 assert_eq "... owner" "1234:5678" "$(stat -c %u:%g "$M/owned")"
 
+# A directory just created in: its attributes as the appliance has them,
+# whatever came after the create.
+dir_case () {   # dir_case WHAT COMMAND...: runs it after a create in d-WHAT
+  local d=$M/d-$1 what=$1 before got; shift
+  mkdir "$d"; before=$(attrs "$d"); forget
+  sleep 0.05; echo x > "$d/new"; "$@" "$d"
+  got=$(attrs "$d"); forget
+  assert_eq "dir, $what: as the appliance has it" "$(attrs "$d")" "$got"
+  check "dir, $what: changed ($before -> $got)" test "$before" != "$got"
+}
+nothing () { :; }
+write_new () { echo more >> "$1/new"; }
+make_sub () { mkdir "$1/sub"; }
+dir_case "create" nothing
+dir_case "create, write" write_new
+dir_case "create, chmod" chmod 700
+dir_case "create, touch" touch -d @1000000000
+dir_case "create, xattr" setfattr -n user.k -v v
+dir_case "mkdir" make_sub
+assert_eq "dir, mkdir: two links more" 3 "$(stat -c %h "$M/d-mkdir")"
+
 # rsync -a chmods each temporary file just before renaming it: no stat
-# between the chmod and the rename.
+# between the chmod and the rename; and the directory, just created in,
+# is not asked for until the rename.
 mark () { wc -l < "$T/trace" > "$T/mark"; }
 mark
 rsync -a "$T/src/" "$M/dst/"
@@ -74,6 +98,9 @@ for k in 1 2 3; do
   after_chmod=$(tail -n "+$(cat "$T/mark")" "$T/trace" | grep -v ' = ' |
                 grep -A1 "trace: chmod [0-9]* \"/dst/\.f$k\." | tail -n 1 | grep -o 'trace: [a-z]*')
   assert_eq "rsync f$k: the call after its last chmod" "trace: rename" "$after_chmod"
+  dir_stats=$(tail -n "+$(cat "$T/mark")" "$T/trace" | grep -v ' = ' |
+              sed -n "/trace: mknod [0-9 ]*\"\/dst\/\.f$k\./,/trace: rename/p" | grep -c 'trace: lstatns "/dst"$')
+  assert_eq "rsync f$k: stats of dst between its create and its rename" 0 "$dir_stats"
 done
 check "rsync: the copy is whole" diff -r "$T/src" "$M/dst"
 assert_eq "rsync: modes" "644 640 644" "$(stat -c %a "$M"/dst/f1 "$M"/dst/f2 "$M"/dst/f3 | tr '\n' ' ' | sed 's/ $//')"

@@ -1,0 +1,148 @@
+/* fsops-known-attrs.c: attributes answered without another stat.
+ *
+ * The kernel wants attributes back from every setattr, and asks for a
+ * directory's again after each create in it; each answer would be a round
+ * trip to the appliance.  Two cases need none, because nothing can have
+ * changed the file since its attributes were last read (the appliance is
+ * ours alone and serves one call at a time):
+ *
+ * - A chmod right after a stat of the same file: that stat with the new
+ *   mode is the file in all but ctime, which the appliance's clock set.
+ *   The reply gives it with a zero attribute timeout: the kernel asks
+ *   again before anyone sees ctime, and a caller that does not look
+ *   (rsync renames next) saves the call.  rsync, cp -a and tar chmod
+ *   every file they write.
+ * - A directory just created in: its stat is taken in the same call as
+ *   the new file's, and answers the kernel's next look at it as long as
+ *   no call since can have changed it.
+ *
+ * Which calls came since is told by counting the calls that begin (a
+ * libguestfs ENTER event, which names the call), so no code path can
+ * slip one past. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include "fsops/fsops-internal.h"
+
+/* Calls that change no directory's attributes, whatever their arguments,
+ * except a chmod, chown or utimens of the directory itself, which only
+ * op_setattr makes (and it forgets the directory's stat first).  Every
+ * other call counts as one that may. */
+static bool
+leaves_directories_alone (const char *call)
+{
+  static const char *const calls[] = {
+    "lstatns", "lstatnslist", "internal_lstatnslist", "pread", "pwrite",
+    "chmod", "lchown", "utimens",
+  };
+  for (size_t k = 0; k < sizeof calls / sizeof calls[0]; k++)
+    if (strcmp (call, calls[k]) == 0)
+      return true;
+  return false;
+}
+
+static void
+count_call (guestfs_h *g, void *opaque, uint64_t event, int handle, int flags,
+            const char *buf, size_t len, const uint64_t *array, size_t alen)
+{
+  struct fs *fs = opaque;
+  char call[64];
+  snprintf (call, sizeof call, "%.*s", (int) len, buf);
+  __atomic_add_fetch (&fs->calls, 1, __ATOMIC_RELAXED);
+  if (!leaves_directories_alone (call))
+    __atomic_add_fetch (&fs->dir_changing_calls, 1, __ATOMIC_RELAXED);
+}
+
+static uint64_t
+counted (const uint64_t *counter)
+{
+  return __atomic_load_n (counter, __ATOMIC_RELAXED);
+}
+
+int
+fs_count_calls (struct fs *fs)
+{
+  return guestfs_set_event_callback (fs->g, count_call, GUESTFS_EVENT_ENTER, 0, fs) == -1 ? -1 : 0;
+}
+
+static void
+note (struct known_stat *k, struct inode *i, const struct stat *st, uint64_t now)
+{
+  k->inode = i;
+  k->st = *st;
+  k->at = now;
+}
+
+/* Is K I's, noted when the counter stood at NOW? */
+static bool
+is_current (const struct known_stat *k, struct inode *i, uint64_t now)
+{
+  return k->inode == i && k->at == now &&
+    (int64_t) k->st.st_dev == i->dev && (int64_t) k->st.st_ino == i->ino;
+}
+
+void
+fs_note_stat (struct fs *fs, struct inode *i, const struct stat *st)
+{
+  note (&fs->last_stat, i, st, counted (&fs->calls));
+}
+
+bool
+fs_chmod_after_stat (struct fs *fs, struct inode *i, const char *path, mode_t mode,
+                     struct stat *st, int *err)
+{
+  if (!is_current (&fs->last_stat, i, counted (&fs->calls)))
+    return false;
+  /* The appliance runs as root: the mode becomes exactly this. */
+  if (guestfs_chmod (fs->g, (int) (mode & 07777), path) == -1) {
+    *err = fs_errno (fs);
+    return true;
+  }
+  *st = fs->last_stat.st;
+  st->st_mode = (st->st_mode & S_IFMT) | (mode & 07777);
+  fs_note_stat (fs, i, st);
+  *err = 0;
+  return true;
+}
+
+int
+fs_stat_new_child (struct fs *fs, struct inode *dir, const char *name, struct stat *st)
+{
+  CLEANUP_FREE char *dir_path = itable_path (&fs->itable, dir);
+  if (!dir_path)
+    return -ESTALE;
+  char *names[] = { (char *) name, (char *) ".", NULL };
+  struct guestfs_statns_list *list = guestfs_lstatnslist (fs->g, dir_path, names);
+  if (!list)
+    return -fs_errno (fs);
+  /* lstatnslist marks a name it could not stat with st_ino -1. */
+  bool both = list->len == 2 && list->val[0].st_ino != -1 && list->val[1].st_ino != -1;
+  if (both) {
+    struct stat dir_st;
+    fs_stat_from_guest (&list->val[0], st);
+    fs_stat_from_guest (&list->val[1], &dir_st);
+    note (&fs->dir_stat, dir, &dir_st, counted (&fs->dir_changing_calls));
+  }
+  guestfs_free_statns_list (list);
+  if (both)
+    return 0;
+  /* Ask again alone, for the errno. */
+  CLEANUP_FREE char *path = itable_child_path (&fs->itable, dir, name);
+  return path ? fs_lstat (fs, path, st) : -ESTALE;
+}
+
+bool
+fs_known_dir_stat (struct fs *fs, struct inode *i, struct stat *st)
+{
+  if (!is_current (&fs->dir_stat, i, counted (&fs->dir_changing_calls)))
+    return false;
+  *st = fs->dir_stat.st;
+  return true;
+}
+
+void
+fs_forget_dir_stat (struct fs *fs, struct inode *i)
+{
+  if (fs->dir_stat.inode == i)
+    fs->dir_stat.inode = NULL;
+}
