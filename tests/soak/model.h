@@ -14,6 +14,8 @@ struct entry {
   unsigned char *data;   /* a file's expected contents */
   size_t size, cap;
   int fd;                /* an open descriptor, -1 when closed */
+  mode_t perm;           /* permission bits set by the last chmod; 0:
+                            none yet, not checked */
 };
 
 struct model {

@@ -22,7 +22,7 @@
 
 static const char *const names[OP_COUNT] = {
   "create", "write", "read", "truncate", "rename", "unlink", "mkdir", "rmdir",
-  "readdir", "stat", "fsync", "reopen", "shared_write", "shared_read", "final_check",
+  "readdir", "stat", "fsync", "reopen", "shared_write", "shared_read", "chmod", "final_check",
 };
 
 /* How often each operation is chosen, out of their sum. */
@@ -30,7 +30,7 @@ static const unsigned weights[OP_COUNT] = {
   [OP_CREATE] = 6, [OP_WRITE] = 20, [OP_READ] = 16, [OP_TRUNCATE] = 6,
   [OP_RENAME] = 6, [OP_UNLINK] = 4, [OP_MKDIR] = 3, [OP_RMDIR] = 3,
   [OP_READDIR] = 6, [OP_STAT] = 10, [OP_FSYNC] = 3, [OP_REOPEN] = 7,
-  [OP_SHARED_WRITE] = 5, [OP_SHARED_READ] = 5,
+  [OP_SHARED_WRITE] = 5, [OP_SHARED_READ] = 5, [OP_CHMOD] = 4,
 };
 
 const char *
@@ -190,7 +190,7 @@ verify_range (struct worker *w, struct entry *e, int fd, size_t off, size_t len)
 }
 
 static int
-check_size (struct worker *w, struct entry *e, const struct stat *st)
+check_attrs (struct worker *w, struct entry *e, const struct stat *st)
 {
   if (!e->dir && !S_ISREG (st->st_mode))
     return fail (w, "stat %s: not a regular file (mode %o)", e->path, st->st_mode);
@@ -199,6 +199,9 @@ check_size (struct worker *w, struct entry *e, const struct stat *st)
   if (!e->dir && (size_t) st->st_size != e->size)
     return fail (w, "stat %s: size %lld, expected %zu", e->path ? e->path : "(unlinked)",
                  (long long) st->st_size, e->size);
+  if (e->perm && (st->st_mode & 07777) != e->perm)
+    return fail (w, "stat %s: mode %o, expected %o", e->path ? e->path : "(unlinked)",
+                 st->st_mode & 07777, e->perm);
   return 0;
 }
 
@@ -492,7 +495,33 @@ do_stat (struct worker *w)
   int r = e->path ? fstatat (w->base, e->path, &st, AT_SYMLINK_NOFOLLOW) : fstat (e->fd, &st);
   if (r == -1)
     return fail_errno (w, "stat", e->path);
-  return check_size (w, e, &st);
+  return check_attrs (w, e, &st);
+}
+
+/* A chmod of a file or directory, through its descriptor or its name,
+ * sometimes right after a stat of it (imgmount answers that one from the
+ * stat), then a stat that must show the new mode. */
+static int
+do_chmod (struct worker *w)
+{
+  static const mode_t file_modes[] = { 0600, 0604, 0640, 0644, 0700, 0755 };
+  static const mode_t dir_modes[] = { 0700, 0711, 0750, 0755, 01777 };
+  bool dir = rng_range (&w->rng, 0, 3) == 0;
+  struct entry *e = pick (w, dir, false, false);
+  if (!e || (!e->path && e->fd == -1))
+    return 0;
+  mode_t mode = dir ? dir_modes[rng_range (&w->rng, 0, 4)] : file_modes[rng_range (&w->rng, 0, 5)];
+  bool by_fd = e->fd != -1 && (!e->path || rng_range (&w->rng, 0, 1));
+  struct stat st;
+  if (rng_range (&w->rng, 0, 1) &&
+      (by_fd ? fstat (e->fd, &st) : fstatat (w->base, e->path, &st, AT_SYMLINK_NOFOLLOW)) == -1)
+    return fail_errno (w, "stat before chmod", e->path);
+  if ((by_fd ? fchmod (e->fd, mode) : fchmodat (w->base, e->path, mode, 0)) == -1)
+    return fail_errno (w, "chmod", e->path);
+  e->perm = mode;
+  if ((by_fd ? fstat (e->fd, &st) : fstatat (w->base, e->path, &st, AT_SYMLINK_NOFOLLOW)) == -1)
+    return fail_errno (w, "stat after chmod", e->path);
+  return check_attrs (w, e, &st);
 }
 
 static int
@@ -562,7 +591,7 @@ do_shared_read (struct worker *w)
   struct entry *e = s->model.e[0];
   struct stat st;
   int r = fstat (w->shared_fd, &st) == -1 ? fail_errno (w, "stat", e->path)
-                                         : check_size (w, e, &st);
+                                         : check_attrs (w, e, &st);
   if (r == 0) {
     size_t off = rng_range (&w->rng, 0, e->size);
     r = verify_range (w, e, w->shared_fd, off, rng_range (&w->rng, 1, 1u << 20));
@@ -577,6 +606,7 @@ static int (*const run[OP_COUNT]) (struct worker *) = {
   [OP_MKDIR] = do_mkdir, [OP_RMDIR] = do_rmdir, [OP_READDIR] = do_readdir,
   [OP_STAT] = do_stat, [OP_FSYNC] = do_fsync, [OP_REOPEN] = do_reopen,
   [OP_SHARED_WRITE] = do_shared_write, [OP_SHARED_READ] = do_shared_read,
+  [OP_CHMOD] = do_chmod,
 };
 
 static enum op
@@ -653,7 +683,7 @@ final_check (struct worker *w)
         close (fd);
       return r;
     }
-    int r = check_size (w, e, &st);
+    int r = check_attrs (w, e, &st);
     if (r == 0)
       r = verify_whole (w, e, fd);
     close (fd);
