@@ -379,11 +379,11 @@ op_setattr (fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
   fs_forget_dir_stat (fs, i);
   if (!e && !path)
     e = ESTALE;
-  if (e)
-    ;
-  else if (to_set == FUSE_SET_ATTR_MODE && fs_chmod_after_stat (fs, i, path, attr->st_mode, &st, &e))
+  bool chmodded = !e && to_set == FUSE_SET_ATTR_MODE &&
+    fs_chmod_after_stat (fs, i, path, attr->st_mode, &st, &e);
+  if (chmodded)
     timeout = 0;   /* ctime is not known: the kernel asks for it when needed */
-  else {
+  else if (!e) {
     e = apply_setattr (fs, i, path, attr, to_set);
     if (!e)
       e = -fs_lstat (fs, path, &st);
