@@ -197,9 +197,10 @@ void fs_note_stat (struct fs *fs, struct inode *i, const struct stat *st);
 bool fs_chmod_after_stat (struct fs *fs, struct inode *i, const char *path, mode_t mode,
                           struct stat *st, int *err);
 
-/* Stats DIR/NAME, just created, into *ST, and DIR in the same call, for
- * fs_known_dir_stat.  Returns 0 or -errno. */
-int fs_stat_new_child (struct fs *fs, struct inode *dir, const char *name, struct stat *st);
+/* Stats DIR/NAME (at PATH), just created, into *ST, and DIR in the same
+ * call, for fs_known_dir_stat.  Returns 0 or -errno. */
+int fs_stat_new_child (struct fs *fs, struct inode *dir, const char *name, const char *path,
+                       struct stat *st);
 
 /* I's attributes, if I is a directory stat with a file created in it and
  * no call since may have changed it.  Returns true and fills *ST. */

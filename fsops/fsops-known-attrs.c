@@ -20,7 +20,6 @@
  * libguestfs ENTER event, which names the call), so no code path can
  * slip one past. */
 #include <errno.h>
-#include <stdio.h>
 #include <string.h>
 #include "fsops/fsops-internal.h"
 
@@ -29,27 +28,26 @@
  * op_setattr makes (and it forgets the directory's stat first).  Every
  * other call counts as one that may. */
 static bool
-leaves_directories_alone (const char *call)
+leaves_directories_alone (const char *call, size_t len)
 {
   static const char *const calls[] = {
     "lstatns", "lstatnslist", "internal_lstatnslist", "pread", "pwrite",
     "chmod", "lchown", "utimens",
   };
   for (size_t k = 0; k < sizeof calls / sizeof calls[0]; k++)
-    if (strcmp (call, calls[k]) == 0)
+    if (strlen (calls[k]) == len && memcmp (call, calls[k], len) == 0)
       return true;
   return false;
 }
 
+/* BUF, LEN: the name of the call (not NUL-terminated). */
 static void
 count_call (guestfs_h *g, void *opaque, uint64_t event, int handle, int flags,
             const char *buf, size_t len, const uint64_t *array, size_t alen)
 {
   struct fs *fs = opaque;
-  char call[64];
-  snprintf (call, sizeof call, "%.*s", (int) len, buf);
   __atomic_add_fetch (&fs->calls, 1, __ATOMIC_RELAXED);
-  if (!leaves_directories_alone (call))
+  if (!leaves_directories_alone (buf, len))
     __atomic_add_fetch (&fs->dir_changing_calls, 1, __ATOMIC_RELAXED);
 }
 
@@ -106,7 +104,8 @@ fs_chmod_after_stat (struct fs *fs, struct inode *i, const char *path, mode_t mo
 }
 
 int
-fs_stat_new_child (struct fs *fs, struct inode *dir, const char *name, struct stat *st)
+fs_stat_new_child (struct fs *fs, struct inode *dir, const char *name, const char *path,
+                   struct stat *st)
 {
   CLEANUP_FREE char *dir_path = itable_path (&fs->itable, dir);
   if (!dir_path)
@@ -126,9 +125,7 @@ fs_stat_new_child (struct fs *fs, struct inode *dir, const char *name, struct st
   guestfs_free_statns_list (list);
   if (both)
     return 0;
-  /* Ask again alone, for the errno. */
-  CLEANUP_FREE char *path = itable_child_path (&fs->itable, dir, name);
-  return path ? fs_lstat (fs, path, st) : -ESTALE;
+  return fs_lstat (fs, path, st);   /* again alone, for the errno */
 }
 
 bool

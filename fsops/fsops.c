@@ -424,7 +424,7 @@ fs_create_node (fuse_req_t req, struct fs *fs, fuse_ino_t parent, const char *na
   if (create (fs, path, arg) == -1)
     return fs_errno (fs);
   struct stat st;
-  int r = fs_stat_new_child (fs, p, name, &st);
+  int r = fs_stat_new_child (fs, p, name, path, &st);
   if (r == 0)
     r = fs_give_to_caller (req, fs, path, &st);
   if (r < 0)
