@@ -119,7 +119,8 @@ hv_run_qemu (int argc, char **argv)
     qemu = HV_DEFAULT_QEMU;
 
   const char *readonly = getenv (HV_ENV_READONLY);
-  if (hv_is_launch (argc, argv))
+  int launch = hv_is_launch (argc, argv);
+  if (launch)
     for (int i = 1; i + 1 < argc; i++) {
       char *id = strcmp (argv[i], "-drive") == 0 ? user_disk_id (argv[i + 1]) : NULL;
       if (!id)
@@ -134,7 +135,7 @@ hv_run_qemu (int argc, char **argv)
       free (format);
       free (id);
     }
-  if (hv_is_launch (argc, argv) && runs_under_tcg (argc, argv))
+  if (launch && runs_under_tcg (argc, argv))
     for (int i = 1; i + 1 < argc; i++)
       if (strcmp (argv[i], "-cpu") == 0)
         argv[i + 1] = tcg_cpu_model (argv[i + 1]);
