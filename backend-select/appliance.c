@@ -23,6 +23,7 @@
 #include "backend-select/kernel-unpack.h"
 #include "common/fnv1a.h"
 #include "common/message.h"
+#include "common/remove-tree.h"
 #include "common/programs.h"
 
 /* Changes whenever the way an appliance is built changes. */
@@ -312,8 +313,7 @@ make_init_tarball (const char *input, char *const *own, char **err)
     r = stage_own_files (stage, own, err);
   if (r == 0 && run_program (tar, -1, -1, true) != 0)
     r = error_set (err, "cannot package imgmount's files for the appliance");
-  char *rm[] = { "rm", "-rf", stage, NULL };
-  run_program (rm, -1, -1, true);
+  remove_tree (stage);
   free (stage);
   free (tarball);
   return r;
@@ -329,23 +329,6 @@ make_input (const char *input, const char *supermin_d, char *const *own, char **
   if (link_supermin_inputs (input, supermin_d, err) == -1)
     return -1;
   return make_init_tarball (input, own, err);
-}
-
-static void
-remove_input (const char *input)
-{
-  DIR *dir = opendir (input);
-  if (!dir)
-    return;
-  struct dirent *d;
-  while ((d = readdir (dir)) != NULL)
-    if (d->d_name[0] != '.') {
-      char *path = xasprintf ("%s/%s", input, d->d_name);
-      unlink (path);
-      free (path);
-    }
-  closedir (dir);
-  rmdir (input);
 }
 
 /* Runs supermin from INPUT into OUT, for KERNEL. */
@@ -382,7 +365,7 @@ build (enum appliance_kernel kernel, const char *dir, const char *supermin_d,
   char *tmp = xasprintf ("%s.new.%d", dir, (int) getpid ());
   char *input = xasprintf ("%s.input.%d", dir, (int) getpid ());
   remove_appliance (tmp);
-  remove_input (input);
+  remove_tree (input);
   int r = -1;
   if (verbose)
     fprintf (stderr, "imgmount: building the appliance in %s\n", dir);
@@ -412,7 +395,7 @@ build (enum appliance_kernel kernel, const char *dir, const char *supermin_d,
   }
   if (r == -1)
     remove_appliance (tmp);
-  remove_input (input);
+  remove_tree (input);
   free (tmp);
   free (input);
   return r;

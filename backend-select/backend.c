@@ -15,6 +15,7 @@
 #include "backend-select/kvm-probe.h"
 #include "backend-select/metadata-probe.h"
 #include "backend-select/appliance.h"
+#include "backend-select/run-dir.h"
 #include "backend-select/watchdog.h"
 
 static void
@@ -244,9 +245,11 @@ backend_start (const struct backend_request *req, struct backend_info *info, cha
   guestfs_push_error_handler (g, NULL, NULL);
 
   unsigned scans = boot_scans (req);
-  if (configure (g, req, kind, scans, err) == -1 || launch (g, req, kind, err) == -1) {
+  if (run_dir_start (g, err) == -1 || configure (g, req, kind, scans, err) == -1 ||
+      launch (g, req, kind, err) == -1) {
     watchdog_stop ();
     guestfs_close (g);
+    run_dir_finish ();
     return NULL;
   }
   info->kind = kind;
@@ -273,5 +276,6 @@ backend_stop (guestfs_h *g, char **err)
   watchdog_idle ();
   watchdog_stop ();
   guestfs_close (g);
+  run_dir_finish ();
   return r;
 }

@@ -13,6 +13,10 @@
 /* Followed by a drive id (hd0, hd1, ...): the JSON of the qemu node for
  * that disk's backing chain, "null" when it has none. */
 #define HV_ENV_BACKING_PREFIX "IMGMOUNT_HV_BACKING_"
+/* imgmount's run directory (run-dir.h), where imgmount-hv leaves a link
+ * of this name to the directory of the appliance's channel socket. */
+#define HV_ENV_RUN_DIR "IMGMOUNT_HV_RUN_DIR"
+#define HV_RUN_DIR_SOCKET_LINK "socket-dir"
 
 #define HV_DEFAULT_QEMU "/usr/bin/qemu-system-x86_64"
 

@@ -219,16 +219,6 @@ on_stop (int sig)
     kill (uml_pid, SIGTERM);
 }
 
-/* The channel socket's path, from the launch command line. */
-static char *
-channel_path (int argc, char **argv)
-{
-  for (int i = 1; i + 1 < argc; i++)
-    if (strcmp (argv[i], "-chardev") == 0 && strncmp (argv[i + 1], "socket,", 7) == 0)
-      return drive_spec_get (argv[i + 1], "path");
-  return NULL;
-}
-
 /* Execs UML in TMPDIR; in a child that dies with its parent. */
 static void
 exec_uml (struct uml_cmd *cmd, const char *tmpdir)
@@ -355,10 +345,10 @@ run_uml (struct uml_cmd *cmd, const char *tmpdir)
 int
 hv_run_uml (int argc, char **argv)
 {
-  /* Our files go in a directory inside libguestfs's temporary directory
-   * (where its channel socket is), which guestfs_close removes even when
-   * this process was killed. */
-  char *sock = channel_path (argc, argv);
+  /* Our files go in a directory inside the directory of libguestfs's
+   * channel socket, which guestfs_close removes even when this process was
+   * killed (and imgmount's run directory remover when imgmount was). */
+  char *sock = hv_channel_path (argc, argv);
   char *slash = sock ? strrchr (sock, '/') : NULL;
   char *tmpdir = slash ? xasprintf ("%.*s/uml.XXXXXX", (int) (slash - sock), sock) : NULL;
   if (!tmpdir || !mkdtemp (tmpdir)) {

@@ -15,4 +15,8 @@ int hv_run_uml (int argc, char **argv);
  * the hypervisor's capabilities (-help, -version, QMP queries). */
 int hv_is_launch (int argc, char **argv);
 
+/* The path of the appliance's channel socket in the launch command line
+ * ARGV (malloc'd), or NULL. */
+char *hv_channel_path (int argc, char **argv);
+
 #endif

@@ -13,11 +13,19 @@ passed=0 failed=0 skipped=0
 # Each test's files, mounts and processes name a directory under this one,
 # so what a test leaves behind is told apart from anything else running.
 SUITE_TMP=$(mktemp -d "${TMPDIR:-/tmp}/imgmount-suite.XXXXXX")
+SUITE_LOGS=$(mktemp -d "${TMPDIR:-/tmp}/imgmount-logs.XXXXXX")
 export TMPDIR=$SUITE_TMP
-trap 'rm -rf "$SUITE_TMP"' EXIT
+trap 'rm -rf "$SUITE_TMP" "$SUITE_LOGS"' EXIT
+# libguestfs's socket directories are in /tmp whatever $TMPDIR says (it
+# is root's), so new ones there count too; under $SUITE_TMP only the
+# tests' own directories (removed by each test) and libguestfs's shared
+# appliance cache (.guestfs-UID) may be.
+socket_dirs () { ls -d /tmp/libguestfs?????? 2>/dev/null; }
 leftovers () {
   { grep " fuse.imgmount $SUITE_TMP" /proc/mounts; pgrep -a -f "$SUITE_TMP"; } 2>/dev/null |
     grep -v -e pgrep -e run-integration
+  comm -13 <(echo "$socket_dirs_before") <(socket_dirs)
+  find "$SUITE_TMP" -mindepth 1 -maxdepth 1 ! -name '.guestfs-*'
 }
 
 for backend in ${IMGMOUNT_TEST_BACKENDS:-tcg uml}; do
@@ -25,7 +33,8 @@ export IMGMOUNT_BACKEND=$backend
 for t in "${tests[@]}"; do
   name=$backend/$(basename "$t" .sh)
   start=$(date +%s)
-  log=$(mktemp)
+  log=$(mktemp "$SUITE_LOGS/log.XXXXXX")
+  socket_dirs_before=$(socket_dirs)
   timeout -k 10 900 bash "$t" > "$log" 2>&1
   rc=$?
   secs=$(( $(date +%s) - start ))
@@ -36,6 +45,8 @@ for t in "${tests[@]}"; do
     # Clean up so the next test starts from nothing.
     grep " fuse.imgmount $SUITE_TMP" /proc/mounts | awk '{print $2}' | xargs -r -n1 umount -l
     pkill -9 -f "$SUITE_TMP"
+    comm -13 <(echo "$socket_dirs_before") <(socket_dirs) | xargs -r rm -rf
+    find "$SUITE_TMP" -mindepth 1 -maxdepth 1 ! -name '.guestfs-*' -exec rm -rf {} +
   fi
   case $rc in
     0) echo "PASS $name (${secs}s)"; passed=$((passed + 1)) ;;

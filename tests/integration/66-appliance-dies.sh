@@ -2,8 +2,17 @@
 # The hypervisor killed under a live mount: operations fail instead of
 # hanging, the daemon ends the mount by itself and exits non-zero with the
 # reason, and nothing is left.  Also kill -9 of imgmount itself: its
-# hypervisor follows within 5 s and the dead mount can be cleared.
+# hypervisor follows within 5 s and the dead mount can be cleared.  And
+# Ctrl-C while the appliance boots.  After each, not even libguestfs's
+# directories are left, which only its handle's close removes.
 . "$(dirname "$0")/../lib/common.sh"
+
+dirs_before=$(run_dirs)
+# dirs_back WHAT: the mount's directories are gone within 5 s.
+dirs_back () {
+  for _ in $(seq 50); do [ "$(run_dirs)" = "$dirs_before" ] && break; sleep 0.1; done
+  assert_eq "$1" "$dirs_before" "$(run_dirs)"
+}
 
 make_ext4 "$T/disk.img" 64M
 M=$T/mnt
@@ -26,6 +35,7 @@ check "and exited non-zero (exit $rc, ${secs}s after the kill)" test "$rc" -ne 0
 grep -q "exited unexpectedly" "$T/daemon.err" && ok "with the reason: $(cat "$T/daemon.err")" ||
   fail "no reason given: $(cat "$T/daemon.err")"
 check "nothing left after the hypervisor died" nothing_left
+dirs_back "no directory left after the hypervisor died"
 # Mounting again replays the journal.
 mount_img "$T/disk.img" "$M" || fail "mount after the hypervisor died"
 assert_eq "fsync'd data survived" kept "$(cat "$M/kept" 2>&1)"
@@ -43,4 +53,28 @@ check "the dead mount is cleared" sh -c "! grep -q ' $M ' /proc/mounts"
 # libguestfs's recovery process polls for its parent every second or two.
 for _ in $(seq 50); do none_running "$T" && break; sleep 0.1; done
 assert_eq "nothing left running 5 s after kill -9" "" "$(pgrep -af -- "$T" | grep -v pgrep)"
+dirs_back "no directory left 5 s after kill -9"
+
+# Ctrl-C at a foreground mount while its appliance boots: the terminal's
+# SIGINT reaches the whole process group, the hypervisor's too.  (A
+# script's background job starts with SIGINT ignored; a terminal's
+# foreground job does not.)
+setsid python3 -c 'import os, signal, sys
+signal.signal(signal.SIGINT, signal.SIG_DFL)
+os.execv(sys.argv[1], sys.argv[1:])' "$IMGMOUNT" -f "$T/disk.img" "$M" 2> "$T/interrupted.err" &
+daemon=$!
+# The hypervisor's command line is qemu's, also when imgmount-hv runs UML.
+booting () { pgrep -s "$daemon" -f -- " -kernel " >/dev/null; }
+for _ in $(seq 300); do booting && break; sleep 0.1; done
+check "the appliance was booting" booting
+kill -INT -- -"$daemon"
+# Bounded: an imgmount that missed the signal would mount and stay.
+for _ in $(seq 300); do gone "$daemon" && break; sleep 0.1; done
+ended=yes
+gone "$daemon" || { ended=no; kill -9 "$daemon"; }
+wait "$daemon"; rc=$?
+check "imgmount ended (exit $rc) on Ctrl-C while booting" test "$ended" = yes
+for _ in $(seq 50); do none_running "$T" && break; sleep 0.1; done
+check "nothing left running after Ctrl-C while booting" nothing_left
+dirs_back "no directory left after Ctrl-C while booting"
 finish
