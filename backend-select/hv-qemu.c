@@ -15,7 +15,7 @@
  *   disk: a raw image whose first bytes are a qcow2 header naming a host
  *   file made qemu open that file.
  * And under TCG, a CPU without the fast string copy flags (see
- * tcg_cpu_model). */
+ * tcg_cpu_model); and qemu's temporary files in imgmount's run directory. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -139,6 +139,14 @@ hv_run_qemu (int argc, char **argv)
     for (int i = 1; i + 1 < argc; i++)
       if (strcmp (argv[i], "-cpu") == 0)
         argv[i + 1] = tcg_cpu_model (argv[i + 1]);
+
+  /* What qemu leaves in its temporary directory (the file behind a
+   * snapshot=on drive, when stopped while making it) goes with imgmount's
+   * run directory (run-dir.h).  Not for UML, whose memory file would
+   * follow TMPDIR off /dev/shm. */
+  const char *run_dir = getenv (HV_ENV_RUN_DIR);
+  if (launch && run_dir && *run_dir)
+    setenv ("TMPDIR", run_dir, 1);
 
   argv[0] = (char *) qemu;
   execv (qemu, argv);

@@ -37,7 +37,7 @@ is_socket_dir (const char *target, const char *base)
   if (strncmp (target, base, n) != 0 || strncmp (target + n, prefix, sizeof prefix - 1) != 0)
     return 0;
   const char *suffix = target + n + sizeof prefix - 1;
-  return strlen (suffix) == 6 && !strchr (suffix, '/') && strcmp (suffix, "..") != 0;
+  return strlen (suffix) == 6 && !strchr (suffix, '/');
 }
 
 static void
