@@ -111,12 +111,12 @@ descendants () {
   done
 }
 
-# No process of this test's and no mount under $T.
 # run_dirs: the directories of mounts in progress: libguestfs's socket
 # directories (root's are in /tmp whatever $TMPDIR says) and imgmount's
 # run directories (see backend-select/run-dir.h).
 run_dirs () { ls -d /tmp/libguestfs?????? "${TMPDIR:-/tmp}"/imgmount.?????? 2>/dev/null; }
 
+# No process of this test's and no mount under $T.
 nothing_left () {
   none_running "$T" && ! awk -v t="$T" 'index($2, t) == 1 { f = 1 } END { exit !f }' /proc/mounts
 }
