@@ -235,17 +235,23 @@ backend_start (const struct backend_request *req, struct backend_info *info, cha
   if (check_cache_mode (req, err) == -1 || choose (req, &kind, err) == -1)
     return NULL;
 
-  guestfs_h *g = guestfs_create ();
+  guestfs_h *g = guestfs_create_flags (GUESTFS_CREATE_NO_ENVIRONMENT);
   if (!g) {
     error_set (err, "cannot create a libguestfs handle");
     return NULL;
   }
   /* Errors come back through guestfs_last_error and are reported once,
-   * in imgmount's words, instead of libguestfs printing them too. */
+   * in imgmount's words, instead of libguestfs printing them too; the
+   * environment is read after that, so that a bad TMPDIR is one message
+   * as well. */
   guestfs_push_error_handler (g, NULL, NULL);
+  int r = guestfs_parse_environment (g);
+  if (r == -1)
+    error_set (err, "libguestfs: %s; check TMPDIR, XDG_RUNTIME_DIR and the LIBGUESTFS_* variables",
+               backend_last_error (g));
 
   unsigned scans = boot_scans (req);
-  if (run_dir_start (g, err) == -1 || configure (g, req, kind, scans, err) == -1 ||
+  if (r == -1 || run_dir_start (g, err) == -1 || configure (g, req, kind, scans, err) == -1 ||
       launch (g, req, kind, err) == -1) {
     watchdog_stop ();
     guestfs_close (g);

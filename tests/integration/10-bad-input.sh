@@ -20,6 +20,7 @@ refuse "unknown option" "$IMGMOUNT" --frobnicate "$T/good.img" "$T/mnt"
 refuse "unknown format" "$IMGMOUNT" --format=exe "$T/good.img" "$T/mnt"
 refuse "bad -m syntax" "$IMGMOUNT" -m sda1 "$T/good.img" "$T/mnt"
 refuse "-u on a plain directory" "$IMGMOUNT" -u "$T/mnt"
+refuse "TMPDIR missing" env TMPDIR="$T/no-such-dir" "$IMGMOUNT" "$T/good.img" "$T/mnt"
 
 # No /dev/fuse: a private mount namespace with an empty /dev.  (This once
 # bind-mounted /dev/null over /dev/fuse and chmod'ed it, which changed the
