@@ -39,7 +39,7 @@ main (void)
   touch (kept);
   CHECK (mkdir (p = xasprintf ("%s/a", tree), 0700) == 0); free (p);
   CHECK (mkdir (p = xasprintf ("%s/a/b", tree), 0700) == 0); free (p);
-  CHECK (mkdir (deep, 0500) == 0);   /* read-only: root or owner may still empty it */
+  CHECK (mkdir (deep, 0500) == 0);   /* read-only and empty: its parent decides */
   touch (p = xasprintf ("%s/a/file", tree)); free (p);
   CHECK (symlink (outside, p = xasprintf ("%s/a/b/to-outside", tree)) == 0); free (p);
   CHECK (symlink (outside, p = xasprintf ("%s/link-top", top)) == 0);
