@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # contrib/deps.sh: installs, from Debian 12 packages, what imgmount needs to
 # build and run (with --tests, also to run its test suite; with --bench, also
-# to run contrib/bench/run.sh).  Sourced or run.
+# to run contrib/bench/run.sh; both may be given).
 set -euo pipefail
 
 build_and_run=(
@@ -27,10 +27,13 @@ bench=(
 )
 
 want=("${build_and_run[@]}")
-case ${1:-} in
-  --tests) want+=("${tests[@]}") ;;
-  --bench) want+=("${bench[@]}") ;;
-esac
+for arg in "$@"; do
+  case $arg in
+    --tests) want+=("${tests[@]}") ;;
+    --bench) want+=("${bench[@]}") ;;
+    *) echo "deps.sh: unknown argument '$arg' (expected --tests, --bench or nothing)" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for p in "${want[@]}"; do

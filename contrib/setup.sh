@@ -4,6 +4,10 @@
 # unmounts it again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [ $# -gt 0 ]; then
+  echo "setup.sh: takes no arguments (got '$1'); it makes its own sample image" >&2
+  exit 2
+fi
 
 bash contrib/deps.sh
 [ -d build ] || meson setup build >/dev/null
