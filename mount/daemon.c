@@ -1,8 +1,10 @@
 /* daemon.c: background start with readiness signalled over a pipe, so
  * that `imgmount IMG MNT && cp ... MNT` is safe in a script. */
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "mount/daemon.h"
@@ -15,6 +17,7 @@ daemon_fork (void)
     perror ("imgmount: pipe");
     exit (EXIT_FAILURE);
   }
+  pid_t waiting = getpid ();
   pid_t pid = fork ();
   if (pid == -1) {
     perror ("imgmount: fork");
@@ -22,6 +25,13 @@ daemon_fork (void)
   }
   if (pid == 0) {
     close (fds[0]);
+    /* Until it is ready, the daemon lives for the imgmount that waits for
+     * it: when a Ctrl-C ends that one (the daemon, in a session of its
+     * own, does not get it), the start is abandoned rather than a mount
+     * made that nobody waits for.  The appliance then goes as after a
+     * kill of imgmount. */
+    if (prctl (PR_SET_PDEATHSIG, SIGTERM) == -1 || getppid () != waiting)
+      _exit (EXIT_FAILURE);
     setsid ();
     return fds[1];
   }
@@ -56,6 +66,7 @@ daemon_ready (int ready_fd)
     /* Only matters for not holding a directory busy; carry on. */
   }
   if (ready_fd >= 0) {
+    prctl (PR_SET_PDEATHSIG, 0);   /* ready: the mount outlives its starter */
     if (write (ready_fd, "", 1) != 1) {
       /* The parent is gone: nobody to tell. */
     }

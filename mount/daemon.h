@@ -5,7 +5,8 @@
 
 /* Forks.  The parent waits until the child calls daemon_ready (then exits
  * 0) or exits itself (then exits with the child's status): it never
- * returns.  The child returns the descriptor to pass to daemon_ready. */
+ * returns.  The child returns the descriptor to pass to daemon_ready; if
+ * the parent dies first, the child gets SIGTERM. */
 int daemon_fork (void);
 
 /* Tells the waiting parent that the mount is usable, and detaches from the

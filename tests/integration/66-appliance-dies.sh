@@ -3,8 +3,10 @@
 # hanging, the daemon ends the mount by itself and exits non-zero with the
 # reason, and nothing is left.  Also kill -9 of imgmount itself: its
 # hypervisor follows within 5 s and the dead mount can be cleared.  And
-# Ctrl-C while the appliance boots.  After each, not even libguestfs's
-# directories are left, which only its handle's close removes.
+# Ctrl-C while the appliance boots, of a foreground mount and of a
+# background one (whose daemon is in a session of its own).  After each,
+# not even libguestfs's directories are left, which only its handle's
+# close removes.
 . "$(dirname "$0")/../lib/common.sh"
 
 dirs_before=$(run_dirs)
@@ -77,4 +79,24 @@ check "imgmount ended (exit $rc) on Ctrl-C while booting" test "$ended" = yes
 for _ in $(seq 50); do none_running "$T" && break; sleep 0.1; done
 check "nothing left running after Ctrl-C while booting" nothing_left
 dirs_back "no directory left after Ctrl-C while booting"
+
+# The same Ctrl-C at a background start: it ends imgmount waiting for the
+# mount, and the daemon, in a session of its own, must not go on to mount
+# an image nobody waits for any more.
+setsid python3 -c 'import os, signal, sys
+signal.signal(signal.SIGINT, signal.SIG_DFL)
+os.execv(sys.argv[1], sys.argv[1:])' "$IMGMOUNT" "$T/disk.img" "$M" 2> "$T/interrupted-bg.err" &
+waiting=$!
+launching () { pgrep -f -- " -kernel .*$T/disk.img" >/dev/null; }
+for _ in $(seq 300); do launching && break; sleep 0.1; done
+check "background start: the appliance was booting" launching
+kill -INT -- -"$waiting"
+wait "$waiting"; rc=$?
+check "background start: imgmount ended on Ctrl-C (exit $rc)" test "$rc" -ne 0
+# Bounded: a daemon that went on would have mounted by then.
+for _ in $(seq 300); do nothing_left && break; sleep 0.1; done
+check "background start: no mount and nothing running after Ctrl-C" nothing_left
+for pid in $(pgrep -f -- "$T"); do kill -9 "$pid" 2>/dev/null; done
+grep -q " $M " /proc/mounts && umount -l "$M"
+dirs_back "background start: no directory left after Ctrl-C"
 finish
