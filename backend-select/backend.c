@@ -227,6 +227,16 @@ launch (guestfs_h *g, const struct backend_request *req, enum backend_kind kind,
                     backend_last_error (g), alternatives (kind));
 }
 
+/* libguestfs's environment variables, read once its errors come back to
+ * us, so that a bad TMPDIR is one message in imgmount's words. */
+static int
+read_environment (guestfs_h *g, char **err)
+{
+  if (guestfs_parse_environment (g) == 0)
+    return 0;
+  return error_set (err, "libguestfs: %s; check TMPDIR, XDG_RUNTIME_DIR and the LIBGUESTFS_* "
+                    "variables", backend_last_error (g));
+}
 
 guestfs_h *
 backend_start (const struct backend_request *req, struct backend_info *info, char **err)
@@ -241,18 +251,12 @@ backend_start (const struct backend_request *req, struct backend_info *info, cha
     return NULL;
   }
   /* Errors come back through guestfs_last_error and are reported once,
-   * in imgmount's words, instead of libguestfs printing them too; the
-   * environment is read after that, so that a bad TMPDIR is one message
-   * as well. */
+   * in imgmount's words, instead of libguestfs printing them too. */
   guestfs_push_error_handler (g, NULL, NULL);
-  int r = guestfs_parse_environment (g);
-  if (r == -1)
-    error_set (err, "libguestfs: %s; check TMPDIR, XDG_RUNTIME_DIR and the LIBGUESTFS_* variables",
-               backend_last_error (g));
 
   unsigned scans = boot_scans (req);
-  if (r == -1 || run_dir_start (g, err) == -1 || configure (g, req, kind, scans, err) == -1 ||
-      launch (g, req, kind, err) == -1) {
+  if (read_environment (g, err) == -1 || run_dir_start (g, err) == -1 ||
+      configure (g, req, kind, scans, err) == -1 || launch (g, req, kind, err) == -1) {
     watchdog_stop ();
     guestfs_close (g);
     run_dir_finish ();

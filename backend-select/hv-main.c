@@ -24,8 +24,10 @@ hv_is_launch (int argc, char **argv)
   return 0;
 }
 
-char *
-hv_channel_path (int argc, char **argv)
+/* The path of the appliance's channel socket in the launch command line
+ * ARGV (malloc'd), or NULL. */
+static char *
+channel_path (int argc, char **argv)
 {
   for (int i = 1; i + 1 < argc; i++)
     if (strcmp (argv[i], "-chardev") == 0 && strncmp (argv[i + 1], "socket,", 7) == 0)
@@ -35,32 +37,27 @@ hv_channel_path (int argc, char **argv)
 
 /* Joins imgmount's run directory (see run-dir.h): a shared lock on it,
  * held by this process and whatever it execs or starts (the descriptor
- * is inherited) until the whole appliance has exited, then a link to the
- * channel socket's directory.  The lock before the link: a remover that
- * finds the link waits for the appliance to end, and one that got there
- * first has removed the directory, so the link fails and we stop.
- * Returns -1 when imgmount has gone. */
+ * is inherited) until the whole appliance has exited, then a link to
+ * SOCKET_DIR, the channel socket's directory.  The lock before the link: a
+ * remover that finds the link waits for the appliance to end, and one that
+ * got there first has removed the directory, so the link fails and we
+ * stop.  Returns -1 when imgmount has gone. */
 static int
-join_run_dir (int argc, char **argv)
+join_run_dir (const char *socket_dir)
 {
   const char *run_dir = getenv (HV_ENV_RUN_DIR);
   if (!run_dir || !*run_dir)
     return 0;
-  char *sock = hv_channel_path (argc, argv);
-  char *slash = sock ? strrchr (sock, '/') : NULL;
   char *link = xasprintf ("%s/%s", run_dir, HV_RUN_DIR_SOCKET_LINK);
   int fd = open (run_dir, O_RDONLY | O_DIRECTORY);
   int r = 0;
   if (fd == -1 || flock (fd, LOCK_SH) == -1)
     r = -1;
-  else if (slash && slash != sock) {
-    *slash = '\0';
-    r = symlink (sock, link);
-  }
+  else if (socket_dir)
+    r = symlink (socket_dir, link);
   if (r == -1)
     fprintf (stderr, "imgmount-hv: %s: %s: imgmount has gone\n", link, strerror (errno));
   free (link);
-  free (sock);
   return r;
 }
 
@@ -68,10 +65,20 @@ int
 main (int argc, char **argv)
 {
   const char *mode = getenv (HV_ENV_MODE);
-  int launch = hv_is_launch (argc, argv);
-  if (launch && join_run_dir (argc, argv) == -1)
-    return 1;
-  if (mode && strcmp (mode, "uml") == 0 && launch)
-    return hv_run_uml (argc, argv);
-  return hv_run_qemu (argc, argv);
+  if (!hv_is_launch (argc, argv))
+    return hv_run_qemu (argc, argv);
+  struct hv_channel channel = { .socket = channel_path (argc, argv) };
+  char *slash = channel.socket ? strrchr (channel.socket, '/') : NULL;
+  if (slash && slash != channel.socket)
+    channel.dir = xasprintf ("%.*s", (int) (slash - channel.socket), channel.socket);
+  int rc;
+  if (join_run_dir (channel.dir) == -1)
+    rc = 1;
+  else if (mode && strcmp (mode, "uml") == 0)
+    rc = hv_run_uml (argc, argv, &channel);
+  else
+    rc = hv_run_qemu (argc, argv);
+  free (channel.socket);
+  free (channel.dir);
+  return rc;
 }

@@ -343,18 +343,15 @@ run_uml (struct uml_cmd *cmd, const char *tmpdir)
 }
 
 int
-hv_run_uml (int argc, char **argv)
+hv_run_uml (int argc, char **argv, const struct hv_channel *channel)
 {
   /* Our files go in a directory inside the directory of libguestfs's
    * channel socket, which guestfs_close removes even when this process was
    * killed (and imgmount's run directory remover when imgmount was). */
-  char *sock = hv_channel_path (argc, argv);
-  char *slash = sock ? strrchr (sock, '/') : NULL;
-  char *tmpdir = slash ? xasprintf ("%.*s/uml.XXXXXX", (int) (slash - sock), sock) : NULL;
+  char *tmpdir = channel->dir ? xasprintf ("%s/uml.XXXXXX", channel->dir) : NULL;
   if (!tmpdir || !mkdtemp (tmpdir)) {
     fprintf (stderr, "imgmount-hv: uml: %s: %s\n", tmpdir ? tmpdir : "the launch command",
              tmpdir ? strerror (errno) : "no channel socket");
-    free (sock);
     free (tmpdir);
     return 1;
   }
@@ -364,7 +361,7 @@ hv_run_uml (int argc, char **argv)
   struct qsd *qsd = cache && strcmp (cache, "none") == 0 ? &qsd_disks : NULL;
   struct console console = { .pid = 0 };
   int rc = 1;
-  if (console_start (&console, tmpdir, sock) == 0 &&
+  if (console_start (&console, tmpdir, channel->socket) == 0 &&
       build_command (&cmd, argc, argv, tmpdir, qsd, &console) == 0 &&
       (!qsd || qsd->n_disks == 0 || qsd_start (qsd) == 0))
     rc = run_uml (&cmd, tmpdir);
@@ -373,7 +370,6 @@ hv_run_uml (int argc, char **argv)
     qsd_stop (qsd);
   remove_tmpdir (tmpdir, MAX_ARGS);
   free (tmpdir);
-  free (sock);
   uml_cmd_free (&cmd);
   return rc;
 }

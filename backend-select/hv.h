@@ -8,15 +8,18 @@
  * on failure, with an exit status. */
 int hv_run_qemu (int argc, char **argv);
 
+/* The appliance's channel, from the launch command line: guestfsd's
+ * socket and the directory it is in (libguestfs's socket directory,
+ * which guestfs_close removes); either may be NULL. */
+struct hv_channel {
+  char *socket, *dir;
+};
+
 /* Runs the launch command line ARGV under User-Mode Linux instead. */
-int hv_run_uml (int argc, char **argv);
+int hv_run_uml (int argc, char **argv, const struct hv_channel *channel);
 
 /* Whether ARGV is libguestfs launching the appliance, rather than probing
  * the hypervisor's capabilities (-help, -version, QMP queries). */
 int hv_is_launch (int argc, char **argv);
-
-/* The path of the appliance's channel socket in the launch command line
- * ARGV (malloc'd), or NULL. */
-char *hv_channel_path (int argc, char **argv);
 
 #endif

@@ -17,10 +17,10 @@ SUITE_LOGS=$(mktemp -d "${TMPDIR:-/tmp}/imgmount-logs.XXXXXX")
 export TMPDIR=$SUITE_TMP
 trap 'rm -rf "$SUITE_TMP" "$SUITE_LOGS"' EXIT
 # libguestfs's socket directories are in /tmp whatever $TMPDIR says (it
-# is root's), so new ones there count too; under $SUITE_TMP only the
-# tests' own directories (removed by each test) and libguestfs's shared
-# appliance cache (.guestfs-UID) may be.
-socket_dirs () { ls -d /tmp/libguestfs?????? 2>/dev/null; }
+# is root's), so new ones there count too (socket_dirs); under $SUITE_TMP
+# only the tests' own directories (removed by each test) and libguestfs's
+# shared appliance cache (.guestfs-UID) may be.
+. tests/lib/appliance-dirs.sh
 leftovers () {
   { grep " fuse.imgmount $SUITE_TMP" /proc/mounts; pgrep -a -f "$SUITE_TMP"; } 2>/dev/null |
     grep -v -e pgrep -e run-integration

@@ -111,10 +111,8 @@ descendants () {
   done
 }
 
-# run_dirs: the directories of mounts in progress: libguestfs's socket
-# directories (root's are in /tmp whatever $TMPDIR says) and imgmount's
-# run directories (see backend-select/run-dir.h).
-run_dirs () { ls -d /tmp/libguestfs?????? "${TMPDIR:-/tmp}"/imgmount.?????? 2>/dev/null; }
+# socket_dirs, run_dirs: the directories of mounts in progress.
+. "$TOP/tests/lib/appliance-dirs.sh"
 
 # No process of this test's and no mount under $T.
 nothing_left () {
