@@ -17,6 +17,7 @@
 #include "backend-select/appliance.h"
 #include "backend-select/run-dir.h"
 #include "backend-select/watchdog.h"
+#include "backend-select/write-errors.h"
 
 static void
 phase (const struct backend_request *req, const char *what)
@@ -238,6 +239,14 @@ read_environment (guestfs_h *g, char **err)
                     "variables", backend_last_error (g));
 }
 
+static int
+watch_console (guestfs_h *g, char **err)
+{
+  if (write_errors_watch (g) == 0)
+    return 0;
+  return error_set (err, "libguestfs: %s", backend_last_error (g));
+}
+
 guestfs_h *
 backend_start (const struct backend_request *req, struct backend_info *info, char **err)
 {
@@ -255,7 +264,7 @@ backend_start (const struct backend_request *req, struct backend_info *info, cha
   guestfs_push_error_handler (g, NULL, NULL);
 
   unsigned scans = boot_scans (req);
-  if (read_environment (g, err) == -1 || run_dir_start (g, err) == -1 ||
+  if (read_environment (g, err) == -1 || watch_console (g, err) == -1 || run_dir_start (g, err) == -1 ||
       configure (g, req, kind, scans, err) == -1 || launch (g, req, kind, err) == -1) {
     watchdog_stop ();
     guestfs_close (g);

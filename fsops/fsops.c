@@ -14,6 +14,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 #include "backend-select/watchdog.h"
+#include "backend-select/write-errors.h"
 #include "fsops/errno-map.h"
 #include "fsops/fsops-internal.h"
 
@@ -182,7 +183,8 @@ fs_flush_child (struct fs *fs, struct inode *parent, const char *name)
 /* The guest's sync ends with a flush of its disks, which qemu turns into
  * fdatasync of the image files (except under --cache=unsafe); UML's ubd
  * does not, so there imgmount syncs them.  tests/integration/90-durability
- * proves both. */
+ * proves both, and 78-host-disk-full that a write the disks refused fails
+ * the sync. */
 int
 fs_sync_disks (struct fs *fs)
 {
@@ -191,7 +193,8 @@ fs_sync_disks (struct fs *fs)
   for (size_t k = 0; k < fs->n_host_sync_fds; k++)
     if (fdatasync (fs->host_sync_fds[k]) == -1)
       return errno;
-  return 0;
+  /* The guest's sync(2) says nothing of writes its disks refused. */
+  return write_errors_seen ();
 }
 
 /* Looks up the inode of a request and flushes its buffered writes, as

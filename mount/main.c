@@ -18,6 +18,7 @@
 #include "common/cleanup.h"
 #include "common/message.h"
 #include "backend-select/watchdog.h"
+#include "backend-select/write-errors.h"
 #include "fsops/fsops.h"
 #include "mount/daemon.h"
 #include "mount/image-check.h"
@@ -297,6 +298,15 @@ shut_down (struct fs *fs, guestfs_h *g, const int *image_fds, size_t n)
     err = stop_err;
   else
     free (stop_err);
+  /* Whatever else failed after them, refused writes say most (also those
+   * the last sync, in backend_stop, ran into). */
+  if (write_errors_seen () && !appliance_died && !watchdog_fired (NULL)) {
+    free (err);
+    int w = write_errors_seen ();
+    err = xasprintf ("the appliance's disk refused writes (%s%s); some data was lost, and the "
+                     "filesystem in the image may need a check (fsck)", strerror (w),
+                     w == ENOSPC ? ": the filesystem holding the image is full" : "");
+  }
   for (size_t k = 0; k < n; k++)
     if (fsync (image_fds[k]) == -1 && errno != EINVAL && !err &&
         asprintf (&err, "fsync of the image file failed: %s", strerror (errno)) < 0)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Progress: on a terminal the slow phases show on one status line; -q and
-# a non-terminal stderr show nothing; -v prints how long each phase took.
+# a non-terminal stderr show nothing; -v prints how long each phase took,
+# and -vv adds libguestfs's messages and the appliance's console.
 . "$(dirname "$0")/../lib/common.sh"
 [ "${IMGMOUNT_BACKEND:-}" = uml ] && skip "progress is tested in the tcg pass"
 command -v script >/dev/null || skip "script (bsdutils) is not installed"
@@ -36,5 +37,9 @@ grep -Eq '^imgmount: booting the appliance \([a-z]+\): [0-9]+\.[0-9] s$' "$T/ver
 grep -Eq '^imgmount: finding and mounting the filesystems: [0-9.]+ s$' "$T/verbose.err" &&
   ok "-v: the filesystem phase is timed" || fail "-v: no filesystem timing"
 unmount "$M" || fail "unmount"
+
+# -vv: the appliance kernel's own lines ("[    0.000000] Linux version ...").
+"$IMGMOUNT" -vv --list "$T/disk.img" > /dev/null 2> "$T/debug.err" || fail "--list -vv"
+check "-vv: the appliance's console is shown" grep -Eq '\[ *[0-9]+\.[0-9]+\] Linux version' "$T/debug.err"
 check "nothing left" nothing_left
 finish
