@@ -2,6 +2,10 @@
  * hd0, hd1, ...; the appliance's own root disk is left alone):
  * - the cache mode imgmount chose (libguestfs can only ask for writeback
  *   or unsafe);
+ * - write errors passed to the guest, as a loop device does, and so
+ *   reported by fsync (write-errors.h): qemu's default pauses the guest
+ *   when the filesystem holding the image is full, and the write through
+ *   the mount then hangs until the watchdog stops the appliance;
  * - for formats that name a backing file inside the image (qcow2, qcow,
  *   qed, vmdk), exactly the backing chain imgmount checked and the user
  *   allowed with --backing, read-only, or none: an untrusted image must
@@ -127,6 +131,7 @@ hv_run_qemu (int argc, char **argv)
         continue;
       if (cache && *cache)
         argv[i + 1] = drive_spec_set (argv[i + 1], "cache", cache);
+      argv[i + 1] = drive_spec_set (argv[i + 1], "werror", "report");
       char *format = drive_spec_get (argv[i + 1], "format");
       if (has_backing_chain (format))
         argv[i + 1] = with_backing (argv[i + 1], format, backing_node (id));
