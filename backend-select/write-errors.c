@@ -12,7 +12,7 @@
 static struct {
   char line[KEPT_LINE_MAX];
   size_t len;
-  int first;   /* errno of the refused writes, or 0 */
+  int err;   /* ENOSPC or EIO once a write was refused, else 0 */
 } seen;
 
 /* The errno for a refused write that LINE reports, or 0.  Only writes:
@@ -42,9 +42,9 @@ end_line (void)
 {
   seen.line[seen.len] = '\0';
   /* Want of space says most: a write cut short by it shows as EIO first. */
-  int e = refused_write (seen.line), now = __atomic_load_n (&seen.first, __ATOMIC_RELAXED);
+  int e = refused_write (seen.line), now = __atomic_load_n (&seen.err, __ATOMIC_RELAXED);
   if (e && (now == 0 || e == ENOSPC))
-    __atomic_store_n (&seen.first, e, __ATOMIC_RELAXED);
+    __atomic_store_n (&seen.err, e, __ATOMIC_RELAXED);
   seen.len = 0;
 }
 
@@ -62,7 +62,7 @@ write_errors_feed (const char *buf, size_t len)
 int
 write_errors_seen (void)
 {
-  return __atomic_load_n (&seen.first, __ATOMIC_RELAXED);
+  return __atomic_load_n (&seen.err, __ATOMIC_RELAXED);
 }
 
 /* With -vv: what libguestfs prints of the console when no callback takes
