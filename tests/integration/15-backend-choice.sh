@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Choosing the backend: auto tests KVM once, within its time limit, falls
-# back to UML where installed (else TCG), says why it picked what it picked
-# and remembers the answer; --backend=kvm on a
+# Choosing the backend: auto tests KVM once, within its time limit (when
+# there is a /dev/kvm), falls back to UML where installed (else TCG), says
+# why it picked what it picked and remembers the answer; --backend=kvm on a
 # host where KVM guests do not boot fails with the reason.
 . "$(dirname "$0")/../lib/common.sh"
 [ "${IMGMOUNT_BACKEND:-}" = uml ] && skip "backend choice is tested in the tcg pass"
@@ -20,8 +20,16 @@ export IMGMOUNT_KVM_PROBE_TIMEOUT=5
 start=$(date +%s)
 "$IMGMOUNT" -v --backend=auto "$T/disk.img" "$M" 2> "$T/auto.err" || fail "auto mount: $(cat "$T/auto.err")"
 secs=$(( $(date +%s) - start ))
-grep -q "testing whether KVM boots a guest (at most 5 s)" "$T/auto.err" && ok "auto tested KVM" ||
-  fail "auto did not test KVM: $(cat "$T/auto.err")"
+# Without /dev/kvm there is nothing to test (nor to remember): the
+# machines these tests run on have a broken /dev/kvm, or none.
+if [ -c /dev/kvm ]; then
+  grep -q "testing whether KVM boots a guest (at most 5 s)" "$T/auto.err" && ok "auto tested KVM" ||
+    fail "auto did not test KVM: $(cat "$T/auto.err")"
+else
+  check "no /dev/kvm: auto did not boot a KVM guest to find out" \
+    eval '! grep -q "testing whether KVM" "$T/auto.err"'
+  check "no /dev/kvm: auto said so" grep -q "kvm unusable: /dev/kvm: " "$T/auto.err"
+fi
 chosen=$(sed -n 's/^imgmount: backend \([a-z]*\).*/\1/p' "$T/auto.err")
 if [ -c /dev/kvm ] && grep -q "(kvm works)" "$T/auto.err"; then
   assert_eq "auto picked kvm, which works here" kvm "$chosen"
@@ -35,7 +43,7 @@ else
   kvm_works=no
 fi
 echo "  auto mount ready after ${secs}s"
-check "the answer is remembered" test -s "$PROBE_CACHE"
+[ -c /dev/kvm ] && check "the answer is remembered" test -s "$PROBE_CACHE"
 unmount "$M" || fail "unmount after auto"
 
 "$IMGMOUNT" -v --list "$T/disk.img" > /dev/null 2> "$T/again.err"
