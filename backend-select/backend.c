@@ -239,6 +239,8 @@ read_environment (guestfs_h *g, char **err)
                     "variables", backend_last_error (g));
 }
 
+/* Writes the appliance's disks refuse are known only from its console
+ * (write-errors.h). */
 static int
 watch_console (guestfs_h *g, char **err)
 {
