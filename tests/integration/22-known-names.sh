@@ -23,7 +23,7 @@ grep -q " $M " /proc/mounts || { fail "mount"; finish; }
 
 # appliance_asked PATH: some call named PATH since the mark.
 mark () { wc -l < "$T/trace" > "$T/mark"; }
-appliance_asked () { tail -n "+$(cat "$T/mark")" "$T/trace" | grep -q "trace: lstatns \"$1\"$"; }
+appliance_asked () { tail -n "+$(cat "$T/mark")" "$T/trace" | grep -q "trace: lstatns \"$1\""; }
 
 names="created fifo sym sub hard renamed over"
 for d in made listed; do
@@ -43,13 +43,25 @@ for d in made listed; do
   exec 3> "$M/$d/open"; rm "$M/$d/open"; echo still >&3; exec 3>&-
   # The directory stays (held open); the kernel forgets the names in it.
   exec 4< "$M/$d"
-  # A dentry used lately survives one pass of the shrinker.
-  sync; for _ in 1 2 3; do echo 2 > /proc/sys/vm/drop_caches; done
-  mark
-  for n in $names; do
-    check "$d/$n: found after the kernel forgot it" test -e "$M/$d/$n" -o -L "$M/$d/$n"
+  # A dentry used lately survives one pass of the shrinker, and dropping
+  # caches is a request, not a promise (CI saw a pass where "created" was
+  # still known): try again until the lookup of "created" reaches the
+  # appliance, and judge the names found in that pass.
+  forgotten=no
+  for pass in 1 2 3 4 5; do
+    sync; for _ in 1 2 3; do echo 2 > /proc/sys/vm/drop_caches; done
+    mark
+    found=" "
+    for n in $names; do
+      if test -e "$M/$d/$n" -o -L "$M/$d/$n"; then found+="$n "; fi
+    done
+    if appliance_asked "/$d/created"; then forgotten=yes; break; fi
+    sleep 1
   done
-  check "$d/created: the lookup reached the appliance" appliance_asked "/$d/created"
+  for n in $names; do
+    check "$d/$n: found after the kernel forgot it" eval '[[ $found == *" $n "* ]]'
+  done
+  assert_eq "$d/created: the lookup reached the appliance (pass $pass)" yes "$forgotten"
   assert_eq "$d: listing" "created fifo hard over renamed sub sym" \
     "$(cd "$M/$d" && LC_ALL=C ls -A | grep -v '^old$' | tr '\n' ' ' | sed 's/ $//')"
   assert_eq "$d/over: the file renamed over it" n "$(cat "$M/$d/over")"
