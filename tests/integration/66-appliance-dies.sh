@@ -57,18 +57,27 @@ for _ in $(seq 50); do none_running "$T" && break; sleep 0.1; done
 assert_eq "nothing left running 5 s after kill -9" "" "$(pgrep -af -- "$T" | grep -v pgrep)"
 dirs_back "no directory left 5 s after kill -9"
 
-# Ctrl-C at a foreground mount while its appliance boots: the terminal's
-# SIGINT reaches the whole process group, the hypervisor's too.  (A
-# script's background job starts with SIGINT ignored; a terminal's
-# foreground job does not.)
-setsid python3 -c 'import os, signal, sys
+# interruptible ERR-FILE IMGMOUNT-ARGS...: imgmount in a session of its
+# own, with SIGINT as a terminal's foreground job has it (a script's
+# background job starts with SIGINT ignored), in the background.
+interruptible () {
+  local err=$1; shift
+  setsid python3 -c 'import os, signal, sys
 signal.signal(signal.SIGINT, signal.SIG_DFL)
-os.execv(sys.argv[1], sys.argv[1:])' "$IMGMOUNT" -f "$T/disk.img" "$M" 2> "$T/interrupted.err" &
-daemon=$!
+os.execv(sys.argv[1], sys.argv[1:])' "$IMGMOUNT" "$@" 2> "$err" &
+}
 # The hypervisor's command line is qemu's, also when imgmount-hv runs UML.
-booting () { pgrep -s "$daemon" -f -- " -kernel " >/dev/null; }
-for _ in $(seq 300); do booting && break; sleep 0.1; done
-check "the appliance was booting" booting
+booting () { pgrep -f -- " -kernel .*$T/disk.img" >/dev/null; }
+wait_booting () {   # wait_booting WHAT
+  for _ in $(seq 300); do booting && break; sleep 0.1; done
+  check "$1" booting
+}
+
+# Ctrl-C at a foreground mount while its appliance boots: the terminal's
+# SIGINT reaches the whole process group, the hypervisor's too.
+interruptible "$T/interrupted.err" -f "$T/disk.img" "$M"
+daemon=$!
+wait_booting "the appliance was booting"
 kill -INT -- -"$daemon"
 # Bounded: an imgmount that missed the signal would mount and stay.
 for _ in $(seq 300); do gone "$daemon" && break; sleep 0.1; done
@@ -83,13 +92,9 @@ dirs_back "no directory left after Ctrl-C while booting"
 # The same Ctrl-C at a background start: it ends imgmount waiting for the
 # mount, and the daemon, in a session of its own, must not go on to mount
 # an image nobody waits for any more.
-setsid python3 -c 'import os, signal, sys
-signal.signal(signal.SIGINT, signal.SIG_DFL)
-os.execv(sys.argv[1], sys.argv[1:])' "$IMGMOUNT" "$T/disk.img" "$M" 2> "$T/interrupted-bg.err" &
+interruptible "$T/interrupted-bg.err" "$T/disk.img" "$M"
 waiting=$!
-launching () { pgrep -f -- " -kernel .*$T/disk.img" >/dev/null; }
-for _ in $(seq 300); do launching && break; sleep 0.1; done
-check "background start: the appliance was booting" launching
+wait_booting "background start: the appliance was booting"
 kill -INT -- -"$waiting"
 wait "$waiting"; rc=$?
 check "background start: imgmount ended on Ctrl-C (exit $rc)" test "$rc" -ne 0
