@@ -14,7 +14,9 @@
 /* guestfs_pwrite and guestfs_pread move at most this much per call: the
  * protocol caps a message at 4 MiB. */
 #define APPLIANCE_IO_MAX (2u * 1024 * 1024)
-/* How much a sequential read fetches at once. */
+/* How much a sequential read fetches at once.  Measured (cold cat of
+ * 100 MB, UML, 3 rounds interleaved, 2026-11-28): 1 MiB and 3 MiB were
+ * each ~15% slower than 2 MiB, and 4 MiB less 64 KiB four times slower. */
 #define READ_AHEAD (2u * 1024 * 1024)
 /* Buffered writes per file before they are sent. */
 #define WRITE_BUFFER_LIMIT (4u * 1024 * 1024)
