@@ -17,12 +17,14 @@ restore_probe_cache () { [ -f "$T/probe-cache.saved" ] && cp "$T/probe-cache.sav
 rm -f "$PROBE_CACHE"
 
 export IMGMOUNT_KVM_PROBE_TIMEOUT=5
+have_kvm=no
+[ -c /dev/kvm ] && have_kvm=yes
 start=$(date +%s)
 "$IMGMOUNT" -v --backend=auto "$T/disk.img" "$M" 2> "$T/auto.err" || fail "auto mount: $(cat "$T/auto.err")"
 secs=$(( $(date +%s) - start ))
 # Without /dev/kvm there is nothing to test (nor to remember): the
 # machines these tests run on have a broken /dev/kvm, or none.
-if [ -c /dev/kvm ]; then
+if [ "$have_kvm" = yes ]; then
   grep -q "testing whether KVM boots a guest (at most 5 s)" "$T/auto.err" && ok "auto tested KVM" ||
     fail "auto did not test KVM: $(cat "$T/auto.err")"
 else
@@ -31,7 +33,7 @@ else
   check "no /dev/kvm: auto said so" grep -q "kvm unusable: /dev/kvm: " "$T/auto.err"
 fi
 chosen=$(sed -n 's/^imgmount: backend \([a-z]*\).*/\1/p' "$T/auto.err")
-if [ -c /dev/kvm ] && grep -q "(kvm works)" "$T/auto.err"; then
+if [ "$have_kvm" = yes ] && grep -q "(kvm works)" "$T/auto.err"; then
   assert_eq "auto picked kvm, which works here" kvm "$chosen"
   kvm_works=yes
 else
@@ -43,7 +45,7 @@ else
   kvm_works=no
 fi
 echo "  auto mount ready after ${secs}s"
-[ -c /dev/kvm ] && check "the answer is remembered" test -s "$PROBE_CACHE"
+[ "$have_kvm" = yes ] && check "the answer is remembered" test -s "$PROBE_CACHE"
 unmount "$M" || fail "unmount after auto"
 
 "$IMGMOUNT" -v --list "$T/disk.img" > /dev/null 2> "$T/again.err"
