@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The hypervisor killed under a live mount: operations fail instead of
 # hanging, the daemon ends the mount by itself and exits non-zero with the
-# reason, and nothing is left.  Also kill -9 of imgmount itself: its
-# hypervisor follows within 5 s and the dead mount can be cleared.  And
+# reason, and nothing is left.  Also kill -9 of imgmount itself, and of
+# every process named imgmount: its hypervisor follows within 5 s and the
+# dead mount can be cleared.  And
 # Ctrl-C while the appliance boots, of a foreground mount and of a
 # background one (whose daemon is in a session of its own).  After each,
 # not even libguestfs's directories are left, which only its handle's
@@ -56,6 +57,20 @@ check "the dead mount is cleared" sh -c "! grep -q ' $M ' /proc/mounts"
 for _ in $(seq 50); do none_running "$T" && break; sleep 0.1; done
 assert_eq "nothing left running 5 s after kill -9" "" "$(pgrep -af -- "$T" | grep -v pgrep)"
 dirs_back "no directory left 5 s after kill -9"
+
+# killall -9 imgmount: it also kills libguestfs's recovery process, a fork
+# of the daemon under the same name, so the hypervisor has to see for
+# itself that imgmount has gone.
+mount_img "$T/disk.img" "$M" --pid-file "$T/pid" || { fail "remount"; finish; }
+daemon=$(cat "$T/pid")
+kill -9 "$daemon" $(pgrep -x -P "$daemon" imgmount)
+for _ in $(seq 50); do [ -z "$(hypervisor_pids "$T/disk.img")" ] && break; sleep 0.1; done
+check "the hypervisor exited within 5 s of killall -9 imgmount" \
+  test -z "$(hypervisor_pids "$T/disk.img")"
+fusermount3 -u "$M" 2>/dev/null || umount -l "$M"
+for _ in $(seq 50); do none_running "$T" && break; sleep 0.1; done
+assert_eq "nothing left running 5 s after killall -9" "" "$(pgrep -af -- "$T" | grep -v pgrep)"
+dirs_back "no directory left 5 s after killall -9"
 
 # interruptible ERR-FILE IMGMOUNT-ARGS...: imgmount in a session of its
 # own, with SIGINT as a terminal's foreground job has it (a script's
