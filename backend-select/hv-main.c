@@ -5,9 +5,9 @@
  * can do; the launch goes to qemu with the cache mode rewritten, or to UML. */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <signal.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/prctl.h>

@@ -3,11 +3,10 @@
 # hanging, the daemon ends the mount by itself and exits non-zero with the
 # reason, and nothing is left.  Also kill -9 of imgmount itself, and of
 # every process named imgmount: its hypervisor follows within 5 s and the
-# dead mount can be cleared.  And
-# Ctrl-C while the appliance boots, of a foreground mount and of a
-# background one (whose daemon is in a session of its own).  After each,
-# not even libguestfs's directories are left, which only its handle's
-# close removes.
+# dead mount can be cleared.  And Ctrl-C while the appliance boots, of a
+# foreground mount and of a background one (whose daemon is in a session
+# of its own).  After each, not even libguestfs's directories are left,
+# which only its handle's close removes.
 . "$(dirname "$0")/../lib/common.sh"
 
 dirs_before=$(run_dirs)
