@@ -31,12 +31,16 @@ assert_eq "fusermount3 -u leaves the data in the image" "via fusermount" "$(in_i
 
 mount_img "$T/disk.img" "$M" --pid-file "$T/pid" || fail "mount"
 pid=$(cat "$T/pid")
+# The runtime files are named after the mount's device number; those of
+# other mounts (a daemon killed with -9 leaves its own) are not ours.
+dev=$(awk -v m="$M" '$5 == m { print $3 }' /proc/self/mountinfo)
+check "the mount's device number is known" test -n "$dev"
 echo "via sigterm" > "$M/st"
 kill -TERM "$pid"
 check "daemon exits on SIGTERM" wait_gone "$pid"
 check "and unmounts" sh -c "! grep -q ' $M ' /proc/mounts"
 assert_eq "SIGTERM leaves the data in the image" "via sigterm" "$(in_image /st)"
-check "runtime files tidied" sh -c "! ls /run/imgmount 2>/dev/null | grep -q ."
+check "runtime files tidied" sh -c "! ls /run/imgmount/$dev.* 2>/dev/null | grep -q ."
 
 # Busy: refused, then --lazy.
 mount_img "$T/disk.img" "$M" --pid-file "$T/pid" || fail "mount"
