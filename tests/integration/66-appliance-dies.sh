@@ -44,18 +44,25 @@ assert_eq "fsync'd data survived" kept "$(cat "$M/kept" 2>&1)"
 unmount "$M" || fail "unmount"
 check "e2fsck clean after journal replay" e2fsck -fn "$T/disk.img"
 
+# after_kill WHAT: once the daemon has been killed (by WHAT), its
+# hypervisor exits within 5 s, the dead mount can be cleared, and nothing
+# is left running (libguestfs's recovery process polls for its parent
+# every second or two) and no directory.
+after_kill () {
+  for _ in $(seq 50); do [ -z "$(hypervisor_pids "$T/disk.img")" ] && break; sleep 0.1; done
+  check "the hypervisor exited within 5 s of $1" test -z "$(hypervisor_pids "$T/disk.img")"
+  fusermount3 -u "$M" 2>/dev/null || umount -l "$M"
+  check "the dead mount is cleared after $1" sh -c "! grep -q ' $M ' /proc/mounts"
+  for _ in $(seq 50); do none_running "$T" && break; sleep 0.1; done
+  assert_eq "nothing left running 5 s after $1" "" "$(pgrep -af -- "$T" | grep -v pgrep)"
+  dirs_back "no directory left 5 s after $1"
+}
+
 # kill -9 of imgmount: the hypervisor must follow (libguestfs's recovery
 # process, UML's parent-death signal).
 mount_img "$T/disk.img" "$M" --pid-file "$T/pid" || { fail "remount"; finish; }
 kill -9 "$(cat "$T/pid")"
-for _ in $(seq 50); do [ -z "$(hypervisor_pids "$T/disk.img")" ] && break; sleep 0.1; done
-check "the hypervisor exited within 5 s of kill -9" test -z "$(hypervisor_pids "$T/disk.img")"
-fusermount3 -u "$M" 2>/dev/null || umount -l "$M"
-check "the dead mount is cleared" sh -c "! grep -q ' $M ' /proc/mounts"
-# libguestfs's recovery process polls for its parent every second or two.
-for _ in $(seq 50); do none_running "$T" && break; sleep 0.1; done
-assert_eq "nothing left running 5 s after kill -9" "" "$(pgrep -af -- "$T" | grep -v pgrep)"
-dirs_back "no directory left 5 s after kill -9"
+after_kill "kill -9"
 
 # killall -9 imgmount: it also kills libguestfs's recovery process, a fork
 # of the daemon under the same name, so the hypervisor has to see for
@@ -63,13 +70,7 @@ dirs_back "no directory left 5 s after kill -9"
 mount_img "$T/disk.img" "$M" --pid-file "$T/pid" || { fail "remount"; finish; }
 daemon=$(cat "$T/pid")
 kill -9 "$daemon" $(pgrep -x -P "$daemon" imgmount)
-for _ in $(seq 50); do [ -z "$(hypervisor_pids "$T/disk.img")" ] && break; sleep 0.1; done
-check "the hypervisor exited within 5 s of killall -9 imgmount" \
-  test -z "$(hypervisor_pids "$T/disk.img")"
-fusermount3 -u "$M" 2>/dev/null || umount -l "$M"
-for _ in $(seq 50); do none_running "$T" && break; sleep 0.1; done
-assert_eq "nothing left running 5 s after killall -9" "" "$(pgrep -af -- "$T" | grep -v pgrep)"
-dirs_back "no directory left 5 s after killall -9"
+after_kill "killall -9 imgmount"
 
 # interruptible ERR-FILE IMGMOUNT-ARGS...: imgmount in a session of its
 # own, with SIGINT as a terminal's foreground job has it (a script's
