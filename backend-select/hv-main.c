@@ -5,12 +5,10 @@
  * can do; the launch goes to qemu with the cache mode rewritten, or to UML. */
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/prctl.h>
 #include <unistd.h>
 #include "common/message.h"
 #include "backend-select/drive-spec.h"
@@ -63,28 +61,6 @@ join_run_dir (const char *socket_dir)
   return r;
 }
 
-/* libguestfs's recovery process stops the hypervisor when imgmount dies,
- * but that process is a fork of imgmount under the same name, so
- * `killall imgmount` kills it too and the appliance would run on, holding
- * the image.  So the hypervisor also stops when the thread that started
- * it (imgmount's main thread) ends: SIGTERM, which run_uml passes on to
- * UML and qemu takes as "quit" (the setting survives the exec of qemu).
- * Returns -1 when imgmount has already gone. */
-static int
-stop_with_imgmount (void)
-{
-  pid_t parent = getppid ();
-  if (prctl (PR_SET_PDEATHSIG, SIGTERM) == -1) {
-    fprintf (stderr, "imgmount-hv: prctl: %s\n", strerror (errno));
-    return -1;
-  }
-  if (getppid () != parent) {
-    fprintf (stderr, "imgmount-hv: imgmount has gone\n");
-    return -1;
-  }
-  return 0;
-}
-
 int
 main (int argc, char **argv)
 {
@@ -96,7 +72,7 @@ main (int argc, char **argv)
   if (slash && slash != channel.socket)
     channel.dir = xasprintf ("%.*s", (int) (slash - channel.socket), channel.socket);
   int rc;
-  if (stop_with_imgmount () == -1 || join_run_dir (channel.dir) == -1)
+  if (join_run_dir (channel.dir) == -1)
     rc = 1;
   else if (mode && strcmp (mode, "uml") == 0)
     rc = hv_run_uml (argc, argv, &channel);

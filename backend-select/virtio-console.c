@@ -4,7 +4,8 @@
  * the control queues (Linux drivers/char/virtio_console.c):
  *   guest DEVICE_READY(1) -> we PORT_ADD(0)
  *   guest PORT_READY(0, 1) -> we PORT_NAME(0, name), PORT_OPEN(0, 1)
- *   guest PORT_OPEN(0, 1) when a process (guestfsd) opens the port.
+ *   guest PORT_OPEN(0, 1) when a process (guestfsd) opens the port;
+ *   we PORT_OPEN(0, 0) when libguestfs's end of the channel closes.
  * A driver that stops a control queue is being removed or reset: the
  * handshake starts over when it sends DEVICE_READY again. */
 #include <errno.h>
@@ -19,14 +20,6 @@ enum { Q_RX, Q_TX, Q_CTL_RX, Q_CTL_TX, N_QUEUES }; /* rx/tx as the guest sees th
 #define MAX_BATCH 64            /* iovecs per readv/writev */
 
 static void process_rx (struct console *c);
-
-static void
-close_channel (struct console *c, const char *why)
-{
-  vu_log (c->vu, "channel %s", why);
-  close (c->chan_fd);
-  c->chan_fd = -1;
-}
 
 /* ---- control messages ---- */
 
@@ -86,6 +79,23 @@ ctl_flush (struct console *c)
     vq_notify (q);
 }
 
+/* libguestfs's end of the channel has gone.  Tell the guest, as qemu's
+ * virtio-serial does when its socket closes: guestfsd then reads end of
+ * file and the appliance's init syncs and powers off.  So the appliance
+ * stops also when libguestfs's recovery process died with the library
+ * (killall -9 imgmount kills both). */
+static void
+close_channel (struct console *c, const char *why)
+{
+  vu_log (c->vu, "channel %s", why);
+  close (c->chan_fd);
+  c->chan_fd = -1;
+  if (c->port_added) {
+    ctl_send (c, VIRTIO_CONSOLE_PORT_OPEN, 0, NULL);
+    ctl_flush (c);
+  }
+}
+
 static void
 handle_control (struct console *c, const struct virtio_console_control *m)
 {
@@ -101,7 +111,7 @@ handle_control (struct console *c, const struct virtio_console_control *m)
     if (m->id == 0 && m->value == 1) {
       ctl_send (c, VIRTIO_CONSOLE_PORT_NAME, 1, c->port_name);
       /* "host connected": otherwise the guest driver holds back writes */
-      ctl_send (c, VIRTIO_CONSOLE_PORT_OPEN, 1, NULL);
+      ctl_send (c, VIRTIO_CONSOLE_PORT_OPEN, c->chan_fd >= 0, NULL);
     }
     break;
   case VIRTIO_CONSOLE_PORT_OPEN:

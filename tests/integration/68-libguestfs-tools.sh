@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# libguestfs's own tools on imgmount's appliance, through imgmount-hv, as
+# contrib/bench runs guestmount and as the README offers appliance.latest
+# for.  guestmount launches the appliance, then forks into the background
+# and its first process exits: the hypervisor must outlive the process
+# that started it, and still stop when the tool is done.
+. "$(dirname "$0")/../lib/common.sh"
+command -v guestmount >/dev/null || skip "guestmount is not installed"
+case ${IMGMOUNT_BACKEND:-tcg} in
+  uml) mode=uml latest=uml-appliance.latest ;;
+  tcg) mode=qemu latest=appliance.latest ;;
+  *) skip "for the uml and tcg backends" ;;
+esac
+make_ext4 "$T/disk.img" 64M
+# --list builds the appliance if this is its first use.
+"$IMGMOUNT" --list "$T/disk.img" > /dev/null || { fail "imgmount --list"; finish; }
+M=$T/mnt
+mkdir -p "$M"
+LIBGUESTFS_BACKEND=direct LIBGUESTFS_HV="$(dirname "$IMGMOUNT")/imgmount-hv" \
+  IMGMOUNT_HV_MODE=$mode LIBGUESTFS_PATH="${IMGMOUNT_CACHE_DIR:-/var/cache/imgmount}/$latest" \
+  timeout 300 guestmount -a "$T/disk.img" -m /dev/sda --pid-file "$T/guestmount.pid" "$M" ||
+  { fail "guestmount"; finish; }
+echo written > "$M/file" 2> "$T/write.err"
+check "a file written through guestmount once it is in the background" \
+  test "$(cat "$M/file" 2>&1)" = written
+pid=$(cat "$T/guestmount.pid" 2>/dev/null)
+check "guestmount's background process wrote its pid" test -n "$pid"
+fusermount3 -u "$M" || fail "fusermount3 -u"
+[ -n "$pid" ] && wait_gone "$pid"
+check "guestmount ended" gone "${pid:-0}"
+for _ in $(seq 100); do nothing_left && break; sleep 0.1; done
+check "nothing left running" nothing_left
+check "e2fsck clean" e2fsck -fn "$T/disk.img"
+assert_eq "the file is in the image" written "$(debugfs -R 'cat /file' "$T/disk.img" 2>/dev/null)"
+finish
