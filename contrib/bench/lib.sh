@@ -173,13 +173,24 @@ tool_mount () {
     loop)
       mount -o loop "$img" "$mnt" >> "$W/tools.log" 2>&1 ;;
     *) echo "unknown tool $tool" >&2; return 1 ;;
-  esac || { echo "$tool failed to mount: $(tail -n 2 "$W/tools.log")" >&2; return 1; }
+  esac || { echo "$tool failed to mount: $(tail -n 2 "$W/tools.log")" >&2; clear_mountpoint "$mnt"; return 1; }
   local deadline=$(( $(date +%s) + 300 ))
   until mountpoint -q "$mnt"; do
-    [ "$(date +%s)" -lt "$deadline" ] || { echo "$tool: $mnt not mounted" >&2; return 1; }
+    [ "$(date +%s)" -lt "$deadline" ] || { echo "$tool: $mnt not mounted" >&2; clear_mountpoint "$mnt"; return 1; }
     sleep 0.01
   done
   seconds_since "$t"
+}
+
+# clear_mountpoint MOUNTPOINT: after a failed mount, stops the tool's
+# daemon and detaches whatever is left at MOUNTPOINT.  A FUSE daemon that
+# died leaves its mount behind ("Transport endpoint is not connected"),
+# and every later mount of the run at that place would fail.
+clear_mountpoint () {
+  local mnt=$1
+  [ -s "$mnt.pid" ] && kill "$(cat "$mnt.pid")" 2>/dev/null
+  rm -f "$mnt.pid"
+  if grep -q " $mnt " /proc/mounts; then umount -l "$mnt"; fi
 }
 
 # tool_unmount MOUNTPOINT
