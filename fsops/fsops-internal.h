@@ -192,15 +192,15 @@ void fs_flush_child (struct fs *fs, struct inode *parent, const char *name);
 int fs_count_calls (struct fs *fs);
 
 /* The appliance call just made returned ST, I's attributes (all but
- * ctime, if that call was a chown or a chmod). */
+ * ctime, if fs_stat_after_setattr gave them). */
 void fs_note_stat (struct fs *fs, struct inode *i, const struct stat *st);
 
-/* If the last call was a stat of I, chmods PATH to MODE, fills *ST with
- * that stat and the new mode (ctime excepted: reply with a zero timeout)
- * and returns true, with *ERR 0 or the chmod's errno.  Else returns
- * false and does nothing. */
-bool fs_chmod_after_stat (struct fs *fs, struct inode *i, const char *path, mode_t mode,
-                          struct stat *st, int *err);
+/* If the last call was a stat of I and TO_SET sets only the mode or
+ * times given in ATTR (not "now"), fills *ST with that stat as it will be
+ * once they are set, ctime excepted (reply with a zero timeout), and
+ * returns true.  Else returns false. */
+bool fs_stat_after_setattr (struct fs *fs, struct inode *i, const struct stat *attr, int to_set,
+                            struct stat *st);
 
 /* Stats DIR/NAME (at PATH), just created, into *ST, and DIR in the same
  * call, for fs_known_dir_stat.  Returns 0 or -errno. */

@@ -6,11 +6,12 @@
  * changed the file since its attributes were last read (the appliance is
  * ours alone and serves one call at a time):
  *
- * - A chmod right after a stat of the same file: that stat with the new
- *   mode is the file in all but ctime, which the appliance's clock set.
- *   The reply gives it with a zero attribute timeout: the kernel asks
- *   again before anyone sees ctime, and a caller that does not look
- *   (rsync renames next) saves the call.  rsync, cp -a and tar chmod
+ * - A chmod, or times set to given values, right after a stat of the
+ *   same file: that stat with the new mode and times is the file in all
+ *   but ctime, which the appliance's clock set.  The reply gives it with
+ *   a zero attribute timeout: the kernel asks again before anyone sees
+ *   ctime, and a caller that does not look (rsync chmods, then renames)
+ *   saves the call.  rsync, cp -a and tar set the times and the mode of
  *   every file they write.
  * - A directory just created in: its stat is taken in the same call as
  *   the new file's, and answers the kernel's next look at it as long as
@@ -86,20 +87,20 @@ fs_note_stat (struct fs *fs, struct inode *i, const struct stat *st)
 }
 
 bool
-fs_chmod_after_stat (struct fs *fs, struct inode *i, const char *path, mode_t mode,
-                     struct stat *st, int *err)
+fs_stat_after_setattr (struct fs *fs, struct inode *i, const struct stat *attr, int to_set,
+                       struct stat *st)
 {
-  if (!is_current (&fs->last_stat, i, counted (&fs->calls)))
+  const int given = FUSE_SET_ATTR_MODE | FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME;
+  if (!to_set || (to_set & ~given) || !is_current (&fs->last_stat, i, counted (&fs->calls)))
     return false;
-  /* The appliance runs as root: the mode becomes exactly this. */
-  if (guestfs_chmod (fs->g, (int) (mode & 07777), path) == -1) {
-    *err = fs_errno (fs);
-    return true;
-  }
+  /* The appliance runs as root: the mode and times become exactly these. */
   *st = fs->last_stat.st;
-  st->st_mode = (st->st_mode & S_IFMT) | (mode & 07777);
-  fs_note_stat (fs, i, st);
-  *err = 0;
+  if (to_set & FUSE_SET_ATTR_MODE)
+    st->st_mode = (st->st_mode & S_IFMT) | (attr->st_mode & 07777);
+  if (to_set & FUSE_SET_ATTR_ATIME)
+    st->st_atim = attr->st_atim;
+  if (to_set & FUSE_SET_ATTR_MTIME)
+    st->st_mtim = attr->st_mtim;
   return true;
 }
 

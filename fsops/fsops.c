@@ -382,17 +382,15 @@ op_setattr (fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
   fs_forget_dir_stat (fs, i);
   if (!e && !path)
     e = ESTALE;
-  bool chmodded = !e && to_set == FUSE_SET_ATTR_MODE &&
-    fs_chmod_after_stat (fs, i, path, attr->st_mode, &st, &e);
-  if (chmodded)
-    timeout = 0;   /* ctime is not known: the kernel asks for it when needed */
-  else if (!e) {
+  bool known = !e && fs_stat_after_setattr (fs, i, attr, to_set, &st);
+  if (!e)
     e = apply_setattr (fs, i, path, attr, to_set);
-    if (!e)
-      e = -fs_lstat (fs, path, &st);
-    if (!e)
-      fs_note_stat (fs, i, &st);
-  }
+  if (!e && known)
+    timeout = 0;   /* ctime is not known: the kernel asks for it when needed */
+  else if (!e)
+    e = -fs_lstat (fs, path, &st);
+  if (!e)
+    fs_note_stat (fs, i, &st);
   if (e)
     fuse_reply_err (req, e);
   else

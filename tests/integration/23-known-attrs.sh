@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Attributes answered without a stat of their own (fsops/fsops-known-attrs.c):
-# a chmod right after a stat of the same file is answered from that stat,
-# with a zero attribute timeout (the chmod moved ctime to a time only the
-# appliance knows); and a directory's stat, taken in the same call as a
+# a chmod or a change of times right after a stat of the same file is
+# answered from that stat, with a zero attribute timeout (the change moved
+# ctime to a time only the appliance knows); and a directory's stat, taken in the same call as a
 # file just created in it, answers the kernel's next look at the
 # directory.  What must hold: whoever looks next sees the attributes the
 # appliance has, also after a write, a chown, a chmod, a touch or an
@@ -52,6 +52,22 @@ echo "four" > "$M/written"; chmod 604 "$M/written"
 got=$(attrs "$M/written"); forget
 assert_eq "a chmod after a write, then the appliance's view" "$got" "$(attrs "$M/written")"
 check "... and the size is the written one" eval '[[ "$got" == "0o100604 5 "* ]]'
+
+# Times set right after a stat, then a chmod (as cp -a and tar do): the
+# times are the ones given, to the nanosecond, and what is seen is what
+# the appliance has.  The calls: the change of times, then the chmod,
+# with no stat between.
+touch "$M/timed"
+python3 -c 'import os, sys
+os.stat(sys.argv[1])
+os.utime(sys.argv[1], ns=(os.stat(sys.argv[1]).st_atime_ns, 1000000000123456789))
+os.chmod(sys.argv[1], 0o612)' "$M/timed"
+got="$(attrs "$M/timed") $(stat -c %.9Y "$M/timed")"
+assert_eq "times then chmod: the call after the utimens" "trace: chmod" \
+  "$(grep -v ' = ' "$T/trace" | grep -A1 'trace: utimens "/timed"' | tail -n 1 | grep -o 'trace: [a-z]*')"
+forget
+assert_eq "times then chmod, then the appliance's view" "$got" "$(attrs "$M/timed") $(stat -c %.9Y "$M/timed")"
+check "... mode 612, mtime as given ($got)" eval '[[ "$got" == "0o100612 "*" 1000000000.123456789" ]]'
 
 # A directory: chmod right after mkdir (the mkdir's stat), then a look.
 mkdir "$M/dir"; chmod 711 "$M/dir"
