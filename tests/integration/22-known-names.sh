@@ -18,8 +18,7 @@ for k in 1 2 3; do echo "file $k" > "$T/src/f$k"; done
 
 "$IMGMOUNT" -f --trace "$T/disk.img" "$M" 2> "$T/trace" &
 daemon=$!
-for _ in $(seq 900); do grep -q " $M " /proc/mounts && break; sleep 0.1; done
-grep -q " $M " /proc/mounts || { fail "mount"; finish; }
+wait_until 900 mounted "$M" || { fail "mount"; finish; }
 
 # appliance_asked PATH: some call named PATH since the mark.
 mark () { wc -l < "$T/trace" > "$T/mark"; }
@@ -95,7 +94,7 @@ if [ "${IMGMOUNT_BACKEND:-}" != uml ]; then
   truncate -s 64M "$T/casefold.img"; mkfs.ext4 -q -O casefold "$T/casefold.img"
   "$IMGMOUNT" -f --trace "$T/casefold.img" "$M" 2> "$T/trace" &
   daemon=$!
-  for _ in $(seq 900); do grep -q " $M " /proc/mounts && break; sleep 0.1; done
+  wait_until 900 mounted "$M"
   mkdir "$M/d"; mark
   check "casefold: a missing name" test ! -e "$M/d/missing"
   check "casefold: ... is asked of the appliance" appliance_asked "/d/missing"

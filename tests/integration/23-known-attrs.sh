@@ -17,8 +17,7 @@ chmod 640 "$T/src/f2"
 
 "$IMGMOUNT" -f --trace "$T/disk.img" "$M" 2> "$T/trace" &
 daemon=$!
-for _ in $(seq 900); do grep -q " $M " /proc/mounts && break; sleep 0.1; done
-grep -q " $M " /proc/mounts || { fail "mount"; finish; }
+wait_until 900 mounted "$M" || { fail "mount"; finish; }
 
 # forget: the kernel drops what it holds of files nobody holds open.
 forget () { sync; for _ in 1 2 3; do echo 2 > /proc/sys/vm/drop_caches; done; }

@@ -38,7 +38,7 @@ check "the mount's device number is known" test -n "$dev"
 echo "via sigterm" > "$M/st"
 kill -TERM "$pid"
 check "daemon exits on SIGTERM" wait_gone "$pid"
-check "and unmounts" sh -c "! grep -q ' $M ' /proc/mounts"
+check "and unmounts" not mounted "$M"
 assert_eq "SIGTERM leaves the data in the image" "via sigterm" "$(in_image /st)"
 check "runtime files tidied" sh -c "! ls /run/imgmount/$dev.* 2>/dev/null | grep -q ."
 
@@ -47,7 +47,7 @@ mount_img "$T/disk.img" "$M" --pid-file "$T/pid" || fail "mount"
 pid=$(cat "$T/pid")
 exec 7< "$M/st"
 refuse "busy mount refused by -u" "$IMGMOUNT" -u "$M"
-check "still mounted after the refusal" grep -q " $M " /proc/mounts
+check "still mounted after the refusal" mounted "$M"
 check "-u --lazy detaches" "$IMGMOUNT" -u --lazy "$M"
 assert_eq "open file still readable after lazy detach" "via sigterm" "$(cat <&7)"
 exec 7<&-
@@ -55,8 +55,8 @@ check "daemon exits when the last file closes" wait_gone "$pid"
 
 # -f: stays in the foreground until unmounted.
 "$IMGMOUNT" -f "$T/disk.img" "$M" & fg_pid=$!
-for _ in $(seq 300); do grep -q " $M " /proc/mounts && break; sleep 0.1; done
-check "-f mounts" grep -q " $M " /proc/mounts
+wait_until 300 mounted "$M"
+check "-f mounts" mounted "$M"
 check "-f process is the daemon" kill -0 "$fg_pid"
 unmount "$M" || fail "unmount -f mount"
 wait "$fg_pid"; assert_eq "-f exits 0 after unmount" 0 "$?"

@@ -13,7 +13,7 @@ for round in 1 2 3 4 5 6; do
   # messages included, goes to stderr.
   "$IMGMOUNT" -f -v -v "$T/disk.img" "$M" 2> "$T/console" &
   daemon=$!
-  for _ in $(seq 900); do grep -q " $M " /proc/mounts && break; sleep 0.1; done
+  wait_until 900 mounted "$M"
   echo "$round" > "$M/round"
   unmount "$M" || fail "round $round: unmount"
   wait "$daemon" || fail "round $round: imgmount exited $?"

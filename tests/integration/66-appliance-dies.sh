@@ -10,9 +10,10 @@
 . "$(dirname "$0")/../lib/common.sh"
 
 dirs_before=$(run_dirs)
+dirs_are_back () { [ "$(run_dirs)" = "$dirs_before" ]; }
 # dirs_back WHAT: the mount's directories are gone within 5 s.
 dirs_back () {
-  for _ in $(seq 50); do [ "$(run_dirs)" = "$dirs_before" ] && break; sleep 0.1; done
+  wait_until 50 dirs_are_back
   assert_eq "$1" "$dirs_before" "$(run_dirs)"
 }
 
@@ -22,15 +23,15 @@ mkdir -p "$M"
 
 "$IMGMOUNT" -f "$T/disk.img" "$M" 2> "$T/daemon.err" &
 daemon=$!
-for _ in $(seq 600); do grep -q " $M " /proc/mounts && break; sleep 0.1; done
+wait_until 600 mounted "$M"
 echo kept > "$M/kept" &&
   python3 -c 'import os, sys; fd = os.open(sys.argv[1], os.O_RDONLY); os.fsync(fd)' "$M/kept"
 kill -9 $(hypervisor_pids "$T/disk.img") 2>/dev/null
 start=$(date +%s)
 timeout 20 stat "$M/other" >/dev/null 2>&1
 check "an operation after the kill does not hang" test $? -ne 124
-for _ in $(seq 200); do grep -q " $M " /proc/mounts || break; sleep 0.1; done
-check "the daemon ended the mount by itself" sh -c "! grep -q ' $M ' /proc/mounts"
+wait_until 200 not mounted "$M"
+check "the daemon ended the mount by itself" not mounted "$M"
 wait "$daemon"; rc=$?
 secs=$(( $(date +%s) - start ))
 check "and exited non-zero (exit $rc, ${secs}s after the kill)" test "$rc" -ne 0
@@ -44,16 +45,17 @@ assert_eq "fsync'd data survived" kept "$(cat "$M/kept" 2>&1)"
 unmount "$M" || fail "unmount"
 check "e2fsck clean after journal replay" e2fsck -fn "$T/disk.img"
 
+no_hypervisor () { [ -z "$(hypervisor_pids "$T/disk.img")" ]; }
 # after_kill WHAT: once the daemon has been killed (by WHAT), its
 # hypervisor exits within 5 s, the dead mount can be cleared, and nothing
 # is left running (libguestfs's recovery process polls for its parent
 # every second or two) and no directory.
 after_kill () {
-  for _ in $(seq 50); do [ -z "$(hypervisor_pids "$T/disk.img")" ] && break; sleep 0.1; done
-  check "the hypervisor exited within 5 s of $1" test -z "$(hypervisor_pids "$T/disk.img")"
+  wait_until 50 no_hypervisor
+  check "the hypervisor exited within 5 s of $1" no_hypervisor
   fusermount3 -u "$M" 2>/dev/null || umount -l "$M"
-  check "the dead mount is cleared after $1" sh -c "! grep -q ' $M ' /proc/mounts"
-  for _ in $(seq 50); do none_running "$T" && break; sleep 0.1; done
+  check "the dead mount is cleared after $1" not mounted "$M"
+  wait_until 50 none_running "$T"
   assert_eq "nothing left running 5 s after $1" "" "$(pgrep -af -- "$T" | grep -v pgrep)"
   dirs_back "no directory left 5 s after $1"
 }
@@ -84,7 +86,7 @@ os.execv(sys.argv[1], sys.argv[1:])' "$IMGMOUNT" "$@" 2> "$err" &
 # The hypervisor's command line is qemu's, also when imgmount-hv runs UML.
 booting () { pgrep -f -- " -kernel .*$T/disk.img" >/dev/null; }
 wait_booting () {   # wait_booting WHAT
-  for _ in $(seq 300); do booting && break; sleep 0.1; done
+  wait_until 300 booting
   check "$1" booting
 }
 
@@ -95,12 +97,12 @@ daemon=$!
 wait_booting "the appliance was booting"
 kill -INT -- -"$daemon"
 # Bounded: an imgmount that missed the signal would mount and stay.
-for _ in $(seq 300); do gone "$daemon" && break; sleep 0.1; done
+wait_until 300 gone "$daemon"
 ended=yes
 gone "$daemon" || { ended=no; kill -9 "$daemon"; }
 wait "$daemon"; rc=$?
 check "imgmount ended (exit $rc) on Ctrl-C while booting" test "$ended" = yes
-for _ in $(seq 50); do none_running "$T" && break; sleep 0.1; done
+wait_until 50 none_running "$T"
 check "nothing left running after Ctrl-C while booting" nothing_left
 dirs_back "no directory left after Ctrl-C while booting"
 
@@ -114,9 +116,9 @@ kill -INT -- -"$waiting"
 wait "$waiting"; rc=$?
 check "background start: imgmount ended on Ctrl-C (exit $rc)" test "$rc" -ne 0
 # Bounded: a daemon that went on would have mounted by then.
-for _ in $(seq 300); do nothing_left && break; sleep 0.1; done
+wait_until 300 nothing_left
 check "background start: no mount and nothing running after Ctrl-C" nothing_left
 for pid in $(pgrep -f -- "$T"); do kill -9 "$pid" 2>/dev/null; done
-grep -q " $M " /proc/mounts && umount -l "$M"
+mounted "$M" && umount -l "$M"
 dirs_back "background start: no directory left after Ctrl-C"
 finish

@@ -19,8 +19,7 @@ killed_during () {
   local what=$1; shift
   "$IMGMOUNT" -f "$T/disk.img" "$M" 2> "$T/daemon.err" &
   local daemon=$!
-  for _ in $(seq 900); do grep -q " $M " /proc/mounts && break; sleep 0.1; done
-  grep -q " $M " /proc/mounts || { fail "$what: mount"; return; }
+  wait_until 900 mounted "$M" || { fail "$what: mount"; return; }
 
   "$@" 2> "$T/copy.err" &
   local copy=$!
@@ -32,8 +31,7 @@ killed_during () {
   kill -0 "$copy" 2>/dev/null || { fail "$what: finished before the kill (too fast to test)"; return; }
   kill -9 $(hypervisor_pids "$T/disk.img") 2>/dev/null
   local start=$SECONDS
-  for _ in $(seq 300); do kill -0 "$copy" 2>/dev/null || break; sleep 0.1; done
-  if kill -0 "$copy" 2>/dev/null; then
+  if ! wait_until 300 gone "$copy"; then
     fail "$what: still running 30 s after the kill"
     kill -9 "$copy"
   fi
@@ -44,13 +42,13 @@ killed_during () {
   else
     fail "$what: unexpected error: $(cat "$T/copy.err")"
   fi
-  for _ in $(seq 200); do grep -q " $M " /proc/mounts || break; sleep 0.1; done
-  check "$what: the daemon ended the mount" sh -c "! grep -q ' $M ' /proc/mounts"
+  wait_until 200 not mounted "$M"
+  check "$what: the daemon ended the mount" not mounted "$M"
   wait "$daemon"; local rc=$?
   check "$what: imgmount exited non-zero (exit $rc)" test "$rc" -ne 0
   grep -q "exited unexpectedly" "$T/daemon.err" && ok "$what: reason given" ||
     fail "$what: no reason given: $(cat "$T/daemon.err")"
-  for _ in $(seq 50); do none_running "$T" && break; sleep 0.1; done
+  wait_until 50 none_running "$T"
   check "$what: nothing left running" nothing_left
 }
 

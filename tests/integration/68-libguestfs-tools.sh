@@ -30,7 +30,7 @@ if [ -n "$pid" ]; then
   wait_gone "$pid"
   check "guestmount ended once unmounted" gone "$pid"
 fi
-for _ in $(seq 100); do nothing_left && break; sleep 0.1; done
+wait_until 100 nothing_left
 check "nothing left running" nothing_left
 check "e2fsck clean" e2fsck -fn "$T/disk.img"
 assert_eq "the file is in the image" written "$(debugfs -R 'cat /file' "$T/disk.img" 2>/dev/null)"

@@ -17,13 +17,14 @@ exercise () {
     rm -r "$M/d/e" && df "$M" > /dev/null && sync -f "$M/d/big"
 }
 
+mounted_or_gone () { mounted "$M" || gone "$1"; }
 # run_session NAME COMMAND...: COMMAND runs imgmount -f; waits for the
 # mount, exercises it, unmounts and returns imgmount's exit status.
 run_session () {
   local name=$1; shift
   "$@" & local pid=$!
-  for _ in $(seq 600); do grep -q " $M " /proc/mounts && break; kill -0 $pid 2>/dev/null || break; sleep 0.1; done
-  if ! grep -q " $M " /proc/mounts; then fail "$name: did not mount"; wait $pid; return 1; fi
+  wait_until 600 mounted_or_gone "$pid"
+  if ! mounted "$M"; then fail "$name: did not mount"; wait $pid; return 1; fi
   exercise || fail "$name: operations failed"
   unmount "$M" || fail "$name: unmount"
   wait $pid

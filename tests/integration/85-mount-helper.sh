@@ -44,10 +44,7 @@ case $err in imgmount:*) ok "with imgmount's reason ($err)" ;; *) fail "reason: 
 
 # Waits for the daemon (and so the appliance) to exit after umount(8),
 # which itself does not wait.
-daemon_gone () {
-  for _ in $(seq 300); do none_running "$T/disk.img" && return 0; sleep 0.2; done
-  return 1
-}
+daemon_gone () { wait_until 600 none_running "$T/disk.img"; }
 
 if mount -t fuse.imgmount "$T/disk.img" "$M" -o rw,noauto,backend="$backend",allow_other; then
   ok "mount -t fuse.imgmount"

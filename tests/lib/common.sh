@@ -21,10 +21,7 @@ cleanup () {
     fusermount3 -u "$m" 2>/dev/null || umount -l "$m" 2>/dev/null
   done
   # The daemons exit once unmounted; give them time to stop their appliance.
-  for _ in $(seq 50); do
-    pgrep -f "$T" >/dev/null || break
-    sleep 0.2
-  done
+  wait_until 100 none_running "$T"
   pkill -9 -f "$T" 2>/dev/null
   rm -rf "$T"
 }
@@ -76,6 +73,20 @@ mount_img () {
 
 unmount () { "$IMGMOUNT" -u "$1"; }
 
+# wait_until TENTHS COMMAND...: runs COMMAND every tenth of a second until
+# it succeeds (returns 0) or has failed TENTHS times (returns 1).
+wait_until () {
+  local tenths=$1; shift
+  for _ in $(seq "$tenths"); do "$@" && return 0; sleep 0.1; done
+  return 1
+}
+
+# not COMMAND...: succeeds when COMMAND fails (for wait_until and check).
+not () { ! "$@"; }
+
+# mounted MOUNTPOINT: something is mounted at MOUNTPOINT.
+mounted () { grep -q " $1 " /proc/mounts; }
+
 # gone PID: the process has exited (a zombie nobody reaped counts as gone:
 # daemons are reparented to init, which here may reap late).
 gone () {
@@ -85,10 +96,7 @@ gone () {
 }
 
 # wait_gone PID: up to 10 s.
-wait_gone () {
-  for _ in $(seq 100); do gone "$1" && return 0; sleep 0.1; done
-  return 1
-}
+wait_gone () { wait_until 100 gone "$1"; }
 
 # none_running PATTERN: no process's command line contains PATTERN.
 none_running () { ! pgrep -f -- "$1" >/dev/null; }
