@@ -416,11 +416,11 @@ print_version (bool json)
  * back to the kernel once the heap's free top passes a threshold of about
  * twice the last large buffer, so every large pread or pwrite faults its
  * buffers in afresh, a page fault per 4 KiB, which on a VM host costs
- * more than the copy (perf: most of the client's time in a pread loop).  Keeping buffers of that size on one
- * heap, and up to 32 MiB of its free top, lets them be reused.  One arena:
- * the FUSE threads take turns at the appliance anyway (fs->lock), and
- * one heap bounds what is kept.  The appliance's init does the same for
- * guestfsd. */
+ * more than the copy (perf: most of the client's time in a pread loop).
+ * Keeping buffers of that size on one heap, and up to 32 MiB of its free
+ * top, lets them be reused.  One arena: the FUSE threads take turns at
+ * the appliance anyway (fs->lock), and one heap bounds what is kept.  The
+ * appliance's init does the same for guestfsd. */
 static void
 keep_message_buffers (void)
 {
