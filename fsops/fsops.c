@@ -720,6 +720,7 @@ op_release (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
   struct file_state *s = fs_state_of (i);
   if (s->open_count > 0 && --s->open_count == 0) {
     rcache_drop (&s->rc);
+    wbuf_trim (&s->wb);
     fs_remove_hidden (fs, i);
   }
   fs_unlock (fs);

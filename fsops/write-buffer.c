@@ -59,6 +59,16 @@ wbuf_truncate (struct write_buffer *wb, int64_t size)
     wb->len = (size_t) (size - wb->offset);
 }
 
+void
+wbuf_trim (struct write_buffer *wb)
+{
+  if (wb->len)
+    return;
+  free (wb->data);
+  wb->data = NULL;
+  wb->cap = 0;
+}
+
 int
 wbuf_take_error (struct write_buffer *wb)
 {

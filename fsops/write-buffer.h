@@ -37,6 +37,11 @@ void wbuf_clear (struct write_buffer *wb);
 /* Drops what lies at or beyond SIZE, for a truncate. */
 void wbuf_truncate (struct write_buffer *wb, int64_t size);
 
+/* Gives back the memory of an empty buffer, keeping its pending error: a
+ * file nobody has open would otherwise hold its largest buffer until the
+ * kernel forgets it.  Does nothing while data is held. */
+void wbuf_trim (struct write_buffer *wb);
+
 /* Takes and clears the pending error: 0 if none. */
 int wbuf_take_error (struct write_buffer *wb);
 

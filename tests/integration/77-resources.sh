@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The daemon's resources stay flat: its open files and resident memory do
-# not grow over 10 000 open/close cycles (after a warm-up), and a few
-# mount/unmount cycles (contrib/mount-cycles.sh) leave nothing behind.
+# not grow over 10 000 open/close cycles (after a warm-up) nor with the
+# number of files written, and a few mount/unmount cycles
+# (contrib/mount-cycles.sh) leave nothing behind.
 . "$(dirname "$0")/../lib/common.sh"
 
 CYCLES=10000 WARMUP=1000
@@ -48,6 +49,20 @@ check "open files flat over $CYCLES open/close cycles ($fds0 -> $fds1, slack $FD
 check "resident memory flat over $CYCLES open/close cycles ($rss0 -> $rss1 kB, slack $RSS_SLACK_KB kB)" \
   test "$rss1" -le $((rss0 + RSS_SLACK_KB))
 assert_eq "the last write is there" "cycle 9975" "$(head -1 "$M/files/f26")"
+
+# Files written and closed keep no write buffer: 200 files of 256 KiB
+# (each buffered whole until its close) leave the daemon's resident
+# memory within a few buffers of where it was.
+WRITTEN_SLACK_KB=16384
+rss0=$(rss_kb)
+mkdir "$M/written"
+head -c 256K /dev/urandom > "$T/256k"
+for i in $(seq 200); do cp "$T/256k" "$M/written/w$i" || fail "write w$i"; done
+sleep 1
+rss1=$(rss_kb)
+check "resident memory after 200 files of 256 KiB were written and closed ($rss0 -> $rss1 kB, slack $WRITTEN_SLACK_KB kB)" \
+  test "$rss1" -le $((rss0 + WRITTEN_SLACK_KB))
+check "... and they are whole" cmp "$T/256k" "$M/written/w200"
 unmount "$M" || fail "unmount"
 check "e2fsck clean" e2fsck -fn "$T/disk.img"
 

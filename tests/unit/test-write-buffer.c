@@ -45,6 +45,17 @@ main (void)
   for (int k = 0; k < 5000; k++)
     CHECK (wbuf_absorb (&wb, (k & 1) ? a : b, 100, (int64_t) k * 100, 1 << 20));
   CHECK (wb.len == 500000 && wb.data[0] == 'b' && wb.data[100] == 'a' && wb.data[499999] == 'a');
+
+  /* Trimming gives back an empty buffer's memory, never held data, and
+   * keeps a pending error. */
+  wbuf_trim (&wb);
+  CHECK (wb.len == 500000 && wb.data && wb.data[499999] == 'a');
+  wbuf_clear (&wb);
+  wb.error = 5;
+  wbuf_trim (&wb);
+  CHECK (wb.data == NULL && wb.cap == 0 && wb.len == 0);
+  CHECK (wbuf_take_error (&wb) == 5);
+  CHECK (wbuf_absorb (&wb, a, 100, 7, 1000) && wb.len == 100 && wb.data[99] == 'a');
   wbuf_free (&wb);
   return CHECK_DONE ();
 }
