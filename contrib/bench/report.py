@@ -83,7 +83,7 @@ def words(meta):
             "samples": meta["fsync_samples"], "mem": meta["mem_mb"], "upload": meta["upload_mb"]}
 
 
-def markdown(samples, medians, ratios, meta):
+def markdown(samples, medians, ratios, meta, has_chart):
     backends = [b for b in meta["backends"].split(",")]
     present = {k[1] for k in samples}
     tools = [t for t in TOOL_ORDER if t in present]
@@ -113,7 +113,7 @@ def markdown(samples, medians, ratios, meta):
                     fmt(medians.get((b, tool, "startup"))) for b in backends)))
         out.append("")
     for b in backends:
-        if not any((b, t, "startup") in medians for t in appliance_tools):
+        if not any((b, t) == k[:2] for t in appliance_tools for k in medians):
             continue
         cols = appliance_tools + (["imgmount/guestmount"] if "guestmount" in tools and "imgmount" in tools else []) \
             + ["%s (ref.)" % t for t in host_tools]
@@ -131,7 +131,8 @@ def markdown(samples, medians, ratios, meta):
             cells += [fmt(medians.get(("host", t, key)), mb) for t in host_tools]
             out.append("| %s | %s |" % (label.format(**w), " | ".join(cells)))
         out.append("")
-    out += ["![seconds per workload, per tool and backend](chart.svg)", ""]
+    if has_chart:
+        out += ["![seconds per workload, per tool and backend](chart.svg)", ""]
     return "\n".join(out)
 
 
@@ -160,7 +161,8 @@ def write_chart_data(path, rows):
 
 def chart(outdir, medians, meta):
     """One panel of grouped bars per backend (workload by tool), and one for
-    the seed's guestfish tests (test by backend); seconds, log scale."""
+    the seed's guestfish tests (test by backend); seconds, log scale.
+    Returns whether there was anything to draw."""
     backends = [b for b in meta["backends"].split(",")
                 if any(k[0] == b and k[1] != "guestfish" for k in medians)]
     seed_backends = [b for b in meta["backends"].split(",") if (b, "guestfish", "startup") in medians]
@@ -175,13 +177,14 @@ def chart(outdir, medians, meta):
                 values = [v / 1000 if v is not None else None for v in values]
             if any(v is not None for v in values):
                 lines.append((label.format(**words(meta)), values))
-        blocks.append((b, lines))
+        if lines:
+            blocks.append((b, lines))
     if seed_backends:
         blocks.append(("seed", [(label.split(" (")[0].split(": ")[-1].replace("`", "").format(upload=meta["upload_mb"]),
                                  [medians.get((b, "guestfish", key)) for b in seed_backends])
                                 for key, label in SEED_WORKLOADS]))
     if not blocks:
-        return
+        return False
     dat = os.path.join(outdir, "chart.dat")
     write_chart_data(dat, blocks)
     colors = dict(zip(TOOL_ORDER + ["kvm", "tcg", "uml"], ["#1f77b4", "#6baed6", "#c6dbef", "#d62728",
@@ -216,17 +219,18 @@ def chart(outdir, medians, meta):
     with open(script, "w") as f:
         f.write("\n".join(gp) + "\n")
     subprocess.run(["gnuplot", script], check=True)
+    return True
 
 
 def main():
     outdir = os.path.abspath(sys.argv[1])
     samples, units, meta = load(outdir)
     medians, ratios = medians_and_ratios(samples)
+    has_chart = chart(outdir, medians, meta)
     with open(os.path.join(outdir, "results.md"), "w") as f:
-        f.write(markdown(samples, medians, ratios, meta))
+        f.write(markdown(samples, medians, ratios, meta, has_chart))
     with open(os.path.join(outdir, "results.json"), "w") as f:
         json.dump(as_json(samples, medians, ratios, units, meta), f, indent=1)
-    chart(outdir, medians, meta)
 
 
 main()
