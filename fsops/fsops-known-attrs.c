@@ -11,8 +11,9 @@
  *   but ctime, which the appliance's clock set.  The reply gives it with
  *   a zero attribute timeout: the kernel asks again before anyone sees
  *   ctime, and a caller that does not look (rsync chmods, then renames)
- *   saves the call.  rsync, cp -a and tar set the times and the mode of
- *   every file they write.
+ *   saves the call.  rsync, cp -a and tar chmod every file they write.
+ *   Setting times saves a call only when a stat came just before: not
+ *   for cp -a and tar, which set them right after the write is flushed.
  * - A directory just created in: its stat is taken in the same call as
  *   the new file's, and answers the kernel's next look at it as long as
  *   no call since can have changed it.
