@@ -13,7 +13,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <fuse.h>
-#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>

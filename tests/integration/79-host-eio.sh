@@ -17,7 +17,7 @@ export IMGMOUNT_CALL_TIMEOUT=600
 # fails_after SIGNAL WHAT: an image on failing-fs, 8 MB written through
 # the mount, then SIGNAL to failing-fs, then fsync and imgmount -u.
 fails_after () {
-  local signal=$1 what=$2 fs err rc
+  local signal=$1 what=$2 fs rc
   make_ext4 "$T/disk/disk.img" 64M
   "$FAILING_FS" "$T/disk" "$T/host" 2> "$T/failing-fs.err" &
   fs=$!
@@ -25,14 +25,8 @@ fails_after () {
   mount_img "$T/host/disk.img" "$M" || { fail "$what: mount"; return; }
   head -c 8M /dev/urandom > "$M/data" || fail "$what: write through the mount"
   kill -"$signal" "$fs"
-  err=$(timeout 300 python3 -c 'import os, sys
-fd = os.open(sys.argv[1], os.O_RDONLY)
-try:
-    os.fsync(fd)
-    print("fsync returned")
-except OSError as e:
-    print(os.strerror(e.errno))' "$M/data" 2>&1)
-  assert_eq "$what: fsync of data the disk refused" "Input/output error" "$err"
+  expect_errno "$what: fsync of data the disk refused" "Input/output error" \
+    timeout 300 python3 -c 'import os, sys; os.fsync(os.open(sys.argv[1], os.O_RDONLY))' "$M/data"
   timeout 120 "$IMGMOUNT" -u "$M" 2> "$T/unmount.err"; rc=$?
   check "$what: imgmount -u ended the mount" not mounted "$M"
   check "$what: ... and failed, saying why (exit $rc: $(cat "$T/unmount.err"))" \
