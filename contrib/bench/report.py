@@ -26,7 +26,7 @@ MOUNT_WORKLOADS = [
     ("fsync-median", "4 KB write + fsync, median of {samples} (ms)", None),
     ("fsync-p99", "4 KB write + fsync, p99 of {samples} (ms)", None),
     ("peak-rss", "daemon peak RSS after cp + fsync test (MB)", None),
-    ("mem-peak-rss", "imgmount peak RSS while {mem} MB are copied in (MB; round 1)", None),
+    ("mem-peak-rss", "imgmount peak RSS while {mem} MB are copied into an image of {mem_image} MB (MB; round 1)", None),
     ("mem-copy", "that copy of {mem} MB, until fsync returns (round 1)", "mem_mb"),
 ]
 SEED_WORKLOADS = [
@@ -80,7 +80,7 @@ def fmt(value, mb=None):
 
 def words(meta):
     return {"file": meta["file_mb"], "files": meta["tree_files"], "tree": meta["tree_mb"],
-            "samples": meta["fsync_samples"], "mem": meta["mem_mb"], "upload": meta["upload_mb"]}
+            "samples": meta["fsync_samples"], "mem": meta["mem_mb"], "mem_image": meta["mem_image_mb"], "upload": meta["upload_mb"]}
 
 
 def markdown(samples, medians, ratios, meta, has_chart):
@@ -117,7 +117,7 @@ def markdown(samples, medians, ratios, meta, has_chart):
             continue
         cols = appliance_tools + (["imgmount/guestmount"] if "guestmount" in tools and "imgmount" in tools else []) \
             + ["%s (ref.)" % t for t in host_tools]
-        out += ["## Through the mount, %s backend (ext4 image of %d MB), seconds unless said" %
+        out += ["## Through the mount, %s backend (ext4 image of %d MB unless said), seconds unless said" %
                 (BACKEND_NAMES.get(b, b), meta["image_mb"]), "",
                 "| workload | " + " | ".join(cols) + " |", "|---|" + "---:|" * len(cols)]
         for key, label, mbkey in MOUNT_WORKLOADS:

@@ -134,6 +134,7 @@ prepare () {
   [ -n "$OUT" ] || OUT=$BUILD/bench/$(date -u +%Y%m%dT%H%M%SZ)
   mkdir -p "$OUT"
   MEM_MB=$(( (MEM_MB + FILE_MB - 1) / FILE_MB * FILE_MB ))
+  MEM_IMAGE_MB=$(( MEM_MB * 5 / 4 + 256 ))   # the memory copy's own image, with room
   SEED_TIMEOUT=$(( 120 + UPLOAD_MB ))   # used by seed_session
   progress "making the input files"
   make_inputs
@@ -183,7 +184,7 @@ json.dump({
   "rounds": $ROUNDS, "backends": "$BACKENDS", "tools": "$TOOLS", "cache_modes": "$CACHE_MODES",
   "workloads": "$WORKLOADS", "upload_mb": $UPLOAD_MB, "file_mb": $FILE_MB,
   "tree_files": $TREE_COUNT, "tree_mb": $TREE_MB, "fsync_samples": $FSYNC_SAMPLES,
-  "mem_mb": $MEM_MB, "image_mb": $IMAGE_MB, "run_seconds": $(( ($(now_ns) - BENCH_T0) / 1000000000 )),
+  "mem_mb": $MEM_MB, "mem_image_mb": $MEM_IMAGE_MB, "image_mb": $IMAGE_MB, "run_seconds": $(( ($(now_ns) - BENCH_T0) / 1000000000 )),
 }, open(sys.argv[1], "w"), indent=1)
 EOF
 }

@@ -1,6 +1,6 @@
 # contrib/bench/workloads.sh: the workloads, sourced by run.sh after lib.sh.
 # Each records its figures with `record`; sizes come from run.sh's settings
-# (UPLOAD_MB, FILE_MB, TREE, FSYNC_SAMPLES, MEM_MB, IMAGE_MB).
+# (UPLOAD_MB, FILE_MB, TREE, FSYNC_SAMPLES, MEM_MB, MEM_IMAGE_MB, IMAGE_MB).
 #   seed_session   the seed's guestfish tests on a 1 GB ext2 image
 #   write_session  a fresh mount: ready, cp + fsync, fsync latency, rsync in
 #   read_session   a mount after dropping host caches: cat, find -ls, rsync out
@@ -145,7 +145,7 @@ read_session () {
 # duration.
 memory_session () {
   local r=$1 b=$2 img=$W/mem.img mnt=$W/mnt-mem
-  make_image "$img" $(( MEM_MB * 5 / 4 + 256 )) ext4
+  make_image "$img" "$MEM_IMAGE_MB" ext4
   progress "round $r $b imgmount: memory while $MEM_MB MB are copied in"
   if mount_for "$r" "$b" imgmount "$img" "$mnt"; then
     if measure "$r" "$b" imgmount mem-copy copy_mem_in "$mnt"; then
