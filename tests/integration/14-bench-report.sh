@@ -16,7 +16,7 @@ run_report () {
 {"date": "2026-11-28 23:59 UTC", "machine": "test", "versions": "test", "rounds": 1,
  "backends": "uml,tcg", "tools": "imgmount", "cache_modes": "writeback", "workloads": "mem",
  "upload_mb": 500, "file_mb": 100, "tree_files": 0, "tree_mb": 0, "fsync_samples": 20,
- "mem_mb": 2000, "image_mb": 1024, "run_seconds": 149}
+ "mem_mb": 2000, "mem_image_mb": 2756, "image_mb": 1024, "run_seconds": 149}
 JSON
   python3 "$TOP/contrib/bench/report.py" "$T/run" > "$T/out" 2>&1; rc=$?
   assert_eq "$what: report.py exits 0 ($(tail -n 1 "$T/out"))" 0 "$rc"
@@ -24,7 +24,7 @@ JSON
 
 run_report "memory alone" "1 uml imgmount mem-copy 78.938 s" "1 uml imgmount mem-peak-rss 21.1 MB" \
   "1 tcg imgmount mem-copy 40.473 s" "1 tcg imgmount mem-peak-rss 19.1 MB"
-check "memory alone: the UML peak RSS is in the table" grep -q "copied in (MB; round 1) | 21.1 |" "$T/run/results.md"
+check "memory alone: the UML peak RSS is in the table" grep -q "image of 2756 MB (MB; round 1) | 21.1 |" "$T/run/results.md"
 check "memory alone: the TCG copy is in the table" grep -q "until fsync returns (round 1) | 40.5 " "$T/run/results.md"
 check "memory alone: the JSON has it" python3 -c 'import json, sys
 r = json.load(open(sys.argv[1]))["results"]
