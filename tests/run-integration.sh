@@ -20,9 +20,9 @@ trap 'rm -rf "$SUITE_TMP" "$SUITE_LOGS"' EXIT
 # is root's), so new ones there count too (socket_dirs); under $SUITE_TMP
 # only the tests' own directories (removed by each test) and libguestfs's
 # shared appliance cache (.guestfs-UID) may be.
-# A new one that some process still has a socket bound in belongs to a
-# program running beside the suite (a guestfish, a bench): a test's own
-# appliance names $SUITE_TMP, so pgrep finds it.
+# A new one in which some process still has a socket bound belongs to a
+# program running beside the suite (a guestfish, a bench), or to a
+# process the test left running, which suite_pids finds.
 . tests/lib/appliance-dirs.sh
 new_unused_socket_dirs () {
   local d
@@ -30,9 +30,20 @@ new_unused_socket_dirs () {
     awk -v d="$d/" 'index($NF, d) == 1 { f = 1 } END { exit !f }' /proc/net/unix || echo "$d"
   done
 }
+# The processes a test started: they name $SUITE_TMP, or carry it in
+# IMGMOUNT_SUITE, which each test's environment (not the runner's) has;
+# a UML kernel and imgmount-console name no file of the test.
+suite_pids () {
+  { pgrep -f "$SUITE_TMP"
+    grep -l -z -x -F "IMGMOUNT_SUITE=$SUITE_TMP" /proc/[0-9]*/environ 2>/dev/null | cut -d/ -f3
+  } | sort -un
+}
 leftovers () {
-  { grep " fuse.imgmount $SUITE_TMP" /proc/mounts; pgrep -a -f "$SUITE_TMP"; } 2>/dev/null |
-    grep -v -e pgrep -e run-integration
+  local p
+  grep " fuse.imgmount $SUITE_TMP" /proc/mounts
+  for p in $(suite_pids); do
+    [ -r "/proc/$p/cmdline" ] && echo "$p $(tr '\0' ' ' < "/proc/$p/cmdline")"
+  done
   new_unused_socket_dirs
   find "$SUITE_TMP" -mindepth 1 -maxdepth 1 ! -name '.guestfs-*'
 }
@@ -44,7 +55,7 @@ for t in "${tests[@]}"; do
   start=$(date +%s)
   log=$(mktemp "$SUITE_LOGS/log.XXXXXX")
   socket_dirs_before=$(socket_dirs)
-  timeout -k 10 900 bash "$t" > "$log" 2>&1
+  IMGMOUNT_SUITE=$SUITE_TMP timeout -k 10 900 bash "$t" > "$log" 2>&1
   rc=$?
   secs=$(( $(date +%s) - start ))
   left=$(leftovers)
@@ -53,7 +64,8 @@ for t in "${tests[@]}"; do
     rc=1
     # Clean up so the next test starts from nothing.
     grep " fuse.imgmount $SUITE_TMP" /proc/mounts | awk '{print $2}' | xargs -r -n1 umount -l
-    pkill -9 -f "$SUITE_TMP"
+    suite_pids | xargs -r kill -9
+    for _ in $(seq 50); do [ -z "$(suite_pids)" ] && break; sleep 0.1; done   # their sockets go with them
     new_unused_socket_dirs | xargs -r rm -rf
     find "$SUITE_TMP" -mindepth 1 -maxdepth 1 ! -name '.guestfs-*' -exec rm -rf {} +
   fi
