@@ -14,28 +14,26 @@
  * Removals and renames go through fs_name_unlinked and fs_name_renamed,
  * which change the inode table and the known names together. */
 #include <limits.h>
+#include <stdint.h>
 #include <string.h>
 #include "fsops/fsops-internal.h"
 
-/* The value of KEY in a list of keys and values, as tune2fs_l returns. */
-static const char *
-value_of (char *const *hash, const char *key)
-{
-  for (size_t k = 0; hash[k] && hash[k + 1]; k += 2)
-    if (strcmp (hash[k], key) == 0)
-      return hash[k + 1];
-  return NULL;
-}
-
-/* Is WORD one of the space-separated words of LIST? */
+/* Whether the ext2/3/4 filesystem on DEVICE has the casefold feature:
+ * its superblock (1024 bytes at offset 1024) has the magic 0xEF53 at 0x38
+ * and the flag 0x20000 in s_feature_incompat at 0x60, both little-endian.
+ * This reads what tune2fs -l reads, without starting tune2fs in the
+ * appliance (a call of about 150 ms on UML against 55 ms).  Unreadable or
+ * not ext: true, the cautious answer. */
 static bool
-has_word (const char *list, const char *word)
+ext_has_casefold (guestfs_h *g, const char *device)
 {
-  size_t len = strlen (word);
-  for (const char *p = list; (p = strstr (p, word)) != NULL; p += len)
-    if ((p == list || p[-1] == ' ') && (p[len] == '\0' || p[len] == ' '))
-      return true;
-  return false;
+  size_t len = 0;
+  CLEANUP_FREE char *sb = guestfs_pread_device (g, device, 1024, 1024, &len);
+  if (!sb || len < 0x64)
+    return true;
+  const unsigned char *u = (const unsigned char *) sb;
+  uint32_t incompat = u[0x60] | u[0x61] << 8 | u[0x62] << 16 | (uint32_t) u[0x63] << 24;
+  return (u[0x38] | u[0x39] << 8) != 0xEF53 || (incompat & 0x20000) != 0;
 }
 
 static bool
@@ -48,9 +46,7 @@ compares_exactly (guestfs_h *g, const char *device)
     return true;
   if (strcmp (type, "ext2") != 0 && strcmp (type, "ext3") != 0 && strcmp (type, "ext4") != 0)
     return false;
-  CLEANUP_FREE_STRING_LIST char **info = guestfs_tune2fs_l (g, device);
-  const char *features = info ? value_of (info, "Filesystem features") : NULL;
-  return features && !has_word (features, "casefold");
+  return !ext_has_casefold (g, device);
 }
 
 bool
