@@ -24,6 +24,7 @@ trap 'rm -rf "$SUITE_TMP" "$SUITE_LOGS"' EXIT
 # program running beside the suite (a guestfish, a bench), or to a
 # process the test left running, which suite_pids finds.
 . tests/lib/appliance-dirs.sh
+. tests/lib/wait.sh
 new_unused_socket_dirs () {
   local d
   for d in $(comm -13 <(echo "$socket_dirs_before") <(socket_dirs)); do
@@ -38,6 +39,7 @@ suite_pids () {
     grep -l -z -x -F "IMGMOUNT_SUITE=$SUITE_TMP" /proc/[0-9]*/environ 2>/dev/null | cut -d/ -f3
   } | sort -un
 }
+no_suite_pids () { [ -z "$(suite_pids)" ]; }
 leftovers () {
   local p
   grep " fuse.imgmount $SUITE_TMP" /proc/mounts
@@ -65,7 +67,7 @@ for t in "${tests[@]}"; do
     # Clean up so the next test starts from nothing.
     grep " fuse.imgmount $SUITE_TMP" /proc/mounts | awk '{print $2}' | xargs -r -n1 umount -l
     suite_pids | xargs -r kill -9
-    for _ in $(seq 50); do [ -z "$(suite_pids)" ] && break; sleep 0.1; done   # their sockets go with them
+    wait_until 50 no_suite_pids   # their sockets go with them
     new_unused_socket_dirs | xargs -r rm -rf
     find "$SUITE_TMP" -mindepth 1 -maxdepth 1 ! -name '.guestfs-*' -exec rm -rf {} +
   fi

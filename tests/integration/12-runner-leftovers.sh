@@ -37,8 +37,8 @@ keep_socket () {
 d=\$(mktemp -d /tmp/libguestfsXXXXXX) && echo "\$d" >> "$T/dirs"
 env ${2:-} setsid python3 "$T/bind.py" "\$d/guestfsd.sock" "$T/$1.ready" < /dev/null > /dev/null 2>&1 &
 echo \$! > "$T/$1.pid"
-for _ in \$(seq 100); do [ -e "$T/$1.ready" ] && exit 0; sleep 0.1; done
-exit 1
+. "$TOP/tests/lib/wait.sh"
+wait_until 100 test -e "$T/$1.ready"
 KEEP
 }
 # The inner tests.  in-use: the process is another program's, started

@@ -7,6 +7,7 @@
 set -uo pipefail
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+. "$TOP/tests/lib/wait.sh"
 IMGMOUNT=${IMGMOUNT:-$TOP/build/imgmount}
 FIXTURES=${IMGMOUNT_FIXTURES:-/var/tmp/imgmount-fixtures}
 export LIBGUESTFS_BACKEND_SETTINGS=${LIBGUESTFS_BACKEND_SETTINGS:-force_tcg}
@@ -72,17 +73,6 @@ mount_img () {
 }
 
 unmount () { "$IMGMOUNT" -u "$1"; }
-
-# wait_until TENTHS COMMAND...: runs COMMAND every tenth of a second until
-# it succeeds (returns 0) or has failed TENTHS times (returns 1).
-wait_until () {
-  local tenths=$1; shift
-  for _ in $(seq "$tenths"); do "$@" && return 0; sleep 0.1; done
-  return 1
-}
-
-# not COMMAND...: succeeds when COMMAND fails (for wait_until and check).
-not () { ! "$@"; }
 
 # mounted MOUNTPOINT: something is mounted at MOUNTPOINT.
 mounted () { grep -q " $1 " /proc/mounts; }
