@@ -160,8 +160,9 @@ int fs_empty_hidden_dir (struct fs *fs, struct inode *parent, const char *name,
  * exact: a name is added BEFORE each appliance call that may create it
  * (an extra name only costs a lookup; a missing one would hide a file). */
 
-/* Do the mounted filesystems compare names byte for byte?  Asked once. */
-bool fs_names_are_exact (guestfs_h *g);
+/* Do the mounted filesystems compare names byte for byte?  Asked once.
+ * FS_TYPES: device, type pairs already known (see struct fs_config). */
+bool fs_names_are_exact (guestfs_h *g, char *const *fs_types);
 
 /* DIR was just made, empty; or ENTRIES is a listing of all of it. */
 void fs_names_of_new_dir (struct fs *fs, struct inode *dir);

@@ -31,10 +31,20 @@ ext_may_fold_case (guestfs_h *g, const char *device)
   return ext_superblock_may_fold_case (sb, sb ? len : 0);
 }
 
-static bool
-compares_exactly (guestfs_h *g, const char *device)
+/* DEVICE's type from FS_TYPES, or else from the appliance. */
+static char *
+type_of (guestfs_h *g, const char *device, char *const *fs_types)
 {
-  CLEANUP_FREE char *type = guestfs_vfs_type (g, device);
+  for (size_t k = 0; fs_types && fs_types[k] && fs_types[k + 1]; k += 2)
+    if (strcmp (fs_types[k], device) == 0)
+      return strdup (fs_types[k + 1]);
+  return guestfs_vfs_type (g, device);
+}
+
+static bool
+compares_exactly (guestfs_h *g, const char *device, char *const *fs_types)
+{
+  CLEANUP_FREE char *type = type_of (g, device, fs_types);
   if (!type)
     return false;
   if (strcmp (type, "btrfs") == 0)
@@ -45,13 +55,13 @@ compares_exactly (guestfs_h *g, const char *device)
 }
 
 bool
-fs_names_are_exact (guestfs_h *g)
+fs_names_are_exact (guestfs_h *g, char *const *fs_types)
 {
   CLEANUP_FREE_STRING_LIST char **mounts = guestfs_mountpoints (g);
   if (!mounts || !mounts[0])
     return false;
   for (size_t k = 0; mounts[k] && mounts[k + 1]; k += 2)
-    if (!compares_exactly (g, mounts[k]))
+    if (!compares_exactly (g, mounts[k], fs_types))
       return false;
   return true;
 }

@@ -857,7 +857,7 @@ fs_new (const struct fs_config *config)
   fs->host_sync_fds = config->host_sync_fds;
   fs->n_host_sync_fds = config->n_host_sync_fds;
   itable_init (&fs->itable, free_file_state);
-  fs->exact_names = fs_names_are_exact (fs->g);
+  fs->exact_names = fs_names_are_exact (fs->g, config->fs_types);
   struct stat st;
   if (fs_count_calls (fs) == -1 || fs_lstat (fs, "/", &st) < 0) {
     fs_free (fs);

@@ -20,6 +20,9 @@ struct fs_config {
    * does not (backend_info.host_sync); else n_host_sync_fds is 0. */
   const int *host_sync_fds;
   size_t n_host_sync_fds;
+  /* Device, type pairs ending in NULL (or NULL): the types of filesystems
+   * that the mount learnt already, so that they need not be asked again. */
+  char *const *fs_types;
 };
 
 const struct fuse_lowlevel_ops *fsops_operations (void);

@@ -342,9 +342,11 @@ run_mount (struct options *opts)
   };
   struct fs *fs = NULL;
   struct fuse_session *se = NULL;
+  AUTO_STRINGS fs_types = NULL;
   progress_phase ("finding and mounting the filesystems");
   watchdog_busy (watchdog_call_timeout ());
-  int selected = select_and_mount (g, opts, info.volumes_possible, &err);
+  int selected = select_and_mount (g, opts, info.volumes_possible, &fs_types, &err);
+  config.fs_types = fs_types;
   watchdog_idle ();
   if (selected == -1 ||
       !(fs = fs_new (&config)) ||

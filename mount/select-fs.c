@@ -193,7 +193,8 @@ list_plain_filesystems (guestfs_h *g)
 }
 
 static int
-mount_default (guestfs_h *g, const struct options *opts, bool volumes_possible, char **err)
+mount_default (guestfs_h *g, const struct options *opts, bool volumes_possible,
+               char ***fs_types, char **err)
 {
   char **fs = volumes_possible ? NULL : list_plain_filesystems (g);
   if (!fs)
@@ -230,14 +231,15 @@ mount_default (guestfs_h *g, const struct options *opts, bool volumes_possible, 
 
   free_strings (roots);
   free (c);
-  free_strings (fs);
+  *fs_types = fs;
   return r;
 }
 
 int
 select_and_mount (guestfs_h *g, const struct options *opts, bool volumes_possible,
-                  char **err)
+                  char ***fs_types, char **err)
 {
+  *fs_types = NULL;
   return opts->n_specs > 0 ? mount_specs (g, opts, err)
-                           : mount_default (g, opts, volumes_possible, err);
+                           : mount_default (g, opts, volumes_possible, fs_types, err);
 }

@@ -9,9 +9,11 @@
 /* Mounts the -m specs of OPTS, or without any: the single filesystem, the
  * operating system found by inspection (root and its fstab mounts), or
  * else the largest filesystem, saying so on stderr.  Returns 0, or -1
- * with a one-line reason in *ERR. */
+ * with a one-line reason in *ERR.  *FS_TYPES gets the filesystem types it
+ * learnt on the way, as device, type pairs ending in NULL (or NULL: none),
+ * for the caller to free. */
 int select_and_mount (guestfs_h *g, const struct options *opts, bool volumes_possible,
-                      char **err);
+                      char ***fs_types, char **err);
 
 /* True for a filesystem type that can be mounted (not swap, not a volume
  * manager's or RAID member, not unknown). */
