@@ -17,7 +17,7 @@ superblock_from_mkfs (const char *extra_options, unsigned char *sb)
   if (fd == -1)
     return -1;
   char cmd[256];
-  snprintf (cmd, sizeof cmd, "mkfs.ext4 -q -F %s %s 4M >/dev/null 2>&1", extra_options, path);
+  snprintf (cmd, sizeof cmd, "PATH=\"$PATH:/usr/sbin:/sbin\" mkfs.ext4 -q -F %s %s 4M >/dev/null 2>&1", extra_options, path);
   int r = system (cmd) == 0 &&
           pread (fd, sb, EXT_SUPERBLOCK_SIZE, EXT_SUPERBLOCK_OFFSET) == EXT_SUPERBLOCK_SIZE ? 0 : -1;
   close (fd);
