@@ -10,6 +10,10 @@
  *                             --cache=none: a vhost-user disk served with
  *                             O_DIRECT by qemu-storage-daemon (hv-qsd.c)
  *   -drive ...,id=appliance   ubdN=cowN,dN (the root stays pristine)
+ *   -drive file.driver=qcow2, libguestfs's own read-only overlay (guestfish
+ *     file.file.filename=O    --ro, add_drive_ro): ubdN=cowN,dN of the raw
+ *                             image O's header names, as for read-only
+ *                             mounts (UML reads no qcow2)
  * where dN is a symbolic link to the disk in our temporary directory, UML's
  * working directory: supermin in the appliance reads at most 1023 bytes of
  * the kernel command line, so every name on it must stay short whatever
@@ -37,8 +41,10 @@
 #include "backend-select/hv-console.h"
 #include "backend-select/hv-env.h"
 #include "backend-select/hv-qsd.h"
+#include "common/cleanup.h"
 #include "common/clock.h"
 #include "common/message.h"
+#include "mount/image-refs.h"
 
 #define MAX_ARGS 256
 #define STOP_GRACE_S 5.0
@@ -102,6 +108,36 @@ link_disk (const char *tmpdir, int n, const char *file)
   return r;
 }
 
+/* The image behind libguestfs's read-only overlay in SPEC (malloc'd), or
+ * NULL with a message.  libguestfs made the overlay itself, in its own
+ * temporary directory, over the disk the user added; its header names that
+ * disk.  Only a raw disk named by an absolute path, which is what
+ * libguestfs writes for a raw drive. */
+static char *
+overlay_backing (const char *spec)
+{
+  AUTO_FREE char *driver = drive_spec_get (spec, "file.driver");
+  AUTO_FREE char *overlay = drive_spec_get (spec, "file.file.filename");
+  if (!driver || strcmp (driver, "qcow2") != 0 || !overlay) {
+    fprintf (stderr, "imgmount-hv: uml: -drive %s: names no file UML can take\n", spec);
+    return NULL;
+  }
+  struct image_header hdr;
+  AUTO_FREE char *err = NULL;
+  if (image_refs_read_header (overlay, "qcow2", &hdr, &err) == -1) {
+    fprintf (stderr, "imgmount-hv: uml: libguestfs's read-only overlay %s\n", err);
+    return NULL;
+  }
+  if (hdr.backing[0] != '/' || strcmp (hdr.backing_format, "raw") != 0 ||
+      hdr.other != IMAGE_OTHER_NONE) {
+    fprintf (stderr, "imgmount-hv: uml: read-only drive %s: format %s is not supported on UML "
+             "yet; add it as raw (--format=raw), or use qemu\n", *hdr.backing ? hdr.backing : overlay,
+             *hdr.backing_format ? hdr.backing_format : "(probed)");
+    return NULL;
+  }
+  return strdup (hdr.backing);
+}
+
 /* One -drive becomes one ubd device, numbered in command-line order, so
  * the user's disks are /dev/sda... in the appliance and its root is last.
  * Under --cache=none the user's disks go to qemu-storage-daemon instead
@@ -111,6 +147,9 @@ add_drive (struct uml_cmd *cmd, int *n, const char *spec, const char *tmpdir, in
            struct qsd *qsd)
 {
   char *file = drive_spec_get (spec, "file");
+  bool overlaid = !file;
+  if (overlaid)
+    file = overlay_backing (spec);
   char *id = drive_spec_get (spec, "id");
   char *format = drive_spec_get (spec, "format");
   char *snapshot = drive_spec_get (spec, "snapshot");
@@ -121,7 +160,7 @@ add_drive (struct uml_cmd *cmd, int *n, const char *spec, const char *tmpdir, in
     fprintf (stderr, "imgmount-hv: uml: %s: format %s is not supported on UML yet; "
              "use --backend=tcg\n", file, format);
     r = -1;
-  } else if ((snapshot && strcmp (snapshot, "on") == 0) ||
+  } else if (overlaid || (snapshot && strcmp (snapshot, "on") == 0) ||
              (readonly && strncmp (id, "hd", 2) == 0)) {
     r = link_disk (tmpdir, *n, file);
     add_arg (cmd, xasprintf ("ubd%d=cow%d,d%d", *n, *n, *n));

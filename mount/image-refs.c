@@ -49,8 +49,9 @@ printable (const char *name)
   return out;
 }
 
-static int
-read_header (const char *path, const char *format, struct image_header *hdr, char **err)
+int
+image_refs_read_header (const char *path, const char *format, struct image_header *hdr,
+                        char **err)
 {
   AUTO_FD fd = open (path, O_RDONLY | O_CLOEXEC);
   if (fd == -1)
@@ -141,7 +142,7 @@ check_chain (const char *path, const char *format, char *const *allowed, size_t 
 {
   struct image_header hdr = { .backing = "" };
   if (image_header_format_names_files (format) &&
-      (read_header (path, format, &hdr, err) == -1 || refuse_other (path, &hdr, err) == -1))
+      (image_refs_read_header (path, format, &hdr, err) == -1 || refuse_other (path, &hdr, err) == -1))
     return -1;
   if (!hdr.backing[0]) {
     fputs ("null", out);

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include "mount/image-header.h"
 
 /* The longest backing chain imgmount follows (image excluded). */
 #define IMAGE_REFS_CHAIN_MAX 16
@@ -24,6 +25,12 @@
 int image_refs_check (const char *image, const char *format,
                       char *const *allowed, size_t n_allowed, bool *used,
                       char **backing_node, char **err);
+
+/* Reads and parses the header of the image at PATH in FORMAT (its first
+ * and last bytes, see image-header.h).  Returns 0, or -1 with a one-line
+ * message in *ERR. */
+int image_refs_read_header (const char *path, const char *format, struct image_header *hdr,
+                            char **err);
 
 /* Every --backing must be named by some image: a path that no image
  * names is a mistake worth reporting.  Returns 0 or -1 with *ERR. */
