@@ -18,6 +18,7 @@
 #include "backend-select/run-dir.h"
 #include "backend-select/watchdog.h"
 #include "backend-select/write-errors.h"
+#include "fsops/guest-calls.h"
 
 static void
 phase (const struct backend_request *req, const char *what)
@@ -76,16 +77,6 @@ choose (const struct backend_request *req, enum backend_kind *chosen, char **err
   free (kvm_why);
   free (uml_why);
   return r;
-}
-
-const char *
-backend_last_error (guestfs_h *g)
-{
-  static __thread char line[512];
-  const char *msg = guestfs_last_error (g);
-  snprintf (line, sizeof line, "%.*s", msg ? (int) strcspn (msg, "\n") : 13,
-            msg ? msg : "unknown error");
-  return line;
 }
 
 /* qemu opens an image with O_DIRECT under cache=none; say so plainly
@@ -150,12 +141,12 @@ configure (guestfs_h *g, const struct backend_request *req, enum backend_kind ki
   char *none[] = { NULL };
   if (guestfs_set_backend (g, "direct") == -1 ||
       guestfs_set_backend_settings (g, kind == BACKEND_TCG ? force_tcg : none) == -1)
-    return error_set (err, "libguestfs: %s", backend_last_error (g));
+    return error_set (err, "libguestfs: %s", guest_last_error (g));
   char *hv = helper_program ("imgmount-hv");
   int r = guestfs_set_hv (g, hv);
   free (hv);
   if (r == -1)
-    return error_set (err, "libguestfs: %s", backend_last_error (g));
+    return error_set (err, "libguestfs: %s", guest_last_error (g));
   export_hv_settings (req, kind);
   phase (req, "preparing the appliance");
   char *appliance = appliance_dir (kind == BACKEND_UML ? APPLIANCE_UML_KERNEL
@@ -164,12 +155,12 @@ configure (guestfs_h *g, const struct backend_request *req, enum backend_kind ki
   r = appliance ? guestfs_set_path (g, appliance) : -1;
   free (appliance);
   if (r == -1)
-    return *err ? -1 : error_set (err, "libguestfs: %s", backend_last_error (g));
+    return *err ? -1 : error_set (err, "libguestfs: %s", guest_last_error (g));
   char *append = xasprintf ("imgmount.scan=%s", scan_list (scans));
   r = guestfs_set_append (g, append);
   free (append);
   if (r == -1)
-    return error_set (err, "libguestfs: %s", backend_last_error (g));
+    return error_set (err, "libguestfs: %s", guest_last_error (g));
   if (req->verbose)
     fprintf (stderr, "imgmount: scans in the appliance: %s\n", scan_list (scans));
   guestfs_set_program (g, "imgmount");
@@ -191,7 +182,7 @@ configure (guestfs_h *g, const struct backend_request *req, enum backend_kind ki
                                 GUESTFS_ADD_DRIVE_OPTS_READONLY, 0,
                                 GUESTFS_ADD_DRIVE_OPTS_CACHEMODE, "writeback",
                                 -1) == -1)
-      return error_set (err, "%s: %s", req->images[k], backend_last_error (g));
+      return error_set (err, "%s: %s", req->images[k], guest_last_error (g));
   return 0;
 }
 
@@ -225,7 +216,7 @@ launch (guestfs_h *g, const struct backend_request *req, enum backend_kind kind,
                       "(IMGMOUNT_LAUNCH_TIMEOUT); %s", backend_kind_name (kind), limit,
                       alternatives (kind));
   return error_set (err, "starting the appliance (%s) failed: %s; %s", backend_kind_name (kind),
-                    backend_last_error (g), alternatives (kind));
+                    guest_last_error (g), alternatives (kind));
 }
 
 /* libguestfs's environment variables, read once its errors come back to
@@ -236,7 +227,7 @@ read_environment (guestfs_h *g, char **err)
   if (guestfs_parse_environment (g) == 0)
     return 0;
   return error_set (err, "libguestfs: %s; check TMPDIR, XDG_RUNTIME_DIR and the LIBGUESTFS_* "
-                    "variables", backend_last_error (g));
+                    "variables", guest_last_error (g));
 }
 
 /* Writes the appliance's disks refuse are known only from its console
@@ -246,7 +237,7 @@ watch_console (guestfs_h *g, char **err)
 {
   if (write_errors_watch (g) == 0)
     return 0;
-  return error_set (err, "libguestfs: %s", backend_last_error (g));
+  return error_set (err, "libguestfs: %s", guest_last_error (g));
 }
 
 guestfs_h *
@@ -291,7 +282,7 @@ backend_stop (guestfs_h *g, char **err)
                "(IMGMOUNT_CALL_TIMEOUT)", stalled);
     r = -1;
   } else if (guestfs_shutdown (g) == -1) {
-    error_set (err, "appliance shutdown failed: %s", backend_last_error (g));
+    error_set (err, "appliance shutdown failed: %s", guest_last_error (g));
     r = -1;
   }
   watchdog_idle ();

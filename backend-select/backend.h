@@ -40,12 +40,6 @@ struct backend_info {
 guestfs_h *backend_start (const struct backend_request *req, struct backend_info *info,
                           char **err);
 
-/* The first line of what libguestfs said last, for imgmount's one-line
- * errors: some of its messages go on with paragraphs of advice, and a
- * failed mount inside the appliance brings mount(8)'s two lines.  Valid
- * until the next call in this thread. */
-const char *backend_last_error (guestfs_h *g);
-
 /* Shuts the appliance down and waits until the hypervisor has exited, so
  * that every write has reached the image file.  Closes G.  Returns 0, or
  * -1 with a reason in *ERR. */

@@ -19,6 +19,16 @@ cleanup_close (int *fd)
     close (*fd);
 }
 
+/* Frees a NULL-terminated list of strings, as libguestfs returns them
+ * (NULL too). */
+static inline void
+strings_free (char **list)
+{
+  for (size_t k = 0; list && list[k]; k++)
+    free (list[k]);
+  free (list);
+}
+
 /* AUTO_FREE char *s = ...: freed.  AUTO_FD fd = open (...): closed. */
 #define AUTO_FREE __attribute__ ((cleanup (cleanup_free)))
 #define AUTO_FD __attribute__ ((cleanup (cleanup_close))) int

@@ -16,6 +16,7 @@ struct dir_handle {
   char *path;
   struct guestfs_dirent_list *entries;
   struct stat *stats;        /* for readdirplus, filled a batch at a time */
+  bool *present;             /* stats[k] is there (the name was still) */
   size_t n_stats;            /* entries [0, n_stats) have stats */
   uint64_t freed_at_load;    /* the inode table's count of freed inodes then */
 };
@@ -47,9 +48,10 @@ fsops_opendir (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
   struct fs *fs = fs_of (req);
   fs_lock (fs);
   char *path = itable_path (&fs->itable, itable_from_nodeid (&fs->itable, ino));
-  struct guestfs_dirent_list *entries = path ? guestfs_readdir (fs->g, path) : NULL;
-  if (!entries) {
-    fuse_reply_err (req, path ? fs_errno (fs) : ESTALE);
+  struct guestfs_dirent_list *entries = NULL;
+  int e = path ? guest_readdir (fs->g, path, &entries) : ESTALE;
+  if (e) {
+    fuse_reply_err (req, e);
     free (path);
   }
   else {
@@ -83,7 +85,8 @@ load_stats (struct fs *fs, struct dir_handle *d, size_t index)
   size_t n = d->entries->len;
   if (!d->stats) {
     d->stats = calloc (n ? n : 1, sizeof *d->stats);
-    if (!d->stats)
+    d->present = calloc (n ? n : 1, sizeof *d->present);
+    if (!d->stats || !d->present)
       return ENOMEM;
   }
   while (d->n_stats <= index) {
@@ -94,13 +97,11 @@ load_stats (struct fs *fs, struct dir_handle *d, size_t index)
     for (size_t k = 0; k < count; k++)
       names[k] = d->entries->val[start + k].name;
     d->freed_at_load = fs->itable.freed;
-    struct guestfs_statns_list *list = guestfs_lstatnslist (fs->g, d->path, names);
+    int e = guest_lstat_list (fs->g, d->path, names, count, d->stats + start,
+                              d->present + start);
     free (names);
-    if (!list)
-      return fs_errno (fs);
-    for (size_t k = 0; k < count && k < list->len; k++)
-      fs_stat_from_guest (&list->val[k], &d->stats[start + k]);
-    guestfs_free_statns_list (list);
+    if (e)
+      return e;
     d->n_stats = start + count;
   }
   return 0;
@@ -152,15 +153,25 @@ read_entries (fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
       if (e)
         break;
       const struct stat *st = &d->stats[k];
-      if (itable_find (&fs->itable, (int64_t) st->st_dev, (int64_t) st->st_ino)) {
+      struct inode *held;
+      if (!d->present[k]) {
+        /* Gone since the listing: the name only; a lookup will say. */
+        entry.attr.st_ino = (ino_t) de->ino;
+        entry.attr.st_mode = DTTOIF (dtype_from_ftyp (de->ftyp));
+      }
+      else if ((held = itable_find (&fs->itable, (int64_t) st->st_dev, (int64_t) st->st_ino))) {
+        if (itable_is_at_or_above (&fs->itable, held, dir)) {
+          e = guest_reject ("lstatnslist", "a directory's own identity for an entry in it");
+          break;
+        }
         /* The kernel holds this file, and its attributes there are exact
          * (it may have writes buffered here that the stats do not show):
          * the name only, node id 0; a lookup brings the rest. */
         entry.attr.st_ino = st->st_ino;
         entry.attr.st_mode = st->st_mode & S_IFMT;
       }
-      else
-        fs_make_entry (fs, dir, de->name, st, &entry);
+      else if ((e = fs_make_entry (fs, dir, de->name, st, &entry)) != 0)
+        break;
     }
     pos += fuse_add_direntry_plus (req, buf + pos, size - pos, de->name, &entry, (off_t) k + 1);
   }
@@ -191,6 +202,7 @@ fsops_releasedir (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
   struct dir_handle *d = dir_of (fi);
   guestfs_free_dirent_list (d->entries);
   free (d->stats);
+  free (d->present);
   free (d->path);
   free (d);
   fuse_reply_err (req, 0);
@@ -199,7 +211,7 @@ fsops_releasedir (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 static int
 do_mkdir (struct fs *fs, const char *path, const void *mode)
 {
-  return guestfs_mkdir_mode (fs->g, path, (int) (*(const mode_t *) mode & 07777));
+  return guest_mkdir (fs->g, path, (int) (*(const mode_t *) mode & 07777));
 }
 
 void
@@ -222,14 +234,10 @@ fsops_rmdir (fuse_req_t req, fuse_ino_t parent, const char *name)
   fs_lock (fs);
   struct inode *p = itable_from_nodeid (&fs->itable, parent);
   CLEANUP_FREE char *path = itable_child_path (&fs->itable, p, name);
-  int e = path ? 0 : ESTALE;
-  if (!e && guestfs_rmdir (fs->g, path) == -1) {
-    e = fs_errno (fs);
-    /* Files unlinked while open may still be in it under hidden names. */
-    if (e == ENOTEMPTY && (e = fs_empty_hidden_dir (fs, p, name, path)) == 0
-        && guestfs_rmdir (fs->g, path) == -1)
-      e = fs_errno (fs);
-  }
+  int e = path ? guest_rmdir (fs->g, path) : ESTALE;
+  /* Files unlinked while open may still be in it under hidden names. */
+  if (e == ENOTEMPTY && (e = fs_empty_hidden_dir (fs, p, name, path)) == 0)
+    e = guest_rmdir (fs->g, path);
   if (!e)
     fs_name_unlinked (fs, p, name);
   fuse_reply_err (req, e);

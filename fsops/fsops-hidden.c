@@ -41,8 +41,9 @@ move_to_hidden_name (struct fs *fs, struct inode *parent, const char *name,
   if (!hidden_path)
     return ESTALE;
   fs_name_may_appear (newparent, hidden);
-  if (guestfs_rename (fs->g, path, hidden_path) == -1)
-    return fs_errno (fs);
+  int e = guest_rename (fs->g, path, hidden_path);
+  if (e)
+    return e;
   fs_name_renamed (fs, parent, name, newparent, hidden);
   return 0;
 }
@@ -91,7 +92,7 @@ fs_remove_hidden (struct fs *fs, struct inode *i)
   if (!d)
     return;
   CLEANUP_FREE char *path = itable_child_path (&fs->itable, d->parent, d->name);
-  if (path && guestfs_rm (fs->g, path) == 0) {
+  if (path && guest_rm (fs->g, path) == 0) {
     s->hidden = false;
     fs_name_unlinked (fs, d->parent, d->name);
     if (!i->aliases)
@@ -104,9 +105,10 @@ fs_empty_hidden_dir (struct fs *fs, struct inode *parent, const char *name,
                      const char *path)
 {
   struct inode *dir = itable_find_child (&fs->itable, parent, name);
-  CLEANUP_FREE_STRING_LIST char **names = guestfs_ls (fs->g, path);
-  if (!names)
-    return fs_errno (fs);
+  CLEANUP_FREE_STRING_LIST char **names = NULL;
+  int e = guest_ls (fs->g, path, &names);
+  if (e)
+    return e;
   for (size_t k = 0; names[k]; k++)
     if (dir ? !fs_is_hidden_name (fs, dir, names[k]) : !has_hidden_prefix (names[k]))
       return ENOTEMPTY;   /* a name the user sees */
@@ -116,13 +118,12 @@ fs_empty_hidden_dir (struct fs *fs, struct inode *parent, const char *name,
       return ENOMEM;
     struct inode *i = dir ? itable_find_child (&fs->itable, dir, names[k]) : NULL;
     if (i) {
-      int e = move_to_hidden_name (fs, dir, names[k], entry_path, i, parent);
-      if (e)
+      if ((e = move_to_hidden_name (fs, dir, names[k], entry_path, i, parent)) != 0)
         return e;
     }
     /* Not in the table: left by a session that ended before the file
      * was closed; nothing can reach it any more. */
-    else if (guestfs_rm (fs->g, entry_path) == -1)
+    else if (guest_rm (fs->g, entry_path))
       return ENOTEMPTY;
   }
   return 0;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 #include "fsops/fsops.h"
+#include "fsops/guest-calls.h"
 #include "fsops/inode-table.h"
 #include "fsops/name-set.h"
 #include "fsops/read-cache.h"
@@ -73,9 +74,6 @@ struct fs *fs_of (fuse_req_t req);
 void fs_lock (struct fs *fs);
 void fs_unlock (struct fs *fs);
 
-/* The errno for the last failed appliance call. */
-int fs_errno (struct fs *fs);
-
 /* Frees the automatic variable when it goes out of scope. */
 #define CLEANUP_FREE __attribute__ ((cleanup (cleanup_free)))
 static inline void cleanup_free (void *ptr) { free (*(void **) ptr); }
@@ -91,29 +89,29 @@ cleanup_free_string_list (void *ptr)
   free (list);
 }
 
-/* Stats PATH in the appliance into *ST.  Returns 0 or -errno. */
+/* Every helper here that can fail returns 0 or a positive errno, as
+ * fuse_reply_err takes it. */
+
+/* Stats PATH in the appliance into *ST. */
 int fs_lstat (struct fs *fs, const char *path, struct stat *st);
 
-/* Converts an appliance stat to a host struct stat. */
-struct guestfs_statns;
-void fs_stat_from_guest (const struct guestfs_statns *gs, struct stat *st);
-
-/* Registers PARENT/NAME with attributes ST as looked up and fills E. */
-void fs_make_entry (struct fs *fs, struct inode *parent, const char *name,
-                    const struct stat *st, struct fuse_entry_param *e);
+/* Registers PARENT/NAME with attributes ST as looked up and fills E.
+ * EIO if the appliance gave it the identity of PARENT or of one of its
+ * ancestors (a directory cannot contain itself). */
+int fs_make_entry (struct fs *fs, struct inode *parent, const char *name,
+                   const struct stat *st, struct fuse_entry_param *e);
 
 /* Looks PATH up (PARENT/NAME) and replies with its entry, or the error. */
 void fs_reply_entry (fuse_req_t req, struct fs *fs, struct inode *parent,
                      const char *name, const char *path);
 
 /* Gives a file created by the appliance (as root) to the caller of REQ, as
- * a local filesystem would, and updates *ST to match.  Returns 0/-errno. */
+ * a local filesystem would, and updates *ST to match. */
 int fs_give_to_caller (fuse_req_t req, struct fs *fs, const char *path,
                        struct stat *st);
 
-/* Creates PARENT/NAME with CREATE (an appliance call returning -1 on
- * failure), gives it to the caller of REQ and fills *E.  Returns 0 or an
- * errno. */
+/* Creates PARENT/NAME with CREATE (an appliance call returning 0 or an
+ * errno), gives it to the caller of REQ and fills *E. */
 int fs_create_node (fuse_req_t req, struct fs *fs, fuse_ino_t parent,
                     const char *name,
                     int (*create) (struct fs *, const char *, const void *),
@@ -122,8 +120,8 @@ int fs_create_node (fuse_req_t req, struct fs *fs, fuse_ino_t parent,
 /* Replies with the entry of a created node, or the errno E. */
 void fs_reply_created (fuse_req_t req, int e, const struct fuse_entry_param *entry);
 
-/* Sends I's buffered writes to the appliance.  Returns 0 or an errno,
- * which is also kept for the file's next write/fsync/close. */
+/* Sends I's buffered writes to the appliance.  An errno is also kept for
+ * the file's next write/fsync/close. */
 int fs_flush_inode (struct fs *fs, struct inode *i);
 
 /* Files unlinked (or renamed over) while open: fsops-hidden.c.  Such a
@@ -134,7 +132,7 @@ int fs_flush_inode (struct fs *fs, struct inode *i);
 bool fs_is_open (struct inode *i);
 
 /* Renames PARENT/NAME (at PATH), the open file CHILD, aside to a hidden
- * name in PARENT.  Returns 0 or an errno. */
+ * name in PARENT. */
 int fs_hide_open_file (struct fs *fs, struct inode *parent, const char *name,
                        struct inode *child, const char *path);
 
@@ -189,7 +187,7 @@ void fs_flush_child (struct fs *fs, struct inode *parent, const char *name);
 /* Attributes answered without another stat: fsops-known-attrs.c. */
 
 /* Counts the appliance calls that begin, from now on, for as long as the
- * handle lives.  Returns 0 or -1. */
+ * handle lives. */
 int fs_count_calls (struct fs *fs);
 
 /* The appliance call just made returned ST, I's attributes (all but
@@ -204,7 +202,7 @@ bool fs_stat_after_setattr (struct fs *fs, struct inode *i, const struct stat *a
                             struct stat *st);
 
 /* Stats DIR/NAME (at PATH), just created, into *ST, and DIR in the same
- * call, for fs_known_dir_stat.  Returns 0 or -errno. */
+ * call, for fs_known_dir_stat. */
 int fs_stat_new_child (struct fs *fs, struct inode *dir, const char *name, const char *path,
                        struct stat *st);
 

@@ -62,7 +62,7 @@ counted (const uint64_t *counter)
 int
 fs_count_calls (struct fs *fs)
 {
-  return guestfs_set_event_callback (fs->g, count_call, GUESTFS_EVENT_ENTER, 0, fs) == -1 ? -1 : 0;
+  return guestfs_set_event_callback (fs->g, count_call, GUESTFS_EVENT_ENTER, 0, fs) == -1 ? ENOMEM : 0;
 }
 
 static void
@@ -111,23 +111,18 @@ fs_stat_new_child (struct fs *fs, struct inode *dir, const char *name, const cha
 {
   CLEANUP_FREE char *dir_path = itable_path (&fs->itable, dir);
   if (!dir_path)
-    return -ESTALE;
+    return ESTALE;
   char *names[] = { (char *) name, (char *) ".", NULL };
-  struct guestfs_statns_list *list = guestfs_lstatnslist (fs->g, dir_path, names);
-  if (!list)
-    return -fs_errno (fs);
-  /* lstatnslist marks a name it could not stat with st_ino -1. */
-  bool both = list->len == 2 && list->val[0].st_ino != -1 && list->val[1].st_ino != -1;
-  if (both) {
-    struct stat dir_st;
-    fs_stat_from_guest (&list->val[0], st);
-    fs_stat_from_guest (&list->val[1], &dir_st);
-    note (&fs->dir_stat, dir, &dir_st, counted (&fs->dir_changing_calls));
-  }
-  guestfs_free_statns_list (list);
-  if (both)
-    return 0;
-  return fs_lstat (fs, path, st);   /* again alone, for the errno */
+  struct stat sts[2];
+  bool present[2];
+  int e = guest_lstat_list (fs->g, dir_path, names, 2, sts, present);
+  if (e)
+    return e;
+  if (!present[0] || !present[1])
+    return fs_lstat (fs, path, st);   /* again alone, for the errno */
+  *st = sts[0];
+  note (&fs->dir_stat, dir, &sts[1], counted (&fs->dir_changing_calls));
+  return 0;
 }
 
 bool

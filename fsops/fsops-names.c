@@ -25,10 +25,10 @@
 static bool
 ext_may_fold_case (guestfs_h *g, const char *device)
 {
+  char sb[EXT_SUPERBLOCK_SIZE];
   size_t len = 0;
-  CLEANUP_FREE char *sb = guestfs_pread_device (g, device, EXT_SUPERBLOCK_SIZE,
-                                                EXT_SUPERBLOCK_OFFSET, &len);
-  return ext_superblock_may_fold_case (sb, sb ? len : 0);
+  int e = guest_pread_device (g, device, sb, sizeof sb, EXT_SUPERBLOCK_OFFSET, &len);
+  return ext_superblock_may_fold_case (e ? NULL : sb, e ? 0 : len);
 }
 
 /* DEVICE's type from FS_TYPES, or else from the appliance. */
@@ -38,7 +38,9 @@ type_of (guestfs_h *g, const char *device, char *const *fs_types)
   for (size_t k = 0; fs_types && fs_types[k] && fs_types[k + 1]; k += 2)
     if (strcmp (fs_types[k], device) == 0)
       return strdup (fs_types[k + 1]);
-  return guestfs_vfs_type (g, device);
+  char *type = NULL;
+  guest_vfs_type (g, device, &type);
+  return type;
 }
 
 static bool
@@ -57,10 +59,11 @@ compares_exactly (guestfs_h *g, const char *device, char *const *fs_types)
 bool
 fs_names_are_exact (guestfs_h *g, char *const *fs_types)
 {
-  CLEANUP_FREE_STRING_LIST char **mounts = guestfs_mountpoints (g);
-  if (!mounts || !mounts[0])
+  CLEANUP_FREE_STRING_LIST char **mounts = NULL;
+  size_t n;
+  if (guest_mountpoints (g, &mounts, &n) || n == 0)
     return false;
-  for (size_t k = 0; mounts[k] && mounts[k + 1]; k += 2)
+  for (size_t k = 0; k < n; k += 2)
     if (!compares_exactly (g, mounts[k], fs_types))
       return false;
   return true;

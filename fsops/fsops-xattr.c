@@ -52,8 +52,8 @@ fsops_getxattr (fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
     fuse_reply_err (req, ENOATTR);
   else if ((path = path_or_reply (req, fs, ino))) {
     size_t len;
-    CLEANUP_FREE char *value = guestfs_lgetxattr (fs->g, path, name, &len);
-    int e = value ? 0 : fs_errno (fs);
+    CLEANUP_FREE char *value = NULL;
+    int e = guest_getxattr (fs->g, path, name, &value, &len);
     if (s && e == ENOATTR)
       s->no_capability = true;
     if (e)
@@ -72,10 +72,10 @@ check_xattr_flags (struct fs *fs, const char *path, const char *name, int flags)
   if (!(flags & (XATTR_CREATE | XATTR_REPLACE)))
     return 0;
   size_t len;
-  CLEANUP_FREE char *value = guestfs_lgetxattr (fs->g, path, name, &len);
-  if (value)
+  CLEANUP_FREE char *value = NULL;
+  int e = guest_getxattr (fs->g, path, name, &value, &len);
+  if (!e)
     return flags & XATTR_CREATE ? EEXIST : 0;
-  int e = fs_errno (fs);
   if (e == ENOATTR)
     return flags & XATTR_REPLACE ? ENOATTR : 0;
   return e;
@@ -101,16 +101,15 @@ set_value (struct fs *fs, const char *path, const char *name, const char *value,
     /* Carried as a C string: a NUL inside would silently cut the value. */
     if (memchr (value, '\0', size))
       return EOPNOTSUPP;
-    return guestfs_lsetxattr (fs->g, name, value, (int) size, path) == -1 ? fs_errno (fs) : 0;
+    return guest_setxattr (fs->g, path, name, value, size);
   }
   int e = 0;
   CLEANUP_FREE char *text = acl_xattr_to_text (value, size, &e);
   if (!text)
     return e;
-  int r = *text || strcmp (acl_type, "access") == 0
-    ? guestfs_acl_set_file (fs->g, path, acl_type, text)
-    : guestfs_acl_delete_def_file (fs->g, path);
-  return r == -1 ? fs_errno (fs) : 0;
+  return *text || strcmp (acl_type, "access") == 0
+    ? guest_acl_set (fs->g, path, acl_type, text)
+    : guest_acl_delete_default (fs->g, path);
 }
 
 void
@@ -138,25 +137,13 @@ fsops_listxattr (fuse_req_t req, fuse_ino_t ino, size_t size)
   fs_lock (fs);
   CLEANUP_FREE char *path = path_or_reply (req, fs, ino);
   if (path) {
-    struct guestfs_xattr_list *list = guestfs_lgetxattrs (fs->g, path);
-    if (!list)
-      fuse_reply_err (req, fs_errno (fs));
-    else {
-      size_t len = 0;
-      for (size_t k = 0; k < list->len; k++)
-        len += strlen (list->val[k].attrname) + 1;
-      CLEANUP_FREE char *names = malloc (len ? len : 1);
-      if (!names)
-        abort ();
-      size_t at = 0;
-      for (size_t k = 0; k < list->len; k++) {
-        size_t n = strlen (list->val[k].attrname) + 1;
-        memcpy (names + at, list->val[k].attrname, n);
-        at += n;
-      }
-      guestfs_free_xattr_list (list);
+    CLEANUP_FREE char *names = NULL;
+    size_t len;
+    int e = guest_listxattr (fs->g, path, &names, &len);
+    if (e)
+      fuse_reply_err (req, e);
+    else
       reply_sized (req, names, len, size);
-    }
   }
   fs_unlock (fs);
 }
@@ -168,7 +155,7 @@ fsops_removexattr (fuse_req_t req, fuse_ino_t ino, const char *name)
   fs_lock (fs);
   CLEANUP_FREE char *path = path_or_reply (req, fs, ino);
   if (path) {
-    int e = guestfs_lremovexattr (fs->g, name, path) == -1 ? fs_errno (fs) : 0;
+    int e = guest_removexattr (fs->g, path, name);
     if (is_capability (name) && (!e || e == ENOATTR))
       fs_state_of (itable_from_nodeid (&fs->itable, ino))->no_capability = true;
     fuse_reply_err (req, e);

@@ -15,7 +15,6 @@
 #include <unistd.h>
 #include "backend-select/watchdog.h"
 #include "backend-select/write-errors.h"
-#include "fsops/errno-map.h"
 #include "fsops/fsops-internal.h"
 
 struct fs *
@@ -47,55 +46,25 @@ fs_unlock (struct fs *fs)
 }
 
 int
-fs_errno (struct fs *fs)
+fs_lstat (struct fs *fs, const char *path, struct stat *st)
 {
-  return errno_map (guestfs_last_errno (fs->g));
-}
-
-void
-fs_stat_from_guest (const struct guestfs_statns *gs, struct stat *st)
-{
-  memset (st, 0, sizeof *st);
-  st->st_dev = (dev_t) gs->st_dev;
-  st->st_ino = (ino_t) gs->st_ino;
-  st->st_mode = (mode_t) gs->st_mode;
-  st->st_nlink = (nlink_t) gs->st_nlink;
-  st->st_uid = (uid_t) gs->st_uid;
-  st->st_gid = (gid_t) gs->st_gid;
-  st->st_rdev = (dev_t) gs->st_rdev;
-  st->st_size = (off_t) gs->st_size;
-  st->st_blksize = (blksize_t) gs->st_blksize;
-  st->st_blocks = (blkcnt_t) gs->st_blocks;
-  st->st_atim.tv_sec = gs->st_atime_sec;
-  st->st_atim.tv_nsec = gs->st_atime_nsec;
-  st->st_mtim.tv_sec = gs->st_mtime_sec;
-  st->st_mtim.tv_nsec = gs->st_mtime_nsec;
-  st->st_ctim.tv_sec = gs->st_ctime_sec;
-  st->st_ctim.tv_nsec = gs->st_ctime_nsec;
+  return guest_lstat (fs->g, path, st);
 }
 
 int
-fs_lstat (struct fs *fs, const char *path, struct stat *st)
-{
-  struct guestfs_statns *gs = guestfs_lstatns (fs->g, path);
-  if (!gs)
-    return -fs_errno (fs);
-  fs_stat_from_guest (gs, st);
-  guestfs_free_statns (gs);
-  return 0;
-}
-
-void
 fs_make_entry (struct fs *fs, struct inode *parent, const char *name,
                const struct stat *st, struct fuse_entry_param *e)
 {
   struct inode *i = itable_lookup (&fs->itable, parent, name, (int64_t) st->st_dev,
                                    (int64_t) st->st_ino);
+  if (!i)
+    return guest_reject ("lstatns", "a directory's own identity for an entry in it");
   memset (e, 0, sizeof *e);
   e->ino = itable_nodeid (&fs->itable, i);
   e->attr = *st;
   e->attr_timeout = fs->timeout;
   e->entry_timeout = fs->timeout;
+  return 0;
 }
 
 void
@@ -103,14 +72,14 @@ fs_reply_entry (fuse_req_t req, struct fs *fs, struct inode *parent,
                 const char *name, const char *path)
 {
   struct stat st;
-  int r = fs_lstat (fs, path, &st);
-  if (r < 0) {
-    fuse_reply_err (req, -r);
-    return;
-  }
   struct fuse_entry_param e;
-  fs_make_entry (fs, parent, name, &st, &e);
-  fuse_reply_entry (req, &e);
+  int r = fs_lstat (fs, path, &st);
+  if (!r)
+    r = fs_make_entry (fs, parent, name, &st, &e);
+  if (r)
+    fuse_reply_err (req, r);
+  else
+    fuse_reply_entry (req, &e);
 }
 
 int
@@ -123,8 +92,9 @@ fs_give_to_caller (fuse_req_t req, struct fs *fs, const char *path, struct stat 
   gid_t gid = st->st_gid != 0 ? st->st_gid : ctx->gid;
   if (uid == st->st_uid && gid == st->st_gid)
     return 0;
-  if (guestfs_lchown (fs->g, (int) uid, (int) gid, path) == -1)
-    return -fs_errno (fs);
+  int e = guest_lchown (fs->g, path, (int) uid, (int) gid);
+  if (e)
+    return e;
   /* chown may clear set-ID bits: only then is a new stat needed. */
   if (st->st_mode & (S_ISUID | S_ISGID))
     return fs_lstat (fs, path, st);
@@ -147,13 +117,13 @@ static int
 write_through (struct fs *fs, const char *path, const char *buf, size_t size, int64_t off)
 {
   while (size > 0) {
-    size_t n = size > APPLIANCE_IO_MAX ? APPLIANCE_IO_MAX : size;
-    int r = guestfs_pwrite (fs->g, path, buf, n, off);
-    if (r <= 0)
-      return r == 0 ? EIO : fs_errno (fs);
-    buf += r;
-    size -= (size_t) r;
-    off += r;
+    size_t n = size > APPLIANCE_IO_MAX ? APPLIANCE_IO_MAX : size, written;
+    int e = guest_pwrite (fs->g, path, buf, n, off, &written);
+    if (e)
+      return e;
+    buf += written;
+    size -= written;
+    off += (int64_t) written;
   }
   return 0;
 }
@@ -188,8 +158,9 @@ fs_flush_child (struct fs *fs, struct inode *parent, const char *name)
 int
 fs_sync_disks (struct fs *fs)
 {
-  if (guestfs_sync (fs->g) == -1)
-    return fs_errno (fs);
+  int e = guest_sync (fs->g);
+  if (e)
+    return e;
   for (size_t k = 0; k < fs->n_host_sync_fds; k++)
     if (fdatasync (fs->host_sync_fds[k]) == -1)
       return errno;
@@ -253,17 +224,18 @@ op_lookup (fuse_req_t req, fuse_ino_t parent, const char *name)
   CLEANUP_FREE char *path = itable_child_path (&fs->itable, p, name);
   fs_flush_child (fs, p, name);
   struct stat st;
-  int r = !path ? -ESTALE : fs_name_is_absent (p, name) ? -ENOENT : fs_lstat (fs, path, &st);
-  if (r == -ENOENT) {
+  struct fuse_entry_param e;
+  int r = !path ? ESTALE : fs_name_is_absent (p, name) ? ENOENT : fs_lstat (fs, path, &st);
+  if (!r)
+    r = fs_make_entry (fs, p, name, &st, &e);
+  if (r == ENOENT) {
     /* A negative entry: the kernel drops it itself when it creates NAME. */
-    struct fuse_entry_param e = { .ino = 0, .entry_timeout = fs->timeout };
+    e = (struct fuse_entry_param) { .ino = 0, .entry_timeout = fs->timeout };
     fuse_reply_entry (req, &e);
   }
-  else if (r < 0)
-    fuse_reply_err (req, -r);
+  else if (r)
+    fuse_reply_err (req, r);
   else {
-    struct fuse_entry_param e;
-    fs_make_entry (fs, p, name, &st, &e);
     fs_note_stat (fs, itable_from_nodeid (&fs->itable, e.ino), &st);
     fuse_reply_entry (req, &e);
   }
@@ -311,12 +283,12 @@ op_getattr (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
   struct stat st;
   int r = 0;
   if (!fs_known_dir_stat (fs, i, &st)) {
-    r = path ? fs_lstat (fs, path, &st) : -ESTALE;
+    r = path ? fs_lstat (fs, path, &st) : ESTALE;
     if (r == 0)
       fs_note_stat (fs, i, &st);
   }
-  if (r < 0)
-    fuse_reply_err (req, -r);
+  if (r)
+    fuse_reply_err (req, r);
   else
     fuse_reply_attr (req, &st, fs->timeout);
   fs_unlock (fs);
@@ -343,29 +315,27 @@ apply_setattr (struct fs *fs, struct inode *i, const char *path,
                const struct stat *attr, int to_set)
 {
   guestfs_h *g = fs->g;
-  if ((to_set & (FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID)) &&
-      guestfs_lchown (g, to_set & FUSE_SET_ATTR_UID ? (int) attr->st_uid : -1,
-                      to_set & FUSE_SET_ATTR_GID ? (int) attr->st_gid : -1, path) == -1)
-    return fs_errno (fs);
-  if ((to_set & FUSE_SET_ATTR_MODE) && guestfs_chmod (g, (int) (attr->st_mode & 07777), path) == -1)
-    return fs_errno (fs);
-  if (to_set & FUSE_SET_ATTR_SIZE) {
+  int e = 0;
+  if (to_set & (FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID))
+    e = guest_lchown (g, path, to_set & FUSE_SET_ATTR_UID ? (int) attr->st_uid : -1,
+                      to_set & FUSE_SET_ATTR_GID ? (int) attr->st_gid : -1);
+  if (!e && (to_set & FUSE_SET_ATTR_MODE))
+    e = guest_chmod (g, path, (int) (attr->st_mode & 07777));
+  if (!e && (to_set & FUSE_SET_ATTR_SIZE)) {
     if (i->data) {
       wbuf_truncate (&((struct file_state *) i->data)->wb, attr->st_size);
       rcache_drop (&((struct file_state *) i->data)->rc);
     }
-    if (guestfs_truncate_size (g, path, attr->st_size) == -1)
-      return fs_errno (fs);
+    e = guest_truncate (g, path, attr->st_size);
   }
-  if (to_set & (FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME |
-                FUSE_SET_ATTR_ATIME_NOW | FUSE_SET_ATTR_MTIME_NOW)) {
+  if (!e && (to_set & (FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME |
+                       FUSE_SET_ATTR_ATIME_NOW | FUSE_SET_ATTR_MTIME_NOW))) {
     int64_t as, an, ms, mn;
     utimens_arg (to_set, FUSE_SET_ATTR_ATIME, FUSE_SET_ATTR_ATIME_NOW, &attr->st_atim, &as, &an);
     utimens_arg (to_set, FUSE_SET_ATTR_MTIME, FUSE_SET_ATTR_MTIME_NOW, &attr->st_mtim, &ms, &mn);
-    if (guestfs_utimens (g, path, as, an, ms, mn) == -1)
-      return fs_errno (fs);
+    e = guest_utimens (g, path, as, an, ms, mn);
   }
-  return 0;
+  return e;
 }
 
 static void
@@ -388,7 +358,7 @@ op_setattr (fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
   if (!e && known)
     timeout = 0;   /* ctime is not known: the kernel asks for it when needed */
   else if (!e)
-    e = -fs_lstat (fs, path, &st);
+    e = fs_lstat (fs, path, &st);
   if (!e)
     fs_note_stat (fs, i, &st);
   if (e)
@@ -404,11 +374,12 @@ op_readlink (fuse_req_t req, fuse_ino_t ino)
   struct fs *fs = fs_of (req);
   fs_lock (fs);
   CLEANUP_FREE char *path = itable_path (&fs->itable, itable_from_nodeid (&fs->itable, ino));
-  CLEANUP_FREE char *target = path ? guestfs_readlink (fs->g, path) : NULL;
-  if (target)
+  CLEANUP_FREE char *target = NULL;
+  int e = path ? guest_readlink (fs->g, path, &target) : ESTALE;
+  if (!e)
     fuse_reply_readlink (req, target);
   else
-    fuse_reply_err (req, path ? fs_errno (fs) : ESTALE);
+    fuse_reply_err (req, e);
   fs_unlock (fs);
 }
 
@@ -422,17 +393,17 @@ fs_create_node (fuse_req_t req, struct fs *fs, fuse_ino_t parent, const char *na
   if (!path)
     return ESTALE;
   fs_name_may_appear (p, name);
-  if (create (fs, path, arg) == -1)
-    return fs_errno (fs);
+  int r = create (fs, path, arg);
   struct stat st;
-  int r = fs_stat_new_child (fs, p, name, path, &st);
-  if (r == 0)
+  if (!r)
+    r = fs_stat_new_child (fs, p, name, path, &st);
+  if (!r)
     r = fs_give_to_caller (req, fs, path, &st);
-  if (r < 0)
-    return -r;
-  fs_make_entry (fs, p, name, &st, e);
-  fs_note_stat (fs, itable_from_nodeid (&fs->itable, e->ino), &st);
-  return 0;
+  if (!r)
+    r = fs_make_entry (fs, p, name, &st, e);
+  if (!r)
+    fs_note_stat (fs, itable_from_nodeid (&fs->itable, e->ino), &st);
+  return r;
 }
 
 struct mknod_arg { mode_t mode; dev_t rdev; };
@@ -441,13 +412,13 @@ static int
 do_mknod (struct fs *fs, const char *path, const void *arg)
 {
   const struct mknod_arg *a = arg;
-  return guestfs_mknod (fs->g, (int) a->mode, (int) major (a->rdev), (int) minor (a->rdev), path);
+  return guest_mknod (fs->g, path, (int) a->mode, (int) major (a->rdev), (int) minor (a->rdev));
 }
 
 static int
 do_symlink (struct fs *fs, const char *path, const void *target)
 {
-  return guestfs_ln_s (fs->g, target, path);
+  return guest_symlink (fs->g, target, path);
 }
 
 void
@@ -517,8 +488,8 @@ op_link (fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char *newna
     e = ESTALE;
   if (!e)
     fs_name_may_appear (np, newname);
-  if (!e && guestfs_ln (fs->g, target, path) == -1)
-    e = fs_errno (fs);
+  if (!e)
+    e = guest_link (fs->g, target, path);
   if (e)
     fuse_reply_err (req, e);
   else
@@ -541,11 +512,11 @@ op_unlink (fuse_req_t req, fuse_ino_t parent, const char *name)
     fuse_reply_err (req, ESTALE);
   else if (child && fs_is_open (child))
     fuse_reply_err (req, fs_hide_open_file (fs, p, name, child, path));
-  else if (guestfs_rm (fs->g, path) == -1)
-    fuse_reply_err (req, fs_errno (fs));
   else {
-    fs_name_unlinked (fs, p, name);
-    fuse_reply_err (req, 0);
+    int e = guest_rm (fs->g, path);
+    if (!e)
+      fs_name_unlinked (fs, p, name);
+    fuse_reply_err (req, e);
   }
   fs_unlock (fs);
 }
@@ -560,8 +531,8 @@ check_rename_flags (struct fs *fs, const char *newpath, unsigned flags)
     int r = fs_lstat (fs, newpath, &st);
     if (r == 0)
       return EEXIST;
-    if (r != -ENOENT)
-      return -r;
+    if (r != ENOENT)
+      return r;
   }
   return 0;
 }
@@ -586,8 +557,8 @@ op_rename (fuse_req_t req, fuse_ino_t parent, const char *name,
     e = fs_hide_open_file (fs, np, newname, replaced, newpath);
   if (!e)
     fs_name_may_appear (np, newname);
-  if (!e && guestfs_rename (fs->g, oldpath, newpath) == -1)
-    e = fs_errno (fs);
+  if (!e)
+    e = guest_rename (fs->g, oldpath, newpath);
   if (!e)
     fs_name_renamed (fs, p, name, np, newname);
   fuse_reply_err (req, e);
@@ -623,12 +594,11 @@ read_range (struct fs *fs, const char *path, size_t size, int64_t off, char **ou
   while (*got < size) {
     size_t want = size - *got > APPLIANCE_IO_MAX ? APPLIANCE_IO_MAX : size - *got;
     size_t n;
-    CLEANUP_FREE char *part = guestfs_pread (fs->g, path, (int) want, off + (int64_t) *got, &n);
-    if (!part) {
+    int e = guest_pread (fs->g, path, buf + *got, want, off + (int64_t) *got, &n);
+    if (e) {
       free (buf);
-      return fs_errno (fs);
+      return e;
     }
-    memcpy (buf + *got, part, n);
     *got += n;
     if (n < want)
       break;   /* end of file */
@@ -746,21 +716,12 @@ op_statfs (fuse_req_t req, fuse_ino_t ino)
   struct fs *fs = fs_of (req);
   fs_lock (fs);
   CLEANUP_FREE char *path = itable_path (&fs->itable, itable_from_nodeid (&fs->itable, ino));
-  struct guestfs_statvfs *v = guestfs_statvfs (fs->g, path ? path : "/");
-  if (!v)
-    fuse_reply_err (req, fs_errno (fs));
-  else {
-    struct statvfs sv = {
-      .f_bsize = (unsigned long) v->bsize, .f_frsize = (unsigned long) v->frsize,
-      .f_blocks = (fsblkcnt_t) v->blocks, .f_bfree = (fsblkcnt_t) v->bfree,
-      .f_bavail = (fsblkcnt_t) v->bavail, .f_files = (fsfilcnt_t) v->files,
-      .f_ffree = (fsfilcnt_t) v->ffree, .f_favail = (fsfilcnt_t) v->favail,
-      .f_fsid = (unsigned long) v->fsid, .f_flag = (unsigned long) v->flag,
-      .f_namemax = (unsigned long) v->namemax,
-    };
-    guestfs_free_statvfs (v);
+  struct statvfs sv;
+  int e = guest_statvfs (fs->g, path ? path : "/", &sv);
+  if (e)
+    fuse_reply_err (req, e);
+  else
     fuse_reply_statfs (req, &sv);
-  }
   fs_unlock (fs);
 }
 
@@ -774,10 +735,10 @@ op_access (fuse_req_t req, fuse_ino_t ino, int mask)
   fs_lock (fs);
   CLEANUP_FREE char *path = itable_path (&fs->itable, itable_from_nodeid (&fs->itable, ino));
   struct stat st;
-  int r = path ? fs_lstat (fs, path, &st) : -ESTALE;
+  int r = path ? fs_lstat (fs, path, &st) : ESTALE;
   fs_unlock (fs);
-  if (r < 0) {
-    fuse_reply_err (req, -r);
+  if (r) {
+    fuse_reply_err (req, r);
     return;
   }
   if ((mask & W_OK) && fs->readonly) {
@@ -859,7 +820,7 @@ fs_new (const struct fs_config *config)
   itable_init (&fs->itable, free_file_state);
   fs->exact_names = fs_names_are_exact (fs->g, config->fs_types);
   struct stat st;
-  if (fs_count_calls (fs) == -1 || fs_lstat (fs, "/", &st) < 0) {
+  if (fs_count_calls (fs) || fs_lstat (fs, "/", &st)) {
     fs_free (fs);
     return NULL;
   }

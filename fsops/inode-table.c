@@ -245,11 +245,29 @@ new_inode (struct inode_table *t, int64_t dev, int64_t ino)
   return i;
 }
 
+/* Paths are read upwards through each inode's first name, so that chain
+ * is what a new name must not close into a loop. */
+bool
+itable_is_at_or_above (struct inode_table *t, struct inode *i, struct inode *dir)
+{
+  size_t steps = 0;
+  for (struct inode *p = dir; ; p = p->aliases->parent) {
+    if (p == i)
+      return true;
+    if (p == &t->root || !p->aliases)
+      return false;
+    if (++steps > t->n_dentries)
+      return true;   /* a loop already: see path_length */
+  }
+}
+
 struct inode *
 itable_lookup (struct inode_table *t, struct inode *parent, const char *name,
                int64_t dev, int64_t ino)
 {
   struct inode *i = itable_find (t, dev, ino);
+  if (i && itable_is_at_or_above (t, i, parent))
+    return NULL;
   if (!i)
     i = new_inode (t, dev, ino);
   i->nlookup++;                     /* counted first: holds I from here on */
@@ -290,6 +308,13 @@ itable_rename (struct inode_table *t, struct inode *oldparent,
     return;
   struct dentry *d = find_dentry (t, oldparent, oldname);
   struct inode *moved = d ? d->inode : NULL;
+  /* The kernel never moves a directory below itself; a table that the
+   * appliance's answers bent otherwise loses the name instead. */
+  if (moved && itable_is_at_or_above (t, moved, newparent)) {
+    itable_unlink (t, newparent, newname);
+    itable_unlink (t, oldparent, oldname);
+    return;
+  }
   if (moved)
     moved->nlookup++;               /* hold it while its names change */
   itable_unlink (t, newparent, newname);
@@ -308,13 +333,16 @@ itable_rename (struct inode_table *t, struct inode *oldparent,
   }
 }
 
-/* The length of I's path, or 0 when it has none. */
+/* The length of I's path, or 0 when it has none.  itable_lookup keeps
+ * loops out, but a directory that the appliance gave two names can make
+ * one when its first name goes; then no path either, rather than a walk
+ * without end. */
 static size_t
 path_length (struct inode_table *t, struct inode *i)
 {
-  size_t len = 0;
+  size_t len = 0, steps = 0;
   while (i != &t->root) {
-    if (!i->aliases)
+    if (!i->aliases || ++steps > t->n_dentries)
       return 0;
     len += 1 + strlen (i->aliases->name);
     i = i->aliases->parent;

@@ -69,8 +69,13 @@ struct inode *itable_find_child (struct inode_table *t, struct inode *parent,
 /* The inode of the file (DEV, INO), if the kernel may hold it. */
 struct inode *itable_find (struct inode_table *t, int64_t dev, int64_t ino);
 
+/* Is I the directory DIR or one above it? */
+bool itable_is_at_or_above (struct inode_table *t, struct inode *i, struct inode *dir);
+
 /* Records that PARENT/NAME is the file (DEV, INO) and counts one kernel
- * lookup on it. */
+ * lookup on it.  NULL, changing nothing, when (DEV, INO) is PARENT's own
+ * or a directory's above it: the appliance is lying, and taking it would
+ * make a loop of names. */
 struct inode *itable_lookup (struct inode_table *t, struct inode *parent,
                              const char *name, int64_t dev, int64_t ino);
 
@@ -83,7 +88,7 @@ void itable_unlink (struct inode_table *t, struct inode *parent,
                     const char *name);
 
 /* OLDPARENT/OLDNAME was renamed to NEWPARENT/NEWNAME, replacing what was
- * there. */
+ * there.  (Were NEWPARENT below it, both names are forgotten instead.) */
 void itable_rename (struct inode_table *t, struct inode *oldparent,
                     const char *oldname, struct inode *newparent,
                     const char *newname);

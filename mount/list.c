@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "backend-select/backend.h"
+#include "common/cleanup.h"
+#include "fsops/guest-calls.h"
 #include "mount/list.h"
 
 /* Length of the valid UTF-8 sequence at S, or 0.  Labels come from the
@@ -88,25 +90,28 @@ print_entry (bool json, bool first, const char *device, const char *type,
 int
 list_filesystems (guestfs_h *g, bool json, char **err)
 {
-  char **fs = guestfs_list_filesystems (g);
-  if (!fs) {
-    if (asprintf (err, "cannot list filesystems: %s", backend_last_error (g)) < 0)
+  char **fs;
+  size_t n;
+  if (guest_list_filesystems (g, &fs, &n)) {
+    if (asprintf (err, "cannot list filesystems: %s", guest_last_error (g)) < 0)
       *err = NULL;
     return -1;
   }
   if (json)
     putchar ('[');
-  for (size_t k = 0; fs[k]; k += 2) {
+  for (size_t k = 0; k < n; k += 2) {
     const char *device = fs[k], *type = fs[k + 1];
-    char *label = strcmp (type, "unknown") == 0 ? NULL : guestfs_vfs_label (g, device);
-    int64_t size = guestfs_blockdev_getsize64 (g, device);
+    char *label = NULL;
+    int64_t size = -1;
+    if (strcmp (type, "unknown") != 0)
+      guest_vfs_label (g, device, &label);
+    if (guest_blockdev_size (g, device, &size))
+      size = -1;
     print_entry (json, k == 0, device, type, label && *label ? label : NULL, size);
     free (label);
   }
   if (json)
-    puts (fs[0] ? "\n]" : "]");
-  for (size_t k = 0; fs[k]; k++)
-    free (fs[k]);
-  free (fs);
+    puts (n ? "\n]" : "]");
+  strings_free (fs);
   return 0;
 }

@@ -21,6 +21,7 @@
 #include "backend-select/watchdog.h"
 #include "backend-select/write-errors.h"
 #include "fsops/fsops.h"
+#include "fsops/guest-calls.h"
 #include "mount/daemon.h"
 #include "mount/image-check.h"
 #include "mount/image-refs.h"
@@ -291,8 +292,8 @@ shut_down (struct fs *fs, guestfs_h *g, const int *image_fds, size_t n)
                      "(IMGMOUNT_CALL_TIMEOUT); writes not yet fsync'd were lost", stalled);
   else if (e)
     err = xasprintf ("writing back to the image failed: %s; some data was lost", strerror (e));
-  if (guestfs_umount_all (g) == -1 && !err &&
-      asprintf (&err, "unmounting inside the appliance failed: %s", backend_last_error (g)) < 0)
+  if (guest_umount_all (g) && !err &&
+      asprintf (&err, "unmounting inside the appliance failed: %s", guest_last_error (g)) < 0)
     err = NULL;
   char *stop_err = NULL;
   if (backend_stop (g, &stop_err) == -1 && !err)

@@ -5,18 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include "backend-select/backend.h"
+#include "common/cleanup.h"
 #include "common/message.h"
+#include "fsops/guest-calls.h"
 #include "mount/select-fs.h"
-
-static void
-free_strings (char **list)
-{
-  if (!list)
-    return;
-  for (size_t k = 0; list[k]; k++)
-    free (list[k]);
-  free (list);
-}
 
 bool
 fs_type_is_mountable (const char *type)
@@ -42,10 +34,9 @@ mount_one (guestfs_h *g, bool readonly, const char *device, const char *path,
   if (asprintf (&opts, "%s%s%s", readonly ? "ro" : "",
                 readonly && options ? "," : "", options ? options : "") < 0)
     return -1;
-  int r = fstype ? guestfs_mount_vfs (g, opts, fstype, device, path)
-                 : guestfs_mount_options (g, opts, device, path);
+  int e = guest_mount (g, opts, fstype, device, path);
   free (opts);
-  return r;
+  return e;
 }
 
 static int
@@ -70,10 +61,12 @@ mount_specs (guestfs_h *g, const struct options *opts, char **err)
     const struct mount_spec *s = &specs[k];
     if (mount_one (g, opts->readonly, s->device, s->path, s->options, s->fstype) == 0)
       continue;
-    if (guestfs_is_blockdev (g, s->device) <= 0 && guestfs_is_lv (g, s->device) <= 0)
+    int blockdev = 0, lv = 0;
+    if ((guest_is_blockdev (g, s->device, &blockdev) || !blockdev) &&
+        (guest_is_lv (g, s->device, &lv) || !lv))
       r = error_set (err, "-m %s: no such device in the image; imgmount --list IMAGE lists them", s->device);
     else
-      r = error_set (err, "-m %s: cannot mount it at %s: %s", s->device, s->path, backend_last_error (g));
+      r = error_set (err, "-m %s: cannot mount it at %s: %s", s->device, s->path, guest_last_error (g));
   }
   free (specs);
   return r;
@@ -83,12 +76,10 @@ mount_specs (guestfs_h *g, const struct options *opts, char **err)
 static int
 mount_os (guestfs_h *g, const char *root, bool readonly, char **err)
 {
-  char **pairs = guestfs_inspect_get_mountpoints (g, root);
-  if (!pairs)
-    return error_set (err, "inspection of %s failed: %s", root, backend_last_error (g));
-  size_t n = 0;
-  while (pairs[n])
-    n += 2;
+  char **pairs;
+  size_t n;
+  if (guest_inspect_mountpoints (g, root, &pairs, &n))
+    return error_set (err, "inspection of %s failed: %s", root, guest_last_error (g));
   /* Order by mountpoint length, a parent always being shorter. */
   for (size_t a = 0; a < n; a += 2)
     for (size_t b = a + 2; b < n; b += 2)
@@ -101,15 +92,15 @@ mount_os (guestfs_h *g, const char *root, bool readonly, char **err)
       }
   int r = 0;
   for (size_t k = 0; k < n; k += 2)
-    if (mount_one (g, readonly, pairs[k + 1], pairs[k], NULL, NULL) == -1) {
+    if (mount_one (g, readonly, pairs[k + 1], pairs[k], NULL, NULL)) {
       if (strcmp (pairs[k], "/") == 0) {
-        r = error_set (err, "cannot mount the root filesystem %s: %s", pairs[k + 1], backend_last_error (g));
+        r = error_set (err, "cannot mount the root filesystem %s: %s", pairs[k + 1], guest_last_error (g));
         break;
       }
       fprintf (stderr, "imgmount: warning: %s (%s) from the guest's fstab not mounted: %s\n",
-               pairs[k], pairs[k + 1], backend_last_error (g));
+               pairs[k], pairs[k + 1], guest_last_error (g));
     }
-  free_strings (pairs);
+  strings_free (pairs);
   return r;
 }
 
@@ -130,7 +121,8 @@ mount_largest (guestfs_h *g, struct candidate *c, size_t n, const struct options
                char **err)
 {
   for (size_t k = 0; k < n; k++)
-    c[k].size = guestfs_blockdev_getsize64 (g, c[k].device);
+    if (guest_blockdev_size (g, c[k].device, &c[k].size))
+      c[k].size = -1;
   qsort (c, n, sizeof *c, by_size_descending);
   for (size_t k = 0; k < n; k++)
     if (mount_one (g, opts->readonly, c[k].device, "/", NULL, NULL) == 0) {
@@ -140,7 +132,7 @@ mount_largest (guestfs_h *g, struct candidate *c, size_t n, const struct options
       return 0;
     }
   return error_set (err, "none of the %zu filesystems in the image could be mounted: %s",
-               n, backend_last_error (g));
+               n, guest_last_error (g));
 }
 
 /* What list_filesystems returns, for images with no LVM, MD or LDM
@@ -152,23 +144,22 @@ mount_largest (guestfs_h *g, struct candidate *c, size_t n, const struct options
 static char **
 list_plain_filesystems (guestfs_h *g)
 {
-  char **devices = guestfs_list_devices (g);
-  char **parts = guestfs_list_partitions (g);
+  char **devices = NULL, **parts = NULL;
   size_t n = 0, cap = 0;
   char **out = NULL;
-  bool fallback = !devices || !parts;
+  bool fallback = guest_list_devices (g, &devices) || guest_list_partitions (g, &parts);
   for (int pass = 0; !fallback && pass < 2; pass++)
     for (char **d = pass == 0 ? devices : parts; *d && !fallback; d++) {
       bool partitioned = false;
       for (char **p = parts; pass == 0 && *p && !partitioned; p++) {
-        char *parent = guestfs_part_to_dev (g, *p);
-        partitioned = parent && strcmp (parent, *d) == 0;
+        char *parent = NULL;
+        partitioned = !guest_part_to_dev (g, *p, &parent) && strcmp (parent, *d) == 0;
         free (parent);
       }
       if (partitioned)
         continue;
-      char *type = guestfs_vfs_type (g, *d);
-      if (!type || strcmp (type, "btrfs") == 0) {
+      char *type = NULL;
+      if (guest_vfs_type (g, *d, &type) || strcmp (type, "btrfs") == 0) {
         free (type);
         fallback = true;
         break;
@@ -183,10 +174,10 @@ list_plain_filesystems (guestfs_h *g)
       out[n++] = type;
       out[n] = NULL;
     }
-  free_strings (devices);
-  free_strings (parts);
+  strings_free (devices);
+  strings_free (parts);
   if (fallback || !out) {
-    free_strings (out);
+    strings_free (out);
     return NULL;
   }
   return out;
@@ -197,10 +188,9 @@ mount_default (guestfs_h *g, const struct options *opts, bool volumes_possible,
                char ***fs_types, char **err)
 {
   char **fs = volumes_possible ? NULL : list_plain_filesystems (g);
-  if (!fs)
-    fs = guestfs_list_filesystems (g);
-  if (!fs)
-    return error_set (err, "cannot list filesystems: %s", backend_last_error (g));
+  size_t n_fs;
+  if (!fs && guest_list_filesystems (g, &fs, &n_fs))
+    return error_set (err, "cannot list filesystems: %s", guest_last_error (g));
   size_t n = 0;
   struct candidate *c = NULL;
   for (size_t k = 0; fs[k]; k += 2)
@@ -217,11 +207,10 @@ mount_default (guestfs_h *g, const struct options *opts, bool volumes_possible,
     r = error_set (err, "%s: no filesystem found in the image%s", opts->images[0],
               opts->n_images > 1 ? "s" : "");
   else if (n == 1) {
-    r = mount_one (g, opts->readonly, c[0].device, "/", NULL, NULL);
-    if (r == -1)
-      error_set (err, "cannot mount %s (%s): %s", c[0].device, c[0].type, backend_last_error (g));
+    r = !mount_one (g, opts->readonly, c[0].device, "/", NULL, NULL) ? 0
+      : error_set (err, "cannot mount %s (%s): %s", c[0].device, c[0].type, guest_last_error (g));
   }
-  else if ((roots = guestfs_inspect_os (g)) != NULL && roots[0] && !roots[1])
+  else if (!guest_inspect_os (g, &roots) && roots[0] && !roots[1])
     r = mount_os (g, roots[0], opts->readonly, err);
   else if (roots && roots[0])
     r = error_set (err, "several operating systems found (%s, %s, ...); choose one with -m DEV",
@@ -229,7 +218,7 @@ mount_default (guestfs_h *g, const struct options *opts, bool volumes_possible,
   else
     r = mount_largest (g, c, n, opts, err);
 
-  free_strings (roots);
+  strings_free (roots);
   free (c);
   *fs_types = fs;
   return r;

@@ -134,11 +134,53 @@ test_forget_frees (void)
   itable_destroy (&t);
 }
 
+/* Identities a hostile appliance may give: a directory's own, or one
+ * above it, for an entry in it.  Taken, they made a loop of names that
+ * itable_path walked forever, and a self-parented inode freed twice. */
+static void
+test_no_loops (void)
+{
+  struct inode_table t;
+  itable_init (&t, count_free);
+  itable_set_root (&t, 1, 2);
+  struct inode *root = &t.root;
+  struct inode *a = itable_lookup (&t, root, "a", 1, 10);
+  struct inode *b = itable_lookup (&t, a, "b", 1, 11);
+  CHECK (itable_lookup (&t, a, "self", 1, 10) == NULL);
+  CHECK (itable_lookup (&t, b, "up", 1, 10) == NULL);
+  CHECK (itable_lookup (&t, b, "root", 1, 2) == NULL);
+  CHECK (itable_find_child (&t, a, "self") == NULL && a->nlookup == 1);
+  CHECK_PATH (&t, b, "/a/b");
+  CHECK (itable_is_at_or_above (&t, a, b) && itable_is_at_or_above (&t, root, b));
+  CHECK (!itable_is_at_or_above (&t, b, a));
+
+  /* A rename the kernel would never send (a into its own child): both
+   * names are forgotten rather than looped. */
+  itable_rename (&t, root, "a", b, "a2");
+  CHECK (itable_find_child (&t, root, "a") == NULL && itable_find_child (&t, b, "a2") == NULL);
+
+  /* Directories the appliance gave several names can still close a loop
+ * when a first name goes: then no path, rather than an endless walk. */
+  struct inode *x = itable_lookup (&t, root, "X", 1, 20);
+  struct inode *c = itable_lookup (&t, root, "C", 1, 23);
+  struct inode *d = itable_lookup (&t, root, "A", 1, 24);
+  CHECK (itable_lookup (&t, d, "x", 1, 20) == x);   /* X also /A/x */
+  CHECK (itable_lookup (&t, c, "y", 1, 20) == x);   /* and /C/y, its first name now */
+  CHECK (itable_lookup (&t, x, "a", 1, 24) == d);   /* A also /C/y/a: not above X */
+  itable_unlink (&t, c, "y");                         /* X's first name: /A/x, A's: X/a */
+  char *p = itable_path (&t, x);
+  CHECK (p == NULL);
+  free (p);
+  CHECK (itable_lookup (&t, x, "again", 1, 24) == NULL);   /* above, by the loop */
+  itable_destroy (&t);
+}
+
 int
 main (void)
 {
   test_paths_and_identity ();
   test_rename ();
   test_forget_frees ();
+  test_no_loops ();
   return CHECK_DONE ();
 }

@@ -1,0 +1,109 @@
+/* guest-calls.h: every libguestfs call the daemon makes once the
+ * appliance runs, each reply checked before anything else sees it.
+ *
+ * The appliance is hostile (a crafted image may own its kernel), and
+ * libguestfs 1.48's client stubs check neither a buffer's length against
+ * the count asked for nor the shape of a list.  So fsops and the mount code
+ * call these, never libguestfs directly (tests/lint-guest-calls.sh holds
+ * them to it): each returns 0 or a positive errno, and a reply that breaks
+ * a rule of common/reply-check.h fails with EIO and is logged once per
+ * call.  tests/unit/test-hostile-appliance.c and the fuzz target
+ * fuzz-guest-replies link them against a hostile stand-in for libguestfs. */
+#ifndef IMGMOUNT_GUEST_CALLS_H
+#define IMGMOUNT_GUEST_CALLS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <guestfs.h>
+
+/* The errno for the call that just failed. */
+int guest_errno (guestfs_h *g);
+
+/* The first line of what libguestfs said last, for imgmount's one-line
+ * errors: some of its messages go on with paragraphs of advice, and a
+ * failed mount inside the appliance brings mount(8)'s two lines.  Much
+ * of it is guestfsd's text.  Valid until the next call in this thread. */
+const char *guest_last_error (guestfs_h *g);
+
+/* A reply broke the rules: logs WHY once per CALL and returns EIO. */
+int guest_reject (const char *call, const char *why);
+
+/* Attributes. */
+int guest_lstat (guestfs_h *g, const char *path, struct stat *st);
+/* Stats DIR/NAMES[k] for k < N into ST[k]; PRESENT[k] is false where that
+ * name could not be statted (it went). */
+int guest_lstat_list (guestfs_h *g, const char *dir, char *const *names, size_t n,
+                      struct stat *st, bool *present);
+int guest_statvfs (guestfs_h *g, const char *path, struct statvfs *sv);
+
+/* Directories.  *LIST: names other than "." and ".." pass reply_name_ok. */
+int guest_readdir (guestfs_h *g, const char *path, struct guestfs_dirent_list **list);
+/* *NAMES: NULL-terminated, each passing reply_name_ok. */
+int guest_ls (guestfs_h *g, const char *path, char ***names);
+
+/* Data.  *GOT <= COUNT, read into BUF. */
+int guest_pread (guestfs_h *g, const char *path, char *buf, size_t count, int64_t off,
+                 size_t *got);
+int guest_pread_device (guestfs_h *g, const char *device, char *buf, size_t count,
+                        int64_t off, size_t *got);
+/* 0 < *WRITTEN <= COUNT. */
+int guest_pwrite (guestfs_h *g, const char *path, const char *buf, size_t count,
+                  int64_t off, size_t *written);
+/* *TARGET: 1 to PATH_MAX - 1 bytes. */
+int guest_readlink (guestfs_h *g, const char *path, char **target);
+
+/* Extended attributes.  *LEN <= XATTR_SIZE_MAX. */
+int guest_getxattr (guestfs_h *g, const char *path, const char *name, char **value,
+                    size_t *len);
+/* *NAMES: the names one after another, each ending in NUL, as listxattr(2)
+ * returns them; *LEN <= XATTR_LIST_MAX. */
+int guest_listxattr (guestfs_h *g, const char *path, char **names, size_t *len);
+int guest_setxattr (guestfs_h *g, const char *path, const char *name, const char *value,
+                    size_t size);
+int guest_removexattr (guestfs_h *g, const char *path, const char *name);
+int guest_acl_set (guestfs_h *g, const char *path, const char *type, const char *text);
+int guest_acl_delete_default (guestfs_h *g, const char *path);
+
+/* Changes. */
+int guest_lchown (guestfs_h *g, const char *path, int uid, int gid);
+int guest_chmod (guestfs_h *g, const char *path, int mode);
+int guest_truncate (guestfs_h *g, const char *path, int64_t size);
+int guest_utimens (guestfs_h *g, const char *path, int64_t atsec, int64_t atnsec,
+                   int64_t mtsec, int64_t mtnsec);
+int guest_mknod (guestfs_h *g, const char *path, int mode, int devmajor, int devminor);
+int guest_mkdir (guestfs_h *g, const char *path, int mode);
+int guest_symlink (guestfs_h *g, const char *target, const char *path);
+int guest_link (guestfs_h *g, const char *target, const char *path);
+int guest_rm (guestfs_h *g, const char *path);
+int guest_rmdir (guestfs_h *g, const char *path);
+int guest_rename (guestfs_h *g, const char *from, const char *to);
+int guest_sync (guestfs_h *g);
+
+/* Devices and filesystems.  Lists are NULL-terminated; *N counts their
+ * strings.  Pairs: device (a path), type, for list_filesystems; mountpoint
+ * (a path), device (a path) for the mountpoints calls, as libguestfs
+ * orders them. */
+int guest_list_filesystems (guestfs_h *g, char ***pairs, size_t *n);
+int guest_mountpoints (guestfs_h *g, char ***pairs, size_t *n);
+int guest_inspect_mountpoints (guestfs_h *g, const char *root, char ***pairs, size_t *n);
+/* Lists of device paths. */
+int guest_list_devices (guestfs_h *g, char ***list);
+int guest_list_partitions (guestfs_h *g, char ***list);
+int guest_inspect_os (guestfs_h *g, char ***roots);
+/* One string each: reply_string_ok (a device for part_to_dev). */
+int guest_vfs_type (guestfs_h *g, const char *device, char **type);
+int guest_vfs_label (guestfs_h *g, const char *device, char **label);
+int guest_part_to_dev (guestfs_h *g, const char *partition, char **device);
+/* *SIZE >= 0. */
+int guest_blockdev_size (guestfs_h *g, const char *device, int64_t *size);
+/* *ANSWER: 0 or 1. */
+int guest_is_blockdev (guestfs_h *g, const char *device, int *answer);
+int guest_is_lv (guestfs_h *g, const char *device, int *answer);
+int guest_mount (guestfs_h *g, const char *options, const char *fstype,
+                 const char *device, const char *mountpoint);
+int guest_umount_all (guestfs_h *g);
+
+#endif
