@@ -191,24 +191,25 @@ new_session (const struct options *opts, struct fs *fs)
   return se;
 }
 
-/* Takes the runtime lock that `imgmount -u` waits on, and writes the
- * daemon's pid in it.  Returns its fd. */
+/* Takes the runtime lock that `imgmount -u` waits on, in the runtime
+ * directory open as RUN_DIR, and writes the daemon's pid in it.  Returns
+ * its fd. */
 static int
-publish_mount (const char *mountpoint, unsigned *maj, unsigned *min)
+publish_mount (int run_dir, const char *mountpoint, unsigned *maj, unsigned *min)
 {
   if (mountinfo_find ("/proc/self/mountinfo", mountpoint, maj, min, NULL) != 1)
     return -1;
-  char *lock_file = runtime_file (*maj, *min, "lock");
   int fd = -1;
   /* The device number of a FUSE mount is reused as soon as it is free, so
    * the previous daemon of this number may still be finishing and about to
    * remove its lock file: lock, then make sure the file locked is still the
    * one at that path. */
-  for (int tries = 0; lock_file && fd == -1 && tries < 100; tries++) {
-    fd = open (lock_file, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  for (int tries = 0; fd == -1 && tries < 100; tries++) {
+    fd = runtime_open (run_dir, *maj, *min, RUNTIME_LOCK, O_RDWR | O_CREAT);
     struct stat locked, current;
     if (fd >= 0 && (flock (fd, LOCK_EX) == -1 || fstat (fd, &locked) == -1 ||
-                    stat (lock_file, &current) == -1 || locked.st_ino != current.st_ino)) {
+                    runtime_stat (run_dir, *maj, *min, RUNTIME_LOCK, &current) == -1 ||
+                    locked.st_ino != current.st_ino)) {
       close (fd);
       fd = -1;
     }
@@ -216,20 +217,17 @@ publish_mount (const char *mountpoint, unsigned *maj, unsigned *min)
   if (fd >= 0 && (ftruncate (fd, 0) == -1 || dprintf (fd, "%d\n", (int) getpid ()) < 0)) {
     /* -u then cannot wait for the exit itself, only for the lock */
   }
-  free (lock_file);
   return fd;
 }
 
 /* Leaves the outcome for a waiting `imgmount -u`, or, when nobody waits
  * (fusermount3 -u, a signal), tidies the runtime files away. */
 static void
-leave_status (unsigned maj, unsigned min, const char *status)
+leave_status (int run_dir, unsigned maj, unsigned min, const char *status)
 {
-  char *waiting = runtime_file (maj, min, "waiting");
-  char *file = runtime_file (maj, min, "status");
-  char *lock = runtime_file (maj, min, "lock");
-  if (waiting && access (waiting, F_OK) == 0) {
-    FILE *fp = file ? fopen (file, "we") : NULL;
+  struct stat st;
+  if (runtime_stat (run_dir, maj, min, RUNTIME_WAITING, &st) == 0) {
+    FILE *fp = runtime_fopen (run_dir, maj, min, RUNTIME_STATUS, "w");
     if (fp) {
       /* With our pid: a later mount of the same device number must not
        * take this for its own outcome. */
@@ -237,11 +235,8 @@ leave_status (unsigned maj, unsigned min, const char *status)
       fclose (fp);
     }
   }
-  else if (lock)
-    unlink (lock);
-  free (waiting);
-  free (file);
-  free (lock);
+  else
+    runtime_unlink (run_dir, maj, min, RUNTIME_LOCK);
 }
 
 static int
@@ -365,7 +360,8 @@ run_mount (struct options *opts)
   }
 
   unsigned maj = 0, min = 0;
-  int lock_fd = publish_mount (mountpoint, &maj, &min);
+  AUTO_FD run_dir = runtime_dir_open (NULL, NULL);   /* -1: -u can only detach */
+  int lock_fd = publish_mount (run_dir, mountpoint, &maj, &min);
   if (opts->pid_file && write_pid_file (opts->pid_file) == -1)
     fprintf (stderr, "imgmount: warning: cannot write %s: %s\n", opts->pid_file, strerror (errno));
   progress_done ();
@@ -388,7 +384,7 @@ run_mount (struct options *opts)
   fs_free (fs);
   if (err)
     error_line (err);
-  leave_status (maj, min, err ? err : "ok");
+  leave_status (run_dir, maj, min, err ? err : "ok");
   if (opts->pid_file)
     unlink (opts->pid_file);
   int rc = err ? 1 : 0;

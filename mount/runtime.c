@@ -1,42 +1,87 @@
 /* runtime.c: the runtime directory and the mount table lookup. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "common/cleanup.h"
+#include "common/message.h"
 #include "mount/runtime.h"
 
-char *
-runtime_dir (void)
+/* This user's runtime directory (malloc'd). */
+static char *
+runtime_dir_path (void)
 {
-  char *dir;
   const char *xdg = getenv ("XDG_RUNTIME_DIR");
   if (geteuid () == 0)
-    dir = strdup ("/run/imgmount");
-  else if (xdg && *xdg) {
-    if (asprintf (&dir, "%s/imgmount", xdg) < 0)
-      return NULL;
-  }
-  else if (asprintf (&dir, "/tmp/imgmount-%u", (unsigned) geteuid ()) < 0)
-    return NULL;
-  if (mkdir (dir, 0700) == -1 && errno != EEXIST) {
-    free (dir);
-    return NULL;
-  }
-  return dir;
+    return xasprintf ("/run/imgmount");
+  if (xdg && *xdg)
+    return xasprintf ("%s/imgmount", xdg);
+  return xasprintf ("/tmp/imgmount-%u", (unsigned) geteuid ());
 }
 
-char *
-runtime_file (unsigned major, unsigned minor, const char *suffix)
+int
+runtime_dir_open (const char *dir, char **err)
 {
-  char *dir = runtime_dir (), *file = NULL;
-  if (!dir)
-    return NULL;
-  if (asprintf (&file, "%s/%u:%u.%s", dir, major, minor, suffix) < 0)
-    file = NULL;
-  free (dir);
-  return file;
+  if (!dir) {
+    AUTO_FREE char *mine = runtime_dir_path ();
+    return runtime_dir_open (mine, err);
+  }
+  if (mkdir (dir, 0700) == -1 && errno != EEXIST)
+    return error_set (err, "cannot create runtime directory %s: %s", dir, strerror (errno));
+  int fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd == -1)
+    return error_set (err, "cannot open runtime directory %s: %s", dir, strerror (errno));
+  return fd;
+}
+
+/* The name of FILE of mount MAJOR:MINOR, the one place that spells it. */
+static void
+file_name (char *name, size_t size, unsigned major, unsigned minor, enum runtime_file file)
+{
+  static const char *const suffixes[] = {
+    [RUNTIME_LOCK] = "lock", [RUNTIME_WAITING] = "waiting", [RUNTIME_STATUS] = "status",
+  };
+  snprintf (name, size, "%u:%u.%s", major, minor, suffixes[file]);
+}
+
+int
+runtime_open (int dir_fd, unsigned major, unsigned minor, enum runtime_file file, int flags)
+{
+  char name[64];
+  file_name (name, sizeof name, major, minor, file);
+  return openat (dir_fd, name, flags | O_CLOEXEC, 0600);
+}
+
+FILE *
+runtime_fopen (int dir_fd, unsigned major, unsigned minor, enum runtime_file file,
+               const char *mode)
+{
+  int flags = mode[0] == 'w' ? O_WRONLY | O_CREAT | O_TRUNC : O_RDONLY;
+  int fd = runtime_open (dir_fd, major, minor, file, flags);
+  FILE *fp = fd >= 0 ? fdopen (fd, mode) : NULL;
+  if (!fp && fd >= 0)
+    close (fd);
+  return fp;
+}
+
+int
+runtime_stat (int dir_fd, unsigned major, unsigned minor, enum runtime_file file,
+              struct stat *st)
+{
+  char name[64];
+  file_name (name, sizeof name, major, minor, file);
+  return fstatat (dir_fd, name, st, 0);
+}
+
+int
+runtime_unlink (int dir_fd, unsigned major, unsigned minor, enum runtime_file file)
+{
+  char name[64];
+  file_name (name, sizeof name, major, minor, file);
+  return unlinkat (dir_fd, name, 0);
 }
 
 /* mountinfo escapes space, tab, newline and backslash as \ooo. */

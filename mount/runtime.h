@@ -11,13 +11,32 @@
 #define IMGMOUNT_RUNTIME_H
 
 #include <stdbool.h>
+#include <stdio.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
-/* The per-user runtime directory, created if missing (malloc'd). */
-char *runtime_dir (void);
+/* The files of one mount in the runtime directory. */
+enum runtime_file { RUNTIME_LOCK, RUNTIME_WAITING, RUNTIME_STATUS };
 
-/* RUNTIME_DIR/MAJ:MIN.SUFFIX (malloc'd). */
-char *runtime_file (unsigned major, unsigned minor, const char *suffix);
+/* Opens the runtime directory DIR, or when DIR is NULL this user's:
+ * /run/imgmount for root, else $XDG_RUNTIME_DIR/imgmount, else
+ * /tmp/imgmount-UID.  It is created if missing.  Returns its fd, or -1
+ * with *ERR set. */
+int runtime_dir_open (const char *dir, char **err);
+
+/* Opens FILE of mount MAJOR:MINOR in the runtime directory open as DIR_FD,
+ * with FLAGS (O_CLOEXEC added; created 0600).  Returns the fd or -1. */
+int runtime_open (int dir_fd, unsigned major, unsigned minor, enum runtime_file file,
+                  int flags);
+
+/* The same as a stream, MODE "r" or "w" (truncated). */
+FILE *runtime_fopen (int dir_fd, unsigned major, unsigned minor, enum runtime_file file,
+                     const char *mode);
+
+/* stat and unlink of FILE of mount MAJOR:MINOR in DIR_FD: 0 or -1. */
+int runtime_stat (int dir_fd, unsigned major, unsigned minor, enum runtime_file file,
+                  struct stat *st);
+int runtime_unlink (int dir_fd, unsigned major, unsigned minor, enum runtime_file file);
 
 /* Finds the mount at MOUNTPOINT in MOUNTINFO (normally
  * /proc/self/mountinfo): returns 1 and sets the device number and the

@@ -70,11 +70,12 @@ wait_for_exit (int pid)
   }
 }
 
-/* The outcome daemon PID left in FILE ("PID STATUS"), or NULL. */
+/* The outcome daemon PID left in its status file ("PID STATUS"), or
+ * NULL. */
 static char *
-read_status (const char *file, int pid)
+read_status (int run_dir, unsigned maj, unsigned min, int pid)
 {
-  FILE *fp = fopen (file, "re");
+  FILE *fp = runtime_fopen (run_dir, maj, min, RUNTIME_STATUS, "r");
   if (!fp)
     return NULL;
   char *line = NULL, *status = NULL;
@@ -106,14 +107,12 @@ unmount_and_wait (const char *mountpoint, bool lazy)
   }
   free (fstype);
 
-  char *lock_file = runtime_file (maj, min, "lock");
-  char *status_file = runtime_file (maj, min, "status");
-  char *waiting_file = runtime_file (maj, min, "waiting");
-  int lock_fd = lock_file ? open (lock_file, O_RDONLY | O_CLOEXEC) : -1;
+  int run_dir = runtime_dir_open (NULL, NULL);
+  int lock_fd = runtime_open (run_dir, maj, min, RUNTIME_LOCK, O_RDONLY);
   int rc = 1;
   /* Asks the daemon to leave its outcome behind for us. */
-  if (waiting_file && lock_fd >= 0 && !lazy)
-    close (open (waiting_file, O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
+  if (lock_fd >= 0 && !lazy)
+    close (runtime_open (run_dir, maj, min, RUNTIME_WAITING, O_WRONLY | O_CREAT));
 
   int e = detach (real, lazy);
   if (e == EBUSY)
@@ -134,7 +133,7 @@ unmount_and_wait (const char *mountpoint, bool lazy)
       ;
     int pid = daemon_pid (lock_fd);
     wait_for_exit (pid);
-    char *status = read_status (status_file, pid);
+    char *status = read_status (run_dir, maj, min, pid);
     if (status && strcmp (status, "ok") == 0)
       rc = 0;
     else if (status)
@@ -142,16 +141,14 @@ unmount_and_wait (const char *mountpoint, bool lazy)
     else
       fprintf (stderr, "imgmount: %s: the daemon died before it could save its data; "
                "unsaved writes may be lost\n", mountpoint);
-    unlink (status_file);
-    unlink (lock_file);
+    runtime_unlink (run_dir, maj, min, RUNTIME_STATUS);
+    runtime_unlink (run_dir, maj, min, RUNTIME_LOCK);
     free (status);
   }
-  if (waiting_file)
-    unlink (waiting_file);
+  runtime_unlink (run_dir, maj, min, RUNTIME_WAITING);
   if (lock_fd >= 0)
     close (lock_fd);
-  free (lock_file);
-  free (status_file);
-  free (waiting_file);
+  if (run_dir >= 0)
+    close (run_dir);
   return rc;
 }
