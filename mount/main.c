@@ -322,6 +322,13 @@ run_mount (struct options *opts)
     error_line (err ? err : strerror (errno));
     return 1;
   }
+  /* Checked before anything starts: without it, -u could not wait for the
+   * data to reach the image. */
+  AUTO_FD run_dir = runtime_dir_open (NULL, &err);
+  if (run_dir == -1) {
+    error_line (err);
+    return 1;
+  }
 
   int ready_fd = opts->foreground ? -1 : daemon_fork ();
 
@@ -360,7 +367,6 @@ run_mount (struct options *opts)
   }
 
   unsigned maj = 0, min = 0;
-  AUTO_FD run_dir = runtime_dir_open (NULL, NULL);   /* -1: -u can only detach */
   int lock_fd = publish_mount (run_dir, mountpoint, &maj, &min);
   if (opts->pid_file && write_pid_file (opts->pid_file) == -1)
     fprintf (stderr, "imgmount: warning: cannot write %s: %s\n", opts->pid_file, strerror (errno));

@@ -22,6 +22,49 @@ runtime_dir_path (void)
   return xasprintf ("/tmp/imgmount-%u", (unsigned) geteuid ());
 }
 
+/* What else a user can do about an unfit runtime directory: root has
+ * only /run/imgmount. */
+static const char *
+or_elsewhere (void)
+{
+  return geteuid () == 0 ? "" : " or set XDG_RUNTIME_DIR";
+}
+
+/* Why DIR, which would not open as a directory without following a link,
+ * was refused. */
+static int
+refuse_unopened (const char *dir, char **err)
+{
+  int e = errno;
+  struct stat st;
+  if (lstat (dir, &st) == 0 && S_ISLNK (st.st_mode))
+    return error_set (err, "runtime directory %s is a symbolic link; remove it%s", dir,
+                      or_elsewhere ());
+  if (e == ENOTDIR)
+    return error_set (err, "runtime directory %s is not a directory; remove it%s", dir,
+                      or_elsewhere ());
+  return error_set (err, "cannot open runtime directory %s: %s; check the directory above it%s",
+                    dir, strerror (e), or_elsewhere ());
+}
+
+/* In /tmp, anyone may have made DIR (open as FD, a directory by
+ * O_DIRECTORY) before us: only ours, and shut to everyone else, keeps
+ * others from planting files in it. */
+static int
+check_owner_and_mode (int fd, const char *dir, char **err)
+{
+  struct stat st;
+  if (fstat (fd, &st) == -1)
+    return error_set (err, "cannot check runtime directory %s: %s", dir, strerror (errno));
+  if (st.st_uid != geteuid ())
+    return error_set (err, "runtime directory %s is owned by uid %u, not you; remove it%s", dir,
+                      (unsigned) st.st_uid, or_elsewhere ());
+  if (st.st_mode & (S_IRWXG | S_IRWXO))
+    return error_set (err, "runtime directory %s has mode %04o, open to other users; "
+                      "remove it%s", dir, (unsigned) (st.st_mode & 07777), or_elsewhere ());
+  return 0;
+}
+
 int
 runtime_dir_open (const char *dir, char **err)
 {
@@ -30,10 +73,15 @@ runtime_dir_open (const char *dir, char **err)
     return runtime_dir_open (mine, err);
   }
   if (mkdir (dir, 0700) == -1 && errno != EEXIST)
-    return error_set (err, "cannot create runtime directory %s: %s", dir, strerror (errno));
-  int fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    return error_set (err, "cannot create runtime directory %s: %s; check the directory "
+                      "above it%s", dir, strerror (errno), or_elsewhere ());
+  int fd = open (dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd == -1)
-    return error_set (err, "cannot open runtime directory %s: %s", dir, strerror (errno));
+    return refuse_unopened (dir, err);
+  if (check_owner_and_mode (fd, dir, err) == -1) {
+    close (fd);
+    return -1;
+  }
   return fd;
 }
 
@@ -52,7 +100,7 @@ runtime_open (int dir_fd, unsigned major, unsigned minor, enum runtime_file file
 {
   char name[64];
   file_name (name, sizeof name, major, minor, file);
-  return openat (dir_fd, name, flags | O_CLOEXEC, 0600);
+  return openat (dir_fd, name, flags | O_NOFOLLOW | O_CLOEXEC, 0600);
 }
 
 FILE *
@@ -73,7 +121,7 @@ runtime_stat (int dir_fd, unsigned major, unsigned minor, enum runtime_file file
 {
   char name[64];
   file_name (name, sizeof name, major, minor, file);
-  return fstatat (dir_fd, name, st, 0);
+  return fstatat (dir_fd, name, st, AT_SYMLINK_NOFOLLOW);
 }
 
 int

@@ -20,12 +20,15 @@ enum runtime_file { RUNTIME_LOCK, RUNTIME_WAITING, RUNTIME_STATUS };
 
 /* Opens the runtime directory DIR, or when DIR is NULL this user's:
  * /run/imgmount for root, else $XDG_RUNTIME_DIR/imgmount, else
- * /tmp/imgmount-UID.  It is created if missing.  Returns its fd, or -1
- * with *ERR set. */
+ * /tmp/imgmount-UID.  It is created (0700) if missing, and used after
+ * checking that it is a directory, not a link to one, owned by us and shut
+ * to everyone else.  Returns its fd, or -1 with *ERR set to a message that
+ * names it and says what to do. */
 int runtime_dir_open (const char *dir, char **err);
 
 /* Opens FILE of mount MAJOR:MINOR in the runtime directory open as DIR_FD,
- * with FLAGS (O_CLOEXEC added; created 0600).  Returns the fd or -1. */
+ * with FLAGS (O_NOFOLLOW and O_CLOEXEC added: a link there fails with
+ * ELOOP; created 0600).  Returns the fd or -1. */
 int runtime_open (int dir_fd, unsigned major, unsigned minor, enum runtime_file file,
                   int flags);
 
@@ -33,7 +36,8 @@ int runtime_open (int dir_fd, unsigned major, unsigned minor, enum runtime_file 
 FILE *runtime_fopen (int dir_fd, unsigned major, unsigned minor, enum runtime_file file,
                      const char *mode);
 
-/* stat and unlink of FILE of mount MAJOR:MINOR in DIR_FD: 0 or -1. */
+/* stat (of a link itself) and unlink of FILE of mount MAJOR:MINOR in
+ * DIR_FD: 0 or -1. */
 int runtime_stat (int dir_fd, unsigned major, unsigned minor, enum runtime_file file,
                   struct stat *st);
 int runtime_unlink (int dir_fd, unsigned major, unsigned minor, enum runtime_file file);

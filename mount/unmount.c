@@ -107,7 +107,13 @@ unmount_and_wait (const char *mountpoint, bool lazy)
   }
   free (fstype);
 
-  int run_dir = runtime_dir_open (NULL, NULL);
+  char *err = NULL;
+  int run_dir = runtime_dir_open (NULL, &err);
+  if (run_dir == -1) {
+    fprintf (stderr, "imgmount: %s\n", err ? err : "out of memory");
+    free (err);
+    return 1;
+  }
   int lock_fd = runtime_open (run_dir, maj, min, RUNTIME_LOCK, O_RDONLY);
   int rc = 1;
   /* Asks the daemon to leave its outcome behind for us. */
@@ -148,7 +154,6 @@ unmount_and_wait (const char *mountpoint, bool lazy)
   runtime_unlink (run_dir, maj, min, RUNTIME_WAITING);
   if (lock_fd >= 0)
     close (lock_fd);
-  if (run_dir >= 0)
-    close (run_dir);
+  close (run_dir);
   return rc;
 }
