@@ -8,13 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "backend-select/hv-console.h"
 #include "common/message.h"
+#include "common/parent-death.h"
 #include "common/programs.h"
 
 /* The descriptor imgmount-console finds its listening socket on. */
@@ -48,9 +48,11 @@ console_start (struct console *c, const char *tmpdir, const char *channel_socket
     return -1;
   }
   char *program = helper_program ("imgmount-console");
+  pid_t parent = getpid ();
   pid_t pid = fork ();
   if (pid == 0) {
-    prctl (PR_SET_PDEATHSIG, SIGKILL);
+    if (die_with_parent (parent, SIGKILL) == -1)
+      _exit (126);
     if (fd == LISTEN_FD ? fcntl (fd, F_SETFD, 0) == -1 : dup2 (fd, LISTEN_FD) == -1)
       _exit (126);
     execl (program, "imgmount-console", "3", channel_socket, GUESTFS_PORT_NAME, (char *) NULL);

@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -15,6 +14,7 @@
 #include "backend-select/drive-spec.h"
 #include "backend-select/hv-qsd.h"
 #include "common/message.h"
+#include "common/parent-death.h"
 #include "common/programs.h"
 
 #define QSD "qemu-storage-daemon"
@@ -60,9 +60,11 @@ qsd_start (struct qsd *q)
   }
   argv[argc] = NULL;
 
+  pid_t parent = getpid ();
   pid_t pid = fork ();
   if (pid == 0) {
-    prctl (PR_SET_PDEATHSIG, SIGKILL);
+    if (die_with_parent (parent, SIGKILL) == -1)
+      _exit (126);
     int devnull = open ("/dev/null", O_RDWR);
     dup2 (devnull, 0);
     dup2 (devnull, 1);   /* its errors still go to stderr */

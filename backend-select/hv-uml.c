@@ -31,7 +31,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -44,6 +43,7 @@
 #include "common/cleanup.h"
 #include "common/clock.h"
 #include "common/message.h"
+#include "common/parent-death.h"
 #include "mount/image-refs.h"
 
 #define MAX_ARGS 256
@@ -258,11 +258,12 @@ on_stop (int sig)
     kill (uml_pid, SIGTERM);
 }
 
-/* Execs UML in TMPDIR; in a child that dies with its parent. */
+/* Execs UML in TMPDIR; in a child that dies with its parent, PARENT. */
 static void
-exec_uml (struct uml_cmd *cmd, const char *tmpdir)
+exec_uml (struct uml_cmd *cmd, const char *tmpdir, pid_t parent)
 {
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
+  if (die_with_parent (parent, SIGKILL) == -1)
+    _exit (127);
   signal (SIGTERM, SIG_DFL);
   signal (SIGINT, SIG_DFL);
   if (chdir (tmpdir) == -1)
@@ -284,9 +285,10 @@ namespace_init (struct uml_cmd *cmd, const char *tmpdir)
   /* on_stop, inherited from run_uml, forwards SIGTERM to uml_pid: this
    * process's own copy, which now names UML. */
   uml_pid = 0;
+  pid_t self = getpid ();
   pid_t uml = fork ();
   if (uml == 0)
-    exec_uml (cmd, tmpdir);
+    exec_uml (cmd, tmpdir, self);
   if (uml == -1)
     return 1;
   uml_pid = uml;
@@ -332,15 +334,17 @@ run_uml (struct uml_cmd *cmd, const char *tmpdir)
    * it started.  A clone of its own, so that later children of ours (a
    * sanitizer's tracer, say) stay in our namespace.  Without
    * CAP_SYS_ADMIN, UML just shares our namespace. */
+  pid_t self = getpid ();
   pid_t pid = (pid_t) syscall (SYS_clone, CLONE_NEWPID | SIGCHLD, NULL, NULL, NULL, NULL);
   if (pid == 0) {
-    prctl (PR_SET_PDEATHSIG, SIGKILL);
+    if (die_with_parent (self, SIGKILL) == -1)
+      _exit (127);
     _exit (namespace_init (cmd, tmpdir));
   }
   if (pid == -1 && errno == EPERM) {
     pid = fork ();
     if (pid == 0)
-      exec_uml (cmd, tmpdir);
+      exec_uml (cmd, tmpdir, self);
   }
   if (pid == -1) {
     fprintf (stderr, "imgmount-hv: uml: fork: %s\n", strerror (errno));

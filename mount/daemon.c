@@ -7,6 +7,7 @@
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "common/parent-death.h"
 #include "mount/daemon.h"
 
 int
@@ -30,7 +31,7 @@ daemon_fork (void)
      * own, does not get it), the start is abandoned rather than a mount
      * made that nobody waits for.  The appliance then goes as after a
      * kill of imgmount. */
-    if (prctl (PR_SET_PDEATHSIG, SIGTERM) == -1 || getppid () != waiting)
+    if (die_with_parent (waiting, SIGTERM) == -1)
       _exit (EXIT_FAILURE);
     setsid ();
     return fds[1];
