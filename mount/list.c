@@ -6,31 +6,9 @@
 #include <string.h>
 #include "backend-select/backend.h"
 #include "common/cleanup.h"
+#include "common/printable.h"
 #include "fsops/guest-calls.h"
 #include "mount/list.h"
-
-/* Length of the valid UTF-8 sequence at S, or 0.  Labels come from the
- * image, which may be hostile: JSON must stay valid whatever they hold. */
-static size_t
-utf8_length (const unsigned char *s)
-{
-  size_t n;
-  unsigned min;
-  unsigned cp;
-  if (s[0] < 0x80) return 1;
-  else if ((s[0] & 0xe0) == 0xc0) { n = 2; cp = s[0] & 0x1f; min = 0x80; }
-  else if ((s[0] & 0xf0) == 0xe0) { n = 3; cp = s[0] & 0x0f; min = 0x800; }
-  else if ((s[0] & 0xf8) == 0xf0) { n = 4; cp = s[0] & 0x07; min = 0x10000; }
-  else return 0;
-  for (size_t i = 1; i < n; i++) {
-    if ((s[i] & 0xc0) != 0x80)
-      return 0;
-    cp = (cp << 6) | (s[i] & 0x3f);
-  }
-  if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-    return 0;
-  return n;
-}
 
 /* Prints S as a JSON string, or null; invalid UTF-8 becomes U+FFFD. */
 static void
