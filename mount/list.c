@@ -41,12 +41,25 @@ json_string (const char *s)
   putchar ('"');
 }
 
+/* Prints S and a tab.  The label comes from the image, the device and
+ * type from the appliance: no byte of them may act on the terminal, nor
+ * start a new column or line. */
+static void
+put_field (const char *s)
+{
+  char *p = printable (s);
+  printf ("%s\t", p);
+  free (p);
+}
+
 static void
 print_entry (bool json, bool first, const char *device, const char *type,
              const char *label, int64_t size)
 {
   if (!json) {
-    printf ("%s\t%s\t%s\t", device, type, label ? label : "-");
+    put_field (device);
+    put_field (type);
+    put_field (label ? label : "-");
     if (size >= 0)
       printf ("%lld\n", (long long) size);
     else
