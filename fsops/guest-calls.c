@@ -8,6 +8,7 @@
 #include <string.h>
 #include <linux/limits.h>
 #include "common/cleanup.h"
+#include "common/printable.h"
 #include "common/reply-check.h"
 #include "fsops/errno-map.h"
 #include "fsops/guest-calls.h"
@@ -23,9 +24,9 @@ guest_last_error (guestfs_h *g)
 {
   static __thread char line[512];
   const char *msg = guestfs_last_error (g);
-  snprintf (line, sizeof line, "%.*s", msg ? (int) strcspn (msg, "\n") : 13,
-            msg ? msg : "unknown error");
-  return line;
+  if (!msg)
+    return "unknown error";
+  return printable_n (line, sizeof line, msg, strcspn (msg, "\n"));
 }
 
 int

@@ -24,8 +24,9 @@ int guest_errno (guestfs_h *g);
 
 /* The first line of what libguestfs said last, for imgmount's one-line
  * errors: some of its messages go on with paragraphs of advice, and a
- * failed mount inside the appliance brings mount(8)'s two lines.  Much
- * of it is guestfsd's text.  Valid until the next call in this thread. */
+ * failed mount inside the appliance brings mount(8)'s two lines.  Made
+ * printable (common/printable.h): much of it is guestfsd's text, the
+ * appliance's words.  Valid until the next call in this thread. */
 const char *guest_last_error (guestfs_h *g);
 
 /* A reply broke the rules: logs WHY once per CALL and returns EIO. */
