@@ -7,6 +7,7 @@
 #include "backend-select/backend.h"
 #include "common/cleanup.h"
 #include "common/message.h"
+#include "common/printable.h"
 #include "fsops/guest-calls.h"
 #include "mount/select-fs.h"
 
@@ -97,8 +98,11 @@ mount_os (guestfs_h *g, const char *root, bool readonly, char **err)
         r = error_set (err, "cannot mount the root filesystem %s: %s", pairs[k + 1], guest_last_error (g));
         break;
       }
+      char *mountpoint = printable (pairs[k]), *device = printable (pairs[k + 1]);
       fprintf (stderr, "imgmount: warning: %s (%s) from the guest's fstab not mounted: %s\n",
-               pairs[k], pairs[k + 1], guest_last_error (g));
+               mountpoint, device, guest_last_error (g));
+      free (mountpoint);
+      free (device);
     }
   strings_free (pairs);
   return r;
