@@ -8,7 +8,8 @@
  * LISTEN_FD is a listening unix socket the caller made before starting UML,
  * so UML can connect at once; we accept one connection on it and never
  * touch its path.  CHANNEL_SOCKET is libguestfs's guestfsd socket, which we
- * connect to at start.  Exits 0 when UML disconnects or on SIGTERM. */
+ * connect to at start.  Exits 0 when UML disconnects or on SIGTERM, 1 on
+ * an error, such as the guest's driver breaking the device. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -74,6 +75,9 @@ serve (int listen_fd, struct vu_server *vu, struct console *con, const sigset_t 
        char **err)
 {
   while (!stop_requested) {
+    if (con->broken)
+      return error_set (err, "the guest's virtio console driver broke the device: %s",
+                        con->broken);
     struct pollfd p[2 + VU_MAX_QUEUES];
     int n = 0, kick_at[VU_MAX_QUEUES];
     /* until UML connects, only the listening socket */

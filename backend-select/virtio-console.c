@@ -189,7 +189,7 @@ process_tx (struct console *c)
 {
   struct virtqueue *q = &c->vu->queues[Q_TX];
   bool pushed = false;
-  if (!vq_ready (q))
+  if (!vq_ready (q) || c->broken)
     return;
   for (unsigned round = 0; vq_take_more (q, round); round++) {
     struct iovec iov[MAX_BATCH];
@@ -250,12 +250,32 @@ process_tx (struct console *c)
     vq_notify (q);
 }
 
+/* The driver broke a rule that leaves the device no way on: no more data
+ * moves, and console-main.c reports WHY. */
+static void
+device_broken (struct console *c, const char *why)
+{
+  vu_log (c->vu, "device broken: %s", why);
+  c->broken = why;
+}
+
+/* Whether one of the N_CHAINS chains of LENS has no room.  Read into on
+ * its own, such a chain takes 0 bytes: what end of file looks like. */
+static bool
+any_empty (const size_t *lens, int n_chains)
+{
+  for (int k = 0; k < n_chains; k++)
+    if (lens[k] == 0)
+      return true;
+  return false;
+}
+
 /* Host to guest: reads the channel into the port's receive buffers. */
 static void
 process_rx (struct console *c)
 {
   struct virtqueue *q = &c->vu->queues[Q_RX];
-  if (!vq_ready (q) || c->chan_fd < 0 || !c->guest_open)
+  if (!vq_ready (q) || c->chan_fd < 0 || !c->guest_open || c->broken)
     return;
   for (unsigned round = 0; vq_take_more (q, round); round++) {
     struct iovec iov[MAX_BATCH];
@@ -270,6 +290,12 @@ process_rx (struct console *c)
       vq_push_used (q, vq_avail_head (q, 0), 0);
       vq_notify (q);
       continue;
+    }
+    if (any_empty (lens, n_chains)) {
+      /* no real driver posts one; giving it back would only have the
+       * driver post it again */
+      device_broken (c, "a receive buffer of no length");
+      break;
     }
     for (int k = 0; k < n_chains; k++)
       total += lens[k];
@@ -355,6 +381,8 @@ console_channel_events (struct console *c)
 {
   struct virtqueue *rx = &c->vu->queues[Q_RX], *tx = &c->vu->queues[Q_TX];
   short events = 0;
+  if (c->broken)
+    return 0;
   if (vq_ready (rx) && c->guest_open && vq_has_avail (rx))
     events |= POLLIN;
   if (vq_ready (tx) && vq_has_avail (tx))

@@ -18,6 +18,11 @@ struct console {
   struct vu_server *vu;         /* its queues, and debug logging */
   const char *port_name;
   int chan_fd;                  /* -1 once the channel has closed */
+  /* Why the guest's driver broke the device, or NULL.  Set by a kick or
+   * channel I/O; no data moves from then on, and the caller reports it
+   * and stops.  The device leaves the channel open: closing it is the
+   * clean end of file of a working device, which the guest is told of. */
+  const char *broken;
   bool port_added;              /* PORT_ADD sent */
   bool guest_open;              /* a guest process has the port open */
   size_t tx_partial;            /* bytes of the oldest tx chain already sent */

@@ -493,6 +493,57 @@ test_rx_malformed (void)
   teardown ();
 }
 
+/* Receive buffers of no length, which no real driver posts.  readv into
+ * them reads nothing, and that was taken for the peer closing the
+ * channel: a clean close, the guest told the host end had gone.  It is
+ * a broken device instead, for console-main.c to report; the channel is
+ * no longer polled for input (that would be a busy loop), and nothing
+ * more is read from it. */
+static void
+test_rx_zero_length (void)
+{
+  char buf[16];
+  setup ();
+  open_port ();
+  CHECK (write (chan[1], "data", 4) == 4);
+  publish (Q_RX, desc (Q_RX, alloc (16), 0, VRING_DESC_F_WRITE, 0));
+  kick (Q_RX);
+  CHECK (con.broken != NULL);
+  CHECK (con.chan_fd >= 0);             /* not closed as at end of file */
+  CHECK (con.ctl_count == 0);           /* nor PORT_OPEN 0 for the guest */
+  CHECK (!(console_channel_events (&con) & POLLIN));
+  console_channel_io (&con, POLLIN);
+  kick (Q_RX);
+  CHECK (used_idx (Q_RX) == 0);
+  CHECK (read (con.chan_fd, buf, sizeof buf) == 4);     /* still there */
+  teardown ();
+
+  /* descriptors of no length, chained; behind a good chain, and with
+   * nothing waiting on the channel */
+  setup ();
+  open_port ();
+  uint16_t second = desc (Q_RX, alloc (16), 0, VRING_DESC_F_WRITE, 0);
+  publish (Q_RX, desc (Q_RX, alloc (16), 16, VRING_DESC_F_WRITE, 0));
+  publish (Q_RX, desc (Q_RX, alloc (16), 0, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, second));
+  kick (Q_RX);
+  CHECK (con.broken != NULL);
+  CHECK (con.chan_fd >= 0 && con.ctl_count == 0);
+  CHECK (used_idx (Q_RX) == 0);
+  teardown ();
+
+  /* a descriptor of no length in a chain with room is no harm */
+  setup ();
+  open_port ();
+  CHECK (write (chan[1], "data", 4) == 4);
+  uint8_t *b = alloc (16);
+  second = desc (Q_RX, b, 16, VRING_DESC_F_WRITE, 0);
+  publish (Q_RX, desc (Q_RX, alloc (16), 0, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, second));
+  kick (Q_RX);
+  CHECK (con.broken == NULL);
+  CHECK (used_idx (Q_RX) == 1 && used (Q_RX, 0).len == 4 && memcmp (b, "data", 4) == 0);
+  teardown ();
+}
+
 /* Points queue QI's used ring at its avail ring, as a driver may: each
  * used entry the device adds then moves the avail index on too. */
 static uint16_t
@@ -561,6 +612,7 @@ main (void)
   test_control_rx_malformed ();
   test_tx_malformed ();
   test_rx_malformed ();
+  test_rx_zero_length ();
   test_overlapping_rings ();
   return CHECK_DONE ();
 }
