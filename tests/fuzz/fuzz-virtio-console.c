@@ -22,7 +22,8 @@
  *   6 IO u8 revents: the channel socket polled with these events
  * Checks, beyond the sanitizers: the device never says it sent the host
  * more than it took from the guest, nor the guest more than the host
- * sent, and never has more control messages pending than it has room for. */
+ * sent, never has more control messages pending than it has room for,
+ * and once broken moves no data. */
 #include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -198,6 +199,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   port_name[name_len] = '\0';
   rig_open (&r, num, port_name);
 
+  uint64_t to_guest_broken = 0, from_guest_broken = 0;
+  bool broken = false;
   for (unsigned ops = 0; ops < MAX_OPS && !fuzz_done (&in); ops++) {
     switch (fuzz_u8 (&in) % 7) {
     case 0: op_chain (&r, &in); break;
@@ -211,6 +214,13 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     FUZZ_CHECK (r.con.ctl_count >= 0 && r.con.ctl_count <= CONSOLE_CTL_SLOTS);
     FUZZ_CHECK (r.con.to_guest <= r.sent_to_guest);
     FUZZ_CHECK (r.taken_from_guest <= r.con.from_guest);
+    if (r.con.broken && !broken) {
+      broken = true;
+      to_guest_broken = r.con.to_guest;
+      from_guest_broken = r.con.from_guest;
+    }
+    FUZZ_CHECK (!broken || (r.con.to_guest == to_guest_broken
+                            && r.con.from_guest == from_guest_broken));
   }
   rig_close (&r);
   return 0;

@@ -110,6 +110,9 @@ def virtio_console():
             + chain(Q_TX, [(12288, 7, 0)]) + u8(2) + u8(Q_TX) + u8(5))
     write('virtio-console', 'handshake', handshake)
     write('virtio-console', 'data', handshake + data)
+    # a receive buffer of no length, with data waiting: the device breaks
+    write('virtio-console', 'zero-length-rx', handshake + chain(Q_RX, [(4096, 0, 1)])
+          + u8(4) + u8(5) + b'hello' + u8(6) + u8(1) + data)
     # a chain that loops, poked into queue 3's descriptor table
     write('virtio-console', 'loop', u8(3) + u8(4) + chain(Q_CTL_TX, [(0, 8, 0), (8, 8, 0)])
           + u8(3) + u16(3 * 8192 + 16 + 12) + u8(4) + u16(1) + u16(0) + u8(2) + u8(Q_CTL_TX))
