@@ -219,6 +219,20 @@ def image_header():
     write('image-header', 'vpc-differencing', image_header_input('vpc', footer, 512))
 
 
+def guest_replies():
+    # flags, then per operation: node, op, its arguments, and one byte per
+    # appliance call (below 128: honest).  Zeros past the end are honest.
+    honest = bytes(1)
+    write('guest-replies', 'honest-walk', u8(0) + bytes([0, 0, 0, 0]) * 8)
+    write('guest-replies', 'mount-code', u8(3) + bytes(16))
+    # each call hostile: 0x80 + kind
+    write('guest-replies', 'hostile-kinds', u8(1) + bytes(range(0x80, 0x8c)) * 8)
+    # lookups, then a read and a write with oversize replies
+    write('guest-replies', 'read-write', u8(0) + u8(0) + u8(0) + u8(0) + honest * 4
+          + u8(1) + u8(4) + u16(4096) + u16(0) + honest * 2 + u8(0x82) * 2
+          + u8(1) + u8(5) + u16(10) + u16(0) + honest * 2 + u8(0x82) * 2)
+
+
 options()
 mountspec()
 drive_spec()
@@ -227,3 +241,4 @@ virtio_console()
 vhost_user()
 metadata_probe()
 image_header()
+guest_replies()

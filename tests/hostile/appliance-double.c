@@ -1,0 +1,723 @@
+/* appliance-double.c: the libguestfs calls of the daemon, answered by a
+ * hostile stand-in (see appliance-double.h).
+ *
+ * Honest replies come from a small tree kept here: /, /d, /d/f, /d/l (a
+ * symlink to f), /d/e (a directory), /g; files created through the double
+ * join it.  Everything a reply returns is allocated the way libguestfs
+ * allocates it, so that the daemon's frees (and the double's guestfs_free_*
+ * below) match. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "tests/hostile/appliance-double.h"
+
+#define MAX_NODES 64
+#define MAX_CALLS 96
+#define MIB (1024 * 1024)
+
+struct node {
+  char path[256];
+  int64_t ino, mode, size;
+};
+
+static const struct node initial[] = {
+  { "/", 2, S_IFDIR | 0755, 4096 },
+  { "/d", 10, S_IFDIR | 0755, 4096 },
+  { "/d/f", 11, S_IFREG | 0644, 100 },
+  { "/d/l", 12, S_IFLNK | 0777, 1 },
+  { "/d/e", 13, S_IFDIR | 0755, 4096 },
+  { "/g", 14, S_IFREG | 0644, 5000 },
+};
+
+static struct {
+  const struct double_driver *driver;
+  struct node nodes[MAX_NODES];
+  size_t n_nodes;
+  int64_t next_ino;
+  int last_errno;
+  struct { const char *call; unsigned count; } calls[MAX_CALLS];
+  size_t n_calls;
+} d;
+
+/* Nothing in it is read: any address will do. */
+static char handle_bytes[16];
+
+guestfs_h *
+double_handle (void)
+{
+  return (guestfs_h *) handle_bytes;
+}
+
+void
+double_start (const struct double_driver *driver)
+{
+  d.driver = driver;
+  memcpy (d.nodes, initial, sizeof initial);
+  d.n_nodes = sizeof initial / sizeof initial[0];
+  d.next_ino = 100;
+  d.last_errno = 0;
+  d.n_calls = 0;
+}
+
+unsigned
+double_calls (const char *call)
+{
+  for (size_t k = 0; k < d.n_calls; k++)
+    if (strcmp (d.calls[k].call, call) == 0)
+      return d.calls[k].count;
+  return 0;
+}
+
+static void
+count (const char *call)
+{
+  for (size_t k = 0; k < d.n_calls; k++)
+    if (strcmp (d.calls[k].call, call) == 0) {
+      d.calls[k].count++;
+      return;
+    }
+  if (d.n_calls < MAX_CALLS)
+    d.calls[d.n_calls++] = (typeof (d.calls[0])) { call, 1 };
+}
+
+/* Every call starts here: counted, and its kind of reply chosen.  A
+ * failing call sets the errno it fails with. */
+static enum reply_kind
+begin (const char *call)
+{
+  count (call);
+  enum reply_kind k = d.driver ? d.driver->kind (call) : REPLY_HONEST;
+  if (k == REPLY_FAIL)
+    d.last_errno = d.driver->errno_value ();
+  return k;
+}
+
+/* ---- the honest tree ---- */
+
+static struct node *
+find (const char *path)
+{
+  for (size_t k = 0; k < d.n_nodes; k++)
+    if (strcmp (d.nodes[k].path, path) == 0)
+      return &d.nodes[k];
+  return NULL;
+}
+
+/* The directory holding PATH ("/" for "/" itself). */
+static struct node *
+parent_of (const char *path)
+{
+  char dir[256];
+  snprintf (dir, sizeof dir, "%s", path);
+  char *slash = strrchr (dir, '/');
+  if (!slash || slash == dir)
+    return &d.nodes[0];
+  *slash = '\0';
+  return find (dir);
+}
+
+/* Is NODE directly in the directory DIR? */
+static bool
+is_child (const struct node *node, const char *dir)
+{
+  size_t n = strlen (dir);
+  const char *p = node->path;
+  if (strcmp (p, "/") == 0 || strncmp (p, dir, n) != 0)
+    return false;
+  p += n;
+  if (n > 1) {
+    if (*p != '/')
+      return false;
+    p++;
+  }
+  return *p && !strchr (p, '/');
+}
+
+static int
+fail_with (int e)
+{
+  d.last_errno = e;
+  return -1;
+}
+
+static int
+add_node (const char *path, int64_t mode)
+{
+  if (find (path))
+    return fail_with (EEXIST);
+  if (d.n_nodes == MAX_NODES || strlen (path) >= sizeof d.nodes[0].path)
+    return fail_with (ENOSPC);
+  struct node *n = &d.nodes[d.n_nodes++];
+  snprintf (n->path, sizeof n->path, "%s", path);
+  n->ino = d.next_ino++;
+  n->mode = mode;
+  n->size = 0;
+  return 0;
+}
+
+static int
+remove_node (const char *path)
+{
+  struct node *n = find (path);
+  if (!n || n == &d.nodes[0])
+    return fail_with (ENOENT);
+  *n = d.nodes[--d.n_nodes];
+  return 0;
+}
+
+static void *
+xcalloc (size_t n, size_t size)
+{
+  void *p = calloc (n ? n : 1, size);
+  if (!p)
+    abort ();
+  return p;
+}
+
+static char *
+xstrdup (const char *s)
+{
+  char *p = strdup (s);
+  if (!p)
+    abort ();
+  return p;
+}
+
+/* A string of N copies of C. */
+static char *
+repeated (char c, size_t n)
+{
+  char *s = xcalloc (n + 1, 1);
+  memset (s, c, n);
+  return s;
+}
+
+static char **
+strings (const char *const *list, size_t n)
+{
+  char **out = xcalloc (n + 1, sizeof *out);
+  for (size_t k = 0; k < n; k++)
+    out[k] = xstrdup (list[k]);
+  return out;
+}
+
+/* ---- state and errors ---- */
+
+int
+guestfs_last_errno (guestfs_h *g)
+{
+  return d.last_errno;
+}
+
+const char *
+guestfs_last_error (guestfs_h *g)
+{
+  /* What a taken-over guestfsd may put into an error message. */
+  return "failed \033]0;owned\007\033[2J";
+}
+
+void
+guestfs_set_error_handler (guestfs_h *g, guestfs_error_handler_cb cb, void *opaque)
+{
+}
+
+int
+guestfs_get_verbose (guestfs_h *g)
+{
+  return 0;
+}
+
+int
+guestfs_set_event_callback (guestfs_h *g, guestfs_event_callback cb, uint64_t events,
+                            int flags, void *opaque)
+{
+  return 0;
+}
+
+/* ---- attributes ---- */
+
+static void
+fill_stat (struct guestfs_statns *s, const struct node *n)
+{
+  memset (s, 0, sizeof *s);
+  s->st_dev = 8;
+  s->st_ino = n->ino;
+  s->st_mode = n->mode;
+  s->st_nlink = 1;
+  s->st_size = n->size;
+  s->st_blksize = 4096;
+  s->st_blocks = (n->size + 511) / 512;
+  s->st_mtime_sec = 1700000000;
+}
+
+/* Bends an honest stat of PATH as KIND says. */
+static void
+bend_stat (struct guestfs_statns *s, const char *path, enum reply_kind kind)
+{
+  const struct node *p = parent_of (path);
+  switch (kind) {
+  case REPLY_ANCESTOR: if (p) s->st_ino = p->ino; break;
+  case REPLY_ROOT: s->st_ino = d.nodes[0].ino; break;
+  case REPLY_BAD_MODE: s->st_mode = 0170644; break;
+  case REPLY_NEGATIVE: s->st_size = -4096; break;
+  case REPLY_BAD_TIME: s->st_mtime_nsec = 3000000000; break;
+  default: break;
+  }
+}
+
+struct guestfs_statns *
+guestfs_lstatns (guestfs_h *g, const char *path)
+{
+  enum reply_kind kind = begin ("lstatns");
+  if (kind == REPLY_FAIL)
+    return NULL;
+  const struct node *n = find (path);
+  if (!n) {
+    fail_with (ENOENT);
+    return NULL;
+  }
+  struct guestfs_statns *s = xcalloc (1, sizeof *s);
+  fill_stat (s, n);
+  bend_stat (s, path, kind);
+  return s;
+}
+
+void
+guestfs_free_statns (struct guestfs_statns *s)
+{
+  free (s);
+}
+
+struct guestfs_statns_list *
+guestfs_lstatnslist (guestfs_h *g, const char *dir, char *const *names)
+{
+  enum reply_kind kind = begin ("lstatnslist");
+  if (kind == REPLY_FAIL)
+    return NULL;
+  size_t n = 0;
+  while (names[n])
+    n++;
+  size_t len = kind == REPLY_OVERSIZE ? n + 1 : kind == REPLY_UNDERSIZE && n ? n - 1 : n;
+  struct guestfs_statns_list *list = xcalloc (1, sizeof *list);
+  list->len = (uint32_t) len;
+  list->val = xcalloc (len, sizeof *list->val);
+  for (size_t k = 0; k < len; k++) {
+    char path[600];
+    snprintf (path, sizeof path, "%s/%s", strcmp (dir, "/") ? dir : "",
+              k < n ? names[k] : "extra");
+    if (k < n && strcmp (names[k], ".") == 0)
+      snprintf (path, sizeof path, "%s", dir);
+    const struct node *node = find (path);
+    if (!node) {
+      list->val[k].st_ino = -1;   /* as guestfsd marks a name it could not stat */
+      continue;
+    }
+    fill_stat (&list->val[k], node);
+    /* The directory's own stat ("."), bent too: its parent's identity. */
+    bend_stat (&list->val[k], path, kind);
+    if (kind == REPLY_ANCESTOR)
+      list->val[k].st_ino = find (dir) ? find (dir)->ino : 2;
+  }
+  return list;
+}
+
+void
+guestfs_free_statns_list (struct guestfs_statns_list *list)
+{
+  if (list)
+    free (list->val);
+  free (list);
+}
+
+struct guestfs_statvfs *
+guestfs_statvfs (guestfs_h *g, const char *path)
+{
+  enum reply_kind kind = begin ("statvfs");
+  if (kind == REPLY_FAIL)
+    return NULL;
+  struct guestfs_statvfs *v = xcalloc (1, sizeof *v);
+  *v = (struct guestfs_statvfs) { .bsize = 4096, .frsize = 4096, .blocks = 1000,
+                                  .bfree = 500, .bavail = 400, .files = 100, .ffree = 50,
+                                  .favail = 50, .namemax = 255 };
+  if (kind == REPLY_NEGATIVE)
+    v->blocks = -1;
+  else if (kind == REPLY_UNDERSIZE)
+    v->bsize = 0;
+  else if (kind == REPLY_OVERSIZE)
+    v->bfree = v->blocks * 2;
+  return v;
+}
+
+void
+guestfs_free_statvfs (struct guestfs_statvfs *v)
+{
+  free (v);
+}
+
+/* ---- directories ---- */
+
+/* A name that breaks the rules, the Nth of a few. */
+static char *
+bad_name (unsigned n)
+{
+  static const char *const names[] = { "a/b", "", "..", "." };
+  if (n % 5 == 4)
+    return repeated ('n', 300);
+  return xstrdup (names[n % 5]);
+}
+
+static char
+ftyp_of (int64_t mode)
+{
+  return S_ISDIR (mode) ? 'd' : S_ISLNK (mode) ? 'l' : 'f';
+}
+
+struct guestfs_dirent_list *
+guestfs_readdir (guestfs_h *g, const char *dir)
+{
+  enum reply_kind kind = begin ("readdir");
+  if (kind == REPLY_FAIL)
+    return NULL;
+  if (!find (dir)) {
+    fail_with (ENOENT);
+    return NULL;
+  }
+  struct guestfs_dirent_list *list = xcalloc (1, sizeof *list);
+  list->val = xcalloc (d.n_nodes + 3, sizeof *list->val);
+  list->val[list->len++] = (struct guestfs_dirent) { 2, 'd', xstrdup (".") };
+  list->val[list->len++] = (struct guestfs_dirent) { 2, 'd', xstrdup ("..") };
+  for (size_t k = 0; k < d.n_nodes; k++)
+    if (is_child (&d.nodes[k], dir))
+      list->val[list->len++] = (struct guestfs_dirent) {
+        d.nodes[k].ino, ftyp_of (d.nodes[k].mode), xstrdup (strrchr (d.nodes[k].path, '/') + 1) };
+  if (kind == REPLY_BAD_NAME)
+    list->val[list->len++] = (struct guestfs_dirent) { 99, 'f', bad_name (double_calls ("readdir")) };
+  return list;
+}
+
+void
+guestfs_free_dirent_list (struct guestfs_dirent_list *list)
+{
+  for (size_t k = 0; list && k < list->len; k++)
+    free (list->val[k].name);
+  if (list)
+    free (list->val);
+  free (list);
+}
+
+char **
+guestfs_ls (guestfs_h *g, const char *dir)
+{
+  enum reply_kind kind = begin ("ls");
+  if (kind == REPLY_FAIL)
+    return NULL;
+  char **out = xcalloc (d.n_nodes + 2, sizeof *out);
+  size_t n = 0;
+  for (size_t k = 0; k < d.n_nodes; k++)
+    if (is_child (&d.nodes[k], dir))
+      out[n++] = xstrdup (strrchr (d.nodes[k].path, '/') + 1);
+  if (kind == REPLY_BAD_NAME)
+    out[n++] = bad_name (double_calls ("ls"));
+  return out;
+}
+
+/* ---- data ---- */
+
+/* COUNT bytes for a read that asked for COUNT at OFF of SIZE, bent. */
+static char *
+read_reply (enum reply_kind kind, int count, int64_t off, int64_t size, size_t *size_r)
+{
+  int64_t left = size - off;
+  size_t n = left <= 0 ? 0 : left < count ? (size_t) left : (size_t) count;
+  if (kind == REPLY_OVERSIZE)
+    n = (size_t) count + MIB;
+  *size_r = n;
+  return repeated ('x', n);
+}
+
+char *
+guestfs_pread (guestfs_h *g, const char *path, int count, int64_t off, size_t *size_r)
+{
+  enum reply_kind kind = begin ("pread");
+  if (kind == REPLY_FAIL)
+    return NULL;
+  const struct node *n = find (path);
+  if (!n) {
+    fail_with (ENOENT);
+    return NULL;
+  }
+  return read_reply (kind, count, off, n->size, size_r);
+}
+
+char *
+guestfs_pread_device (guestfs_h *g, const char *device, int count, int64_t off, size_t *size_r)
+{
+  enum reply_kind kind = begin ("pread_device");
+  if (kind == REPLY_FAIL)
+    return NULL;
+  return read_reply (kind, count, off, 64 * MIB, size_r);
+}
+
+int
+guestfs_pwrite (guestfs_h *g, const char *path, const char *content, size_t size, int64_t off)
+{
+  enum reply_kind kind = begin ("pwrite");
+  if (kind == REPLY_FAIL)
+    return -1;
+  struct node *n = find (path);
+  if (!n)
+    return fail_with (ENOENT);
+  /* Every byte sent is read, as guestfsd would: ASan sees a read past it. */
+  volatile char sum = 0;
+  for (size_t k = 0; k < size; k++)
+    sum ^= content[k];
+  if ((int64_t) (off + size) > n->size)
+    n->size = off + (int64_t) size;
+  switch (kind) {
+  case REPLY_OVERSIZE: return (int) size + 1;
+  case REPLY_UNDERSIZE: return 0;
+  case REPLY_NEGATIVE: return -7;
+  default: return (int) size;
+  }
+}
+
+char *
+guestfs_readlink (guestfs_h *g, const char *path)
+{
+  enum reply_kind kind = begin ("readlink");
+  if (kind == REPLY_FAIL)
+    return NULL;
+  return kind == REPLY_OVERSIZE ? repeated ('t', 5000)
+       : kind == REPLY_UNDERSIZE ? xstrdup ("") : xstrdup ("f");
+}
+
+/* ---- extended attributes ---- */
+
+char *
+guestfs_lgetxattr (guestfs_h *g, const char *path, const char *name, size_t *size_r)
+{
+  enum reply_kind kind = begin ("lgetxattr");
+  if (kind == REPLY_FAIL)
+    return NULL;
+  if (kind == REPLY_OVERSIZE) {
+    *size_r = MIB;
+    return repeated ('v', MIB);
+  }
+  if (strcmp (name, "user.a") != 0) {
+    fail_with (ENODATA);
+    return NULL;
+  }
+  *size_r = 1;
+  return xstrdup ("v");
+}
+
+struct guestfs_xattr_list *
+guestfs_lgetxattrs (guestfs_h *g, const char *path)
+{
+  enum reply_kind kind = begin ("lgetxattrs");
+  if (kind == REPLY_FAIL)
+    return NULL;
+  size_t n = kind == REPLY_OVERSIZE ? 1000 : 1;
+  struct guestfs_xattr_list *list = xcalloc (1, sizeof *list);
+  list->len = (uint32_t) n;
+  list->val = xcalloc (n, sizeof *list->val);
+  for (size_t k = 0; k < n; k++) {
+    list->val[k].attrname = kind == REPLY_OVERSIZE ? repeated ('a', 200)
+                          : kind == REPLY_BAD_NAME ? xstrdup ("") : xstrdup ("user.a");
+    list->val[k].attrval = xstrdup ("v");
+    list->val[k].attrval_len = 1;
+  }
+  return list;
+}
+
+void
+guestfs_free_xattr_list (struct guestfs_xattr_list *list)
+{
+  for (size_t k = 0; list && k < list->len; k++) {
+    free (list->val[k].attrname);
+    free (list->val[k].attrval);
+  }
+  if (list)
+    free (list->val);
+  free (list);
+}
+
+/* ---- calls that answer only success or an errno ---- */
+
+/* What every such call returns: -1 when failing, else 0, or what the
+ * honest tree made of it (HONEST_RESULT). */
+static int
+plain (const char *call, int honest_result)
+{
+  return begin (call) == REPLY_FAIL ? -1 : honest_result;
+}
+
+int guestfs_lsetxattr (guestfs_h *g, const char *x, const char *v, int len, const char *p) { return plain ("lsetxattr", 0); }
+int guestfs_lremovexattr (guestfs_h *g, const char *x, const char *p) { return plain ("lremovexattr", 0); }
+int guestfs_acl_set_file (guestfs_h *g, const char *p, const char *t, const char *a) { return plain ("acl_set_file", 0); }
+int guestfs_acl_delete_def_file (guestfs_h *g, const char *p) { return plain ("acl_delete_def_file", 0); }
+int guestfs_lchown (guestfs_h *g, int uid, int gid, const char *p) { return plain ("lchown", 0); }
+int guestfs_chmod (guestfs_h *g, int mode, const char *p) { return plain ("chmod", 0); }
+int guestfs_truncate_size (guestfs_h *g, const char *p, int64_t size) { return plain ("truncate_size", 0); }
+int guestfs_utimens (guestfs_h *g, const char *p, int64_t a, int64_t an, int64_t m, int64_t mn) { return plain ("utimens", 0); }
+int guestfs_sync (guestfs_h *g) { return plain ("sync", 0); }
+int guestfs_umount_all (guestfs_h *g) { return plain ("umount_all", 0); }
+int guestfs_mount_vfs (guestfs_h *g, const char *o, const char *t, const char *dev, const char *mp) { return plain ("mount_vfs", 0); }
+int guestfs_mount_options (guestfs_h *g, const char *o, const char *dev, const char *mp) { return plain ("mount_options", 0); }
+
+int
+guestfs_mknod (guestfs_h *g, int mode, int devmajor, int devminor, const char *path)
+{
+  return plain ("mknod", 0) ?: add_node (path, mode);
+}
+
+int
+guestfs_mkdir_mode (guestfs_h *g, const char *path, int mode)
+{
+  return plain ("mkdir_mode", 0) ?: add_node (path, S_IFDIR | mode);
+}
+
+int
+guestfs_ln_s (guestfs_h *g, const char *target, const char *path)
+{
+  return plain ("ln_s", 0) ?: add_node (path, S_IFLNK | 0777);
+}
+
+int
+guestfs_ln (guestfs_h *g, const char *target, const char *path)
+{
+  return plain ("ln", 0) ?: add_node (path, S_IFREG | 0644);
+}
+
+int
+guestfs_rm (guestfs_h *g, const char *path)
+{
+  return plain ("rm", 0) ?: remove_node (path);
+}
+
+int
+guestfs_rmdir (guestfs_h *g, const char *path)
+{
+  return plain ("rmdir", 0) ?: remove_node (path);
+}
+
+int
+guestfs_rename (guestfs_h *g, const char *from, const char *to)
+{
+  if (plain ("rename", 0))
+    return -1;
+  struct node *n = find (from);
+  if (!n)
+    return fail_with (ENOENT);
+  struct node *old = find (to);
+  if (old && old != n) {
+    *old = d.nodes[--d.n_nodes];
+    n = find (from);
+  }
+  snprintf (n->path, sizeof n->path, "%s", to);
+  return 0;
+}
+
+/* ---- devices and filesystems ---- */
+
+/* An honest list of strings, bent as KIND says. */
+static char **
+string_list (enum reply_kind kind, const char *const *honest, size_t n)
+{
+  static const char *const odd[] = { "/dev/sda", "ext4", "/dev/sdb" };
+  static const char *const escapes[] = { "/dev/sda\033[2J", "ext4\033]0;owned\007" };
+  if (kind == REPLY_ODD)
+    return strings (odd, 3);
+  if (kind == REPLY_ESCAPES)
+    return strings (escapes, 2);
+  if (kind == REPLY_OVERSIZE) {
+    char **out = xcalloc (3, sizeof *out);
+    out[0] = repeated ('/', 5000);
+    out[1] = repeated ('e', 5000);
+    return out;
+  }
+  return strings (honest, n);
+}
+
+char **
+guestfs_list_filesystems (guestfs_h *g)
+{
+  static const char *const honest[] = { "/dev/sda", "ext4" };
+  enum reply_kind kind = begin ("list_filesystems");
+  return kind == REPLY_FAIL ? NULL : string_list (kind, honest, 2);
+}
+
+char **
+guestfs_mountpoints (guestfs_h *g)
+{
+  static const char *const honest[] = { "/dev/sda", "/" };
+  enum reply_kind kind = begin ("mountpoints");
+  return kind == REPLY_FAIL ? NULL : string_list (kind, honest, 2);
+}
+
+char **
+guestfs_inspect_get_mountpoints (guestfs_h *g, const char *root)
+{
+  static const char *const honest[] = { "/", "/dev/sda", "/boot", "/dev/sdb" };
+  enum reply_kind kind = begin ("inspect_get_mountpoints");
+  return kind == REPLY_FAIL ? NULL : string_list (kind, honest, 4);
+}
+
+char **
+guestfs_list_devices (guestfs_h *g)
+{
+  static const char *const honest[] = { "/dev/sda", "/dev/sdb" };
+  enum reply_kind kind = begin ("list_devices");
+  return kind == REPLY_FAIL ? NULL : string_list (kind, honest, 2);
+}
+
+char **
+guestfs_list_partitions (guestfs_h *g)
+{
+  enum reply_kind kind = begin ("list_partitions");
+  return kind == REPLY_FAIL ? NULL : string_list (kind, NULL, 0);
+}
+
+char **
+guestfs_inspect_os (guestfs_h *g)
+{
+  static const char *const honest[] = { "/dev/sda" };
+  enum reply_kind kind = begin ("inspect_os");
+  return kind == REPLY_FAIL ? NULL : string_list (kind, honest, 1);
+}
+
+/* One string: HONEST, or bent. */
+static char *
+one_string (const char *call, const char *honest)
+{
+  enum reply_kind kind = begin (call);
+  switch (kind) {
+  case REPLY_FAIL: return NULL;
+  case REPLY_ESCAPES: return xstrdup ("\033[31mred\033[0m\r");
+  case REPLY_OVERSIZE: return repeated ('s', 5000);
+  case REPLY_UNDERSIZE: return xstrdup ("");
+  default: return xstrdup (honest);
+  }
+}
+
+char *guestfs_vfs_type (guestfs_h *g, const char *dev) { return one_string ("vfs_type", "ext4"); }
+char *guestfs_vfs_label (guestfs_h *g, const char *dev) { return one_string ("vfs_label", "ROOT"); }
+char *guestfs_part_to_dev (guestfs_h *g, const char *part) { return one_string ("part_to_dev", "/dev/sda"); }
+
+int64_t
+guestfs_blockdev_getsize64 (guestfs_h *g, const char *dev)
+{
+  enum reply_kind kind = begin ("blockdev_getsize64");
+  return kind == REPLY_FAIL ? -1 : kind == REPLY_NEGATIVE ? -4096 : 64 * MIB;
+}
+
+static int
+bool_reply (const char *call, int honest)
+{
+  enum reply_kind kind = begin (call);
+  return kind == REPLY_FAIL ? -1 : kind == REPLY_OVERSIZE ? 7 : honest;
+}
+
+int guestfs_is_blockdev (guestfs_h *g, const char *dev) { return bool_reply ("is_blockdev", 0); }
+int guestfs_is_lv (guestfs_h *g, const char *dev) { return bool_reply ("is_lv", 0); }
