@@ -22,9 +22,6 @@
 #include <unistd.h>
 #include <linux/fuse.h>
 #include "fsops/fsops.h"
-#include "mount/list.h"
-#include "mount/options.h"
-#include "mount/select-fs.h"
 #include "tests/fuzz/target.h"
 #include "tests/hostile/appliance-double.h"
 
@@ -206,24 +203,6 @@ one_operation (void)
   finish (&req);
 }
 
-static void
-mount_code (bool volumes)
-{
-  struct options opts = { .mode = RUN_MOUNT };
-  char *images[] = { (char *) "fuzz.img", NULL };
-  opts.images = images;
-  opts.n_images = 1;
-  char **fs_types = NULL, *err = NULL;
-  select_and_mount (double_handle (), &opts, volumes, &fs_types, &err);
-  for (size_t k = 0; fs_types && fs_types[k]; k++)
-    free (fs_types[k]);
-  free (fs_types);
-  free (err);
-  err = NULL;
-  list_filesystems (double_handle (), volumes, &err);
-  free (err);
-}
-
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
@@ -238,7 +217,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   double_start (&fuzzed);
   uint8_t flags = fuzz_u8 (&in);
   if (flags & 1)
-    mount_code (flags & 2);
+    double_mount_code (flags & 2);
   struct fs_config config = { .g = double_handle (), .cache_timeout = 1 };
   fs = fs_new (&config);
   if (!fs)

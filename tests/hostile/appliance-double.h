@@ -57,6 +57,11 @@ guestfs_h *double_handle (void);
 /* How many times CALL was made since double_start. */
 unsigned double_calls (const char *call);
 
+/* Runs the mount code (select_and_mount, then list_filesystems, which
+ * prints to stdout) against the double, telling it whether VOLUMES may
+ * exist. */
+void double_mount_code (bool volumes);
+
 /* ---- FUSE ---- */
 
 enum reply_type {

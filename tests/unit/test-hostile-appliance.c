@@ -14,9 +14,6 @@
 #include <unistd.h>
 #include <linux/fuse.h>
 #include "fsops/fsops.h"
-#include "mount/list.h"
-#include "mount/options.h"
-#include "mount/select-fs.h"
 #include "tests/hostile/appliance-double.h"
 #include "tests/unit/check.h"
 
@@ -420,10 +417,6 @@ run_mount_cases (void)
   static const char *const calls[] = { "list_filesystems", "inspect_get_mountpoints",
                                        "list_devices", "inspect_os", "mountpoints" };
   static const enum reply_kind kinds[] = { REPLY_ODD, REPLY_ESCAPES, REPLY_OVERSIZE };
-  struct options opts = { .mode = RUN_MOUNT };
-  char *images[] = { (char *) "hostile.img", NULL };
-  opts.images = images;
-  opts.n_images = 1;
   fflush (stdout);
   int saved_stdout = dup (1), null = open ("/dev/null", O_WRONLY);
   dup2 (null, 1);   /* --list prints */
@@ -433,15 +426,7 @@ run_mount_cases (void)
       for (int volumes = 0; volumes < 2; volumes++) {
         double_start (&scripted);
         bend (calls[c], kinds[k]);
-        char **fs_types = NULL, *err = NULL;
-        select_and_mount (double_handle (), &opts, volumes, &fs_types, &err);
-        for (size_t n = 0; fs_types && fs_types[n]; n++)
-          free (fs_types[n]);
-        free (fs_types);
-        free (err);
-        err = NULL;
-        list_filesystems (double_handle (), volumes, &err);
-        free (err);
+        double_mount_code (volumes);
         /* fs_new reads mountpoints for the names' case rules. */
         struct fs_config config = { .g = double_handle (), .cache_timeout = 1 };
         struct fs *f = fs_new (&config);
