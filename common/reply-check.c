@@ -26,6 +26,12 @@ reply_string_ok (const char *s)
 }
 
 bool
+reply_text_ok (const char *s)
+{
+  return strnlen (s, REPLY_STRING_MAX + 1) <= REPLY_STRING_MAX;
+}
+
+bool
 reply_path_ok (const char *path)
 {
   return path[0] == '/' && reply_string_ok (path);

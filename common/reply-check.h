@@ -23,10 +23,14 @@
  * '/', and neither "." nor ".."? */
 bool reply_name_ok (const char *name);
 
-/* Is S a string fit to name a device, mountpoint, filesystem type or
- * label: at most REPLY_STRING_MAX bytes, no control characters (bytes
- * below 0x20, and 0x7f)?  Empty is allowed (an empty label). */
+/* Is S a string fit to name a device, mountpoint or filesystem type: at
+ * most REPLY_STRING_MAX bytes, no control characters (bytes below 0x20,
+ * and 0x7f)?  Empty is allowed. */
 bool reply_string_ok (const char *s);
+
+/* Is S text of at most REPLY_STRING_MAX bytes, whatever it holds (a label
+ * may hold a tab: it is data, escaped wherever it is shown)? */
+bool reply_text_ok (const char *s);
 
 /* Is PATH absolute, within REPLY_STRING_MAX, with no control characters?
  * (Devices: "/dev/..."; mountpoints: "/...") */

@@ -474,13 +474,14 @@ guest_inspect_os (guestfs_h *g, char ***roots)
   return take_list (g, "inspect_os", list, list ? reply_list_ok (list, false) : 0, roots, NULL);
 }
 
-/* Keeps S if it passes reply_string_ok (and reply_path_ok if PATH). */
+/* Keeps S if it passes CHECK. */
 static int
-take_string (guestfs_h *g, const char *call, char *s, bool path, char **out)
+take_string (guestfs_h *g, const char *call, char *s, bool (*check) (const char *),
+             char **out)
 {
   if (!s)
     return guest_errno (g);
-  if (!(path ? reply_path_ok (s) : reply_string_ok (s))) {
+  if (!check (s)) {
     free (s);
     return guest_reject (call, "an over-long or unprintable string");
   }
@@ -491,19 +492,20 @@ take_string (guestfs_h *g, const char *call, char *s, bool path, char **out)
 int
 guest_vfs_type (guestfs_h *g, const char *device, char **type)
 {
-  return take_string (g, "vfs_type", guestfs_vfs_type (g, device), false, type);
+  return take_string (g, "vfs_type", guestfs_vfs_type (g, device), reply_string_ok, type);
 }
 
 int
 guest_vfs_label (guestfs_h *g, const char *device, char **label)
 {
-  return take_string (g, "vfs_label", guestfs_vfs_label (g, device), false, label);
+  return take_string (g, "vfs_label", guestfs_vfs_label (g, device), reply_text_ok, label);
 }
 
 int
 guest_part_to_dev (guestfs_h *g, const char *partition, char **device)
 {
-  return take_string (g, "part_to_dev", guestfs_part_to_dev (g, partition), true, device);
+  return take_string (g, "part_to_dev", guestfs_part_to_dev (g, partition), reply_path_ok,
+                      device);
 }
 
 int

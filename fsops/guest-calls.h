@@ -94,7 +94,8 @@ int guest_inspect_mountpoints (guestfs_h *g, const char *root, char ***pairs, si
 int guest_list_devices (guestfs_h *g, char ***list);
 int guest_list_partitions (guestfs_h *g, char ***list);
 int guest_inspect_os (guestfs_h *g, char ***roots);
-/* One string each: reply_string_ok (a device for part_to_dev). */
+/* One string each: reply_string_ok for a type, reply_path_ok for a
+ * device, reply_text_ok for a label. */
 int guest_vfs_type (guestfs_h *g, const char *device, char **type);
 int guest_vfs_label (guestfs_h *g, const char *device, char **label);
 int guest_part_to_dev (guestfs_h *g, const char *partition, char **device);
