@@ -233,6 +233,18 @@ def guest_replies():
           + u8(1) + u8(5) + u16(10) + u16(0) + honest * 2 + u8(0x82) * 2)
 
 
+def write_errors():
+    def pieces(text, size):
+        data = text.encode()
+        return b''.join(u8(len(data[k:k + size])) + data[k:k + size]
+                        for k in range(0, len(data), size))
+    write('write-errors', 'enospc', pieces(
+        '[  12.3] critical space allocation error, dev ubda, sector 81396 op 0x1:(WRITE) flags 0x0\n', 200))
+    write('write-errors', 'eio-split', pieces(
+        'I/O error, dev sda, sector 8 op 0x1:(WRITE) flags 0x800\r\nEXT4-fs warning: I/O error 10 writing to inode 12\n', 7))
+    write('write-errors', 'noise', pieces('\x1b[2Jrandom console text\n' * 3, 255))
+
+
 options()
 mountspec()
 drive_spec()
@@ -242,3 +254,4 @@ vhost_user()
 metadata_probe()
 image_header()
 guest_replies()
+write_errors()
