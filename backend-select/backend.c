@@ -11,7 +11,7 @@
 #include "common/message.h"
 #include "common/programs.h"
 #include "backend-select/backend.h"
-#include "backend-select/hv-env.h"
+#include "backend-select/hv/hv-env.h"
 #include "backend-select/kvm-probe.h"
 #include "backend-select/metadata-probe.h"
 #include "backend-select/appliance.h"

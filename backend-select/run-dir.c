@@ -19,7 +19,7 @@
 #include <unistd.h>
 #include "common/message.h"
 #include "common/remove-tree.h"
-#include "backend-select/hv-env.h"
+#include "backend-select/hv/hv-env.h"
 #include "backend-select/run-dir.h"
 
 static char *run_dir;

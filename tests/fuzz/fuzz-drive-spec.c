@@ -1,5 +1,5 @@
 /* fuzz-drive-spec.c: reading and rewriting qemu option strings
- * (backend-select/drive-spec.c), as imgmount-hv does to the -drive
+ * (backend-select/hv/drive-spec.c), as imgmount-hv does to the -drive
  * arguments libguestfs passes.
  *
  * Input: three NUL-separated strings, KEY, VALUE and SPEC.  Every function
@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include "backend-select/drive-spec.h"
+#include "backend-select/hv/drive-spec.h"
 #include "tests/fuzz/target.h"
 
 static bool

@@ -1,6 +1,6 @@
 /* test-drive-spec.c: reading and editing qemu -drive option strings. */
 #include <stdlib.h>
-#include "backend-select/drive-spec.h"
+#include "backend-select/hv/drive-spec.h"
 #include "tests/unit/check.h"
 
 static void

@@ -12,7 +12,7 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "backend-select/hv-console.h"
+#include "backend-select/hv/hv-console.h"
 #include "common/message.h"
 #include "common/parent-death.h"
 #include "common/programs.h"

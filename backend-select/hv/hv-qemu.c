@@ -27,9 +27,9 @@
 #include <unistd.h>
 #include "common/json-string.h"
 #include "common/message.h"
-#include "backend-select/drive-spec.h"
-#include "backend-select/hv.h"
-#include "backend-select/hv-env.h"
+#include "backend-select/hv/drive-spec.h"
+#include "backend-select/hv/hv.h"
+#include "backend-select/hv/hv-env.h"
 
 /* The drive id of a user's disk (hd0, hd1, ...; malloc'd), or NULL. */
 static char *

@@ -35,11 +35,11 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-#include "backend-select/drive-spec.h"
-#include "backend-select/hv.h"
-#include "backend-select/hv-console.h"
-#include "backend-select/hv-env.h"
-#include "backend-select/hv-qsd.h"
+#include "backend-select/hv/drive-spec.h"
+#include "backend-select/hv/hv.h"
+#include "backend-select/hv/hv-console.h"
+#include "backend-select/hv/hv-env.h"
+#include "backend-select/hv/hv-qsd.h"
 #include "common/cleanup.h"
 #include "common/clock.h"
 #include "common/message.h"

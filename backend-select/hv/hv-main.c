@@ -11,9 +11,9 @@
 #include <sys/file.h>
 #include <unistd.h>
 #include "common/message.h"
-#include "backend-select/drive-spec.h"
-#include "backend-select/hv.h"
-#include "backend-select/hv-env.h"
+#include "backend-select/hv/drive-spec.h"
+#include "backend-select/hv/hv.h"
+#include "backend-select/hv/hv-env.h"
 
 int
 hv_is_launch (int argc, char **argv)

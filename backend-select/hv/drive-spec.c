@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "backend-select/drive-spec.h"
+#include "backend-select/hv/drive-spec.h"
 
 /* The end of the item starting at P: the next single comma, or the end. */
 static const char *

@@ -11,8 +11,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-#include "backend-select/drive-spec.h"
-#include "backend-select/hv-qsd.h"
+#include "backend-select/hv/drive-spec.h"
+#include "backend-select/hv/hv-qsd.h"
 #include "common/message.h"
 #include "common/parent-death.h"
 #include "common/programs.h"
