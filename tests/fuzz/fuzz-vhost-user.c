@@ -1,4 +1,4 @@
-/* fuzz-vhost-user.c: the vhost-user back-end (backend-select/vhost-user.c)
+/* fuzz-vhost-user.c: the vhost-user back-end (backend-select/console/vhost-user.c)
  * as imgmount-console runs it, with the virtio console as its device:
  * messages arrive on a socketpair with fds attached (SCM_RIGHTS), guest
  * memory is a memfd of GUEST_SIZE bytes the front-end hands over in
@@ -29,7 +29,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
-#include "backend-select/virtio-console.h"
+#include "backend-select/console/virtio-console.h"
 #include "tests/fuzz/target.h"
 #include "tests/unit/front-end.h"
 

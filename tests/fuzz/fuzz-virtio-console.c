@@ -1,5 +1,5 @@
 /* fuzz-virtio-console.c: the virtio console device
- * (backend-select/virtio-console.c): its control queues above all (the
+ * (backend-select/console/virtio-console.c): its control queues above all (the
  * DEVICE_READY / PORT_READY / PORT_OPEN handshake and the messages it
  * sends back), and the data queues bridged to the channel socket.
  *
@@ -30,7 +30,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
-#include "backend-select/virtio-console.h"
+#include "backend-select/console/virtio-console.h"
 #include "tests/fuzz/target.h"
 
 enum { N_QUEUES = 4, Q_CTL_TX = 3 };

@@ -1,4 +1,4 @@
-/* fuzz-virtqueue.c: the split virtqueue code (backend-select/virtqueue.c):
+/* fuzz-virtqueue.c: the split virtqueue code (backend-select/console/virtqueue.c):
  * address translation, ring resolution, descriptor chains, used entries.
  *
  * Guest memory is up to MAX_REGIONS malloc'd buffers, each registered as a
@@ -17,7 +17,7 @@
  * every byte of every buffer, and completes each. */
 #include <stdlib.h>
 #include <string.h>
-#include "backend-select/virtqueue.h"
+#include "backend-select/console/virtqueue.h"
 #include "tests/fuzz/target.h"
 
 #define MAX_REGIONS 3

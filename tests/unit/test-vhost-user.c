@@ -15,7 +15,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
-#include "backend-select/vhost-user.h"
+#include "backend-select/console/vhost-user.h"
 #include "tests/unit/check.h"
 #include "tests/unit/front-end.h"
 

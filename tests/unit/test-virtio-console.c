@@ -16,7 +16,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 #include <linux/virtio_console.h>
-#include "backend-select/virtio-console.h"
+#include "backend-select/console/virtio-console.h"
 #include "tests/unit/check.h"
 
 enum { Q_RX, Q_TX, Q_CTL_RX, Q_CTL_TX, N_QUEUES };

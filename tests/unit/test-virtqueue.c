@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <unistd.h>
-#include "backend-select/virtqueue.h"
+#include "backend-select/console/virtqueue.h"
 #include "tests/unit/check.h"
 
 #define NUM 8

@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <linux/virtio_config.h>
-#include "backend-select/vhost-user.h"
+#include "backend-select/console/vhost-user.h"
 #include "common/message.h"
 
 /* ---- wire format ---- */

@@ -21,8 +21,8 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
-#include "backend-select/vhost-user.h"
-#include "backend-select/virtio-console.h"
+#include "backend-select/console/vhost-user.h"
+#include "backend-select/console/virtio-console.h"
 #include "common/message.h"
 
 static volatile sig_atomic_t stop_requested;

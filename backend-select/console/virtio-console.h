@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "backend-select/vhost-user.h"
+#include "backend-select/console/vhost-user.h"
 
 #define CONSOLE_NAME_MAX 255
 #define CONSOLE_CTL_SLOTS 16

@@ -4,7 +4,7 @@
  * num is a power of two. */
 #include <errno.h>
 #include <unistd.h>
-#include "backend-select/virtqueue.h"
+#include "backend-select/console/virtqueue.h"
 
 static void *
 translate (const struct vq_memory *mem, uint64_t addr, uint64_t len, bool by_gpa)

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <linux/virtio_console.h>
-#include "backend-select/virtio-console.h"
+#include "backend-select/console/virtio-console.h"
 #include "common/message.h"
 
 enum { Q_RX, Q_TX, Q_CTL_RX, Q_CTL_TX, N_QUEUES }; /* rx/tx as the guest sees them */

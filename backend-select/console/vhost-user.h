@@ -8,7 +8,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include "backend-select/virtqueue.h"
+#include "backend-select/console/virtqueue.h"
 
 #define VU_MAX_QUEUES 8
 
