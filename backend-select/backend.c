@@ -14,7 +14,7 @@
 #include "backend-select/hv/hv-env.h"
 #include "backend-select/kvm-probe.h"
 #include "backend-select/metadata-probe.h"
-#include "backend-select/appliance.h"
+#include "backend-select/appliance/appliance.h"
 #include "backend-select/run-dir.h"
 #include "backend-select/watchdog.h"
 #include "backend-select/write-errors.h"

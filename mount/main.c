@@ -15,7 +15,7 @@
 #include <unistd.h>
 #include <fuse_lowlevel.h>
 #include "backend-select/backend.h"
-#include "backend-select/appliance.h"
+#include "backend-select/appliance/appliance.h"
 #include "common/cleanup.h"
 #include "common/message.h"
 #include "backend-select/watchdog.h"

@@ -2,7 +2,7 @@
  * (appliance-udevadm.c) answers itself. */
 #define main appliance_udevadm_main
 int appliance_udevadm_main (int argc, char **argv);
-#include "backend-select/appliance-udevadm.c"
+#include "backend-select/appliance/appliance-udevadm.c"
 #undef main
 #include "check.h"
 

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "backend-select/initrd-trim.h"
+#include "backend-select/appliance/initrd-trim.h"
 #include "check.h"
 
 struct archive {

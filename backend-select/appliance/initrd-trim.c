@@ -21,7 +21,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "backend-select/initrd-trim.h"
+#include "backend-select/appliance/initrd-trim.h"
 #include "common/cleanup.h"
 #include "common/message.h"
 

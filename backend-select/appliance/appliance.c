@@ -18,9 +18,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "backend-select/cache-dir.h"
-#include "backend-select/appliance.h"
-#include "backend-select/initrd-trim.h"
-#include "backend-select/kernel-unpack.h"
+#include "backend-select/appliance/appliance.h"
+#include "backend-select/appliance/initrd-trim.h"
+#include "backend-select/appliance/kernel-unpack.h"
 #include "common/fnv1a.h"
 #include "common/message.h"
 #include "common/remove-tree.h"

@@ -17,7 +17,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "backend-select/kernel-unpack.h"
+#include "backend-select/appliance/kernel-unpack.h"
 #include "common/message.h"
 #include "common/programs.h"
 
