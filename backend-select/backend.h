@@ -12,7 +12,7 @@ struct backend_request {
   char *const *images;
   size_t n_images;
   /* Per image, the JSON of the qemu node of its backing chain, "null"
-   * for none (see mount/image-refs.h). */
+   * for none (see image/image-refs.h). */
   char *const *backing_nodes;
   const char *format;     /* never probed: see the README */
   bool readonly;          /* images are never written: qemu gets overlays */

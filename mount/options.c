@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "common/message.h"
+#include "image/image-formats.h"
 #include "mount/options.h"
 
 enum {
@@ -41,10 +42,6 @@ static const struct option long_options[] = {
   { "help", no_argument, NULL, OPT_HELP },
   { "version", no_argument, NULL, OPT_VERSION },
   { NULL, 0, NULL, 0 },
-};
-
-static const char *const known_formats[] = {
-  "raw", "qcow2", "qcow", "vmdk", "vdi", "vhdx", "vpc", "qed", "parallels", NULL,
 };
 
 void
@@ -140,14 +137,6 @@ unknown_option (int argc, char **argv, int before, char **err)
   return error_set (err, "unknown option -%c; see imgmount --help", optopt);
 }
 
-bool
-options_format_is_known (const char *fmt)
-{
-  for (size_t i = 0; known_formats[i]; i++)
-    if (strcmp (fmt, known_formats[i]) == 0)
-      return true;
-  return false;
-}
 
 int
 options_parse (int argc, char **argv, const char *env_backend,
@@ -180,7 +169,7 @@ options_parse (int argc, char **argv, const char *env_backend,
     case OPT_RO: opts->readonly = true; break;
     case OPT_RW: opts->readonly = false; break;
     case OPT_FORMAT:
-      if (!options_format_is_known (optarg))
+      if (!image_format_is_known (optarg))
         return error_set (err, "--format=%s: unknown image format (try raw, qcow2, vmdk, vdi, vhdx or vpc)", optarg);
       free (opts->format);
       opts->format = strdup (optarg);

@@ -49,7 +49,5 @@ int options_parse (int argc, char **argv, const char *env_backend,
 void options_free (struct options *opts);
 void options_print_help (void);
 
-/* Whether FMT is an image format imgmount accepts (--format names). */
-bool options_format_is_known (const char *fmt);
 
 #endif

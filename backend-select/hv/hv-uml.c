@@ -44,7 +44,7 @@
 #include "common/clock.h"
 #include "common/message.h"
 #include "common/parent-death.h"
-#include "mount/image-refs.h"
+#include "image/image-refs.h"
 
 #define MAX_ARGS 256
 #define STOP_GRACE_S 5.0

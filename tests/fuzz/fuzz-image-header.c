@@ -1,5 +1,5 @@
 /* fuzz-image-header.c: the host's reading of an untrusted image's header
- * for the files it names (mount/image-header.c).
+ * for the files it names (image/image-header.c).
  *
  * Input: u8 the format (modulo 6: qcow2, qcow, qed, vmdk, vpc, raw), u16
  * how many of the last bytes also serve as the file's tail (modulo 513),
@@ -10,7 +10,7 @@
  * format only with a backing file or from qcow2's extension. */
 #include <stdlib.h>
 #include <string.h>
-#include "mount/image-header.h"
+#include "image/image-header.h"
 #include "tests/fuzz/target.h"
 
 static const char *const formats[] = { "qcow2", "qcow", "qed", "vmdk", "vpc", "raw" };

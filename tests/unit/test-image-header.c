@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "mount/image-header.h"
+#include "image/image-header.h"
 #include "tests/unit/check.h"
 
 static unsigned char buf[IMAGE_HEADER_HEAD_SIZE];

@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "common/message.h"
-#include "mount/image-check.h"
+#include "image/image-check.h"
 
 /* qemu's image locking (block/file-posix.c): a process holding permission
  * P on an image takes a shared OFD lock on byte 100 + P; WRITE is bit 1. */

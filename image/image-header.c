@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
-#include "mount/image-header.h"
+#include "image/image-header.h"
 
 static uint32_t
 be32 (const unsigned char *p)

@@ -10,7 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include "mount/image-header.h"
+#include "image/image-header.h"
 
 /* The longest backing chain imgmount follows (image excluded). */
 #define IMAGE_REFS_CHAIN_MAX 16

@@ -13,9 +13,9 @@
 #include "common/cleanup.h"
 #include "common/json-string.h"
 #include "common/message.h"
-#include "mount/image-header.h"
-#include "mount/image-refs.h"
-#include "mount/options.h"
+#include "image/image-formats.h"
+#include "image/image-header.h"
+#include "image/image-refs.h"
 
 /* Reads up to SIZE bytes at OFFSET; returns how many, or -1. */
 static ssize_t
@@ -167,7 +167,7 @@ check_chain (const char *path, const char *format, char *const *allowed, size_t 
   if (seen (chain, n, &chain[n]))
     return error_set (err, "%s: its backing chain comes back to %s; refusing a loop", path, shown);
   const char *backing_format = hdr.backing_format[0] ? hdr.backing_format : "raw";
-  if (!options_format_is_known (backing_format))
+  if (!image_format_is_known (backing_format))
     return error_set (err, "%s: its header names the backing format \"%s\", which imgmount "
                       "does not know", path, backing_format);
   used[k] = true;
