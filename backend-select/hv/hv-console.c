@@ -38,7 +38,7 @@ listen_unix (const char *path)
 }
 
 int
-console_start (struct console *c, const char *tmpdir, const char *channel_socket)
+hv_console_start (struct hv_console *c, const char *tmpdir, const char *channel_socket)
 {
   c->pid = 0;
   c->socket = xasprintf ("%s/console.sock", tmpdir);
@@ -70,7 +70,7 @@ console_start (struct console *c, const char *tmpdir, const char *channel_socket
 }
 
 void
-console_stop (struct console *c)
+hv_console_stop (struct hv_console *c)
 {
   stop_child (&c->pid);
   if (c->socket)

@@ -7,7 +7,7 @@
 
 #define GUESTFS_PORT_NAME "org.libguestfs.channel.0"
 
-struct console {
+struct hv_console {
   pid_t pid;
   char *socket;   /* the vhost-user socket UML attaches (virtio_uml.device=) */
 };
@@ -15,9 +15,9 @@ struct console {
 /* Listens on a socket in TMPDIR and starts imgmount-console on it, bridged
  * to libguestfs's CHANNEL_SOCKET.  UML can connect as soon as this returns.
  * Returns 0, or -1 with a message on stderr. */
-int console_start (struct console *c, const char *tmpdir, const char *channel_socket);
+int hv_console_start (struct hv_console *c, const char *tmpdir, const char *channel_socket);
 
 /* Stops imgmount-console and removes the socket. */
-void console_stop (struct console *c);
+void hv_console_stop (struct hv_console *c);
 
 #endif

@@ -186,7 +186,7 @@ add_drive (struct uml_cmd *cmd, int *n, const char *spec, const char *tmpdir, in
 
 static int
 build_command (struct uml_cmd *cmd, int argc, char **argv, const char *tmpdir,
-               struct qsd *qsd, const struct console *console)
+               struct qsd *qsd, const struct hv_console *console)
 {
   const char *kernel = arg_value (argc, argv, "-kernel");
   const char *initrd = arg_value (argc, argv, "-initrd");
@@ -402,13 +402,13 @@ hv_run_uml (int argc, char **argv, const struct hv_channel *channel)
   const char *cache = getenv (HV_ENV_CACHE);
   struct qsd qsd_disks = { .pid = 0 };
   struct qsd *qsd = cache && strcmp (cache, "none") == 0 ? &qsd_disks : NULL;
-  struct console console = { .pid = 0 };
+  struct hv_console console = { .pid = 0 };
   int rc = 1;
-  if (console_start (&console, tmpdir, channel->socket) == 0 &&
+  if (hv_console_start (&console, tmpdir, channel->socket) == 0 &&
       build_command (&cmd, argc, argv, tmpdir, qsd, &console) == 0 &&
       (!qsd || qsd->n_disks == 0 || qsd_start (qsd) == 0))
     rc = run_uml (&cmd, tmpdir);
-  console_stop (&console);
+  hv_console_stop (&console);
   if (qsd)
     qsd_stop (qsd);
   remove_tmpdir (tmpdir, MAX_ARGS);
