@@ -1,7 +1,8 @@
 /* hv-uml.c: imgmount-hv on User-Mode Linux.
  *
- * libguestfs launches "qemu" with the UML appliance (see uml-appliance.c)
- * as kernel and initrd; this turns that command line into a linux.uml one:
+ * libguestfs launches "qemu" with the UML appliance (built by
+ * backend-select/appliance/appliance.c) as kernel and initrd; this turns
+ * that command line into a linux.uml one:
  *   -m N                      mem=NM
  *   -drive file=F,id=hdN      ubdNd=dN: the image as plain data, so that a
  *                             COW header inside an untrusted image can never
