@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include "common/message.h"
 #include "common/programs.h"
+#include "common/xalloc.h"
 #include "backend-select/backend.h"
 #include "backend-select/hv/hv-env.h"
 #include "backend-select/kvm-probe.h"

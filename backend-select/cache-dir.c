@@ -5,6 +5,7 @@
 #include <unistd.h>
 #include "backend-select/cache-dir.h"
 #include "common/message.h"
+#include "common/xalloc.h"
 
 char *
 cache_dir_path (const char *name)

@@ -22,6 +22,7 @@
 #include <unistd.h>
 #include "common/clock.h"
 #include "common/message.h"
+#include "common/xalloc.h"
 #include "backend-select/cache-dir.h"
 #include "backend-select/kvm-probe.h"
 

@@ -19,6 +19,7 @@
 #include <unistd.h>
 #include "common/message.h"
 #include "common/remove-tree.h"
+#include "common/xalloc.h"
 #include "backend-select/hv/hv-env.h"
 #include "backend-select/run-dir.h"
 

@@ -1,7 +1,6 @@
 /* message.c: building the one-line messages imgmount reports. */
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include "common/message.h"
 
 int
@@ -15,16 +14,4 @@ error_set (char **err, const char *fmt, ...)
     *err = NULL;
   va_end (ap);
   return -1;
-}
-
-char *
-xasprintf (const char *fmt, ...)
-{
-  va_list ap;
-  char *s;
-  va_start (ap, fmt);
-  if (vasprintf (&s, fmt, ap) < 0)
-    abort ();
-  va_end (ap);
-  return s;
 }

@@ -8,7 +8,4 @@
 int error_set (char **err, const char *fmt, ...)
   __attribute__ ((format (printf, 2, 3)));
 
-/* asprintf that aborts when out of memory. */
-char *xasprintf (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
-
 #endif

@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include "common/message.h"
 #include "common/programs.h"
+#include "common/xalloc.h"
 
 char *
 helper_program (const char *name)

@@ -13,6 +13,7 @@
 #include "common/cleanup.h"
 #include "common/json-string.h"
 #include "common/message.h"
+#include "common/xalloc.h"
 #include "image/image-formats.h"
 #include "image/image-header.h"
 #include "image/image-refs.h"

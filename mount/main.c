@@ -18,6 +18,7 @@
 #include "backend-select/appliance/appliance.h"
 #include "common/cleanup.h"
 #include "common/message.h"
+#include "common/xalloc.h"
 #include "backend-select/watchdog.h"
 #include "backend-select/write-errors.h"
 #include "fsops/fsops.h"

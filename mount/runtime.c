@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include "common/cleanup.h"
 #include "common/message.h"
+#include "common/xalloc.h"
 #include "mount/runtime.h"
 
 /* This user's runtime directory (malloc'd). */

@@ -25,6 +25,7 @@
 #include "common/message.h"
 #include "common/remove-tree.h"
 #include "common/programs.h"
+#include "common/xalloc.h"
 
 /* Changes whenever the way an appliance is built changes. */
 #define APPLIANCE_LAYOUT "imgmount-appliance-4"

@@ -24,6 +24,7 @@
 #include "backend-select/appliance/initrd-trim.h"
 #include "common/cleanup.h"
 #include "common/message.h"
+#include "common/xalloc.h"
 
 /* Modules supermin puts in the initrd that neither finding the root (virtio
  * PCI, virtio-scsi or virtio-blk, sd, ext4 and the CRCs they use) nor

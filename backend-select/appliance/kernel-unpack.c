@@ -20,6 +20,7 @@
 #include "backend-select/appliance/kernel-unpack.h"
 #include "common/message.h"
 #include "common/programs.h"
+#include "common/xalloc.h"
 
 /* Xen's ELF note naming the 32-bit PVH entry point. */
 #define XEN_ELFNOTE_PHYS32_ENTRY 18

@@ -16,6 +16,7 @@
 #include "common/message.h"
 #include "common/parent-death.h"
 #include "common/programs.h"
+#include "common/xalloc.h"
 
 /* The descriptor imgmount-console finds its listening socket on. */
 #define LISTEN_FD 3

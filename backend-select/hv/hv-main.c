@@ -11,6 +11,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 #include "common/message.h"
+#include "common/xalloc.h"
 #include "backend-select/hv/drive-spec.h"
 #include "backend-select/hv/hv.h"
 #include "backend-select/hv/hv-env.h"

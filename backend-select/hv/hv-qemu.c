@@ -27,6 +27,7 @@
 #include <unistd.h>
 #include "common/json-string.h"
 #include "common/message.h"
+#include "common/xalloc.h"
 #include "backend-select/hv/drive-spec.h"
 #include "backend-select/hv/hv.h"
 #include "backend-select/hv/hv-env.h"

@@ -16,6 +16,7 @@
 #include "common/message.h"
 #include "common/parent-death.h"
 #include "common/programs.h"
+#include "common/xalloc.h"
 
 #define QSD "qemu-storage-daemon"
 #define LISTEN_TIMEOUT_MS 10000

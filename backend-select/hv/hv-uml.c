@@ -45,6 +45,7 @@
 #include "common/clock.h"
 #include "common/message.h"
 #include "common/parent-death.h"
+#include "common/xalloc.h"
 #include "image/image-refs.h"
 
 #define MAX_ARGS 256

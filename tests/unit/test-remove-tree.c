@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include "common/message.h"
 #include "common/remove-tree.h"
+#include "common/xalloc.h"
 #include "check.h"
 
 static void

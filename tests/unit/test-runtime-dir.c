@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include "common/message.h"
 #include "common/remove-tree.h"
+#include "common/xalloc.h"
 #include "mount/runtime.h"
 #include "check.h"
 
