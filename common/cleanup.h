@@ -29,8 +29,17 @@ strings_free (char **list)
   free (list);
 }
 
-/* AUTO_FREE char *s = ...: freed.  AUTO_FD fd = open (...): closed. */
+static inline void
+cleanup_strings (char ***list)
+{
+  strings_free (*list);
+}
+
+/* AUTO_FREE char *s = ...: freed.  AUTO_FD fd = open (...): closed.
+ * AUTO_STRINGS char **list = ...: a NULL-terminated list, each string
+ * and the list freed. */
 #define AUTO_FREE __attribute__ ((cleanup (cleanup_free)))
 #define AUTO_FD __attribute__ ((cleanup (cleanup_close))) int
+#define AUTO_STRINGS __attribute__ ((cleanup (cleanup_strings)))
 
 #endif

@@ -113,7 +113,7 @@ read_entries (fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 {
   struct fs *fs = fs_of (req);
   struct dir_handle *d = dir_of (fi);
-  CLEANUP_FREE char *buf = malloc (size);
+  AUTO_FREE char *buf = malloc (size);
   size_t pos = 0;
   int e = 0;
   if (!buf) {
@@ -233,7 +233,7 @@ fsops_rmdir (fuse_req_t req, fuse_ino_t parent, const char *name)
   struct fs *fs = fs_of (req);
   fs_lock (fs);
   struct inode *p = itable_from_nodeid (&fs->itable, parent);
-  CLEANUP_FREE char *path = itable_child_path (&fs->itable, p, name);
+  AUTO_FREE char *path = itable_child_path (&fs->itable, p, name);
   int e = path ? guest_rmdir (fs->g, path) : ESTALE;
   /* Files unlinked while open may still be in it under hidden names. */
   if (e == ENOTEMPTY && (e = fs_empty_hidden_dir (fs, p, name, path)) == 0)

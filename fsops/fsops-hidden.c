@@ -37,7 +37,7 @@ move_to_hidden_name (struct fs *fs, struct inode *parent, const char *name,
 {
   char hidden[64];
   make_hidden_name (i, hidden, sizeof hidden);
-  CLEANUP_FREE char *hidden_path = itable_child_path (&fs->itable, newparent, hidden);
+  AUTO_FREE char *hidden_path = itable_child_path (&fs->itable, newparent, hidden);
   if (!hidden_path)
     return ESTALE;
   fs_name_may_appear (newparent, hidden);
@@ -91,7 +91,7 @@ fs_remove_hidden (struct fs *fs, struct inode *i)
   struct dentry *d = s && s->hidden ? hidden_alias (i) : NULL;
   if (!d)
     return;
-  CLEANUP_FREE char *path = itable_child_path (&fs->itable, d->parent, d->name);
+  AUTO_FREE char *path = itable_child_path (&fs->itable, d->parent, d->name);
   if (path && guest_rm (fs->g, path) == 0) {
     s->hidden = false;
     fs_name_unlinked (fs, d->parent, d->name);
@@ -105,7 +105,7 @@ fs_empty_hidden_dir (struct fs *fs, struct inode *parent, const char *name,
                      const char *path)
 {
   struct inode *dir = itable_find_child (&fs->itable, parent, name);
-  CLEANUP_FREE_STRING_LIST char **names = NULL;
+  AUTO_STRINGS char **names = NULL;
   int e = guest_ls (fs->g, path, &names);
   if (e)
     return e;
@@ -113,7 +113,7 @@ fs_empty_hidden_dir (struct fs *fs, struct inode *parent, const char *name,
     if (dir ? !fs_is_hidden_name (fs, dir, names[k]) : !has_hidden_prefix (names[k]))
       return ENOTEMPTY;   /* a name the user sees */
   for (size_t k = 0; names[k]; k++) {
-    CLEANUP_FREE char *entry_path = NULL;
+    AUTO_FREE char *entry_path = NULL;
     if (asprintf (&entry_path, "%s/%s", path, names[k]) == -1)
       return ENOMEM;
     struct inode *i = dir ? itable_find_child (&fs->itable, dir, names[k]) : NULL;

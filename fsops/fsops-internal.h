@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include "common/cleanup.h"
 #include "fsops/fsops.h"
 #include "fsops/guest-calls.h"
 #include "fsops/inode-table.h"
@@ -73,21 +74,6 @@ struct file_state *fs_state_of (struct inode *i);
 struct fs *fs_of (fuse_req_t req);
 void fs_lock (struct fs *fs);
 void fs_unlock (struct fs *fs);
-
-/* Frees the automatic variable when it goes out of scope. */
-#define CLEANUP_FREE __attribute__ ((cleanup (cleanup_free)))
-static inline void cleanup_free (void *ptr) { free (*(void **) ptr); }
-
-/* The same for a NULL-terminated list of strings (as guestfs_ls returns). */
-#define CLEANUP_FREE_STRING_LIST __attribute__ ((cleanup (cleanup_free_string_list)))
-static inline void
-cleanup_free_string_list (void *ptr)
-{
-  char **list = *(char ***) ptr;
-  for (size_t k = 0; list && list[k]; k++)
-    free (list[k]);
-  free (list);
-}
 
 /* Every helper here that can fail returns 0 or a positive errno, as
  * fuse_reply_err takes it. */

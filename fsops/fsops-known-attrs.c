@@ -109,7 +109,7 @@ int
 fs_stat_new_child (struct fs *fs, struct inode *dir, const char *name, const char *path,
                    struct stat *st)
 {
-  CLEANUP_FREE char *dir_path = itable_path (&fs->itable, dir);
+  AUTO_FREE char *dir_path = itable_path (&fs->itable, dir);
   if (!dir_path)
     return ESTALE;
   char *names[] = { (char *) name, (char *) ".", NULL };

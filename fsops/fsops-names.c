@@ -46,7 +46,7 @@ type_of (guestfs_h *g, const char *device, char *const *fs_types)
 static bool
 compares_exactly (guestfs_h *g, const char *device, char *const *fs_types)
 {
-  CLEANUP_FREE char *type = type_of (g, device, fs_types);
+  AUTO_FREE char *type = type_of (g, device, fs_types);
   if (!type)
     return false;
   if (strcmp (type, "btrfs") == 0)
@@ -59,7 +59,7 @@ compares_exactly (guestfs_h *g, const char *device, char *const *fs_types)
 bool
 fs_names_are_exact (guestfs_h *g, char *const *fs_types)
 {
-  CLEANUP_FREE_STRING_LIST char **mounts = NULL;
+  AUTO_STRINGS char **mounts = NULL;
   size_t n;
   if (guest_mountpoints (g, &mounts, &n) || n == 0)
     return false;

@@ -47,12 +47,12 @@ fsops_getxattr (fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
    * file for its ACLs. */
   struct file_state *s = is_capability (name)
     ? fs_state_of (itable_from_nodeid (&fs->itable, ino)) : NULL;
-  CLEANUP_FREE char *path = NULL;
+  AUTO_FREE char *path = NULL;
   if (s && s->no_capability)
     fuse_reply_err (req, ENOATTR);
   else if ((path = path_or_reply (req, fs, ino))) {
     size_t len;
-    CLEANUP_FREE char *value = NULL;
+    AUTO_FREE char *value = NULL;
     int e = guest_getxattr (fs->g, path, name, &value, &len);
     if (s && e == ENOATTR)
       s->no_capability = true;
@@ -72,7 +72,7 @@ check_xattr_flags (struct fs *fs, const char *path, const char *name, int flags)
   if (!(flags & (XATTR_CREATE | XATTR_REPLACE)))
     return 0;
   size_t len;
-  CLEANUP_FREE char *value = NULL;
+  AUTO_FREE char *value = NULL;
   int e = guest_getxattr (fs->g, path, name, &value, &len);
   if (!e)
     return flags & XATTR_CREATE ? EEXIST : 0;
@@ -104,7 +104,7 @@ set_value (struct fs *fs, const char *path, const char *name, const char *value,
     return guest_setxattr (fs->g, path, name, value, size);
   }
   int e = 0;
-  CLEANUP_FREE char *text = acl_xattr_to_text (value, size, &e);
+  AUTO_FREE char *text = acl_xattr_to_text (value, size, &e);
   if (!text)
     return e;
   return *text || strcmp (acl_type, "access") == 0
@@ -118,7 +118,7 @@ fsops_setxattr (fuse_req_t req, fuse_ino_t ino, const char *name,
 {
   struct fs *fs = fs_of (req);
   fs_lock (fs);
-  CLEANUP_FREE char *path = path_or_reply (req, fs, ino);
+  AUTO_FREE char *path = path_or_reply (req, fs, ino);
   if (is_capability (name))
     fs_state_of (itable_from_nodeid (&fs->itable, ino))->no_capability = false;
   if (path) {
@@ -135,9 +135,9 @@ fsops_listxattr (fuse_req_t req, fuse_ino_t ino, size_t size)
 {
   struct fs *fs = fs_of (req);
   fs_lock (fs);
-  CLEANUP_FREE char *path = path_or_reply (req, fs, ino);
+  AUTO_FREE char *path = path_or_reply (req, fs, ino);
   if (path) {
-    CLEANUP_FREE char *names = NULL;
+    AUTO_FREE char *names = NULL;
     size_t len;
     int e = guest_listxattr (fs->g, path, &names, &len);
     if (e)
@@ -153,7 +153,7 @@ fsops_removexattr (fuse_req_t req, fuse_ino_t ino, const char *name)
 {
   struct fs *fs = fs_of (req);
   fs_lock (fs);
-  CLEANUP_FREE char *path = path_or_reply (req, fs, ino);
+  AUTO_FREE char *path = path_or_reply (req, fs, ino);
   if (path) {
     int e = guest_removexattr (fs->g, path, name);
     if (is_capability (name) && (!e || e == ENOATTR))

@@ -134,7 +134,7 @@ fs_flush_inode (struct fs *fs, struct inode *i)
   struct file_state *s = i->data;
   if (!s || s->wb.len == 0)
     return s ? s->wb.error : 0;
-  CLEANUP_FREE char *path = itable_path (&fs->itable, i);
+  AUTO_FREE char *path = itable_path (&fs->itable, i);
   int e = path ? write_through (fs, path, s->wb.data, s->wb.len, s->wb.offset) : ESTALE;
   wbuf_clear (&s->wb);
   if (e)
@@ -221,7 +221,7 @@ op_lookup (fuse_req_t req, fuse_ino_t parent, const char *name)
   struct fs *fs = fs_of (req);
   fs_lock (fs);
   struct inode *p = itable_from_nodeid (&fs->itable, parent);
-  CLEANUP_FREE char *path = itable_child_path (&fs->itable, p, name);
+  AUTO_FREE char *path = itable_child_path (&fs->itable, p, name);
   fs_flush_child (fs, p, name);
   struct stat st;
   struct fuse_entry_param e;
@@ -279,7 +279,7 @@ op_getattr (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
   fs_lock (fs);
   int e;
   struct inode *i = flushed_inode (fs, ino, &e);
-  CLEANUP_FREE char *path = itable_path (&fs->itable, i);
+  AUTO_FREE char *path = itable_path (&fs->itable, i);
   struct stat st;
   int r = 0;
   if (!fs_known_dir_stat (fs, i, &st)) {
@@ -346,7 +346,7 @@ op_setattr (fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
   fs_lock (fs);
   int e;
   struct inode *i = flushed_inode (fs, ino, &e);
-  CLEANUP_FREE char *path = itable_path (&fs->itable, i);
+  AUTO_FREE char *path = itable_path (&fs->itable, i);
   struct stat st;
   double timeout = fs->timeout;
   fs_forget_dir_stat (fs, i);
@@ -373,8 +373,8 @@ op_readlink (fuse_req_t req, fuse_ino_t ino)
 {
   struct fs *fs = fs_of (req);
   fs_lock (fs);
-  CLEANUP_FREE char *path = itable_path (&fs->itable, itable_from_nodeid (&fs->itable, ino));
-  CLEANUP_FREE char *target = NULL;
+  AUTO_FREE char *path = itable_path (&fs->itable, itable_from_nodeid (&fs->itable, ino));
+  AUTO_FREE char *target = NULL;
   int e = path ? guest_readlink (fs->g, path, &target) : ESTALE;
   if (!e)
     fuse_reply_readlink (req, target);
@@ -389,7 +389,7 @@ fs_create_node (fuse_req_t req, struct fs *fs, fuse_ino_t parent, const char *na
              const void *arg, struct fuse_entry_param *e)
 {
   struct inode *p = itable_from_nodeid (&fs->itable, parent);
-  CLEANUP_FREE char *path = itable_child_path (&fs->itable, p, name);
+  AUTO_FREE char *path = itable_child_path (&fs->itable, p, name);
   if (!path)
     return ESTALE;
   fs_name_may_appear (p, name);
@@ -482,8 +482,8 @@ op_link (fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char *newna
   int e;
   struct inode *i = flushed_inode (fs, ino, &e);   /* the reply carries its size */
   struct inode *np = itable_from_nodeid (&fs->itable, newparent);
-  CLEANUP_FREE char *target = itable_path (&fs->itable, i);
-  CLEANUP_FREE char *path = itable_child_path (&fs->itable, np, newname);
+  AUTO_FREE char *target = itable_path (&fs->itable, i);
+  AUTO_FREE char *path = itable_child_path (&fs->itable, np, newname);
   if (!e && (!target || !path))
     e = ESTALE;
   if (!e)
@@ -503,7 +503,7 @@ op_unlink (fuse_req_t req, fuse_ino_t parent, const char *name)
   struct fs *fs = fs_of (req);
   fs_lock (fs);
   struct inode *p = itable_from_nodeid (&fs->itable, parent);
-  CLEANUP_FREE char *path = itable_child_path (&fs->itable, p, name);
+  AUTO_FREE char *path = itable_child_path (&fs->itable, p, name);
   struct inode *child = itable_find_child (&fs->itable, p, name);
   /* Its data may live on under another link: write it out first. */
   if (child)
@@ -545,8 +545,8 @@ op_rename (fuse_req_t req, fuse_ino_t parent, const char *name,
   fs_lock (fs);
   struct inode *p = itable_from_nodeid (&fs->itable, parent);
   struct inode *np = itable_from_nodeid (&fs->itable, newparent);
-  CLEANUP_FREE char *oldpath = itable_child_path (&fs->itable, p, name);
-  CLEANUP_FREE char *newpath = itable_child_path (&fs->itable, np, newname);
+  AUTO_FREE char *oldpath = itable_child_path (&fs->itable, p, name);
+  AUTO_FREE char *newpath = itable_child_path (&fs->itable, np, newname);
   int e = !oldpath || !newpath ? ESTALE : check_rename_flags (fs, newpath, flags);
   struct inode *replaced = e ? NULL : itable_find_child (&fs->itable, np, newname);
   if (replaced)
@@ -615,12 +615,12 @@ op_read (fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_fil
   int e;
   struct inode *i = flushed_inode (fs, ino, &e);
   struct file_state *s = fs_state_of (i);
-  CLEANUP_FREE char *reply = malloc (size ? size : 1);
+  AUTO_FREE char *reply = malloc (size ? size : 1);
   size_t got = 0;
   if (!e && !reply)
     e = ENOMEM;
   if (!e && !rcache_get (&s->rc, reply, size, off, &got)) {
-    CLEANUP_FREE char *path = itable_path (&fs->itable, i);
+    AUTO_FREE char *path = itable_path (&fs->itable, i);
     bool ahead = size < READ_AHEAD && rcache_is_sequential (&s->rc, off);
     size_t want = ahead ? READ_AHEAD : size;
     char *data = NULL;
@@ -658,7 +658,7 @@ op_write (fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t of
     if (e)
       wbuf_take_error (&s->wb);
     else if (!wbuf_absorb (&s->wb, buf, size, off, WRITE_BUFFER_LIMIT)) {
-      CLEANUP_FREE char *path = itable_path (&fs->itable, i);
+      AUTO_FREE char *path = itable_path (&fs->itable, i);
       e = path ? write_through (fs, path, buf, size, off) : ESTALE;
     }
   }
@@ -715,7 +715,7 @@ op_statfs (fuse_req_t req, fuse_ino_t ino)
 {
   struct fs *fs = fs_of (req);
   fs_lock (fs);
-  CLEANUP_FREE char *path = itable_path (&fs->itable, itable_from_nodeid (&fs->itable, ino));
+  AUTO_FREE char *path = itable_path (&fs->itable, itable_from_nodeid (&fs->itable, ino));
   struct statvfs sv;
   int e = guest_statvfs (fs->g, path ? path : "/", &sv);
   if (e)
@@ -733,7 +733,7 @@ op_access (fuse_req_t req, fuse_ino_t ino, int mask)
   struct fs *fs = fs_of (req);
   const struct fuse_ctx *ctx = fuse_req_ctx (req);
   fs_lock (fs);
-  CLEANUP_FREE char *path = itable_path (&fs->itable, itable_from_nodeid (&fs->itable, ino));
+  AUTO_FREE char *path = itable_path (&fs->itable, itable_from_nodeid (&fs->itable, ino));
   struct stat st;
   int r = path ? fs_lstat (fs, path, &st) : ESTALE;
   fs_unlock (fs);

@@ -44,26 +44,6 @@ error_line (const char *msg)
   fprintf (stderr, "imgmount: %s\n", msg ? msg : "out of memory");
 }
 
-/* A NULL-terminated array of malloc'd strings, freed at the end of its
- * scope. */
-static void
-free_strings (char ***list)
-{
-  for (char **s = *list; s && *s; s++)
-    free (*s);
-  free (*list);
-}
-#define AUTO_STRINGS __attribute__ ((cleanup (free_strings))) char **
-
-static char **
-new_strings (size_t n)
-{
-  char **list = calloc (n + 1, sizeof *list);
-  if (!list)
-    abort ();
-  return list;
-}
-
 /* Checks the host files each image's header names against --backing, and
  * fills BACKING_NODES with what imgmount-hv tells qemu. */
 static int
@@ -118,7 +98,7 @@ static int
 run_list (const struct options *opts)
 {
   int image_fds[opts->n_images];
-  AUTO_STRINGS backing_nodes = new_strings (opts->n_images);
+  AUTO_STRINGS char **backing_nodes = xcalloc (opts->n_images + 1, sizeof (char *));
   AUTO_FREE char *err = NULL;
   if (check_input (opts, image_fds, backing_nodes, &err) == -1) {
     error_line (err);
@@ -316,7 +296,7 @@ static int
 run_mount (struct options *opts)
 {
   int image_fds[opts->n_images];
-  AUTO_STRINGS backing_nodes = new_strings (opts->n_images);
+  AUTO_STRINGS char **backing_nodes = xcalloc (opts->n_images + 1, sizeof (char *));
   AUTO_FREE char *err = NULL;
   char mountpoint[PATH_MAX];
   if (check_input (opts, image_fds, backing_nodes, &err) == -1 || !realpath (opts->mountpoint, mountpoint)) {
@@ -346,7 +326,7 @@ run_mount (struct options *opts)
   };
   struct fs *fs = NULL;
   struct fuse_session *se = NULL;
-  AUTO_STRINGS fs_types = NULL;
+  AUTO_STRINGS char **fs_types = NULL;
   progress_phase ("finding and mounting the filesystems");
   watchdog_busy (watchdog_call_timeout ());
   int selected = select_and_mount (g, opts, info.volumes_possible, &fs_types, &err);
