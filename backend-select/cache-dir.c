@@ -14,9 +14,9 @@ cache_dir_path (const char *name)
   const char *own = getenv ("IMGMOUNT_CACHE_DIR");
   char *dir;
   if (own && *own)
-    dir = strdup (own);
+    dir = xstrdup (own);
   else if (geteuid () == 0)
-    dir = strdup ("/var/cache/imgmount");
+    dir = xstrdup ("/var/cache/imgmount");
   else if (xdg && *xdg)
     dir = xasprintf ("%s/imgmount", xdg);
   else if (home && *home)

@@ -42,7 +42,7 @@ find_kernel (void)
     if (strncmp (d->d_name, "vmlinuz-", 8) == 0 &&
         (!best || strverscmp (d->d_name, best) > 0)) {
       free (best);
-      best = strdup (d->d_name);
+      best = xstrdup (d->d_name);
     }
   closedir (dir);
   if (!best)
@@ -80,7 +80,7 @@ cache_read (const char *file, const char *key, char **why)
     strtok (line, "\n");
     answer = strcmp (line, "ok") == 0;
     if (!answer)
-      *why = strdup (line);
+      *why = xstrdup (line);
   }
   free (line);
   fclose (fp);
@@ -189,7 +189,7 @@ kvm_probe (int verbose, char **why)
   }
   char *kernel = find_kernel ();
   if (!kernel) {
-    *why = strdup ("no kernel in /boot to test KVM with (install linux-image-amd64)");
+    *why = xstrdup ("no kernel in /boot to test KVM with (install linux-image-amd64)");
     return 0;
   }
   char *key = cache_key (kernel), *file = cache_dir_path ("kvm-probe");

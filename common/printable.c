@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "common/printable.h"
+#include "common/xalloc.h"
 
 size_t
 utf8_length (const unsigned char *s)
@@ -83,9 +84,7 @@ printable (const char *s)
 {
   /* at most four bytes out for each byte in */
   size_t len = strlen (s);
-  char *buf = malloc (4 * len + 1);
-  if (!buf)
-    abort ();
+  char *buf = xmalloc (4 * len + 1);
   printable_n (buf, 4 * len + 1, s, len);
   return buf;
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "fsops/acl-xattr.h"
+#include "common/xalloc.h"
 
 #define ACL_XATTR_VERSION 2
 
@@ -36,9 +37,7 @@ acl_xattr_to_text (const void *value, size_t size, int *err)
   }
   size_t n = (size - 4) / 8;
   /* "u:4294967295:rwx," is the longest entry: 17 bytes. */
-  char *text = malloc (n * 18 + 1), *out = text;
-  if (!text)
-    abort ();
+  char *text = xmalloc (n * 18 + 1), *out = text;
   *out = '\0';
   for (size_t k = 0; k < n; k++) {
     const unsigned char *e = p + 4 + 8 * k;

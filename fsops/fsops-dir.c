@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <string.h>
 #include "fsops/fsops-internal.h"
+#include "common/xalloc.h"
 
 /* Names per lstatnslist call: keeps each message well under the
  * protocol's 4 MiB for names up to 255 bytes. */
@@ -55,9 +56,7 @@ fsops_opendir (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
     free (path);
   }
   else {
-    struct dir_handle *d = calloc (1, sizeof *d);
-    if (!d)
-      abort ();
+    struct dir_handle *d = xcalloc (1, sizeof *d);
     d->path = path;
     d->entries = entries;
     fs_names_of_listing (fs, itable_from_nodeid (&fs->itable, ino), entries);

@@ -17,6 +17,7 @@
 #include <string.h>
 #include "fsops/ext-superblock.h"
 #include "fsops/fsops-internal.h"
+#include "common/xalloc.h"
 
 /* Whether the ext2/3/4 filesystem on DEVICE may fold the case of names.
  * One read of its superblock answers what tune2fs -l would, without
@@ -37,7 +38,7 @@ type_of (guestfs_h *g, const char *device, char *const *fs_types)
 {
   for (size_t k = 0; fs_types && fs_types[k] && fs_types[k + 1]; k += 2)
     if (strcmp (fs_types[k], device) == 0)
-      return strdup (fs_types[k + 1]);
+      return xstrdup (fs_types[k + 1]);
   char *type = NULL;
   guest_vfs_type (g, device, &type);
   return type;

@@ -16,6 +16,7 @@
 #include "backend-select/watchdog.h"
 #include "backend-select/write-errors.h"
 #include "fsops/fsops-internal.h"
+#include "common/xalloc.h"
 
 struct fs *
 fs_of (fuse_req_t req)
@@ -107,9 +108,7 @@ struct file_state *
 fs_state_of (struct inode *i)
 {
   if (!i->data)
-    i->data = calloc (1, sizeof (struct file_state));
-  if (!i->data)
-    abort ();
+    i->data = xcalloc (1, sizeof (struct file_state));
   return i->data;
 }
 

@@ -4,16 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fuse_lowlevel.h>
+#include "common/xalloc.h"
 #include "fsops/inode-table.h"
-
-static void *
-xcalloc (size_t n, size_t size)
-{
-  void *p = calloc (n, size);
-  if (!p)
-    abort ();
-  return p;
-}
 
 static size_t
 hash_id (int64_t dev, int64_t ino)
@@ -170,9 +162,7 @@ add_dentry (struct inode_table *t, struct inode *inode, struct inode *parent,
 {
   struct dentry *d = xcalloc (1, sizeof *d);
   d->parent = parent;
-  d->name = strdup (name);
-  if (!d->name)
-    abort ();
+  d->name = xstrdup (name);
   d->inode = inode;
   d->next_alias = inode->aliases;
   inode->aliases = d;
@@ -354,13 +344,11 @@ char *
 itable_path (struct inode_table *t, struct inode *i)
 {
   if (i == &t->root)
-    return strdup ("/");
+    return xstrdup ("/");
   size_t len = path_length (t, i);
   if (len == 0)
     return NULL;
-  char *path = malloc (len + 1);
-  if (!path)
-    abort ();
+  char *path = xmalloc (len + 1);
   path[len] = '\0';
   for (struct inode *p = i; p != &t->root; p = p->aliases->parent) {
     size_t n = strlen (p->aliases->name);
@@ -377,9 +365,7 @@ itable_child_path (struct inode_table *t, struct inode *parent, const char *name
   char *dir = itable_path (t, parent);
   if (!dir)
     return NULL;
-  char *path;
-  if (asprintf (&path, "%s/%s", strcmp (dir, "/") == 0 ? "" : dir, name) < 0)
-    abort ();
+  char *path = xasprintf ("%s/%s", strcmp (dir, "/") == 0 ? "" : dir, name);
   free (dir);
   return path;
 }

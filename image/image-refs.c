@@ -41,9 +41,7 @@ read_at (int fd, unsigned char *buf, size_t size, off_t offset)
 static char *
 printable (const char *name)
 {
-  char *out = strdup (name);
-  if (!out)
-    abort ();
+  char *out = xstrdup (name);
   for (char *p = out; *p; p++)
     if ((unsigned char) *p < 0x20 || *p == 0x7f)
       *p = '?';

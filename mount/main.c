@@ -131,9 +131,7 @@ static char *
 escaped_option (const char *prefix, const char *value)
 {
   size_t n = strlen (prefix) + 2 * strlen (value) + 1;
-  char *s = malloc (n), *p = s;
-  if (!s)
-    abort ();
+  char *s = xmalloc (n), *p = s;
   p = stpcpy (p, prefix);
   for (const char *v = value; *v; v++) {
     if (*v == ',' || *v == '\\')
@@ -261,7 +259,7 @@ shut_down (struct fs *fs, guestfs_h *g, const int *image_fds, size_t n)
   int e = fs ? fs_flush_all (fs) : 0;
   double stalled;
   if (appliance_died)
-    err = strdup ("the appliance's hypervisor exited unexpectedly; the mount was ended "
+    err = xstrdup ("the appliance's hypervisor exited unexpectedly; the mount was ended "
                   "and writes not yet fsync'd were lost");
   else if (watchdog_fired (&stalled))
     err = xasprintf ("the appliance stopped answering for %.0f s and was stopped "

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "mount/mountspec.h"
+#include "common/xalloc.h"
 
 static char *
 field_or_null (const char *start, size_t len)
@@ -50,7 +51,7 @@ mountspec_parse (const char *arg, struct mount_spec *spec, char **err)
   }
 
   spec->device = strndup (fields[0], lens[0]);
-  spec->path = n > 1 && lens[1] > 0 ? strndup (fields[1], lens[1]) : strdup ("/");
+  spec->path = n > 1 && lens[1] > 0 ? strndup (fields[1], lens[1]) : xstrdup ("/");
   spec->options = n > 2 ? field_or_null (fields[2], lens[2]) : NULL;
   spec->fstype = n > 3 ? field_or_null (fields[3], lens[3]) : NULL;
   return 0;

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "common/message.h"
+#include "common/xalloc.h"
 #include "image/image-formats.h"
 #include "mount/options.h"
 
@@ -91,11 +92,9 @@ options_print_help (void)
 static void
 push_string (char ***list, size_t *n, const char *s)
 {
-  char **grown = realloc (*list, (*n + 1) * sizeof **list);
-  if (!grown)
-    abort ();
+  char **grown = xreallocarray (*list, *n + 1, sizeof **list);
   *list = grown;
-  (*list)[(*n)++] = strdup (s);
+  (*list)[(*n)++] = xstrdup (s);
 }
 
 /* -o takes a comma-separated list; imgmount acts on some options itself
@@ -103,7 +102,7 @@ push_string (char ***list, size_t *n, const char *s)
 static int
 add_fuse_options (struct options *opts, const char *arg, char **err)
 {
-  char *copy = strdup (arg), *saveptr = NULL;
+  char *copy = xstrdup (arg), *saveptr = NULL;
   for (char *o = strtok_r (copy, ",", &saveptr); o; o = strtok_r (NULL, ",", &saveptr)) {
     if (strcmp (o, "ro") == 0)
       opts->readonly = true;
@@ -143,7 +142,7 @@ options_parse (int argc, char **argv, const char *env_backend,
                struct options *opts, char **err)
 {
   memset (opts, 0, sizeof *opts);
-  opts->format = strdup ("raw");
+  opts->format = xstrdup ("raw");
   opts->backend = BACKEND_AUTO;
   opts->cache = CACHE_WRITEBACK;
   if (env_backend && *env_backend &&
@@ -160,9 +159,7 @@ options_parse (int argc, char **argv, const char *env_backend,
       struct mount_spec spec;
       if (mountspec_parse (optarg, &spec, err) == -1)
         return -1;
-      opts->specs = realloc (opts->specs, (opts->n_specs + 1) * sizeof *opts->specs);
-      if (!opts->specs)
-        abort ();
+      opts->specs = xreallocarray (opts->specs, opts->n_specs + 1, sizeof *opts->specs);
       opts->specs[opts->n_specs++] = spec;
       break;
     }
@@ -172,11 +169,11 @@ options_parse (int argc, char **argv, const char *env_backend,
       if (!image_format_is_known (optarg))
         return error_set (err, "--format=%s: unknown image format (try raw, qcow2, vmdk, vdi, vhdx or vpc)", optarg);
       free (opts->format);
-      opts->format = strdup (optarg);
+      opts->format = xstrdup (optarg);
       break;
     case OPT_BACKING: push_string (&opts->backings, &opts->n_backings, optarg); break;
     case OPT_FOREGROUND: opts->foreground = true; break;
-    case OPT_PID_FILE: free (opts->pid_file); opts->pid_file = strdup (optarg); break;
+    case OPT_PID_FILE: free (opts->pid_file); opts->pid_file = xstrdup (optarg); break;
     case 'o':
       if (add_fuse_options (opts, optarg, err) == -1)
         return -1;
@@ -218,7 +215,7 @@ options_parse (int argc, char **argv, const char *env_backend,
   case RUN_UNMOUNT:
     if (npos != 1)
       return error_set (err, "-u takes exactly one MOUNTPOINT; see imgmount --help");
-    opts->mountpoint = strdup (argv[optind]);
+    opts->mountpoint = xstrdup (argv[optind]);
     return 0;
   case RUN_LIST:
     for (int i = optind; i < argc; i++)
@@ -231,7 +228,7 @@ options_parse (int argc, char **argv, const char *env_backend,
       return error_set (err, "missing MOUNTPOINT; usage: imgmount [OPTIONS] IMAGE... MOUNTPOINT");
     for (int i = optind; i < argc - 1; i++)
       push_string (&opts->images, &opts->n_images, argv[i]);
-    opts->mountpoint = strdup (argv[argc - 1]);
+    opts->mountpoint = xstrdup (argv[argc - 1]);
     if (opts->n_images == 0)
       return error_set (err, "missing IMAGE; usage: imgmount [OPTIONS] IMAGE... MOUNTPOINT");
     return 0;

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "common/clock.h"
+#include "common/xalloc.h"
 #include "mount/progress.h"
 
 static struct {
@@ -37,7 +38,7 @@ void
 progress_phase (const char *what)
 {
   end_phase ();
-  p.phase = strdup (what);
+  p.phase = xstrdup (what);
   p.started = monotonic_seconds ();
   if (p.on_terminal) {
     fprintf (stderr, "imgmount: %s...", what);

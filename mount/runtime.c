@@ -177,7 +177,7 @@ mountinfo_find (const char *mountinfo, const char *mountpoint,
     *minor = min;
     if (fstype) {
       free (*fstype);
-      *fstype = strdup (type);
+      *fstype = xstrdup (type);
     }
     found = 1;
   }

@@ -8,6 +8,7 @@
 #include "common/cleanup.h"
 #include "common/message.h"
 #include "common/printable.h"
+#include "common/xalloc.h"
 #include "fsops/guest-calls.h"
 #include "mount/select-fs.h"
 
@@ -52,9 +53,7 @@ static int
 mount_specs (guestfs_h *g, const struct options *opts, char **err)
 {
   /* Parents before children: / before /boot before /boot/efi. */
-  struct mount_spec *specs = malloc (opts->n_specs * sizeof *specs);
-  if (!specs)
-    abort ();
+  struct mount_spec *specs = xreallocarray (NULL, opts->n_specs, sizeof *specs);
   memcpy (specs, opts->specs, opts->n_specs * sizeof *specs);
   qsort (specs, opts->n_specs, sizeof *specs, compare_path_length);
   int r = 0;
@@ -170,11 +169,9 @@ list_plain_filesystems (guestfs_h *g)
       }
       if (n + 3 > cap) {
         cap = cap ? 2 * cap : 16;
-        out = realloc (out, cap * sizeof *out);
-        if (!out)
-          abort ();
+        out = xreallocarray (out, cap, sizeof *out);
       }
-      out[n++] = strdup (*d);
+      out[n++] = xstrdup (*d);
       out[n++] = type;
       out[n] = NULL;
     }
@@ -199,9 +196,7 @@ mount_default (guestfs_h *g, const struct options *opts, bool volumes_possible,
   struct candidate *c = NULL;
   for (size_t k = 0; fs[k]; k += 2)
     if (fs_type_is_mountable (fs[k + 1])) {
-      c = realloc (c, (n + 1) * sizeof *c);
-      if (!c)
-        abort ();
+      c = xreallocarray (c, n + 1, sizeof *c);
       c[n++] = (struct candidate) { fs[k], fs[k + 1], 0 };
     }
 

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include "mount/runtime.h"
 #include "mount/unmount.h"
+#include "common/xalloc.h"
 
 /* root unmounts directly; others go through the setuid helper. */
 static int
@@ -82,7 +83,7 @@ read_status (int run_dir, unsigned maj, unsigned min, int pid)
   size_t cap = 0;
   char *rest;
   if (getline (&line, &cap, fp) > 0 && strtol (line, &rest, 10) == pid && *rest == ' ')
-    status = strdup (strtok (rest + 1, "\n") ? rest + 1 : "");
+    status = xstrdup (strtok (rest + 1, "\n") ? rest + 1 : "");
   free (line);
   fclose (fp);
   return status;

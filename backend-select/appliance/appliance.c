@@ -73,7 +73,7 @@ uml_modules_version (void)
   while ((d = readdir (dir)) != NULL)
     if (d->d_name[0] != '.' && (!best || strverscmp (d->d_name, best) > 0)) {
       free (best);
-      best = strdup (d->d_name);
+      best = xstrdup (d->d_name);
     }
   closedir (dir);
   return best;

@@ -130,7 +130,7 @@ kernel_unpack (const char *kernel, int verbose)
   if (map == MAP_FAILED)
     return -1;
 
-  char *dir = strdup (kernel);
+  char *dir = xstrdup (kernel);
   char *slash = strrchr (dir, '/');
   if (slash)
     *slash = '\0';

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "backend-select/hv/drive-spec.h"
+#include "common/xalloc.h"
 
 /* The end of the item starting at P: the next single comma, or the end. */
 static const char *
@@ -36,9 +37,7 @@ drive_spec_get (const char *spec, const char *key)
   for (const char *p = spec; *p; ) {
     const char *end = item_end (p), *value;
     if (item_has_key (p, end, key, &value)) {
-      char *out = malloc ((size_t) (end - value) + 1), *o = out;
-      if (!out)
-        abort ();
+      char *out = xmalloc ((size_t) (end - value) + 1), *o = out;
       for (const char *v = value; v < end; v++) {
         *o++ = *v;
         if (*v == ',')
@@ -55,9 +54,7 @@ drive_spec_get (const char *spec, const char *key)
 char *
 drive_spec_escape (const char *value)
 {
-  char *out = malloc (2 * strlen (value) + 1), *o = out;
-  if (!out)
-    abort ();
+  char *out = xmalloc (2 * strlen (value) + 1), *o = out;
   for (; *value; value++) {
     *o++ = *value;
     if (*value == ',')

@@ -26,7 +26,7 @@ qsd_add_disk (struct qsd *q, const char *file, const char *tmpdir)
 {
   if (q->n_disks == QSD_MAX_DISKS)
     return -1;
-  q->files[q->n_disks] = strdup (file);
+  q->files[q->n_disks] = xstrdup (file);
   q->sockets[q->n_disks] = xasprintf ("%s/vhost%d.sock", tmpdir, q->n_disks);
   q->n_disks++;
   return 0;

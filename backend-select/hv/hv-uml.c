@@ -75,7 +75,7 @@ add_arg (struct uml_cmd *cmd, char *arg)
 static void
 add_copy (struct uml_cmd *cmd, const char *arg)
 {
-  add_arg (cmd, strdup (arg));
+  add_arg (cmd, xstrdup (arg));
 }
 
 static void
@@ -137,7 +137,7 @@ overlay_backing (const char *spec)
              *hdr.backing_format ? hdr.backing_format : "(probed)");
     return NULL;
   }
-  return strdup (hdr.backing);
+  return xstrdup (hdr.backing);
 }
 
 /* One -drive becomes one ubd device, numbered in command-line order, so
@@ -220,7 +220,7 @@ build_command (struct uml_cmd *cmd, int argc, char **argv, const char *tmpdir,
   /* 3 is the virtio console device id. */
   add_arg (cmd, xasprintf ("virtio_uml.device=%s:3", console->socket));
   if (append) {
-    char *copy = strdup (append), *save = NULL;
+    char *copy = xstrdup (append), *save = NULL;
     for (char *w = strtok_r (copy, " ", &save); w; w = strtok_r (NULL, " ", &save))
       add_copy (cmd, w);
     free (copy);
