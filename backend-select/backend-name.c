@@ -1,6 +1,7 @@
 /* backend-name.c: mapping between names and enum backend_kind / cache_mode. */
 #include <string.h>
 #include "backend-select/backend-name.h"
+#include "common/xalloc.h"
 
 static const char *const backend_names[] = {
   [BACKEND_AUTO] = "auto",
@@ -15,8 +16,6 @@ static const char *const cache_names[] = {
   [CACHE_UNSAFE] = "unsafe",
 };
 
-#define N_ELEMS(a) (sizeof (a) / sizeof (a)[0])
-
 static int
 index_of (const char *const *names, size_t n, const char *name)
 {
@@ -29,7 +28,7 @@ index_of (const char *const *names, size_t n, const char *name)
 int
 backend_kind_from_name (const char *name, enum backend_kind *kind)
 {
-  int i = index_of (backend_names, N_ELEMS (backend_names), name);
+  int i = index_of (backend_names, ARRAY_SIZE (backend_names), name);
   if (i >= 0)
     *kind = (enum backend_kind) i;
   return i >= 0 ? 0 : -1;
@@ -38,7 +37,7 @@ backend_kind_from_name (const char *name, enum backend_kind *kind)
 int
 cache_mode_from_name (const char *name, enum cache_mode *mode)
 {
-  int i = index_of (cache_names, N_ELEMS (cache_names), name);
+  int i = index_of (cache_names, ARRAY_SIZE (cache_names), name);
   if (i >= 0)
     *mode = (enum cache_mode) i;
   return i >= 0 ? 0 : -1;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "backend-select/write-errors.h"
+#include "common/xalloc.h"
 
 /* Console lines are short; a longer one is judged by its beginning. */
 #define KEPT_LINE_MAX 512
@@ -31,7 +32,7 @@ refused_write (const char *line)
     { "Detected IO errors while flushing file data", "" },  /* jbd2 */
     { "I/O error", "writing to inode" },                    /* ext4 */
   };
-  for (size_t k = 0; k < sizeof others / sizeof others[0]; k++)
+  for (size_t k = 0; k < ARRAY_SIZE (others); k++)
     if (strstr (line, others[k][0]) && strstr (line, others[k][1]))
       return EIO;
   return 0;

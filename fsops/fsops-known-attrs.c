@@ -24,6 +24,7 @@
 #include <errno.h>
 #include <string.h>
 #include "fsops/fsops-internal.h"
+#include "common/xalloc.h"
 
 /* Calls that change no directory's attributes, whatever their arguments,
  * except a chmod, chown or utimens of the directory itself, which only
@@ -36,7 +37,7 @@ leaves_directories_alone (const char *call, size_t len)
     "lstatns", "lstatnslist", "internal_lstatnslist", "pread", "pwrite",
     "chmod", "lchown", "utimens",
   };
-  for (size_t k = 0; k < sizeof calls / sizeof calls[0]; k++)
+  for (size_t k = 0; k < ARRAY_SIZE (calls); k++)
     if (strlen (calls[k]) == len && memcmp (call, calls[k], len) == 0)
       return true;
   return false;

@@ -10,6 +10,7 @@
 #include "common/cleanup.h"
 #include "common/printable.h"
 #include "common/reply-check.h"
+#include "common/xalloc.h"
 #include "fsops/errno-map.h"
 #include "fsops/guest-calls.h"
 
@@ -39,7 +40,7 @@ guest_reject (const char *call, const char *why)
   pthread_mutex_lock (&lock);
   for (size_t k = 0; k < n_logged && !seen; k++)
     seen = strcmp (logged[k], call) == 0;
-  if (!seen && n_logged < sizeof logged / sizeof logged[0])
+  if (!seen && n_logged < ARRAY_SIZE (logged))
     logged[n_logged++] = call;
   pthread_mutex_unlock (&lock);
   if (!seen)

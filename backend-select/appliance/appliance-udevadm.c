@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include "common/xalloc.h"
 
 /* The FILE of "[OPTIONS] settle ... -E FILE" (or -EFILE,
  * --exit-if-exists FILE, --exit-if-exists=FILE), or NULL. */
@@ -47,7 +48,7 @@ main (int argc, char **argv)
   if (file && access (file, F_OK) == 0)
     return 0;
   static const char *const real[] = { "/usr/bin/udevadm", "/bin/udevadm" };
-  for (size_t k = 0; k < sizeof real / sizeof real[0]; k++)
+  for (size_t k = 0; k < ARRAY_SIZE (real); k++)
     execv (real[k], argv);
   perror ("udevadm");
   return 1;

@@ -41,7 +41,7 @@ static const struct own_file {
   { "imgmount-appliance-init", "./init" },
   { "imgmount-appliance-udevadm", "./usr/sbin/udevadm" },
 };
-#define N_OWN_FILES (sizeof own_files / sizeof own_files[0])
+#define N_OWN_FILES ARRAY_SIZE (own_files)
 
 /* udev rules of the appliance's packages that match no device guestfsd
  * uses (its disks, their partitions, LVM and MD devices, its channel), and
@@ -168,7 +168,7 @@ key_matches (const char *dir, const char *key)
 static void
 remove_appliance (const char *dir)
 {
-  for (size_t k = 0; k < sizeof appliance_files / sizeof appliance_files[0]; k++) {
+  for (size_t k = 0; k < ARRAY_SIZE (appliance_files); k++) {
     char *f = xasprintf ("%s/%s", dir, appliance_files[k]);
     unlink (f);
     free (f);
@@ -271,7 +271,7 @@ stage_udev_masks (const char *stage, char **err)
   int r = 0;
   if (run_program (mkdir_rules, -1, -1, true) != 0)
     r = error_set (err, "%s: cannot create it", rules);
-  for (size_t k = 0; r == 0 && k < sizeof udev_rules_not_needed / sizeof udev_rules_not_needed[0]; k++) {
+  for (size_t k = 0; r == 0 && k < ARRAY_SIZE (udev_rules_not_needed); k++) {
     char *mask = xasprintf ("%s/%s", rules, udev_rules_not_needed[k]);
     if (symlink ("/dev/null", mask) == -1)
       r = error_set (err, "%s: %s", mask, strerror (errno));

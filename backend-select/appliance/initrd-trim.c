@@ -54,7 +54,7 @@ initrd_module_needed (const char *name)
   if (!ko)
     return true;                /* not a module */
   size_t n = (size_t) (ko - base);
-  for (size_t i = 0; i < sizeof not_needed / sizeof not_needed[0]; i++)
+  for (size_t i = 0; i < ARRAY_SIZE (not_needed); i++)
     if (strlen (not_needed[i]) == n && memcmp (not_needed[i], base, n) == 0)
       return false;
   return true;

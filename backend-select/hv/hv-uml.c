@@ -240,7 +240,7 @@ remove_tmpdir (const char *tmpdir, int n_files)
     free (f);
     free (d);
   }
-  for (size_t k = 0; k < sizeof uml_files / sizeof uml_files[0]; k++) {
+  for (size_t k = 0; k < ARRAY_SIZE (uml_files); k++) {
     char *f = xasprintf ("%s/%s", tmpdir, uml_files[k]);
     if (unlink (f) == -1)
       rmdir (f);
