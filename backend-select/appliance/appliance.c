@@ -21,6 +21,7 @@
 #include "backend-select/appliance/appliance.h"
 #include "backend-select/appliance/initrd-trim.h"
 #include "backend-select/appliance/kernel-unpack.h"
+#include "common/cleanup.h"
 #include "common/fnv1a.h"
 #include "common/message.h"
 #include "common/remove-tree.h"
@@ -87,12 +88,11 @@ uml_installed (char **why)
     *why = xasprintf ("%s: %s (install the user-mode-linux package)", UML_KERNEL, strerror (errno));
     return 0;
   }
-  char *version = uml_modules_version ();
+  AUTO_FREE char *version = uml_modules_version ();
   if (!version) {
     *why = xasprintf ("%s: no UML kernel modules (reinstall user-mode-linux)", UML_MODULES);
     return 0;
   }
-  free (version);
   return 1;
 }
 
@@ -117,9 +117,8 @@ key_add_dir (char **key, const char *dir, const char *prefix)
   int n = scandir (dir, &names, NULL, alphasort);
   for (int k = 0; k < n; k++) {
     if (names[k]->d_name[0] != '.' && strncmp (names[k]->d_name, prefix, strlen (prefix)) == 0) {
-      char *path = xasprintf ("%s/%s", dir, names[k]->d_name);
+      AUTO_FREE char *path = xasprintf ("%s/%s", dir, names[k]->d_name);
       key_add_file (key, path);
-      free (path);
     }
     free (names[k]);
   }
@@ -135,9 +134,8 @@ appliance_key (enum appliance_kernel kernel, const char *supermin_d, char *const
 {
   char *key;
   if (kernel == APPLIANCE_UML_KERNEL) {
-    char *version = uml_modules_version ();
+    AUTO_FREE char *version = uml_modules_version ();
     key = xasprintf ("%s uml-modules=%s", APPLIANCE_LAYOUT, version ? version : "none");
-    free (version);
     key_add_file (&key, UML_KERNEL);
   } else {
     key = xasprintf ("%s host-kernel", APPLIANCE_LAYOUT);
@@ -152,9 +150,8 @@ appliance_key (enum appliance_kernel kernel, const char *supermin_d, char *const
 static int
 key_matches (const char *dir, const char *key)
 {
-  char *file = xasprintf ("%s/key", dir);
+  AUTO_FREE char *file = xasprintf ("%s/key", dir);
   FILE *fp = fopen (file, "re");
-  free (file);
   if (!fp)
     return 0;
   char *line = NULL;
@@ -169,9 +166,8 @@ static void
 remove_appliance (const char *dir)
 {
   for (size_t k = 0; k < ARRAY_SIZE (appliance_files); k++) {
-    char *f = xasprintf ("%s/%s", dir, appliance_files[k]);
+    AUTO_FREE char *f = xasprintf ("%s/%s", dir, appliance_files[k]);
     unlink (f);
-    free (f);
   }
   rmdir (dir);
 }
@@ -179,9 +175,8 @@ remove_appliance (const char *dir)
 static int
 write_file (const char *dir, const char *name, const char *text)
 {
-  char *path = xasprintf ("%s/%s", dir, name);
+  AUTO_FREE char *path = xasprintf ("%s/%s", dir, name);
   FILE *fp = fopen (path, "we");
-  free (path);
   if (!fp)
     return -1;
   fprintf (fp, "%s\n", text);
@@ -196,7 +191,7 @@ write_file (const char *dir, const char *name, const char *text)
 static void
 remove_unused (const char *prefix, const char *keep)
 {
-  char *cache = cache_dir_path ("");
+  AUTO_FREE char *cache = cache_dir_path ("");
   DIR *dir = cache ? opendir (cache) : NULL;
   struct dirent *d;
   size_t plen = strlen (prefix);
@@ -205,8 +200,8 @@ remove_unused (const char *prefix, const char *keep)
     if (strncmp (n, prefix, plen) != 0 || (n[plen] != '-' && n[plen] != '\0') ||
         strcmp (n, keep) == 0 || strchr (n, '.'))
       continue;
-    char *path = xasprintf ("%s%s", cache, n);
-    char *lock = xasprintf ("%s.lock", path);
+    AUTO_FREE char *path = xasprintf ("%s%s", cache, n);
+    AUTO_FREE char *lock = xasprintf ("%s.lock", path);
     int fd = open (lock, O_RDWR | O_CLOEXEC);
     if (fd >= 0 && flock (fd, LOCK_EX | LOCK_NB) == 0) {
       remove_appliance (path);
@@ -214,12 +209,9 @@ remove_unused (const char *prefix, const char *keep)
     }
     if (fd >= 0)
       close (fd);
-    free (path);
-    free (lock);
   }
   if (dir)
     closedir (dir);
-  free (cache);
 }
 
 /* PREFIX.latest, a symbolic link to NAME: the appliance for scripts that
@@ -227,14 +219,11 @@ remove_unused (const char *prefix, const char *keep)
 static void
 point_latest_at (const char *prefix, const char *name)
 {
-  char *link_name = xasprintf ("%s.latest", prefix);
-  char *link = cache_dir_path (link_name);
-  char *tmp = link ? xasprintf ("%s.%d", link, (int) getpid ()) : NULL;
+  AUTO_FREE char *link_name = xasprintf ("%s.latest", prefix);
+  AUTO_FREE char *link = cache_dir_path (link_name);
+  AUTO_FREE char *tmp = link ? xasprintf ("%s.%d", link, (int) getpid ()) : NULL;
   if (tmp && (symlink (name, tmp) == -1 || rename (tmp, link) == -1))
     unlink (tmp);
-  free (tmp);
-  free (link);
-  free (link_name);
 }
 
 /* Links every file supermin's package set needs from SUPERMIN_D into
@@ -251,12 +240,10 @@ link_supermin_inputs (const char *input, const char *supermin_d, char **err)
   while (r == 0 && (d = readdir (dir)) != NULL) {
     if (d->d_name[0] == '.' || strcmp (d->d_name, "init.tar.gz") == 0)
       continue;
-    char *from = xasprintf ("%s/%s", supermin_d, d->d_name);
-    char *to = xasprintf ("%s/%s", input, d->d_name);
+    AUTO_FREE char *from = xasprintf ("%s/%s", supermin_d, d->d_name);
+    AUTO_FREE char *to = xasprintf ("%s/%s", input, d->d_name);
     if (symlink (from, to) == -1)
       r = error_set (err, "%s: %s", to, strerror (errno));
-    free (from);
-    free (to);
   }
   closedir (dir);
   return r;
@@ -266,18 +253,16 @@ link_supermin_inputs (const char *input, const char *supermin_d, char **err)
 static int
 stage_udev_masks (const char *stage, char **err)
 {
-  char *rules = xasprintf ("%s/%s", stage, UDEV_RULES_DIR);
+  AUTO_FREE char *rules = xasprintf ("%s/%s", stage, UDEV_RULES_DIR);
   char *mkdir_rules[] = { "mkdir", "-p", rules, NULL };
   int r = 0;
   if (run_program (mkdir_rules, -1, -1, true) != 0)
     r = error_set (err, "%s: cannot create it", rules);
   for (size_t k = 0; r == 0 && k < ARRAY_SIZE (udev_rules_not_needed); k++) {
-    char *mask = xasprintf ("%s/%s", rules, udev_rules_not_needed[k]);
+    AUTO_FREE char *mask = xasprintf ("%s/%s", rules, udev_rules_not_needed[k]);
     if (symlink ("/dev/null", mask) == -1)
       r = error_set (err, "%s: %s", mask, strerror (errno));
-    free (mask);
   }
-  free (rules);
   return r;
 }
 
@@ -287,11 +272,10 @@ stage_own_files (const char *stage, char *const *own, char **err)
 {
   int r = 0;
   for (size_t k = 0; r == 0 && k < N_OWN_FILES; k++) {
-    char *staged = xasprintf ("%s/%s", stage, own_files[k].in_appliance);
+    AUTO_FREE char *staged = xasprintf ("%s/%s", stage, own_files[k].in_appliance);
     char *copy[] = { "install", "-D", "-m", "0755", own[k], staged, NULL };
     if (run_program (copy, -1, -1, true) != 0)
       r = error_set (err, "cannot package %s for the appliance", own[k]);
-    free (staged);
   }
   return r;
 }
@@ -301,8 +285,8 @@ stage_own_files (const char *stage, char *const *own, char **err)
 static int
 make_init_tarball (const char *input, char *const *own, char **err)
 {
-  char *stage = xasprintf ("%s/stage", input);
-  char *tarball = xasprintf ("%s/init.tar.gz", input);
+  AUTO_FREE char *stage = xasprintf ("%s/stage", input);
+  AUTO_FREE char *tarball = xasprintf ("%s/init.tar.gz", input);
   char *tar[8 + N_OWN_FILES + 1] = { "tar", "-C", stage, "-czf", tarball,
                                      "--owner=root", "--group=root", UDEV_RULES_DIR };
   size_t n = 8;
@@ -315,8 +299,6 @@ make_init_tarball (const char *input, char *const *own, char **err)
   if (r == 0 && run_program (tar, -1, -1, true) != 0)
     r = error_set (err, "cannot package imgmount's files for the appliance");
   remove_tree (stage);
-  free (stage);
-  free (tarball);
   return r;
 }
 
@@ -338,13 +320,11 @@ run_supermin (enum appliance_kernel kernel, const char *input, const char *out,
               int verbose, char **err)
 {
   if (kernel == APPLIANCE_UML_KERNEL) {
-    char *version = uml_modules_version ();
-    char *modules = xasprintf ("%s/%s", UML_MODULES, version ? version : "none");
+    AUTO_FREE char *version = uml_modules_version ();
+    AUTO_FREE char *modules = xasprintf ("%s/%s", UML_MODULES, version ? version : "none");
     setenv ("SUPERMIN_KERNEL", UML_KERNEL, 1);
     setenv ("SUPERMIN_MODULES", modules, 1);
     setenv ("SUPERMIN_KERNEL_VERSION", version ? version : "none", 1);
-    free (version);
-    free (modules);
   }
   char *argv[] = { "supermin", "--build", "--copy-kernel", "-f", "ext2",
                    "--host-cpu", "x86_64", "-o", (char *) out, (char *) input, NULL };
@@ -363,8 +343,8 @@ static int
 build (enum appliance_kernel kernel, const char *dir, const char *supermin_d,
        char *const *own, const char *key, int verbose, char **err)
 {
-  char *tmp = xasprintf ("%s.new.%d", dir, (int) getpid ());
-  char *input = xasprintf ("%s.input.%d", dir, (int) getpid ());
+  AUTO_FREE char *tmp = xasprintf ("%s.new.%d", dir, (int) getpid ());
+  AUTO_FREE char *input = xasprintf ("%s.input.%d", dir, (int) getpid ());
   remove_appliance (tmp);
   remove_tree (input);
   int r = -1;
@@ -375,13 +355,11 @@ build (enum appliance_kernel kernel, const char *dir, const char *supermin_d,
   else if (make_input (input, supermin_d, own, err) == 0 &&
            run_supermin (kernel, input, tmp, verbose, err) == 0) {
     if (kernel == APPLIANCE_HOST_KERNEL) {
-      char *path = xasprintf ("%s/kernel", tmp);
+      AUTO_FREE char *path = xasprintf ("%s/kernel", tmp);
       kernel_unpack (path, verbose);
-      free (path);
     }
-    char *initrd = xasprintf ("%s/initrd", tmp);
+    AUTO_FREE char *initrd = xasprintf ("%s/initrd", tmp);
     initrd_trim (initrd, verbose);
-    free (initrd);
     /* A fixed appliance is one libguestfs uses as it is (no supermin run). */
     if (write_file (tmp, "README.fixed", "appliance built by imgmount") == -1 ||
         write_file (tmp, "key", key) == -1)
@@ -397,8 +375,6 @@ build (enum appliance_kernel kernel, const char *dir, const char *supermin_d,
   if (r == -1)
     remove_appliance (tmp);
   remove_tree (input);
-  free (tmp);
-  free (input);
   return r;
 }
 
@@ -406,7 +382,7 @@ char *
 appliance_dir (enum appliance_kernel kernel, const char *libguestfs_path, int verbose,
                char **err)
 {
-  char *supermin_d = xasprintf ("%s/supermin.d", libguestfs_path);
+  AUTO_FREE char *supermin_d = xasprintf ("%s/supermin.d", libguestfs_path);
   char *own[N_OWN_FILES];
   const char *missing = NULL;
   for (size_t k = 0; k < N_OWN_FILES; k++) {
@@ -414,15 +390,15 @@ appliance_dir (enum appliance_kernel kernel, const char *libguestfs_path, int ve
     if (!missing && access (own[k], R_OK) == -1)
       missing = own[k];
   }
-  char *key = appliance_key (kernel, supermin_d, own);
+  AUTO_FREE char *key = appliance_key (kernel, supermin_d, own);
   /* Named after its key: an appliance in use is never rebuilt under a
    * running mount, and two imgmount versions never take turns rebuilding
    * one directory. */
-  char *name = xasprintf ("%s-%016llx", kernel == APPLIANCE_UML_KERNEL ? "uml-appliance"
+  AUTO_FREE char *name = xasprintf ("%s-%016llx", kernel == APPLIANCE_UML_KERNEL ? "uml-appliance"
                           : "appliance", (unsigned long long) fnv1a_string (key));
   char *dir = cache_dir_path (name);
-  char *lock_name = xasprintf ("%s.lock", name);
-  char *lock = cache_dir_path (lock_name);
+  AUTO_FREE char *lock_name = xasprintf ("%s.lock", name);
+  AUTO_FREE char *lock = cache_dir_path (lock_name);
   int fd = lock ? open (lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644) : -1;
   if (!dir || fd == -1) {
     error_set (err, "no cache directory for the appliance (set HOME or IMGMOUNT_CACHE_DIR)");
@@ -457,12 +433,7 @@ appliance_dir (enum appliance_kernel kernel, const char *libguestfs_path, int ve
   }
   if (fd >= 0)
     close (fd);
-  free (name);
-  free (lock_name);
-  free (lock);
-  free (supermin_d);
   for (size_t k = 0; k < N_OWN_FILES; k++)
     free (own[k]);
-  free (key);
   return dir;
 }
