@@ -1,5 +1,6 @@
 /* message.c: building the one-line messages imgmount reports. */
 #include <stdarg.h>
+#include <errno.h>
 #include <stdio.h>
 #include "common/message.h"
 
@@ -14,4 +15,21 @@ error_set (char **err, const char *fmt, ...)
     *err = NULL;
   va_end (ap);
   return -1;
+}
+
+void
+error_vprint (const char *fmt, va_list ap)
+{
+  fprintf (stderr, "%s: ", program_invocation_short_name);
+  vfprintf (stderr, fmt, ap);
+  fputc ('\n', stderr);
+}
+
+void
+error_print (const char *fmt, ...)
+{
+  va_list ap;
+  va_start (ap, fmt);
+  error_vprint (fmt, ap);
+  va_end (ap);
 }

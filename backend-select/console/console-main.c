@@ -133,7 +133,7 @@ main (int argc, char **argv)
   int listen_fd = -1, chan_fd = -1;
 
   if (argc != 4) {
-    fprintf (stderr, "imgmount-console: usage: imgmount-console LISTEN_FD CHANNEL_SOCKET PORT_NAME\n");
+    error_print ("usage: imgmount-console LISTEN_FD CHANNEL_SOCKET PORT_NAME");
     return 2;
   }
   if (parse_listen_fd (argv[1], &listen_fd, &err) < 0 ||
@@ -167,7 +167,7 @@ main (int argc, char **argv)
   return 0;
 
 fail:
-  fprintf (stderr, "imgmount-console: %s\n", err);
+  error_print ("%s", err);
   free (err);
   return 1;
 }

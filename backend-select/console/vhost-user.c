@@ -107,9 +107,7 @@ vu_log (const struct vu_server *vu, const char *fmt, ...)
     return;
   va_list ap;
   va_start (ap, fmt);
-  fprintf (stderr, "%s: ", program_invocation_short_name);
-  vfprintf (stderr, fmt, ap);
-  fputc ('\n', stderr);
+  error_vprint (fmt, ap);
   va_end (ap);
 }
 

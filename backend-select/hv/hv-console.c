@@ -45,7 +45,7 @@ hv_console_start (struct hv_console *c, const char *tmpdir, const char *channel_
   c->socket = xasprintf ("%s/console.sock", tmpdir);
   int fd = listen_unix (c->socket);
   if (fd == -1) {
-    fprintf (stderr, "imgmount-hv: uml: %s: %s\n", c->socket, strerror (errno));
+    error_print ("uml: %s: %s", c->socket, strerror (errno));
     return -1;
   }
   char *program = helper_program ("imgmount-console");
@@ -57,13 +57,13 @@ hv_console_start (struct hv_console *c, const char *tmpdir, const char *channel_
     if (fd == LISTEN_FD ? fcntl (fd, F_SETFD, 0) == -1 : dup2 (fd, LISTEN_FD) == -1)
       _exit (126);
     execl (program, "imgmount-console", "3", channel_socket, GUESTFS_PORT_NAME, (char *) NULL);
-    fprintf (stderr, "imgmount-hv: uml: %s: %s\n", program, strerror (errno));
+    error_print ("uml: %s: %s", program, strerror (errno));
     _exit (127);
   }
   free (program);
   close (fd);
   if (pid == -1) {
-    fprintf (stderr, "imgmount-hv: uml: fork: %s\n", strerror (errno));
+    error_print ("uml: fork: %s", strerror (errno));
     return -1;
   }
   c->pid = pid;

@@ -57,7 +57,7 @@ join_run_dir (const char *socket_dir)
   else if (socket_dir)
     r = symlink (socket_dir, link);
   if (r == -1)
-    fprintf (stderr, "imgmount-hv: %s: %s: imgmount has gone\n", link, strerror (errno));
+    error_print ("%s: %s: imgmount has gone", link, strerror (errno));
   free (link);
   return r;
 }

@@ -156,6 +156,6 @@ hv_run_qemu (int argc, char **argv)
 
   argv[0] = (char *) qemu;
   execv (qemu, argv);
-  fprintf (stderr, "imgmount-hv: %s: %s\n", qemu, strerror (errno));
+  error_print ("%s: %s", qemu, strerror (errno));
   return 127;
 }

@@ -70,7 +70,7 @@ qsd_start (struct qsd *q)
     dup2 (devnull, 0);
     dup2 (devnull, 1);   /* its errors still go to stderr */
     execvp (QSD, argv);
-    fprintf (stderr, "imgmount-hv: uml: %s: %s (install qemu-system-x86)\n", QSD, strerror (errno));
+    error_print ("uml: %s: %s (install qemu-system-x86)", QSD, strerror (errno));
     _exit (127);
   }
   for (int k = 2; k < argc; k += 2)
@@ -84,14 +84,14 @@ qsd_start (struct qsd *q)
     int status;
     if (waitpid (pid, &status, WNOHANG) == pid) {
       q->pid = 0;
-      fprintf (stderr, "imgmount-hv: uml: %s failed to start\n", QSD);
+      error_print ("uml: %s failed to start", QSD);
       return -1;
     }
     if (all_listening (q))
       return 0;
     nanosleep (&tick, NULL);
   }
-  fprintf (stderr, "imgmount-hv: uml: %s did not listen within %d s\n", QSD, LISTEN_TIMEOUT_MS / 1000);
+  error_print ("uml: %s did not listen within %d s", QSD, LISTEN_TIMEOUT_MS / 1000);
   return -1;
 }
 

@@ -65,7 +65,7 @@ static void
 add_arg (struct uml_cmd *cmd, char *arg)
 {
   if (cmd->argc >= MAX_ARGS - 1) {
-    fprintf (stderr, "imgmount-hv: uml: too many arguments\n");
+    error_print ("uml: too many arguments");
     exit (1);
   }
   cmd->argv[cmd->argc++] = arg;
@@ -104,7 +104,7 @@ link_disk (const char *tmpdir, int n, const char *file)
   char *link = xasprintf ("%s/d%d", tmpdir, n);
   int r = target ? symlink (target, link) : -1;
   if (r == -1)
-    fprintf (stderr, "imgmount-hv: uml: %s: %s\n", file, strerror (errno));
+    error_print ("uml: %s: %s", file, strerror (errno));
   free (target);
   free (link);
   return r;
@@ -121,20 +121,21 @@ overlay_backing (const char *spec)
   AUTO_FREE char *driver = drive_spec_get (spec, "file.driver");
   AUTO_FREE char *overlay = drive_spec_get (spec, "file.file.filename");
   if (!driver || strcmp (driver, "qcow2") != 0 || !overlay) {
-    fprintf (stderr, "imgmount-hv: uml: -drive %s: names no file UML can take\n", spec);
+    error_print ("uml: -drive %s: names no file UML can take", spec);
     return NULL;
   }
   struct image_header hdr;
   AUTO_FREE char *err = NULL;
   if (image_refs_read_header (overlay, "qcow2", &hdr, &err) == -1) {
-    fprintf (stderr, "imgmount-hv: uml: libguestfs's read-only overlay %s\n", err);
+    error_print ("uml: libguestfs's read-only overlay %s", err);
     return NULL;
   }
   if (hdr.backing[0] != '/' || strcmp (hdr.backing_format, "raw") != 0 ||
       hdr.other != IMAGE_OTHER_NONE) {
-    fprintf (stderr, "imgmount-hv: uml: read-only drive %s: format %s is not supported on UML "
-             "yet; add it as raw (--format=raw), or use qemu\n", *hdr.backing ? hdr.backing : overlay,
-             *hdr.backing_format ? hdr.backing_format : "(probed)");
+    error_print ("uml: read-only drive %s: format %s is not supported on UML "
+                 "yet; add it as raw (--format=raw), or use qemu",
+                 *hdr.backing ? hdr.backing : overlay,
+                 *hdr.backing_format ? hdr.backing_format : "(probed)");
     return NULL;
   }
   return xstrdup (hdr.backing);
@@ -159,8 +160,8 @@ add_drive (struct uml_cmd *cmd, int *n, const char *spec, const char *tmpdir, in
   if (!file || !id)
     r = -1;
   else if (format && strcmp (format, "raw") != 0) {
-    fprintf (stderr, "imgmount-hv: uml: %s: format %s is not supported on UML yet; "
-             "use --backend=tcg\n", file, format);
+    error_print ("uml: %s: format %s is not supported on UML yet; "
+                 "use --backend=tcg", file, format);
     r = -1;
   } else if (overlaid || (snapshot && strcmp (snapshot, "on") == 0) ||
              (readonly && strncmp (id, "hd", 2) == 0)) {
@@ -169,7 +170,7 @@ add_drive (struct uml_cmd *cmd, int *n, const char *spec, const char *tmpdir, in
     ++*n;
   } else if (qsd) {
     if (qsd_add_disk (qsd, file, tmpdir) == -1) {
-      fprintf (stderr, "imgmount-hv: uml: too many disks\n");
+      error_print ("uml: too many disks");
       r = -1;
     } else
       /* 2 is the virtio block device id. */
@@ -196,7 +197,7 @@ build_command (struct uml_cmd *cmd, int argc, char **argv, const char *tmpdir,
   const char *append = arg_value (argc, argv, "-append");
   const char *readonly = getenv (HV_ENV_READONLY);
   if (!kernel || !initrd) {
-    fprintf (stderr, "imgmount-hv: uml: the launch command has no -kernel or -initrd\n");
+    error_print ("uml: the launch command has no -kernel or -initrd");
     return -1;
   }
   add_copy (cmd, kernel);
@@ -271,7 +272,7 @@ exec_uml (struct uml_cmd *cmd, const char *tmpdir, pid_t parent)
   if (chdir (tmpdir) == -1)
     _exit (127);
   execv (cmd->argv[0], cmd->argv);
-  fprintf (stderr, "imgmount-hv: uml: %s: %s\n", cmd->argv[0], strerror (errno));
+  error_print ("uml: %s: %s", cmd->argv[0], strerror (errno));
   _exit (127);
 }
 
@@ -324,9 +325,9 @@ run_uml (struct uml_cmd *cmd, const char *tmpdir)
 {
   size_t len = command_line_length (cmd);
   if (len > UML_COMMAND_LINE_MAX) {
-    fprintf (stderr, "imgmount-hv: uml: the kernel command line would be %zu bytes, more than "
-             "the appliance reads (%d): too many disks for UML; use --backend=tcg\n",
-             len, UML_COMMAND_LINE_MAX);
+    error_print ("uml: the kernel command line would be %zu bytes, more than "
+                 "the appliance reads (%d): too many disks for UML; use --backend=tcg",
+                 len, UML_COMMAND_LINE_MAX);
     return 1;
   }
   struct sigaction sa = { .sa_handler = on_stop };
@@ -349,7 +350,7 @@ run_uml (struct uml_cmd *cmd, const char *tmpdir)
       exec_uml (cmd, tmpdir, self);
   }
   if (pid == -1) {
-    fprintf (stderr, "imgmount-hv: uml: fork: %s\n", strerror (errno));
+    error_print ("uml: fork: %s", strerror (errno));
     return 1;
   }
   uml_pid = pid;
@@ -369,8 +370,7 @@ run_uml (struct uml_cmd *cmd, const char *tmpdir)
     if (stop_requested && stop_deadline == 0)
       stop_deadline = monotonic_seconds () + STOP_GRACE_S;
     if (stop_deadline > 0 && monotonic_seconds () > stop_deadline) {
-      fprintf (stderr, "imgmount-hv: uml: still running %.0f s after SIGTERM; killed\n",
-               STOP_GRACE_S);
+      error_print ("uml: still running %.0f s after SIGTERM; killed", STOP_GRACE_S);
       kill (pid, SIGKILL);
       stop_deadline = monotonic_seconds () + 3600;
     }
@@ -395,8 +395,8 @@ hv_run_uml (int argc, char **argv, const struct hv_channel *channel)
    * killed (and imgmount's run directory remover when imgmount was). */
   char *tmpdir = channel->dir ? xasprintf ("%s/uml.XXXXXX", channel->dir) : NULL;
   if (!tmpdir || !mkdtemp (tmpdir)) {
-    fprintf (stderr, "imgmount-hv: uml: %s: %s\n", tmpdir ? tmpdir : "the launch command",
-             tmpdir ? strerror (errno) : "no channel socket");
+    error_print ("uml: %s: %s", tmpdir ? tmpdir : "the launch command",
+                 tmpdir ? strerror (errno) : "no channel socket");
     free (tmpdir);
     return 1;
   }
