@@ -6,6 +6,7 @@
 #include <string.h>
 #include "backend-select/backend.h"
 #include "common/cleanup.h"
+#include "common/message.h"
 #include "common/printable.h"
 #include "fsops/guest-calls.h"
 #include "mount/list.h"
@@ -83,11 +84,8 @@ list_filesystems (guestfs_h *g, bool json, char **err)
 {
   char **fs;
   size_t n;
-  if (guest_list_filesystems (g, &fs, &n)) {
-    if (asprintf (err, "cannot list filesystems: %s", guest_last_error (g)) < 0)
-      *err = NULL;
-    return -1;
-  }
+  if (guest_list_filesystems (g, &fs, &n))
+    return error_set (err, "cannot list filesystems: %s", guest_last_error (g));
   if (json)
     putchar ('[');
   for (size_t k = 0; k < n; k += 2) {

@@ -71,12 +71,9 @@ check_input (const struct options *opts, int *image_fds, char **backing_nodes, c
   if (opts->mode == RUN_MOUNT) {
     if (mountpoint_check (opts->mountpoint, opts->nonempty, err) == -1)
       return -1;
-    if (access ("/dev/fuse", R_OK | W_OK) == -1) {
-      if (asprintf (err, "/dev/fuse: %s; load the fuse module (modprobe fuse) or run where FUSE is available",
-                    strerror (errno)) < 0)
-        *err = NULL;
-      return -1;
-    }
+    if (access ("/dev/fuse", R_OK | W_OK) == -1)
+      return error_set (err, "/dev/fuse: %s; load the fuse module (modprobe fuse) or run where "
+                        "FUSE is available", strerror (errno));
   }
   for (size_t k = 0; k < opts->n_images; k++)
     if ((image_fds[k] = image_lock (opts->images[k], opts->readonly, err)) == -1)
@@ -260,15 +257,14 @@ shut_down (struct fs *fs, guestfs_h *g, const int *image_fds, size_t n)
   double stalled;
   if (appliance_died)
     err = xstrdup ("the appliance's hypervisor exited unexpectedly; the mount was ended "
-                  "and writes not yet fsync'd were lost");
+                   "and writes not yet fsync'd were lost");
   else if (watchdog_fired (&stalled))
     err = xasprintf ("the appliance stopped answering for %.0f s and was stopped "
                      "(IMGMOUNT_CALL_TIMEOUT); writes not yet fsync'd were lost", stalled);
   else if (e)
     err = xasprintf ("writing back to the image failed: %s; some data was lost", strerror (e));
-  if (guest_umount_all (g) && !err &&
-      asprintf (&err, "unmounting inside the appliance failed: %s", guest_last_error (g)) < 0)
-    err = NULL;
+  if (guest_umount_all (g) && !err)
+    err = xasprintf ("unmounting inside the appliance failed: %s", guest_last_error (g));
   char *stop_err = NULL;
   if (backend_stop (g, &stop_err) == -1 && !err)
     err = stop_err;
@@ -284,9 +280,8 @@ shut_down (struct fs *fs, guestfs_h *g, const int *image_fds, size_t n)
                      w == ENOSPC ? ": the filesystem holding the image is full" : "");
   }
   for (size_t k = 0; k < n; k++)
-    if (fsync (image_fds[k]) == -1 && errno != EINVAL && !err &&
-        asprintf (&err, "fsync of the image file failed: %s", strerror (errno)) < 0)
-      err = NULL;
+    if (fsync (image_fds[k]) == -1 && errno != EINVAL && !err)
+      err = xasprintf ("fsync of the image file failed: %s", strerror (errno));
   return err;
 }
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "mount/mountspec.h"
+#include "common/message.h"
 #include "common/xalloc.h"
 
 static char *
@@ -26,11 +27,9 @@ mountspec_parse (const char *arg, struct mount_spec *spec, char **err)
   memset (spec, 0, sizeof *spec);
   for (;;) {
     const char *colon = strchr (p, ':');
-    if (n == 4) {
-      if (asprintf (err, "-m %s: too many ':' fields (expected DEV[:PATH[:OPTIONS[:FSTYPE]]])", arg) < 0)
-        *err = NULL;
-      return -1;
-    }
+    if (n == 4)
+      return error_set (err, "-m %s: too many ':' fields (expected DEV[:PATH[:OPTIONS[:FSTYPE]]])",
+                        arg);
     fields[n] = p;
     lens[n] = colon ? (size_t) (colon - p) : strlen (p);
     n++;
@@ -39,16 +38,11 @@ mountspec_parse (const char *arg, struct mount_spec *spec, char **err)
     p = colon + 1;
   }
 
-  if (lens[0] == 0 || strncmp (fields[0], "/dev/", 5) != 0) {
-    if (asprintf (err, "-m %s: the device must be an appliance device name such as /dev/sda1 (see --list)", arg) < 0)
-      *err = NULL;
-    return -1;
-  }
-  if (n > 1 && lens[1] > 0 && fields[1][0] != '/') {
-    if (asprintf (err, "-m %s: the mount path must be absolute, like /boot", arg) < 0)
-      *err = NULL;
-    return -1;
-  }
+  if (lens[0] == 0 || strncmp (fields[0], "/dev/", 5) != 0)
+    return error_set (err, "-m %s: the device must be an appliance device name such as "
+                      "/dev/sda1 (see --list)", arg);
+  if (n > 1 && lens[1] > 0 && fields[1][0] != '/')
+    return error_set (err, "-m %s: the mount path must be absolute, like /boot", arg);
 
   spec->device = strndup (fields[0], lens[0]);
   spec->path = n > 1 && lens[1] > 0 ? strndup (fields[1], lens[1]) : xstrdup ("/");
