@@ -15,6 +15,7 @@
 #include <linux/virtio_config.h>
 #include "backend-select/console/vhost-user.h"
 #include "common/message.h"
+#include "common/xalloc.h"
 
 /* ---- wire format ---- */
 enum {
@@ -52,53 +53,10 @@ struct vu_msg {
   } p;
 } __attribute__ ((packed));
 #define VU_CONFIG_HDR 12        /* offset, size, flags before the data */
+/* the region count and padding before SET_MEM_TABLE's regions */
+#define VU_MEM_TABLE_HDR (offsetof (struct vu_msg, p.mem.r) - offsetof (struct vu_msg, p))
 
-static const char *const request_names[] = {
-  [1] = "GET_FEATURES", [2] = "SET_FEATURES", [3] = "SET_OWNER", [4] = "RESET_OWNER",
-  [5] = "SET_MEM_TABLE", [6] = "SET_LOG_BASE", [7] = "SET_LOG_FD", [8] = "SET_VRING_NUM",
-  [9] = "SET_VRING_ADDR", [10] = "SET_VRING_BASE", [11] = "GET_VRING_BASE",
-  [12] = "SET_VRING_KICK", [13] = "SET_VRING_CALL", [14] = "SET_VRING_ERR",
-  [15] = "GET_PROTOCOL_FEATURES", [16] = "SET_PROTOCOL_FEATURES", [17] = "GET_QUEUE_NUM",
-  [18] = "SET_VRING_ENABLE", [21] = "SET_SLAVE_REQ_FD", [24] = "GET_CONFIG",
-  [25] = "SET_CONFIG",
-};
-
-static const char *
-request_name (uint32_t req)
-{
-  return req < sizeof request_names / sizeof *request_names && request_names[req]
-    ? request_names[req] : "?";
-}
-
-/* The payload bytes request REQ reads at least: a message with fewer
- * would have us read what was never sent (the rest of the buffer).
- * SET_MEM_TABLE's regions are checked against its size in set_mem_table. */
-static uint32_t
-payload_needed (uint32_t req)
-{
-  const struct vu_msg *m = NULL;
-  switch (req) {
-  case VU_SET_FEATURES:
-  case VU_SET_PROTOCOL_FEATURES:
-  case VU_SET_VRING_KICK:
-  case VU_SET_VRING_CALL:
-  case VU_SET_VRING_ERR:
-    return sizeof m->p.u64;
-  case VU_SET_VRING_NUM:
-  case VU_SET_VRING_BASE:
-  case VU_GET_VRING_BASE:
-  case VU_SET_VRING_ENABLE:
-    return sizeof m->p.state;
-  case VU_SET_VRING_ADDR:
-    return sizeof m->p.addr;
-  case VU_SET_MEM_TABLE:
-    return offsetof (struct vu_msg, p.mem.r) - offsetof (struct vu_msg, p);
-  case VU_GET_CONFIG:
-    return VU_CONFIG_HDR;
-  default:
-    return 0;
-  }
-}
+static const char *request_name (uint32_t req);
 
 void
 vu_log (const struct vu_server *vu, const char *fmt, ...)
@@ -236,7 +194,7 @@ map_regions (struct vu_server *vu, struct vu_msg *m, int *fds, int nfds, char **
   if (m->p.mem.num > VQ_MAX_REGIONS || m->p.mem.num > (uint32_t) nfds)
     return error_set (err, "vhost-user SET_MEM_TABLE: %u regions, %d fds",
                       m->p.mem.num, nfds);
-  if (m->h.size < payload_needed (VU_SET_MEM_TABLE) + m->p.mem.num * sizeof (struct vu_region))
+  if (m->h.size < VU_MEM_TABLE_HDR + m->p.mem.num * sizeof (struct vu_region))
     return error_set (err, "vhost-user SET_MEM_TABLE: %u regions in %u bytes",
                       m->p.mem.num, m->h.size);
   long page = sysconf (_SC_PAGESIZE);
@@ -295,156 +253,313 @@ set_mem_table (struct vu_server *vu, struct vu_msg *m, int *fds, int nfds, char 
   return r;
 }
 
-/* SET_VRING_KICK, _CALL, _ERR: a queue index and maybe an fd. */
+/* ---- requests ----
+ * One handler per request, as in libvhost-user: each returns 1 when it
+ * sent the reply, 0 when it sent none (vu_handle_message then sends the
+ * acknowledgement a front-end asked for with NEED_REPLY), -1 with *ERR
+ * set.  A handler that keeps one of FDS sets its slot to -1. */
+typedef int request_handler (struct vu_server *vu, struct vu_msg *m, int *fds, int nfds,
+                             char **err);
+
 static int
-set_vring_fd (struct vu_server *vu, uint32_t req, uint64_t arg, int *fds, int *nfds,
-              char **err)
+get_features (struct vu_server *vu, struct vu_msg *m, int *fds, int nfds, char **err)
 {
-  uint32_t i = arg & VU_VRING_IDX_MASK;
-  int fd = -1;
-  if (!(arg & VU_VRING_NOFD)) {
-    if (*nfds == 0)
-      return error_set (err, "vhost-user %s for vring %u: no fd and no NOFD flag",
-                        request_name (req), i);
-    fd = fds[0];
-    fds[0] = -1;                /* taken: the caller must not close it */
-  }
-  if (i >= vu->ops->n_queues) {
-    if (fd >= 0)
-      close (fd);
-    return error_set (err, "vhost-user: no vring %u", i);
-  }
-  struct virtqueue *q = &vu->queues[i];
-  switch (req) {
-  case VU_SET_VRING_ERR:        /* we never report ring errors */
-    if (fd >= 0)
-      close (fd);
-    break;
-  case VU_SET_VRING_CALL:
-    /* UML's call fds are pipes: never block on one whose interrupt the
-     * guest has not taken yet */
-    if (fd >= 0)
-      fcntl (fd, F_SETFL, fcntl (fd, F_GETFL) | O_NONBLOCK);
-    replace_fd (&q->call_fd, fd);
-    break;
-  case VU_SET_VRING_KICK:
-    replace_fd (&q->kick_fd, fd);
-    /* without PROTOCOL_FEATURES a ring starts on its kick fd; with it,
-     * on SET_VRING_ENABLE */
-    if (!(vu->features & (1ULL << VU_F_PROTOCOL_FEATURES)))
-      q->enabled = true;
-    break;
+  uint64_t features = vu->ops->features | (1ULL << VIRTIO_F_VERSION_1)
+                      | (1ULL << VU_F_PROTOCOL_FEATURES);
+  return reply_u64 (vu, m, features, err) < 0 ? -1 : 1;
+}
+
+static int
+set_features (struct vu_server *vu, struct vu_msg *m, int *fds, int nfds, char **err)
+{
+  vu->features = m->p.u64;
+  vu_log (vu, "  features 0x%llx", (unsigned long long) vu->features);
+  return 0;
+}
+
+static int
+get_protocol_features (struct vu_server *vu, struct vu_msg *m, int *fds, int nfds,
+                       char **err)
+{
+  /* SLAVE_REQ although we never send a request on that channel: UML 6.1
+   * allocates the device's IRQ only while setting up the slave request
+   * channel; without it the vring call fds land on IRQ 0 (the timer) and
+   * the driver's find_vqs fails with -EBUSY. */
+  uint64_t features = (1ULL << VU_PROTO_F_CONFIG) | (1ULL << VU_PROTO_F_SLAVE_REQ);
+  return reply_u64 (vu, m, features, err) < 0 ? -1 : 1;
+}
+
+static int
+set_protocol_features (struct vu_server *vu, struct vu_msg *m, int *fds, int nfds,
+                       char **err)
+{
+  vu->protocol_features = m->p.u64;
+  vu_log (vu, "  protocol features 0x%llx", (unsigned long long) vu->protocol_features);
+  return 0;
+}
+
+/* SET_OWNER, RESET_OWNER, and SET_CONFIG: nothing in our config space is
+ * writable. */
+static int
+nothing_to_do (struct vu_server *vu, struct vu_msg *m, int *fds, int nfds, char **err)
+{
+  return 0;
+}
+
+static int
+get_queue_num (struct vu_server *vu, struct vu_msg *m, int *fds, int nfds, char **err)
+{
+  return reply_u64 (vu, m, vu->ops->n_queues, err) < 0 ? -1 : 1;
+}
+
+static int
+get_config (struct vu_server *vu, struct vu_msg *m, int *fds, int nfds, char **err)
+{
+  /* UML drops a reply (-EPROTO) unless its size is the request's: the
+   * 12-byte config header plus exactly the size asked for */
+  uint32_t offset = m->p.cfg.offset, size = m->p.cfg.size;
+  vu_log (vu, "  config offset %u size %u", offset, size);
+  if (size > VU_CONFIG_MAX || m->h.size != VU_CONFIG_HDR + size)
+    return error_set (err, "vhost-user GET_CONFIG: bad size %u", size);
+  memset (m->p.cfg.data, 0, size);
+  vu->ops->get_config (vu->dev, offset, m->p.cfg.data, size);
+  return send_reply (vu, m, VU_CONFIG_HDR + size, err) < 0 ? -1 : 1;
+}
+
+static int
+set_slave_req_fd (struct vu_server *vu, struct vu_msg *m, int *fds, int nfds, char **err)
+{
+  /* Keep it open although we never write to it: closing it would make
+   * UML read end of file on its end and break the device. */
+  if (nfds > 0) {
+    replace_fd (&vu->slave_fd, fds[0]);
+    fds[0] = -1;
   }
   return 0;
 }
 
-/* Returns 0 or -1 with *ERR set; sends the reply if the request has one. */
-static int
-dispatch (struct vu_server *vu, struct vu_msg *m, int *fds, int *nfds, char **err)
+/* The ring a vring request names by INDEX, or NULL with *ERR set. */
+static struct virtqueue *
+vring (struct vu_server *vu, uint32_t index, char **err)
 {
-  const struct vu_device_ops *ops = vu->ops;
-  if (m->h.size < payload_needed (m->h.request))
+  if (index >= vu->ops->n_queues) {
+    error_set (err, "vhost-user: no vring %u", index);
+    return NULL;
+  }
+  return &vu->queues[index];
+}
+
+static int
+vring_resolve (struct virtqueue *q, uint32_t index, char **err)
+{
+  return vq_resolve (q) < 0
+    ? error_set (err, "vhost-user: vring %u is outside guest memory", index) : 0;
+}
+
+static int
+set_vring_num (struct vu_server *vu, struct vu_msg *m, int *fds, int nfds, char **err)
+{
+  uint32_t i = m->p.state.index, num = m->p.state.num;
+  struct virtqueue *q = vring (vu, i, err);
+  if (!q)
+    return -1;
+  /* a power of two, so that ring positions survive the 16-bit wrap */
+  if (num == 0 || num > VQ_MAX_SIZE || (num & (num - 1)))
+    return error_set (err, "vhost-user: bad size %u for vring %u", num, i);
+  q->num = num;
+  return vring_resolve (q, i, err);
+}
+
+static int
+set_vring_addr (struct vu_server *vu, struct vu_msg *m, int *fds, int nfds, char **err)
+{
+  uint32_t i = m->p.addr.index;
+  struct virtqueue *q = vring (vu, i, err);
+  if (!q)
+    return -1;
+  q->desc_uva = m->p.addr.desc;
+  q->avail_uva = m->p.addr.avail;
+  q->used_uva = m->p.addr.used;
+  q->have_addr = true;
+  return vring_resolve (q, i, err);
+}
+
+static int
+set_vring_base (struct vu_server *vu, struct vu_msg *m, int *fds, int nfds, char **err)
+{
+  struct virtqueue *q = vring (vu, m->p.state.index, err);
+  if (!q)
+    return -1;
+  q->last_avail = m->p.state.num;
+  return 0;
+}
+
+static int
+get_vring_base (struct vu_server *vu, struct vu_msg *m, int *fds, int nfds, char **err)
+{
+  uint32_t i = m->p.state.index;
+  struct virtqueue *q = vring (vu, i, err);
+  if (!q)
+    return -1;
+  /* the front-end stops the ring and wants to know where we were */
+  q->enabled = false;
+  q->have_addr = false;
+  vq_resolve (q);
+  replace_fd (&q->kick_fd, -1);
+  if (vu->ops->stopped)
+    vu->ops->stopped (vu->dev, i);
+  m->p.state.num = q->last_avail;
+  return send_reply (vu, m, sizeof m->p.state, err) < 0 ? -1 : 1;
+}
+
+static int
+set_vring_enable (struct vu_server *vu, struct vu_msg *m, int *fds, int nfds, char **err)
+{
+  uint32_t i = m->p.state.index;
+  struct virtqueue *q = vring (vu, i, err);
+  if (!q)
+    return -1;
+  q->enabled = m->p.state.num != 0;
+  if (!q->enabled && vu->ops->stopped)
+    vu->ops->stopped (vu->dev, i);
+  return 0;
+}
+
+/* SET_VRING_KICK, _CALL, _ERR: the ring's index and maybe an fd, which
+ * the request takes from FDS; else NULL with *ERR set. */
+static struct virtqueue *
+vring_fd (struct vu_server *vu, const struct vu_msg *m, int *fds, int nfds, int *fd,
+          char **err)
+{
+  uint32_t i = m->p.u64 & VU_VRING_IDX_MASK;
+  *fd = -1;
+  if (!(m->p.u64 & VU_VRING_NOFD)) {
+    if (nfds == 0) {
+      error_set (err, "vhost-user %s for vring %u: no fd and no NOFD flag",
+                 request_name (m->h.request), i);
+      return NULL;
+    }
+    *fd = fds[0];
+    fds[0] = -1;
+  }
+  struct virtqueue *q = vring (vu, i, err);
+  if (!q && *fd >= 0)
+    close (*fd);
+  return q;
+}
+
+static int
+set_vring_kick (struct vu_server *vu, struct vu_msg *m, int *fds, int nfds, char **err)
+{
+  int fd;
+  struct virtqueue *q = vring_fd (vu, m, fds, nfds, &fd, err);
+  if (!q)
+    return -1;
+  replace_fd (&q->kick_fd, fd);
+  /* without PROTOCOL_FEATURES a ring starts on its kick fd; with it, on
+   * SET_VRING_ENABLE */
+  if (!(vu->features & (1ULL << VU_F_PROTOCOL_FEATURES)))
+    q->enabled = true;
+  return 0;
+}
+
+static int
+set_vring_call (struct vu_server *vu, struct vu_msg *m, int *fds, int nfds, char **err)
+{
+  int fd;
+  struct virtqueue *q = vring_fd (vu, m, fds, nfds, &fd, err);
+  if (!q)
+    return -1;
+  /* UML's call fds are pipes: never block on one whose interrupt the
+   * guest has not taken yet */
+  if (fd >= 0)
+    fcntl (fd, F_SETFL, fcntl (fd, F_GETFL) | O_NONBLOCK);
+  replace_fd (&q->call_fd, fd);
+  return 0;
+}
+
+static int
+set_vring_err (struct vu_server *vu, struct vu_msg *m, int *fds, int nfds, char **err)
+{
+  int fd;
+  if (!vring_fd (vu, m, fds, nfds, &fd, err))
+    return -1;
+  if (fd >= 0)                  /* we never report ring errors */
+    close (fd);
+  return 0;
+}
+
+/* What each request is called, the payload bytes its handler reads at
+ * least (a message with fewer would have it read what was never sent:
+ * the rest of the buffer; SET_MEM_TABLE's regions are checked against
+ * its size in map_regions), and its handler. */
+struct request {
+  const char *name;
+  uint32_t payload;
+  request_handler *handle;
+};
+
+#define REQ(x, payload, handler) [VU_##x] = { #x, payload, handler }
+#define U64 sizeof ((struct vu_msg *) 0)->p.u64
+#define STATE sizeof ((struct vu_msg *) 0)->p.state
+#define ADDR sizeof ((struct vu_msg *) 0)->p.addr
+static const struct request requests[] = {
+  REQ (GET_FEATURES, 0, get_features),
+  REQ (SET_FEATURES, U64, set_features),
+  REQ (SET_OWNER, 0, nothing_to_do),
+  REQ (RESET_OWNER, 0, nothing_to_do),
+  REQ (SET_MEM_TABLE, VU_MEM_TABLE_HDR, set_mem_table),
+  REQ (SET_LOG_BASE, 0, NULL),
+  REQ (SET_LOG_FD, 0, NULL),
+  REQ (SET_VRING_NUM, STATE, set_vring_num),
+  REQ (SET_VRING_ADDR, ADDR, set_vring_addr),
+  REQ (SET_VRING_BASE, STATE, set_vring_base),
+  REQ (GET_VRING_BASE, STATE, get_vring_base),
+  REQ (SET_VRING_KICK, U64, set_vring_kick),
+  REQ (SET_VRING_CALL, U64, set_vring_call),
+  REQ (SET_VRING_ERR, U64, set_vring_err),
+  REQ (GET_PROTOCOL_FEATURES, 0, get_protocol_features),
+  REQ (SET_PROTOCOL_FEATURES, U64, set_protocol_features),
+  REQ (GET_QUEUE_NUM, 0, get_queue_num),
+  REQ (SET_VRING_ENABLE, STATE, set_vring_enable),
+  REQ (SET_SLAVE_REQ_FD, 0, set_slave_req_fd),
+  REQ (GET_CONFIG, VU_CONFIG_HDR, get_config),
+  REQ (SET_CONFIG, 0, nothing_to_do),
+};
+#undef ADDR
+#undef STATE
+#undef U64
+#undef REQ
+
+/* REQ's entry; one with neither name nor handler if we do not know it. */
+static const struct request *
+request_of (uint32_t req)
+{
+  static const struct request unknown = { NULL, 0, NULL };
+  return req < ARRAY_SIZE (requests) ? &requests[req] : &unknown;
+}
+
+static const char *
+request_name (uint32_t req)
+{
+  const char *name = request_of (req)->name;
+  return name ? name : "?";
+}
+
+/* Handles M; returns 1 if a reply was sent, 0 if none was, -1 with *ERR
+ * set. */
+static int
+dispatch (struct vu_server *vu, struct vu_msg *m, int *fds, int nfds, char **err)
+{
+  const struct request *r = request_of (m->h.request);
+  if (m->h.size < r->payload)
     return error_set (err, "vhost-user %s: payload of %u bytes, %u needed",
-                      request_name (m->h.request), m->h.size,
-                      payload_needed (m->h.request));
-  switch (m->h.request) {
-  case VU_GET_FEATURES:
-    return reply_u64 (vu, m, ops->features | (1ULL << VIRTIO_F_VERSION_1)
-                      | (1ULL << VU_F_PROTOCOL_FEATURES), err);
-  case VU_SET_FEATURES:
-    vu->features = m->p.u64;
-    vu_log (vu, "  features 0x%llx", (unsigned long long) vu->features);
-    return 0;
-  case VU_GET_PROTOCOL_FEATURES:
-    /* SLAVE_REQ although we never send a request on that channel: UML 6.1
-     * allocates the device's IRQ only while setting up the slave request
-     * channel; without it the vring call fds land on IRQ 0 (the timer) and
-     * the driver's find_vqs fails with -EBUSY. */
-    return reply_u64 (vu, m, (1ULL << VU_PROTO_F_CONFIG) | (1ULL << VU_PROTO_F_SLAVE_REQ), err);
-  case VU_SET_PROTOCOL_FEATURES:
-    vu->protocol_features = m->p.u64;
-    vu_log (vu, "  protocol features 0x%llx", (unsigned long long) vu->protocol_features);
-    return 0;
-  case VU_SET_OWNER:
-  case VU_RESET_OWNER:
-  case VU_SET_CONFIG:           /* nothing in our config space is writable */
-    return 0;
-  case VU_GET_QUEUE_NUM:
-    return reply_u64 (vu, m, ops->n_queues, err);
-  case VU_GET_CONFIG: {
-    /* UML drops a reply (-EPROTO) unless its size is the request's: the
-     * 12-byte config header plus exactly the size asked for */
-    uint32_t offset = m->p.cfg.offset, size = m->p.cfg.size;
-    vu_log (vu, "  config offset %u size %u", offset, size);
-    if (size > VU_CONFIG_MAX || m->h.size != VU_CONFIG_HDR + size)
-      return error_set (err, "vhost-user GET_CONFIG: bad size %u", size);
-    memset (m->p.cfg.data, 0, size);
-    ops->get_config (vu->dev, offset, m->p.cfg.data, size);
-    return send_reply (vu, m, VU_CONFIG_HDR + size, err);
-  }
-  case VU_SET_SLAVE_REQ_FD:
-    /* Keep it open although we never write to it: closing it would make
-     * UML read end of file on its end and break the device. */
-    if (*nfds > 0) {
-      replace_fd (&vu->slave_fd, fds[0]);
-      fds[0] = -1;
-    }
-    return 0;
-  case VU_SET_MEM_TABLE:
-    return set_mem_table (vu, m, fds, *nfds, err);
-  case VU_SET_VRING_NUM:
-  case VU_SET_VRING_BASE:
-  case VU_GET_VRING_BASE:
-  case VU_SET_VRING_ENABLE:
-  case VU_SET_VRING_ADDR: {
-    /* all of these start with the queue index */
-    uint32_t i = m->p.state.index, num = m->p.state.num;
-    if (i >= ops->n_queues)
-      return error_set (err, "vhost-user: no vring %u", i);
-    struct virtqueue *q = &vu->queues[i];
-    switch (m->h.request) {
-    case VU_SET_VRING_NUM:
-      /* a power of two, so that ring positions survive the 16-bit wrap */
-      if (num == 0 || num > VQ_MAX_SIZE || (num & (num - 1)))
-        return error_set (err, "vhost-user: bad size %u for vring %u", num, i);
-      q->num = num;
-      return vq_resolve (q) < 0
-        ? error_set (err, "vhost-user: vring %u is outside guest memory", i) : 0;
-    case VU_SET_VRING_BASE:
-      q->last_avail = num;
-      return 0;
-    case VU_GET_VRING_BASE:
-      /* the front-end stops the ring and wants to know where we were */
-      q->enabled = false;
-      q->have_addr = false;
-      vq_resolve (q);
-      replace_fd (&q->kick_fd, -1);
-      if (ops->stopped)
-        ops->stopped (vu->dev, i);
-      m->p.state.num = q->last_avail;
-      return send_reply (vu, m, sizeof m->p.state, err);
-    case VU_SET_VRING_ENABLE:
-      q->enabled = num != 0;
-      if (!q->enabled && ops->stopped)
-        ops->stopped (vu->dev, i);
-      return 0;
-    default:                    /* VU_SET_VRING_ADDR */
-      q->desc_uva = m->p.addr.desc;
-      q->avail_uva = m->p.addr.avail;
-      q->used_uva = m->p.addr.used;
-      q->have_addr = true;
-      return vq_resolve (q) < 0
-        ? error_set (err, "vhost-user: vring %u is outside guest memory", i) : 0;
-    }
-  }
-  case VU_SET_VRING_KICK:
-  case VU_SET_VRING_CALL:
-  case VU_SET_VRING_ERR:
-    return set_vring_fd (vu, m->h.request, m->p.u64, fds, nfds, err);
-  default:
+                      request_name (m->h.request), m->h.size, r->payload);
+  if (!r->handle) {
     vu_log (vu, "  not handled");
     return 0;
   }
+  return r->handle (vu, m, fds, nfds, err);
 }
 
 int
@@ -464,7 +579,7 @@ vu_handle_message (struct vu_server *vu, char **err)
   bool need_reply = m.h.flags & VU_FLAG_NEED_REPLY;
   vu_log (vu, "vhost-user %s (%u) size %u fds %d", request_name (req), req, m.h.size, nfds);
 
-  r = dispatch (vu, &m, fds, &nfds, err);
+  r = dispatch (vu, &m, fds, nfds, err);
   for (int k = 0; k < nfds; k++)        /* fds the request did not keep */
     if (fds[k] >= 0)
       close (fds[k]);
@@ -472,9 +587,7 @@ vu_handle_message (struct vu_server *vu, char **err)
     return -1;
   /* REPLY_ACK is not offered, so a front-end should not ask; answer
    * success anyway rather than leave it waiting */
-  if (need_reply && req != VU_GET_FEATURES && req != VU_GET_PROTOCOL_FEATURES
-      && req != VU_GET_QUEUE_NUM && req != VU_GET_CONFIG && req != VU_GET_VRING_BASE
-      && reply_u64 (vu, &m, 0, err) < 0)
+  if (need_reply && r == 0 && reply_u64 (vu, &m, 0, err) < 0)
     return -1;
   /* a ring may just have become usable, with work already waiting */
   for (unsigned i = 0; i < vu->ops->n_queues; i++)
