@@ -15,18 +15,38 @@ passed=0 failed=0 skipped=0
 SUITE_TMP=$(mktemp -d "${TMPDIR:-/tmp}/imgmount-suite.XXXXXX")
 SUITE_LOGS=$(mktemp -d "${TMPDIR:-/tmp}/imgmount-logs.XXXXXX")
 export TMPDIR=$SUITE_TMP
-trap 'rm -rf "$SUITE_TMP" "$SUITE_LOGS"' EXIT
 # libguestfs's socket directories are in /tmp whatever $TMPDIR says (it
-# is root's), so new ones there count too (socket_dirs); under $SUITE_TMP
-# only the tests' own directories (removed by each test) and libguestfs's
-# shared appliance cache (.guestfs-UID) may be.
-# A new one in which some process still has a socket bound belongs to a
-# program running beside the suite (a guestfish, a bench), or to a
-# process the test left running, which suite_pids finds.
+# is root's), so those a test made there count too (socket_dirs); under
+# $SUITE_TMP only the tests' own directories (removed by each test) and
+# libguestfs's shared appliance cache (.guestfs-UID) may be.
 . tests/lib/appliance-dirs.sh
 . tests/lib/wait.sh
-new_unused_socket_dirs () {
+# A socket directory is the test's if one of the test's processes made it
+# (they carry IMGMOUNT_SUITE): a guestfish, a guestmount or a bench beside
+# the suite makes its own, and may do so during a test, bound or not yet.
+# dir-creators.py says who made each; without fanotify (not root, an old
+# kernel) the runner falls back to blaming a test for the new directories
+# in which no socket is bound, which may blame it for another program's.
+# (The mark it looks for goes in its environment, not on its command
+# line, where suite_pids would take it for one of the tests' processes.)
+creators_log=$SUITE_LOGS/creators
+DIR_CREATORS_MARK="IMGMOUNT_SUITE=$SUITE_TMP" \
+  python3 tests/lib/dir-creators.py /tmp 'libguestfs??????' > "$creators_log" &
+creators_pid=$!
+trap 'kill $creators_pid 2>/dev/null; rm -rf "$SUITE_TMP" "$SUITE_LOGS"' EXIT
+creators_started () { grep -q '^ready$' "$creators_log" || ! kill -0 "$creators_pid" 2>/dev/null; }
+wait_until 100 creators_started
+if ! grep -q '^ready$' "$creators_log"; then
+  echo "note: no fanotify, so a socket directory that appears during a test counts as its own"
+  creators_pid=
+fi
+suite_socket_dirs () {
   local d
+  if [ -n "$creators_pid" ]; then
+    tail -n +"$creators_from" "$creators_log" | awk '$2 == "ours" { print "/tmp/" $1 }' |
+      while read -r d; do [ -d "$d" ] && echo "$d"; done | sort -u
+    return
+  fi
   for d in $(comm -13 <(echo "$socket_dirs_before") <(socket_dirs)); do
     awk -v d="$d/" 'index($NF, d) == 1 { f = 1 } END { exit !f }' /proc/net/unix || echo "$d"
   done
@@ -46,7 +66,7 @@ leftovers () {
   for p in $(suite_pids); do
     [ -r "/proc/$p/cmdline" ] && echo "$p $(tr '\0' ' ' < "/proc/$p/cmdline")"
   done
-  new_unused_socket_dirs
+  suite_socket_dirs
   find "$SUITE_TMP" -mindepth 1 -maxdepth 1 ! -name '.guestfs-*'
 }
 
@@ -57,6 +77,7 @@ for t in "${tests[@]}"; do
   start=$(date +%s)
   log=$(mktemp "$SUITE_LOGS/log.XXXXXX")
   socket_dirs_before=$(socket_dirs)
+  creators_from=$(( $(wc -l < "$creators_log") + 1 ))
   IMGMOUNT_SUITE=$SUITE_TMP timeout -k 10 900 bash "$t" > "$log" 2>&1
   rc=$?
   secs=$(( $(date +%s) - start ))
@@ -68,7 +89,7 @@ for t in "${tests[@]}"; do
     grep " fuse.imgmount $SUITE_TMP" /proc/mounts | awk '{print $2}' | xargs -r -n1 umount -l
     suite_pids | xargs -r kill -9
     wait_until 50 no_suite_pids   # their sockets go with them
-    new_unused_socket_dirs | xargs -r rm -rf
+    suite_socket_dirs | xargs -r rm -rf
     find "$SUITE_TMP" -mindepth 1 -maxdepth 1 ! -name '.guestfs-*' -exec rm -rf {} +
   fi
   case $rc in
