@@ -1,4 +1,5 @@
-/* test-mountinfo.c: finding a mount, with escaped names and stacking. */
+/* test-runtime.c: runtime.c finding a mount in mountinfo, with escaped names
+ * and stacking. */
 #include <stdlib.h>
 #include <unistd.h>
 #include "mount/runtime.h"
