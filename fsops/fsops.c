@@ -241,17 +241,24 @@ op_lookup (fuse_req_t req, fuse_ino_t parent, const char *name)
   fs_unlock (fs);
 }
 
+/* One forget, with the lock held (passthrough_ll's lo_forget_one). */
 static void
-op_forget (fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
+forget_one (struct fs *fs, fuse_ino_t ino, uint64_t nlookup)
 {
-  struct fs *fs = fs_of (req);
-  fs_lock (fs);
   struct inode *i = itable_from_nodeid (&fs->itable, ino);
   /* Buffered data is flushed before the inode can go (flush/release ran
    * already; this is for writes of an inode nobody holds open). */
   if (i->nlookup <= nlookup)
     fs_flush_inode (fs, i);
   itable_forget (&fs->itable, i, nlookup);
+}
+
+static void
+op_forget (fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
+{
+  struct fs *fs = fs_of (req);
+  fs_lock (fs);
+  forget_one (fs, ino, nlookup);
   fs_unlock (fs);
   fuse_reply_none (req);
 }
@@ -261,12 +268,8 @@ op_forget_multi (fuse_req_t req, size_t count, struct fuse_forget_data *forgets)
 {
   struct fs *fs = fs_of (req);
   fs_lock (fs);
-  for (size_t k = 0; k < count; k++) {
-    struct inode *i = itable_from_nodeid (&fs->itable, forgets[k].ino);
-    if (i->nlookup <= forgets[k].nlookup)
-      fs_flush_inode (fs, i);
-    itable_forget (&fs->itable, i, forgets[k].nlookup);
-  }
+  for (size_t k = 0; k < count; k++)
+    forget_one (fs, forgets[k].ino, forgets[k].nlookup);
   fs_unlock (fs);
   fuse_reply_none (req);
 }
