@@ -44,7 +44,7 @@ is_dot_or_dotdot (const char *name)
 }
 
 void
-fsops_opendir (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+op_opendir (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
   struct fs *fs = fs_of (req);
   fs_lock (fs);
@@ -182,21 +182,21 @@ read_entries (fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 }
 
 void
-fsops_readdir (fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
-               struct fuse_file_info *fi)
+op_readdir (fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+            struct fuse_file_info *fi)
 {
   read_entries (req, ino, size, off, fi, false);
 }
 
 void
-fsops_readdirplus (fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
-                   struct fuse_file_info *fi)
+op_readdirplus (fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+                struct fuse_file_info *fi)
 {
   read_entries (req, ino, size, off, fi, true);
 }
 
 void
-fsops_releasedir (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+op_releasedir (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
   struct dir_handle *d = dir_of (fi);
   guestfs_free_dirent_list (d->entries);
@@ -214,7 +214,7 @@ do_mkdir (struct fs *fs, const char *path, const void *mode)
 }
 
 void
-fsops_mkdir (fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
+op_mkdir (fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
 {
   struct fs *fs = fs_of (req);
   struct fuse_entry_param e;
@@ -227,7 +227,7 @@ fsops_mkdir (fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
 }
 
 void
-fsops_rmdir (fuse_req_t req, fuse_ino_t parent, const char *name)
+op_rmdir (fuse_req_t req, fuse_ino_t parent, const char *name)
 {
   struct fs *fs = fs_of (req);
   fs_lock (fs);

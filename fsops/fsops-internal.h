@@ -204,18 +204,18 @@ void fs_forget_dir_stat (struct fs *fs, struct inode *i);
 int fs_sync_disks (struct fs *fs);
 
 /* Defined in fsops-dir.c and fsops-xattr.c. */
-void fsops_opendir (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
-void fsops_readdir (fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
-                    struct fuse_file_info *fi);
-void fsops_readdirplus (fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
-                        struct fuse_file_info *fi);
-void fsops_releasedir (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
-void fsops_mkdir (fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode);
-void fsops_rmdir (fuse_req_t req, fuse_ino_t parent, const char *name);
-void fsops_setxattr (fuse_req_t req, fuse_ino_t ino, const char *name,
-                     const char *value, size_t size, int flags);
-void fsops_getxattr (fuse_req_t req, fuse_ino_t ino, const char *name, size_t size);
-void fsops_listxattr (fuse_req_t req, fuse_ino_t ino, size_t size);
-void fsops_removexattr (fuse_req_t req, fuse_ino_t ino, const char *name);
+void op_opendir (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void op_readdir (fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+                 struct fuse_file_info *fi);
+void op_readdirplus (fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+                     struct fuse_file_info *fi);
+void op_releasedir (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void op_mkdir (fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode);
+void op_rmdir (fuse_req_t req, fuse_ino_t parent, const char *name);
+void op_setxattr (fuse_req_t req, fuse_ino_t ino, const char *name,
+                  const char *value, size_t size, int flags);
+void op_getxattr (fuse_req_t req, fuse_ino_t ino, const char *name, size_t size);
+void op_listxattr (fuse_req_t req, fuse_ino_t ino, size_t size);
+void op_removexattr (fuse_req_t req, fuse_ino_t ino, const char *name);
 
 #endif

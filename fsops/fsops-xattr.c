@@ -39,7 +39,7 @@ is_capability (const char *name)
 }
 
 void
-fsops_getxattr (fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
+op_getxattr (fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
 {
   struct fs *fs = fs_of (req);
   fs_lock (fs);
@@ -113,8 +113,8 @@ set_value (struct fs *fs, const char *path, const char *name, const char *value,
 }
 
 void
-fsops_setxattr (fuse_req_t req, fuse_ino_t ino, const char *name,
-                const char *value, size_t size, int flags)
+op_setxattr (fuse_req_t req, fuse_ino_t ino, const char *name,
+             const char *value, size_t size, int flags)
 {
   struct fs *fs = fs_of (req);
   fs_lock (fs);
@@ -131,7 +131,7 @@ fsops_setxattr (fuse_req_t req, fuse_ino_t ino, const char *name,
 }
 
 void
-fsops_listxattr (fuse_req_t req, fuse_ino_t ino, size_t size)
+op_listxattr (fuse_req_t req, fuse_ino_t ino, size_t size)
 {
   struct fs *fs = fs_of (req);
   fs_lock (fs);
@@ -149,7 +149,7 @@ fsops_listxattr (fuse_req_t req, fuse_ino_t ino, size_t size)
 }
 
 void
-fsops_removexattr (fuse_req_t req, fuse_ino_t ino, const char *name)
+op_removexattr (fuse_req_t req, fuse_ino_t ino, const char *name)
 {
   struct fs *fs = fs_of (req);
   fs_lock (fs);
