@@ -338,7 +338,77 @@ set_slave_req_fd (struct vu_server *vu, struct vu_msg *m, int *fds, int nfds, ch
   return 0;
 }
 
-/* The ring a vring request names by INDEX, or NULL with *ERR set. */
+/* The requests for one ring, whose payload starts with its index, get
+ * the ring Q from dispatch, which checks that it exists; they return as
+ * request handlers do. */
+typedef int vring_handler (struct vu_server *vu, struct vu_msg *m, struct virtqueue *q,
+                           char **err);
+
+static unsigned
+vring_index (const struct vu_server *vu, const struct virtqueue *q)
+{
+  return q - vu->queues;
+}
+
+static int
+vring_resolve (struct vu_server *vu, struct virtqueue *q, char **err)
+{
+  return vq_resolve (q) < 0
+    ? error_set (err, "vhost-user: vring %u is outside guest memory", vring_index (vu, q)) : 0;
+}
+
+static int
+set_vring_num (struct vu_server *vu, struct vu_msg *m, struct virtqueue *q, char **err)
+{
+  uint32_t num = m->p.state.num;
+  /* a power of two, so that ring positions survive the 16-bit wrap */
+  if (num == 0 || num > VQ_MAX_SIZE || (num & (num - 1)))
+    return error_set (err, "vhost-user: bad size %u for vring %u", num, vring_index (vu, q));
+  q->num = num;
+  return vring_resolve (vu, q, err);
+}
+
+static int
+set_vring_addr (struct vu_server *vu, struct vu_msg *m, struct virtqueue *q, char **err)
+{
+  q->desc_uva = m->p.addr.desc;
+  q->avail_uva = m->p.addr.avail;
+  q->used_uva = m->p.addr.used;
+  q->have_addr = true;
+  return vring_resolve (vu, q, err);
+}
+
+static int
+set_vring_base (struct vu_server *vu, struct vu_msg *m, struct virtqueue *q, char **err)
+{
+  q->last_avail = m->p.state.num;
+  return 0;
+}
+
+static int
+get_vring_base (struct vu_server *vu, struct vu_msg *m, struct virtqueue *q, char **err)
+{
+  /* the front-end stops the ring and wants to know where we were */
+  q->enabled = false;
+  q->have_addr = false;
+  vq_resolve (q);
+  replace_fd (&q->kick_fd, -1);
+  if (vu->ops->stopped)
+    vu->ops->stopped (vu->dev, vring_index (vu, q));
+  m->p.state.num = q->last_avail;
+  return send_reply (vu, m, sizeof m->p.state, err) < 0 ? -1 : 1;
+}
+
+static int
+set_vring_enable (struct vu_server *vu, struct vu_msg *m, struct virtqueue *q, char **err)
+{
+  q->enabled = m->p.state.num != 0;
+  if (!q->enabled && vu->ops->stopped)
+    vu->ops->stopped (vu->dev, vring_index (vu, q));
+  return 0;
+}
+
+/* The ring numbered INDEX, or NULL with *ERR set. */
 static struct virtqueue *
 vring (struct vu_server *vu, uint32_t index, char **err)
 {
@@ -349,84 +419,8 @@ vring (struct vu_server *vu, uint32_t index, char **err)
   return &vu->queues[index];
 }
 
-static int
-vring_resolve (struct virtqueue *q, uint32_t index, char **err)
-{
-  return vq_resolve (q) < 0
-    ? error_set (err, "vhost-user: vring %u is outside guest memory", index) : 0;
-}
-
-static int
-set_vring_num (struct vu_server *vu, struct vu_msg *m, int *fds, int nfds, char **err)
-{
-  uint32_t i = m->p.state.index, num = m->p.state.num;
-  struct virtqueue *q = vring (vu, i, err);
-  if (!q)
-    return -1;
-  /* a power of two, so that ring positions survive the 16-bit wrap */
-  if (num == 0 || num > VQ_MAX_SIZE || (num & (num - 1)))
-    return error_set (err, "vhost-user: bad size %u for vring %u", num, i);
-  q->num = num;
-  return vring_resolve (q, i, err);
-}
-
-static int
-set_vring_addr (struct vu_server *vu, struct vu_msg *m, int *fds, int nfds, char **err)
-{
-  uint32_t i = m->p.addr.index;
-  struct virtqueue *q = vring (vu, i, err);
-  if (!q)
-    return -1;
-  q->desc_uva = m->p.addr.desc;
-  q->avail_uva = m->p.addr.avail;
-  q->used_uva = m->p.addr.used;
-  q->have_addr = true;
-  return vring_resolve (q, i, err);
-}
-
-static int
-set_vring_base (struct vu_server *vu, struct vu_msg *m, int *fds, int nfds, char **err)
-{
-  struct virtqueue *q = vring (vu, m->p.state.index, err);
-  if (!q)
-    return -1;
-  q->last_avail = m->p.state.num;
-  return 0;
-}
-
-static int
-get_vring_base (struct vu_server *vu, struct vu_msg *m, int *fds, int nfds, char **err)
-{
-  uint32_t i = m->p.state.index;
-  struct virtqueue *q = vring (vu, i, err);
-  if (!q)
-    return -1;
-  /* the front-end stops the ring and wants to know where we were */
-  q->enabled = false;
-  q->have_addr = false;
-  vq_resolve (q);
-  replace_fd (&q->kick_fd, -1);
-  if (vu->ops->stopped)
-    vu->ops->stopped (vu->dev, i);
-  m->p.state.num = q->last_avail;
-  return send_reply (vu, m, sizeof m->p.state, err) < 0 ? -1 : 1;
-}
-
-static int
-set_vring_enable (struct vu_server *vu, struct vu_msg *m, int *fds, int nfds, char **err)
-{
-  uint32_t i = m->p.state.index;
-  struct virtqueue *q = vring (vu, i, err);
-  if (!q)
-    return -1;
-  q->enabled = m->p.state.num != 0;
-  if (!q->enabled && vu->ops->stopped)
-    vu->ops->stopped (vu->dev, i);
-  return 0;
-}
-
-/* SET_VRING_KICK, _CALL, _ERR: the ring's index and maybe an fd, which
- * the request takes from FDS; else NULL with *ERR set. */
+/* The ring a SET_VRING_KICK, _CALL or _ERR names, and in *FD the fd it
+ * brings (taken from FDS), or -1; else NULL with *ERR set. */
 static struct virtqueue *
 vring_fd (struct vu_server *vu, const struct vu_msg *m, int *fds, int nfds, int *fd,
           char **err)
@@ -448,58 +442,52 @@ vring_fd (struct vu_server *vu, const struct vu_msg *m, int *fds, int nfds, int 
   return q;
 }
 
-static int
-set_vring_kick (struct vu_server *vu, struct vu_msg *m, int *fds, int nfds, char **err)
+/* SET_VRING_KICK, _CALL and _ERR get from dispatch their ring Q and the
+ * fd, or -1 (NOFD), which they then own; they cannot fail. */
+typedef void vring_fd_handler (struct vu_server *vu, struct virtqueue *q, int fd);
+
+static void
+set_vring_kick (struct vu_server *vu, struct virtqueue *q, int fd)
 {
-  int fd;
-  struct virtqueue *q = vring_fd (vu, m, fds, nfds, &fd, err);
-  if (!q)
-    return -1;
   replace_fd (&q->kick_fd, fd);
   /* without PROTOCOL_FEATURES a ring starts on its kick fd; with it, on
    * SET_VRING_ENABLE */
   if (!(vu->features & (1ULL << VU_F_PROTOCOL_FEATURES)))
     q->enabled = true;
-  return 0;
 }
 
-static int
-set_vring_call (struct vu_server *vu, struct vu_msg *m, int *fds, int nfds, char **err)
+static void
+set_vring_call (struct vu_server *vu, struct virtqueue *q, int fd)
 {
-  int fd;
-  struct virtqueue *q = vring_fd (vu, m, fds, nfds, &fd, err);
-  if (!q)
-    return -1;
   /* UML's call fds are pipes: never block on one whose interrupt the
    * guest has not taken yet */
   if (fd >= 0)
     fcntl (fd, F_SETFL, fcntl (fd, F_GETFL) | O_NONBLOCK);
   replace_fd (&q->call_fd, fd);
-  return 0;
 }
 
-static int
-set_vring_err (struct vu_server *vu, struct vu_msg *m, int *fds, int nfds, char **err)
+static void
+set_vring_err (struct vu_server *vu, struct virtqueue *q, int fd)
 {
-  int fd;
-  if (!vring_fd (vu, m, fds, nfds, &fd, err))
-    return -1;
   if (fd >= 0)                  /* we never report ring errors */
     close (fd);
-  return 0;
 }
 
 /* What each request is called, the payload bytes its handler reads at
  * least (a message with fewer would have it read what was never sent:
  * the rest of the buffer; SET_MEM_TABLE's regions are checked against
- * its size in map_regions), and its handler. */
+ * its size in map_regions), and its handler, of one of three kinds. */
 struct request {
   const char *name;
   uint32_t payload;
   request_handler *handle;
+  vring_handler *handle_vring;
+  vring_fd_handler *handle_vring_fd;
 };
 
-#define REQ(x, payload, handler) [VU_##x] = { #x, payload, handler }
+#define REQ(x, payload, handler) [VU_##x] = { #x, payload, .handle = handler }
+#define VRING_REQ(x, payload, handler) [VU_##x] = { #x, payload, .handle_vring = handler }
+#define VRING_FD_REQ(x, handler) [VU_##x] = { #x, U64, .handle_vring_fd = handler }
 #define U64 sizeof ((struct vu_msg *) 0)->p.u64
 #define STATE sizeof ((struct vu_msg *) 0)->p.state
 #define ADDR sizeof ((struct vu_msg *) 0)->p.addr
@@ -511,17 +499,17 @@ static const struct request requests[] = {
   REQ (SET_MEM_TABLE, VU_MEM_TABLE_HDR, set_mem_table),
   REQ (SET_LOG_BASE, 0, NULL),
   REQ (SET_LOG_FD, 0, NULL),
-  REQ (SET_VRING_NUM, STATE, set_vring_num),
-  REQ (SET_VRING_ADDR, ADDR, set_vring_addr),
-  REQ (SET_VRING_BASE, STATE, set_vring_base),
-  REQ (GET_VRING_BASE, STATE, get_vring_base),
-  REQ (SET_VRING_KICK, U64, set_vring_kick),
-  REQ (SET_VRING_CALL, U64, set_vring_call),
-  REQ (SET_VRING_ERR, U64, set_vring_err),
+  VRING_REQ (SET_VRING_NUM, STATE, set_vring_num),
+  VRING_REQ (SET_VRING_ADDR, ADDR, set_vring_addr),
+  VRING_REQ (SET_VRING_BASE, STATE, set_vring_base),
+  VRING_REQ (GET_VRING_BASE, STATE, get_vring_base),
+  VRING_FD_REQ (SET_VRING_KICK, set_vring_kick),
+  VRING_FD_REQ (SET_VRING_CALL, set_vring_call),
+  VRING_FD_REQ (SET_VRING_ERR, set_vring_err),
   REQ (GET_PROTOCOL_FEATURES, 0, get_protocol_features),
   REQ (SET_PROTOCOL_FEATURES, U64, set_protocol_features),
   REQ (GET_QUEUE_NUM, 0, get_queue_num),
-  REQ (SET_VRING_ENABLE, STATE, set_vring_enable),
+  VRING_REQ (SET_VRING_ENABLE, STATE, set_vring_enable),
   REQ (SET_SLAVE_REQ_FD, 0, set_slave_req_fd),
   REQ (GET_CONFIG, VU_CONFIG_HDR, get_config),
   REQ (SET_CONFIG, 0, nothing_to_do),
@@ -529,13 +517,15 @@ static const struct request requests[] = {
 #undef ADDR
 #undef STATE
 #undef U64
+#undef VRING_FD_REQ
+#undef VRING_REQ
 #undef REQ
 
 /* REQ's entry; one with neither name nor handler if we do not know it. */
 static const struct request *
 request_of (uint32_t req)
 {
-  static const struct request unknown = { NULL, 0, NULL };
+  static const struct request unknown = { .name = NULL };
   return req < ARRAY_SIZE (requests) ? &requests[req] : &unknown;
 }
 
@@ -555,11 +545,23 @@ dispatch (struct vu_server *vu, struct vu_msg *m, int *fds, int nfds, char **err
   if (m->h.size < r->payload)
     return error_set (err, "vhost-user %s: payload of %u bytes, %u needed",
                       request_name (m->h.request), m->h.size, r->payload);
-  if (!r->handle) {
-    vu_log (vu, "  not handled");
+  if (r->handle)
+    return r->handle (vu, m, fds, nfds, err);
+  if (r->handle_vring) {
+    /* state.index, or addr.index: the same bytes */
+    struct virtqueue *q = vring (vu, m->p.state.index, err);
+    return q ? r->handle_vring (vu, m, q, err) : -1;
+  }
+  if (r->handle_vring_fd) {
+    int fd;
+    struct virtqueue *q = vring_fd (vu, m, fds, nfds, &fd, err);
+    if (!q)
+      return -1;
+    r->handle_vring_fd (vu, q, fd);
     return 0;
   }
-  return r->handle (vu, m, fds, nfds, err);
+  vu_log (vu, "  not handled");
+  return 0;
 }
 
 int
