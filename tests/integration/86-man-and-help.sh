@@ -26,7 +26,8 @@ for o in $help; do
 done
 assert_eq "imgmount accepts every option --help names" "" "$unknown"
 
-vars=$(grep -rhoE '"IMGMOUNT_[A-Z_]+"' "$TOP"/mount "$TOP"/backend-select "$TOP"/fsops "$TOP"/common |
+vars=$(grep -rhoE '"IMGMOUNT_[A-Z_]+"' "$TOP"/mount "$TOP"/image "$TOP"/backend-select "$TOP"/fsops \
+         "$TOP"/common |
        tr -d '"' | grep -v '^IMGMOUNT_HV_' | sort -u)   # _HV_: imgmount to imgmount-hv
 [ -n "$vars" ] || fail "no environment variables found in the sources"
 undocumented=
