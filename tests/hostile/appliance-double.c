@@ -145,6 +145,16 @@ fail_with (int e)
   return -1;
 }
 
+/* The node at PATH, or NULL failing with ENOENT, as a missing file does. */
+static const struct node *
+existing (const char *path)
+{
+  const struct node *n = find (path);
+  if (!n)
+    fail_with (ENOENT);
+  return n;
+}
+
 static int
 add_node (const char *path, int64_t mode)
 {
@@ -276,11 +286,9 @@ guestfs_lstatns (guestfs_h *g, const char *path)
   enum reply_kind kind = begin ("lstatns");
   if (kind == REPLY_FAIL)
     return NULL;
-  const struct node *n = find (path);
-  if (!n) {
-    fail_with (ENOENT);
+  const struct node *n = existing (path);
+  if (!n)
     return NULL;
-  }
   struct guestfs_statns *s = xcalloc (1, sizeof *s);
   fill_stat (s, n);
   bend_stat (s, path, kind);
@@ -446,11 +454,9 @@ guestfs_pread (guestfs_h *g, const char *path, int count, int64_t off, size_t *s
   enum reply_kind kind = begin ("pread");
   if (kind == REPLY_FAIL)
     return NULL;
-  const struct node *n = find (path);
-  if (!n) {
-    fail_with (ENOENT);
+  const struct node *n = existing (path);
+  if (!n)
     return NULL;
-  }
   return read_reply (kind, count, off, n->size, size_r);
 }
 
