@@ -207,10 +207,13 @@ launch (guestfs_h *g, const struct backend_request *req, enum backend_kind kind,
   double limit = watchdog_launch_timeout ();
   if (watchdog_start (g) == -1)
     return error_set (err, "cannot start the watchdog thread");
-  watchdog_busy (limit);
+  watchdog_busy_at_most (limit);
   int r = guestfs_launch (g) == -1 || guestfs_umask (g, 0) == -1 ? -1 : 0;
   watchdog_idle ();
-  if (r == 0)
+  /* Past the limit the launch fails, even if the appliance came up after
+   * all: the watchdog may have looked while libguestfs's child had not yet
+   * become the hypervisor, and found nothing to stop. */
+  if (r == 0 && !watchdog_fired (NULL))
     return 0;
   if (watchdog_fired (NULL))
     return error_set (err, "%s: the appliance did not start within %.0f s "

@@ -19,6 +19,7 @@ static struct {
   pthread_cond_t wake;
   pthread_t thread;
   bool running, stopping, busy, fired;
+  bool fixed;   /* the deadline does not move with progress */
   void (*on_death) (void *);
   void *on_death_arg;
   double limit, deadline, fired_after;
@@ -85,9 +86,12 @@ watch (void *arg)
     clock_gettime (CLOCK_REALTIME, &ts);
     ts.tv_sec += 1;
     pthread_cond_timedwait (&w.wake, &w.lock, &ts);
-    if (w.busy && !w.fired && monotonic_seconds () > w.deadline) {
+    if (w.busy && monotonic_seconds () > w.deadline) {
+      if (!w.fired)
+        w.fired_after = w.limit;
       w.fired = true;
-      w.fired_after = w.limit;
+      /* Every second while the call lasts: a hypervisor may be exec'd
+       * after the first look (a fork of libguestfs's is not one yet). */
       hypervisors (true);
     }
     /* A hypervisor the watchdog stopped itself is not a death to act on:
@@ -111,7 +115,8 @@ on_call (guestfs_h *g, void *opaque, uint64_t event, int handle, int flags,
          const char *buf, size_t len, const uint64_t *array, size_t alen)
 {
   pthread_mutex_lock (&w.lock);
-  w.deadline = monotonic_seconds () + w.limit;
+  if (!w.fixed)
+    w.deadline = monotonic_seconds () + w.limit;
   pthread_mutex_unlock (&w.lock);
 }
 
@@ -126,14 +131,27 @@ watchdog_start (guestfs_h *g)
   return 0;
 }
 
-void
-watchdog_busy (double seconds)
+static void
+busy (double seconds, bool fixed)
 {
   pthread_mutex_lock (&w.lock);
   w.busy = true;
+  w.fixed = fixed;
   w.limit = seconds;
   w.deadline = monotonic_seconds () + seconds;
   pthread_mutex_unlock (&w.lock);
+}
+
+void
+watchdog_busy (double seconds)
+{
+  busy (seconds, false);
+}
+
+void
+watchdog_busy_at_most (double seconds)
+{
+  busy (seconds, true);
 }
 
 void

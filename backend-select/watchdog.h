@@ -17,6 +17,10 @@ int watchdog_start (guestfs_h *g);
 /* Between busy(SECONDS) and idle() the appliance must start an API call at
  * least every SECONDS. */
 void watchdog_busy (double seconds);
+/* The same, but the whole of it must end within SECONDS: for the launch,
+ * whose progress events (qemu started, kernel booted...) would otherwise
+ * stretch IMGMOUNT_LAUNCH_TIMEOUT without end. */
+void watchdog_busy_at_most (double seconds);
 void watchdog_idle (void);
 
 /* Whether the watchdog stopped the hypervisor, and after how long. */
