@@ -1,8 +1,9 @@
 /* fsops-dir.c: directory operations.
  *
- * A directory is read from the appliance once per opendir, names and types
- * in one call; readdirplus adds attributes for a batch of names per
- * appliance call (lstatnslist), never one call per name. */
+ * A directory is read from the appliance each time a reader starts at its
+ * beginning, names and types in one call; readdirplus adds attributes for
+ * a batch of names per appliance call (lstatnslist), never one call per
+ * name. */
 #include <dirent.h>
 #include <errno.h>
 #include <string.h>
@@ -46,28 +47,40 @@ is_dot_or_dotdot (const char *name)
 void
 op_opendir (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-  struct fs *fs = fs_of (req);
-  fs_lock (fs);
-  char *path = itable_path (&fs->itable, itable_from_nodeid (&fs->itable, ino));
-  struct guestfs_dirent_list *entries = NULL;
-  int e = path ? guest_readdir (fs->g, path, &entries) : ESTALE;
-  if (e) {
-    fuse_reply_err (req, e);
-    free (path);
-  }
-  else {
-    struct dir_handle *d = xcalloc (1, sizeof *d);
-    d->path = path;
-    d->entries = entries;
-    fs_names_of_listing (fs, itable_from_nodeid (&fs->itable, ino), entries);
-    fi->fh = (uint64_t) (uintptr_t) d;
-    /* The kernel may keep the listing: it drops it itself when it changes
-     * the directory through us, and nobody else can. */
-    fi->cache_readdir = 1;
-    fi->keep_cache = 1;
-    fuse_reply_open (req, fi);
-  }
-  fs_unlock (fs);
+  fi->fh = (uint64_t) (uintptr_t) xcalloc (1, sizeof (struct dir_handle));
+  /* The kernel may keep the listing: it drops it itself when it changes
+   * the directory through us, and nobody else can. */
+  fi->cache_readdir = 1;
+  fi->keep_cache = 1;
+  fuse_reply_open (req, fi);
+}
+
+static void
+drop_listing (struct dir_handle *d)
+{
+  guestfs_free_dirent_list (d->entries);
+  free (d->stats);
+  free (d->present);
+  free (d->path);
+  *d = (struct dir_handle) { 0 };
+}
+
+/* Lists DIR into D when a read starts at the beginning, not at opendir:
+ * the kernel notes the directory's version before it asks for the first
+ * entries and keeps what they say as the directory's listing, so they must
+ * not predate a change made between opendir and that read.  Returns 0 or
+ * an errno. */
+static int
+load_listing (struct fs *fs, struct dir_handle *d, struct inode *dir)
+{
+  drop_listing (d);
+  d->path = itable_path (&fs->itable, dir);
+  if (!d->path)
+    return ESTALE;
+  int e = guest_readdir (fs->g, d->path, &d->entries);
+  if (!e)
+    fs_names_of_listing (fs, dir, d->entries);
+  return e;
 }
 
 static struct dir_handle *
@@ -121,7 +134,9 @@ read_entries (fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
   }
   fs_lock (fs);
   struct inode *dir = itable_from_nodeid (&fs->itable, ino);
-  for (size_t k = (size_t) off; k < d->entries->len; k++) {
+  if (off == 0 || !d->entries)
+    e = load_listing (fs, d, dir);
+  for (size_t k = (size_t) off; !e && k < d->entries->len; k++) {
     const struct guestfs_dirent *de = &d->entries->val[k];
     if (fs_is_hidden_name (fs, dir, de->name))
       continue;
@@ -199,10 +214,7 @@ void
 op_releasedir (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
   struct dir_handle *d = dir_of (fi);
-  guestfs_free_dirent_list (d->entries);
-  free (d->stats);
-  free (d->present);
-  free (d->path);
+  drop_listing (d);
   free (d);
   fuse_reply_err (req, 0);
 }

@@ -181,6 +181,21 @@ os.link("linked", "link2")
 assert os.stat("link2").st_size == 6000, "link: %d" % os.stat("link2").st_size
 os.close(fd)
 PY
+# A directory opened, then changed, then read: the kernel keeps the first
+# listing read after opendir as the directory's, so that listing must be
+# what the directory holds when it is read (found by 76-concurrency: an
+# rsync's temporary name stayed listed after its rename).
+mkdir listed-late
+python3 - <<'PY' && ok "a listing read after a rename shows the new name" || fail "a listing read after a rename"
+import os
+os.chdir("listed-late")
+open("before", "w").close()
+fd = os.open(".", os.O_RDONLY | os.O_DIRECTORY)
+os.rename("before", "after")
+os.listdir(fd)
+os.close(fd)
+assert os.listdir(".") == ["after"], "listed: %s" % os.listdir(".")
+PY
 # Files unlinked or renamed over while open (found by the soak): usable
 # through their descriptor, never listed, and gone once closed.
 mkdir gone

@@ -84,7 +84,7 @@ rm -f "$T/ls-running"; wait "$ls_pid"
 assert_eq "rsync -a while ls -lR loops" 0 "$rsync_rc"
 assert_eq "ls -lR never failed during the rsync ($(cat "$T/ls-count" 2>/dev/null) listings)" "" \
   "$(cat "$T/ls-errors")"
-check "the copy equals the tree (contents)" diff -r "$tree" "$M/copy"
+assert_eq "the copy equals the tree (contents)" "" "$(diff -rq "$tree" "$M/copy" 2>&1)"
 assert_eq "and its modes, times and links" "" \
   "$(rsync -a --dry-run --itemize-changes "$tree/" "$M/copy/" | grep -v '^\.d\.\.t\.\.\.\.\.\. \./$')"
 
