@@ -1,0 +1,182 @@
+/* agent-protocol.h: the protocol between imgmount's daemon (the host) and
+ * imgmount-agent, its file server inside the appliance.  Both ends include
+ * this header; it is the protocol's only definition.
+ *
+ * Why our own: guestfsd answers one call at a time and names every object
+ * by a path the host builds.  Here every request carries an id chosen by
+ * the host, many requests may be in flight, and replies may come in any
+ * order; objects are named by handles the agent hands out (it holds an
+ * O_PATH descriptor for each and uses *at() calls with
+ * AT_SYMLINK_NOFOLLOW), so no host-built path and no PATH_MAX limit.
+ *
+ * The stream.  One byte channel each way (a virtio-serial port in the
+ * appliance; a socketpair in tests).  Every message is an agent_header
+ * followed by its body; header.len counts both and is at most
+ * AGENT_MSG_MAX.  Fields are in the byte order of the machine: the
+ * appliance runs the host's architecture, and HELLO's magic number tells
+ * a mismatch.  Bodies are the structures below, in the order given,
+ * followed where said by bytes (names, data) without terminator.
+ *
+ * The conversation.  The host's first request is HELLO (id 0); nothing
+ * else is sent before its reply.  The agent's reply gives its version and
+ * its credits: the host never has more requests outstanding than that
+ * (a request is outstanding from its first byte sent until its reply's
+ * last byte received), so the agent's memory is bounded by credits times
+ * AGENT_MSG_MAX, and the host's by what it asked for.  Ids are the host's
+ * choice, never two outstanding at once.  Each request gets exactly one
+ * reply, with the request's id and op; header.error is 0 or a positive
+ * Linux errno, and an error reply has no body.
+ *
+ * Trust.  The appliance may be owned by a hostile image, so the host
+ * takes nothing in a reply on faith (agent-client.c checks every field
+ * against what it asked); the agent, for its part, trusts the host. */
+#ifndef IMGMOUNT_AGENT_PROTOCOL_H
+#define IMGMOUNT_AGENT_PROTOCOL_H
+
+#include <stdint.h>
+
+/* The agent's port in the appliance: /dev/virtio-ports/AGENT_PORT_NAME. */
+#define AGENT_PORT_NAME "org.imgmount.agent.0"
+
+#define AGENT_MAGIC 0x41474d49u   /* "IMGA" read as little-endian */
+#define AGENT_VERSION 1
+
+/* Data per READ reply or WRITE request. */
+#define AGENT_IO_MAX (1u << 20)
+/* The largest message either way: I/O data plus room for the rest. */
+#define AGENT_MSG_MAX (AGENT_IO_MAX + 4096u)
+/* The most requests an agent may let the host have outstanding. */
+#define AGENT_CREDITS_MAX 256u
+/* A name in a directory, as NAME_MAX. */
+#define AGENT_NAME_MAX 255u
+/* A symbolic link's target, as PATH_MAX less its terminator. */
+#define AGENT_LINK_MAX 4095u
+
+/* The handle of the directory the agent serves (the guest's /sysroot),
+ * valid from HELLO's reply on; it is never forgotten. */
+#define AGENT_ROOT_HANDLE 1u
+
+enum agent_op {
+  AGENT_OP_HELLO = 1,
+  AGENT_OP_NOP = 2,        /* nothing to do: a round trip's own cost */
+  AGENT_OP_LOOKUP = 3,
+  AGENT_OP_FORGET = 4,
+  AGENT_OP_GETATTR = 5,
+  AGENT_OP_READDIR = 6,
+  AGENT_OP_READ = 7,
+  AGENT_OP_READLINK = 8,
+  AGENT_OP_STATFS = 9,
+};
+
+struct agent_header {
+  uint32_t len;      /* the whole message, this header included */
+  uint16_t op;       /* enum agent_op; a reply repeats its request's */
+  uint16_t flags;    /* per op; 0 where none is defined */
+  uint32_t error;    /* replies: 0 or a positive Linux errno; requests: 0 */
+  uint32_t reserved; /* 0 */
+  uint64_t id;       /* the host's; a reply repeats its request's */
+};
+
+/* An object's attributes, as fstatat(2) gives them. */
+struct agent_attr {
+  uint64_t dev, ino;
+  uint64_t size;
+  uint64_t blocks;          /* 512-byte units */
+  uint64_t nlink;
+  uint64_t rdev;
+  uint32_t mode, uid, gid;
+  uint32_t blksize;
+  int64_t atime, mtime, ctime;
+  uint32_t atime_nsec, mtime_nsec, ctime_nsec;
+  uint32_t reserved;        /* 0 */
+};
+
+/* HELLO.  Request: agent_hello.  Reply: agent_hello (credits: the agent's,
+ * 1 to AGENT_CREDITS_MAX) then agent_attr of the root. */
+struct agent_hello {
+  uint32_t magic;           /* AGENT_MAGIC */
+  uint32_t version;         /* AGENT_VERSION */
+  uint32_t credits;         /* request: the most the host will use */
+  uint32_t reserved;        /* 0 */
+};
+
+/* NOP.  Request and reply: no body. */
+
+/* LOOKUP.  Request: agent_lookup then namelen bytes of name (no '/', no
+ * NUL, not "." or "..").  Reply: agent_entry.  Each LOOKUP that succeeds
+ * counts one reference to the handle, which FORGET gives back; the same
+ * object (dev, ino) has the same handle while it has references. */
+struct agent_lookup {
+  uint64_t parent;          /* a directory's handle */
+  uint32_t namelen;         /* 1 to AGENT_NAME_MAX */
+  uint32_t reserved;        /* 0 */
+};
+
+struct agent_entry {
+  uint64_t handle;
+  struct agent_attr attr;
+};
+
+/* FORGET.  Request: agent_forget.  Reply: no body.  Gives back COUNT
+ * references; the handle goes with the last (and may be given again, to
+ * another object, after that). */
+struct agent_forget {
+  uint64_t handle;
+  uint64_t count;
+};
+
+/* GETATTR, READLINK, STATFS.  Request: agent_handle.  Replies: agent_attr;
+ * the target's bytes (1 to AGENT_LINK_MAX); agent_statfs. */
+struct agent_handle {
+  uint64_t handle;
+};
+
+struct agent_statfs {
+  uint64_t blocks, bfree, bavail;   /* in units of frsize */
+  uint64_t files, ffree;
+  uint32_t bsize, frsize;
+  uint32_t namemax;
+  uint32_t reserved;                /* 0 */
+};
+
+/* READDIR.  Request: agent_readdir.  Reply: agent_dirents then COUNT
+ * agent_dirent, each followed by namelen bytes of name and zeros up to the
+ * next multiple of 8, all within max_bytes.  Entries are those after
+ * COOKIE (0: from the start) in the directory's own order, "." and ".."
+ * left out; each entry's cookie continues the listing after it.  EOF is 1
+ * when the last entry of the directory is in the reply.  With
+ * AGENT_READDIR_PLUS each entry carries its attributes and a handle,
+ * counted as LOOKUP counts them; without, handle is 0 and attr has only
+ * ino and the type bits of mode. */
+#define AGENT_READDIR_PLUS 1u
+
+struct agent_readdir {
+  uint64_t handle;          /* a directory's */
+  uint64_t cookie;
+  uint32_t max_bytes;       /* of the reply's body, at most AGENT_IO_MAX */
+  uint32_t flags;           /* AGENT_READDIR_PLUS or 0 */
+};
+
+struct agent_dirents {
+  uint32_t count;
+  uint32_t eof;
+};
+
+struct agent_dirent {
+  uint64_t cookie;
+  uint64_t handle;
+  struct agent_attr attr;
+  uint32_t namelen;         /* 1 to AGENT_NAME_MAX */
+  uint32_t reserved;        /* 0 */
+};
+
+/* READ.  Request: agent_read.  Reply: the data, at most SIZE bytes; fewer
+ * only at the end of the file. */
+struct agent_read {
+  uint64_t handle;          /* a regular file's */
+  uint64_t offset;
+  uint32_t size;            /* 1 to AGENT_IO_MAX */
+  uint32_t reserved;        /* 0 */
+};
+
+#endif
