@@ -7,6 +7,20 @@
 #include "common/message.h"
 #include "common/xalloc.h"
 
+/* Makes DIR and every directory above it that is missing, private to the
+ * user (the XDG base directory rule for a cache they create): a new
+ * user has no ~/.cache yet.  What exists already is left as it is. */
+static void
+make_dirs (char *dir, mode_t mode)
+{
+  for (char *slash = strchr (dir + 1, '/'); slash; slash = strchr (slash + 1, '/')) {
+    *slash = '\0';
+    mkdir (dir, mode);
+    *slash = '/';
+  }
+  mkdir (dir, mode);
+}
+
 char *
 cache_dir_path (const char *name)
 {
@@ -23,7 +37,8 @@ cache_dir_path (const char *name)
     dir = xasprintf ("%s/.cache/imgmount", home);
   else
     return NULL;
-  mkdir (dir, 0755);
+  /* root's is shared by every user's appliance builds: readable by all. */
+  make_dirs (dir, geteuid () == 0 ? 0755 : 0700);
   char *path = xasprintf ("%s/%s", dir, name);
   free (dir);
   return path;
