@@ -1,0 +1,76 @@
+/* agent-main.c: imgmount-agent, the file server in imgmount's appliance.
+ *
+ *   imgmount-agent ROOT                  serve over stdin and stdout
+ *   imgmount-agent --port PATH ROOT      serve over a virtio-serial port
+ *
+ * It answers the requests of common/agent-protocol.h about the tree under
+ * ROOT (the appliance's /sysroot) until the host closes the stream, then
+ * exits 0; 1 on an error that leaves the stream out of step.  It is built
+ * static and without sanitizers, like appliance-udevadm.c: the appliance
+ * has neither a sanitizer runtime nor, necessarily, our libraries. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/resource.h>
+#include "backend-select/appliance/agent/agent-handles.h"
+#include "backend-select/appliance/agent/agent-io.h"
+#include "backend-select/appliance/agent/agent-ops.h"
+#include "common/message.h"
+
+/* Every handle holds a descriptor, and the host may hold many handles
+ * (READDIR_PLUS of a large directory gives one per entry): the soft
+ * limit of 1024 would soon turn lookups into EMFILE. */
+static void
+raise_fd_limit (void)
+{
+  struct rlimit rl;
+  if (getrlimit (RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    setrlimit (RLIMIT_NOFILE, &rl);
+  }
+}
+
+static int
+usage (void)
+{
+  error_print ("usage: imgmount-agent [--port PATH] ROOT");
+  return 1;
+}
+
+static int
+serve (int in_fd, int out_fd, bool port, const char *root)
+{
+  int root_fd = open (root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (root_fd < 0) {
+    error_print ("%s: %s", root, strerror (errno));
+    return 1;
+  }
+  handles_init (root_fd);
+  struct agent_io *io = agent_io_new (in_fd, out_fd, port);
+  const unsigned char *msg;
+  size_t len;
+  while ((msg = agent_io_next_request (io, &len)))
+    agent_ops_reply (io, msg, len);
+  agent_io_flush (io);
+  agent_io_free (io);
+  return 0;
+}
+
+int
+main (int argc, char **argv)
+{
+  /* A host gone mid-reply is a write error to report, not a silent death. */
+  signal (SIGPIPE, SIG_IGN);
+  raise_fd_limit ();
+  if (argc == 2 && argv[1][0] != '-')
+    return serve (0, 1, false, argv[1]);
+  if (argc != 4 || strcmp (argv[1], "--port") != 0)
+    return usage ();
+  int fd = open (argv[2], O_RDWR | O_CLOEXEC);
+  if (fd < 0) {
+    error_print ("%s: %s", argv[2], strerror (errno));
+    return 1;
+  }
+  return serve (fd, fd, true, argv[3]);
+}

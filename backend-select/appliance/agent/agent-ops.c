@@ -1,0 +1,385 @@
+/* agent-ops.c: imgmount-agent's handler for each request (see
+ * agent-protocol.h for what each must answer).
+ *
+ * The dispatcher checks what every request shares (the header, a body of
+ * the op's size) so that each handler starts from a well-formed body and
+ * only checks its own fields.  Handlers write their reply's body in place
+ * in the output buffer and return 0 or an errno, which becomes the
+ * reply's error (and then the body is dropped).  Bodies sit at any byte
+ * offset in the stream, so they are copied in and out with memcpy, never
+ * cast. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+#include "backend-select/appliance/agent/agent-handles.h"
+#include "backend-select/appliance/agent/agent-ops.h"
+#include "common/agent-protocol.h"
+#include "common/xalloc.h"
+
+/* What the agent lets the host have outstanding: enough to keep a
+ * virtio-serial port busy, with memory to spare (see agent-io.c). */
+#define AGENT_CREDITS 64u
+
+/* BODY has the request's body, LEN bytes; OUT has room for the largest
+ * reply body, and *OUT_LEN is set to the reply's. */
+typedef int op_fn (const unsigned char *body, size_t len, unsigned char *out, size_t *out_len);
+
+static void
+attr_from_stat (struct agent_attr *a, const struct stat *st)
+{
+  *a = (struct agent_attr) {
+    .dev = st->st_dev, .ino = st->st_ino, .size = (uint64_t) st->st_size,
+    .blocks = (uint64_t) st->st_blocks, .nlink = st->st_nlink,
+    .rdev = st->st_rdev, .mode = st->st_mode, .uid = st->st_uid,
+    .gid = st->st_gid, .blksize = (uint32_t) st->st_blksize,
+    .atime = st->st_atim.tv_sec, .mtime = st->st_mtim.tv_sec,
+    .ctime = st->st_ctim.tv_sec,
+    .atime_nsec = (uint32_t) st->st_atim.tv_nsec,
+    .mtime_nsec = (uint32_t) st->st_mtim.tv_nsec,
+    .ctime_nsec = (uint32_t) st->st_ctim.tv_nsec };
+}
+
+/* Its attributes, as GETATTR and HELLO give them. */
+static int
+put_attr_of (int fd, unsigned char *out, size_t *out_len)
+{
+  struct stat st;
+  if (fstatat (fd, "", &st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
+    return errno;
+  struct agent_attr a;
+  attr_from_stat (&a, &st);
+  memcpy (out, &a, sizeof a);
+  *out_len = sizeof a;
+  return 0;
+}
+
+static int
+op_hello (const unsigned char *body, size_t len, unsigned char *out, size_t *out_len)
+{
+  struct agent_hello rq;
+  memcpy (&rq, body, sizeof rq);
+  if (rq.magic != AGENT_MAGIC)
+    return EPROTO;
+  if (rq.version != AGENT_VERSION)
+    return EPROTONOSUPPORT;
+  struct agent_hello reply = {
+    .magic = AGENT_MAGIC, .version = AGENT_VERSION, .credits = AGENT_CREDITS };
+  memcpy (out, &reply, sizeof reply);
+  int err = put_attr_of (handle_get (AGENT_ROOT_HANDLE)->fd, out + sizeof reply, out_len);
+  *out_len += sizeof reply;
+  return err;
+}
+
+static int
+op_nop (const unsigned char *body, size_t len, unsigned char *out, size_t *out_len)
+{
+  return 0;
+}
+
+/* A name the protocol allows: one component, neither "." nor "..". */
+static bool
+name_ok (const char *name, size_t len)
+{
+  if (len < 1 || len > AGENT_NAME_MAX || memchr (name, '/', len) || memchr (name, 0, len))
+    return false;
+  return strcmp (name, ".") != 0 && strcmp (name, "..") != 0;
+}
+
+static int
+op_lookup (const unsigned char *body, size_t len, unsigned char *out, size_t *out_len)
+{
+  struct agent_lookup rq;
+  memcpy (&rq, body, sizeof rq);
+  char name[AGENT_NAME_MAX + 1] = "";
+  if (rq.namelen > AGENT_NAME_MAX || len != sizeof rq + rq.namelen)
+    return EINVAL;
+  memcpy (name, body + sizeof rq, rq.namelen);
+  if (!name_ok (name, rq.namelen))
+    return EINVAL;
+  struct agent_handle_entry *parent = handle_get (rq.parent);
+  if (!parent)
+    return EBADF;
+  struct agent_entry e = { 0 };
+  struct stat st;
+  int err = handle_lookup (parent->fd, name, &e.handle, &st);
+  if (err)
+    return err;
+  attr_from_stat (&e.attr, &st);
+  memcpy (out, &e, sizeof e);
+  *out_len = sizeof e;
+  return 0;
+}
+
+static int
+op_forget (const unsigned char *body, size_t len, unsigned char *out, size_t *out_len)
+{
+  struct agent_forget rq;
+  memcpy (&rq, body, sizeof rq);
+  return handle_forget (rq.handle, rq.count);
+}
+
+/* The handle of a GETATTR, READLINK or STATFS request, or NULL. */
+static struct agent_handle_entry *
+handle_of (const unsigned char *body)
+{
+  struct agent_handle rq;
+  memcpy (&rq, body, sizeof rq);
+  return handle_get (rq.handle);
+}
+
+static int
+op_getattr (const unsigned char *body, size_t len, unsigned char *out, size_t *out_len)
+{
+  struct agent_handle_entry *e = handle_of (body);
+  return e ? put_attr_of (e->fd, out, out_len) : EBADF;
+}
+
+static int
+op_readlink (const unsigned char *body, size_t len, unsigned char *out, size_t *out_len)
+{
+  struct agent_handle_entry *e = handle_of (body);
+  if (!e)
+    return EBADF;
+  if (!S_ISLNK (e->mode))
+    return EINVAL;    /* as readlink(2) says of what is not a link */
+  ssize_t n = readlinkat (e->fd, "", (char *) out, AGENT_LINK_MAX + 1);
+  if (n < 0)
+    return errno;
+  if (n == 0 || n > (ssize_t) AGENT_LINK_MAX)
+    return ENAMETOOLONG;
+  *out_len = (size_t) n;
+  return 0;
+}
+
+static int
+op_statfs (const unsigned char *body, size_t len, unsigned char *out, size_t *out_len)
+{
+  struct agent_handle_entry *e = handle_of (body);
+  struct statfs s;
+  if (!e)
+    return EBADF;
+  if (fstatfs (e->fd, &s) < 0)
+    return errno;
+  struct agent_statfs r = {
+    .blocks = s.f_blocks, .bfree = s.f_bfree, .bavail = s.f_bavail,
+    .files = s.f_files, .ffree = s.f_ffree, .bsize = (uint32_t) s.f_bsize,
+    .frsize = (uint32_t) (s.f_frsize ? s.f_frsize : s.f_bsize),
+    .namemax = (uint32_t) s.f_namelen };
+  memcpy (out, &r, sizeof r);
+  *out_len = sizeof r;
+  return 0;
+}
+
+/* A descriptor that can read the file: the O_PATH one cannot, and
+ * reopening it through /proc reaches the very same inode, whatever
+ * happened to its names since. */
+static int
+read_fd_of (struct agent_handle_entry *e)
+{
+  if (e->read_fd < 0) {
+    char path[64];
+    snprintf (path, sizeof path, "/proc/self/fd/%d", e->fd);
+    e->read_fd = open (path, O_RDONLY | O_CLOEXEC);
+  }
+  return e->read_fd;
+}
+
+/* Only regular files: opening a device node or a FIFO of the image would
+ * open the appliance's own device, or wait for a writer forever. */
+static int
+op_read (const unsigned char *body, size_t len, unsigned char *out, size_t *out_len)
+{
+  struct agent_read rq;
+  memcpy (&rq, body, sizeof rq);
+  if (rq.size < 1 || rq.size > AGENT_IO_MAX || rq.offset > (uint64_t) INT64_MAX - rq.size)
+    return EINVAL;
+  struct agent_handle_entry *e = handle_get (rq.handle);
+  if (!e)
+    return EBADF;
+  if (!S_ISREG (e->mode))
+    return S_ISDIR (e->mode) ? EISDIR : EINVAL;
+  int fd = read_fd_of (e);
+  if (fd < 0)
+    return errno;
+  size_t done = 0;
+  while (done < rq.size) {    /* short only at the end, as promised */
+    ssize_t n = pread (fd, out + done, rq.size - done, (off_t) (rq.offset + done));
+    if (n < 0 && errno != EINTR)
+      return errno;
+    if (n == 0)
+      break;
+    done += n > 0 ? (size_t) n : 0;
+  }
+  *out_len = done;
+  return 0;
+}
+
+/* A READDIR reply being filled. */
+struct listing {
+  unsigned char *out;
+  size_t used, max;
+  uint32_t count;
+  bool plus;
+  int dir;          /* the directory's O_PATH descriptor, for *at() */
+};
+
+#define ENTRY_FULL (-1)
+
+/* The attributes READDIR without PLUS gives: ino and the type bits, the
+ * latter asked of the file system when getdents does not know. */
+static void
+plain_attr (struct agent_attr *a, const struct dirent64 *d, int dir)
+{
+  struct stat st;
+  a->ino = d->d_ino;
+  a->mode = DTTOIF (d->d_type);
+  if (d->d_type == DT_UNKNOWN && fstatat (dir, d->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+    a->mode = st.st_mode & S_IFMT;
+}
+
+/* Appends D; returns 0, ENTRY_FULL, or an errno.  An entry gone since
+ * getdents is left out, as if listed a moment later. */
+static int
+add_entry (struct listing *l, const struct dirent64 *d)
+{
+  size_t namelen = strlen (d->d_name);
+  size_t size = sizeof (struct agent_dirent) + ((namelen + 7) & ~(size_t) 7);
+  if (l->used + size > l->max)
+    return ENTRY_FULL;
+  struct agent_dirent de = { .cookie = (uint64_t) d->d_off, .namelen = (uint32_t) namelen };
+  if (l->plus) {
+    struct stat st;
+    int err = handle_lookup (l->dir, d->d_name, &de.handle, &st);
+    if (err)
+      return err == ENOENT ? 0 : err;
+    attr_from_stat (&de.attr, &st);
+  } else {
+    plain_attr (&de.attr, d, l->dir);
+  }
+  unsigned char *p = l->out + l->used;
+  memcpy (p, &de, sizeof de);
+  memcpy (p + sizeof de, d->d_name, namelen);
+  memset (p + sizeof de + namelen, 0, size - sizeof de - namelen);
+  l->used += size;
+  l->count++;
+  return 0;
+}
+
+/* Fills L from DFD's position on.  *EOF is set when getdents has nothing
+ * more: only then is the last entry known to be in the reply. */
+static int
+list (struct listing *l, int dfd, bool *eof)
+{
+  static unsigned char buf[32 * 1024] __attribute__ ((aligned (8)));
+  for (;;) {
+    ssize_t n = getdents64 (dfd, buf, sizeof buf);
+    if (n <= 0) {
+      *eof = n == 0;
+      return n < 0 ? errno : 0;
+    }
+    for (ssize_t off = 0; off < n;) {
+      const struct dirent64 *d = (const struct dirent64 *) (buf + off);
+      off += d->d_reclen;
+      if (strcmp (d->d_name, ".") == 0 || strcmp (d->d_name, "..") == 0)
+        continue;
+      int r = add_entry (l, d);
+      if (r)
+        return r == ENTRY_FULL ? (l->count ? 0 : EINVAL) : r;
+    }
+  }
+}
+
+/* The directory opened for listing, kept for the next READDIR of the
+ * same handle: a listing is many READDIRs in a row. */
+static int
+dir_fd_of (struct agent_handle_entry *e)
+{
+  if (e->dir_fd < 0)
+    e->dir_fd = openat (e->fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  return e->dir_fd;
+}
+
+/* An error after some entries ends the reply before it, not EOF: the host
+ * asks again from there and gets the error then. */
+static int
+op_readdir (const unsigned char *body, size_t len, unsigned char *out, size_t *out_len)
+{
+  struct agent_readdir rq;
+  memcpy (&rq, body, sizeof rq);
+  if (rq.max_bytes > AGENT_IO_MAX || rq.max_bytes < sizeof (struct agent_dirents)
+      || (rq.flags & ~AGENT_READDIR_PLUS) || rq.cookie > INT64_MAX)
+    return EINVAL;
+  struct agent_handle_entry *e = handle_get (rq.handle);
+  if (!e)
+    return EBADF;
+  if (!S_ISDIR (e->mode))
+    return ENOTDIR;
+  int dfd = dir_fd_of (e);
+  if (dfd < 0 || lseek (dfd, (off_t) rq.cookie, SEEK_SET) < 0)
+    return errno;
+  /* E moves if the table grows under the PLUS lookups: only its fd. */
+  struct listing l = { .out = out, .used = sizeof (struct agent_dirents),
+    .max = rq.max_bytes, .plus = rq.flags & AGENT_READDIR_PLUS, .dir = e->fd };
+  bool eof = false;
+  int err = list (&l, dfd, &eof);
+  if (err && l.count == 0)
+    return err;
+  struct agent_dirents h = { .count = l.count, .eof = !err && eof };
+  memcpy (out, &h, sizeof h);
+  *out_len = l.used;
+  return 0;
+}
+
+/* Each op's handler and its body's size: the exact size, or for LOOKUP,
+ * whose name follows, the least. */
+static const struct {
+  op_fn *fn;
+  size_t body;
+} ops[] = {
+  [AGENT_OP_HELLO] = { op_hello, sizeof (struct agent_hello) },
+  [AGENT_OP_NOP] = { op_nop, 0 },
+  [AGENT_OP_LOOKUP] = { op_lookup, sizeof (struct agent_lookup) },
+  [AGENT_OP_FORGET] = { op_forget, sizeof (struct agent_forget) },
+  [AGENT_OP_GETATTR] = { op_getattr, sizeof (struct agent_handle) },
+  [AGENT_OP_READDIR] = { op_readdir, sizeof (struct agent_readdir) },
+  [AGENT_OP_READ] = { op_read, sizeof (struct agent_read) },
+  [AGENT_OP_READLINK] = { op_readlink, sizeof (struct agent_handle) },
+  [AGENT_OP_STATFS] = { op_statfs, sizeof (struct agent_handle) },
+};
+
+static int
+dispatch (const struct agent_header *rq, const unsigned char *body, size_t len,
+          unsigned char *out, size_t *out_len)
+{
+  if (rq->op >= ARRAY_SIZE (ops) || !ops[rq->op].fn)
+    return ENOSYS;
+  if (rq->flags || rq->error || rq->reserved)
+    return EINVAL;
+  size_t want = ops[rq->op].body;
+  if (rq->op == AGENT_OP_LOOKUP ? len < want : len != want)
+    return EINVAL;
+  return ops[rq->op].fn (body, len, out, out_len);
+}
+
+void
+agent_ops_reply (struct agent_io *io, const unsigned char *msg, size_t len)
+{
+  struct agent_header hdr;
+  memcpy (&hdr, msg, sizeof hdr);
+  unsigned char *out = agent_io_reply_space (io);
+  size_t body_len = 0;
+  int err = dispatch (&hdr, msg + sizeof hdr, len - sizeof hdr, out + sizeof hdr, &body_len);
+  if (err)
+    body_len = 0;
+  hdr.len = (uint32_t) (sizeof hdr + body_len);
+  hdr.error = (uint32_t) err;
+  hdr.flags = 0;
+  hdr.reserved = 0;
+  memcpy (out, &hdr, sizeof hdr);
+  agent_io_commit (io, hdr.len);
+}

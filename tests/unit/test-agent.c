@@ -1,0 +1,534 @@
+/* test-agent.c: the real imgmount-agent (agent-main.c), run over a
+ * socketpair on a small tree made here, spoken to in raw protocol
+ * messages (common/agent-protocol.h): every op's reply against what the
+ * kernel says of the same files, malformed requests answered with the
+ * right error, READDIR paging over a large directory, pipelining, and the
+ * exit on a header that cannot be right.  Last, the cost of a round trip,
+ * printed and not checked: one at a time against 32 in flight.
+ *
+ * The agent run is the build's (static, no sanitizers), or
+ * $IMGMOUNT_AGENT: say, one built with -fsanitize=address,undefined. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "common/agent-protocol.h"
+#include "common/cleanup.h"
+#include "common/remove-tree.h"
+#include "common/xalloc.h"
+#include "check.h"
+
+#define DIR_ENTRIES 3000
+#define BIG_SIZE (3u << 20)
+
+static char *top;           /* the temporary directory: ROOT is top/root */
+static pid_t agent_pid = -1;
+static int sock = -1;
+
+/* What a failed or hung test leaves: nothing, even from alarm's handler
+ * (the tree goes, the agent is reaped). */
+static void
+cleanup (void)
+{
+  if (sock >= 0)
+    close (sock);
+  if (agent_pid > 0) {
+    kill (agent_pid, SIGKILL);
+    waitpid (agent_pid, NULL, 0);
+  }
+  if (top)
+    remove_tree (top);
+}
+
+static void
+on_alarm (int sig)
+{
+  fprintf (stderr, "test-agent: timed out\n");
+  cleanup ();
+  _exit (1);
+}
+
+/* Starts the agent on ROOT; sock is our end.  Its stderr goes to
+ * /dev/null when QUIET (a test that makes it complain on purpose). */
+static pid_t
+start_agent (const char *root, bool quiet)
+{
+  int sv[2];
+  if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+    abort ();
+  pid_t pid = fork ();
+  if (pid == 0) {
+    dup2 (sv[1], 0);
+    dup2 (sv[1], 1);
+    if (quiet)
+      dup2 (open ("/dev/null", O_WRONLY), 2);
+    const char *agent = getenv ("IMGMOUNT_AGENT");
+    execl (agent && *agent ? agent : IMGMOUNT_AGENT_PATH, "imgmount-agent", root, (char *) NULL);
+    _exit (127);
+  }
+  close (sv[1]);
+  sock = sv[0];
+  return pid;
+}
+
+static void
+write_all (const void *buf, size_t len)
+{
+  for (size_t done = 0; done < len;) {
+    ssize_t n = write (sock, (const char *) buf + done, len - done);
+    if (n <= 0)
+      abort ();
+    done += (size_t) n;
+  }
+}
+
+static bool
+read_all (void *buf, size_t len)
+{
+  for (size_t done = 0; done < len;) {
+    ssize_t n = read (sock, (char *) buf + done, len - done);
+    if (n <= 0)
+      return false;
+    done += (size_t) n;
+  }
+  return true;
+}
+
+/* A request: the header, BODY and then NAME (may be NULL). */
+static void
+send_req (uint16_t op, uint64_t id, const void *body, size_t len, const void *name, size_t namelen)
+{
+  unsigned char buf[sizeof (struct agent_header) + 64 + 512];
+  struct agent_header h = { .len = (uint32_t) (sizeof h + len + namelen), .op = op, .id = id };
+  memcpy (buf, &h, sizeof h);
+  if (len)    /* memcpy from NULL, even of 0 bytes, is undefined */
+    memcpy (buf + sizeof h, body, len);
+  if (namelen)
+    memcpy (buf + sizeof h + len, name, namelen);
+  write_all (buf, h.len);
+}
+
+struct reply {
+  struct agent_header h;
+  unsigned char *body;      /* h.len - sizeof h bytes */
+  size_t len;
+};
+
+/* The next reply; its body in a buffer of AGENT_MSG_MAX reused each time. */
+static bool
+recv_reply (struct reply *r)
+{
+  static unsigned char *buf;
+  if (!buf)
+    buf = xmalloc (AGENT_MSG_MAX);
+  r->body = buf;
+  r->len = 0;
+  if (!read_all (&r->h, sizeof r->h) || r->h.len < sizeof r->h || r->h.len > AGENT_MSG_MAX)
+    return false;
+  r->len = r->h.len - sizeof r->h;
+  return read_all (buf, r->len);
+}
+
+/* One round trip; the reply's error, its id and op checked. */
+static uint32_t
+call (uint16_t op, const void *body, size_t len, const void *name, size_t namelen, struct reply *r)
+{
+  static uint64_t next_id = 1;
+  uint64_t id = next_id++;
+  send_req (op, id, body, len, name, namelen);
+  if (!recv_reply (r)) {
+    fprintf (stderr, "test-agent: no reply to op %u\n", op);
+    cleanup ();
+    exit (1);
+  }
+  CHECK (r->h.id == id && r->h.op == op);
+  CHECK (r->h.error != 0 || r->h.reserved == 0);
+  return r->h.error;
+}
+
+static char *
+path_of (const char *name)
+{
+  return xasprintf ("%s/root/%s", top, name);
+}
+
+static void
+write_file (const char *name, const void *data, size_t len)
+{
+  AUTO_FREE char *p = path_of (name);
+  int fd = open (p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  CHECK (fd >= 0 && write (fd, data, len) == (ssize_t) len);
+  close (fd);
+}
+
+/* The entry names of dir/: lengths from 1 to 200, so that every padding
+ * to 8 bytes is met. */
+static char *
+entry_name (int k)
+{
+  char *name = xasprintf ("%d-%0*d", k, k % 200, 0);
+  return name;
+}
+
+/* root/: file, hard (file's hard link), lone, sym, big (3 MiB), dir/ with
+ * DIR_ENTRIES files. */
+static unsigned char *
+make_tree (void)
+{
+  AUTO_FREE char *root = xasprintf ("%s/root", top), *dir = path_of ("dir");
+  AUTO_FREE char *file = path_of ("file"), *hard = path_of ("hard"), *sym = path_of ("sym");
+  CHECK (mkdir (root, 0755) == 0 && mkdir (dir, 0755) == 0);
+  write_file ("file", "hello\n", 6);
+  write_file ("lone", "", 0);
+  CHECK (link (file, hard) == 0 && symlink ("some/target/../of/a link", sym) == 0);
+  unsigned char *big = xmalloc (BIG_SIZE);
+  for (size_t k = 0; k < BIG_SIZE; k++)
+    big[k] = (unsigned char) ((k * 2654435761u) >> 13);
+  write_file ("big", big, BIG_SIZE);
+  for (int k = 0; k < DIR_ENTRIES; k++) {
+    AUTO_FREE char *name = entry_name (k);
+    AUTO_FREE char *p = xasprintf ("dir/%s", name);
+    write_file (p, "", 0);
+  }
+  return big;
+}
+
+static bool
+attr_matches (const struct agent_attr *a, const struct stat *st)
+{
+  return a->dev == st->st_dev && a->ino == st->st_ino
+    && a->size == (uint64_t) st->st_size && a->mode == st->st_mode
+    && a->nlink == st->st_nlink && a->uid == st->st_uid && a->gid == st->st_gid
+    && a->blocks == (uint64_t) st->st_blocks && a->rdev == st->st_rdev
+    && a->mtime == st->st_mtim.tv_sec && a->mtime_nsec == st->st_mtim.tv_nsec
+    && a->ctime == st->st_ctim.tv_sec && a->reserved == 0;
+}
+
+static bool
+attr_is_of (const struct agent_attr *a, const char *name)
+{
+  AUTO_FREE char *p = name ? path_of (name) : xasprintf ("%s/root", top);
+  struct stat st;
+  return lstat (p, &st) == 0 && attr_matches (a, &st);
+}
+
+static void
+test_hello (void)
+{
+  struct agent_hello rq = { .magic = AGENT_MAGIC, .version = AGENT_VERSION, .credits = 64 };
+  struct reply r;
+  CHECK (call (AGENT_OP_HELLO, &rq, sizeof rq, NULL, 0, &r) == 0);
+  struct agent_hello h;
+  struct agent_attr a;
+  CHECK (r.len == sizeof h + sizeof a);
+  memcpy (&h, r.body, sizeof h);
+  memcpy (&a, r.body + sizeof h, sizeof a);
+  CHECK (h.magic == AGENT_MAGIC && h.version == AGENT_VERSION && h.reserved == 0);
+  CHECK (h.credits >= 1 && h.credits <= AGENT_CREDITS_MAX);
+  CHECK (attr_is_of (&a, NULL));
+  CHECK (call (AGENT_OP_NOP, NULL, 0, NULL, 0, &r) == 0 && r.len == 0);
+}
+
+/* LOOKUP of NAME in PARENT: its error; *E the entry. */
+static uint32_t
+lookup_in (uint64_t parent, const char *name, size_t namelen, struct agent_entry *e)
+{
+  struct agent_lookup rq = { .parent = parent, .namelen = (uint32_t) namelen };
+  struct reply r;
+  uint32_t err = call (AGENT_OP_LOOKUP, &rq, sizeof rq, name, namelen, &r);
+  CHECK (err ? r.len == 0 : r.len == sizeof *e);
+  if (!err)
+    memcpy (e, r.body, sizeof *e);
+  return err;
+}
+
+static uint64_t
+lookup (const char *name)
+{
+  struct agent_entry e = { 0 };
+  CHECK (lookup_in (AGENT_ROOT_HANDLE, name, strlen (name), &e) == 0);
+  CHECK (e.handle != 0 && e.handle != AGENT_ROOT_HANDLE && attr_is_of (&e.attr, name));
+  return e.handle;
+}
+
+static uint32_t
+handle_call (uint16_t op, uint64_t handle, struct reply *r)
+{
+  struct agent_handle rq = { .handle = handle };
+  return call (op, &rq, sizeof rq, NULL, 0, r);
+}
+
+static void
+test_lookup (void)
+{
+  struct agent_entry e;
+  struct reply r;
+  uint64_t file = lookup ("file");
+  CHECK (lookup ("file") == file);
+  CHECK (lookup ("hard") == file);
+  CHECK (lookup ("sym") != file);
+  CHECK (lookup_in (AGENT_ROOT_HANDLE, "missing", 7, &e) == ENOENT);
+  static const char *const bad[] = { "a/b", ".", "..", "", "/", "a\0b" };
+  for (size_t k = 0; k < ARRAY_SIZE (bad); k++)
+    CHECK (lookup_in (AGENT_ROOT_HANDLE, bad[k], k == 5 ? 3 : strlen (bad[k]), &e) == EINVAL);
+  char longname[AGENT_NAME_MAX + 1];
+  memset (longname, 'x', sizeof longname);
+  CHECK (lookup_in (AGENT_ROOT_HANDLE, longname, sizeof longname, &e) == EINVAL);
+  CHECK (lookup_in (AGENT_ROOT_HANDLE, longname, AGENT_NAME_MAX, &e) == ENOENT);
+  CHECK (lookup_in (12345, "file", 4, &e) == EBADF);
+  CHECK (lookup_in (0, "file", 4, &e) == EBADF);
+  CHECK (lookup_in (file, "x", 1, &e) == ENOTDIR);
+  struct agent_lookup rq = { .parent = AGENT_ROOT_HANDLE, .namelen = 5 };
+  CHECK (call (AGENT_OP_LOOKUP, &rq, sizeof rq, "file", 4, &r) == EINVAL);
+  CHECK (handle_call (AGENT_OP_GETATTR, file, &r) == 0 && r.len == sizeof (struct agent_attr));
+  CHECK (attr_is_of ((const struct agent_attr *) r.body, "file"));
+  CHECK (handle_call (AGENT_OP_GETATTR, AGENT_ROOT_HANDLE, &r) == 0);
+  CHECK (attr_is_of ((const struct agent_attr *) r.body, NULL));
+  CHECK (handle_call (AGENT_OP_GETATTR, 999999, &r) == EBADF && r.len == 0);
+}
+
+static uint32_t
+read_at (uint64_t handle, uint64_t offset, uint32_t size, struct reply *r)
+{
+  struct agent_read rq = { .handle = handle, .offset = offset, .size = size };
+  return call (AGENT_OP_READ, &rq, sizeof rq, NULL, 0, r);
+}
+
+static void
+test_read (const unsigned char *big)
+{
+  uint64_t h = lookup ("big");
+  struct reply r;
+  for (uint64_t off = 0; off < BIG_SIZE; off += AGENT_IO_MAX) {
+    CHECK (read_at (h, off, AGENT_IO_MAX, &r) == 0 && r.len == AGENT_IO_MAX);
+    CHECK (memcmp (r.body, big + off, AGENT_IO_MAX) == 0);
+  }
+  CHECK (read_at (h, BIG_SIZE - 10, 100, &r) == 0 && r.len == 10);
+  CHECK (memcmp (r.body, big + BIG_SIZE - 10, 10) == 0);
+  CHECK (read_at (h, BIG_SIZE, 100, &r) == 0 && r.len == 0);
+  CHECK (read_at (h, 1ull << 40, 100, &r) == 0 && r.len == 0);
+  CHECK (read_at (h, 0, 0, &r) == EINVAL);
+  CHECK (read_at (h, 0, AGENT_IO_MAX + 1, &r) == EINVAL);
+  CHECK (read_at (AGENT_ROOT_HANDLE, 0, 10, &r) == EISDIR);
+  CHECK (read_at (lookup ("sym"), 0, 10, &r) == EINVAL);
+  CHECK (read_at (4242, 0, 10, &r) == EBADF);
+}
+
+static void
+test_readlink_statfs (void)
+{
+  struct reply r;
+  const char *target = "some/target/../of/a link";
+  CHECK (handle_call (AGENT_OP_READLINK, lookup ("sym"), &r) == 0);
+  CHECK (r.len == strlen (target) && memcmp (r.body, target, r.len) == 0);
+  CHECK (handle_call (AGENT_OP_READLINK, lookup ("file"), &r) == EINVAL);
+  CHECK (handle_call (AGENT_OP_READLINK, 777, &r) == EBADF);
+  struct statfs s;
+  struct agent_statfs a;
+  AUTO_FREE char *root = xasprintf ("%s/root", top);
+  CHECK (handle_call (AGENT_OP_STATFS, AGENT_ROOT_HANDLE, &r) == 0 && r.len == sizeof a);
+  memcpy (&a, r.body, sizeof a);
+  CHECK (statfs (root, &s) == 0);
+  CHECK (a.blocks == s.f_blocks && a.bsize == s.f_bsize && a.namemax == s.f_namelen);
+  CHECK (a.files == s.f_files && a.reserved == 0);
+}
+
+/* One READDIR reply checked and its names counted in SEEN (by the number
+ * each begins with); returns the cookie to go on from, and *EOF. */
+static uint64_t
+readdir_page (uint64_t dir, uint64_t cookie, uint32_t flags, int *seen, bool *eof)
+{
+  struct agent_readdir rq = { .handle = dir, .cookie = cookie, .max_bytes = 4096, .flags = flags };
+  struct reply r;
+  struct agent_dirents ds;
+  CHECK (call (AGENT_OP_READDIR, &rq, sizeof rq, NULL, 0, &r) == 0);
+  CHECK (r.len >= sizeof ds && r.len <= rq.max_bytes);
+  memcpy (&ds, r.body, sizeof ds);
+  size_t off = sizeof ds;
+  for (uint32_t k = 0; k < ds.count && off + sizeof (struct agent_dirent) <= r.len; k++) {
+    struct agent_dirent d;
+    memcpy (&d, r.body + off, sizeof d);
+    char name[AGENT_NAME_MAX + 1] = "";
+    memcpy (name, r.body + off + sizeof d, d.namelen <= AGENT_NAME_MAX ? d.namelen : 0);
+    int n = atoi (name);
+    CHECK (n >= 0 && n < DIR_ENTRIES);
+    if (n >= 0 && n < DIR_ENTRIES)
+      seen[n]++;
+    AUTO_FREE char *rel = xasprintf ("dir/%s", name);
+    CHECK (flags ? d.handle != 0 && attr_is_of (&d.attr, rel) : d.handle == 0);
+    CHECK (d.attr.mode == S_IFREG || flags);
+    off += sizeof d + ((d.namelen + 7) & ~7u);
+    cookie = d.cookie;
+  }
+  CHECK (off == r.len);
+  CHECK (ds.count > 0 || ds.eof);
+  *eof = ds.eof;
+  return cookie;
+}
+
+static void
+test_readdir (uint32_t flags)
+{
+  uint64_t dir = lookup ("dir");
+  int *seen = xcalloc (DIR_ENTRIES, sizeof *seen);
+  uint64_t cookie = 0;
+  bool eof = false;
+  for (int pages = 0; !eof && pages < DIR_ENTRIES; pages++)
+    cookie = readdir_page (dir, cookie, flags, seen, &eof);
+  int once = 0;
+  for (int k = 0; k < DIR_ENTRIES; k++)
+    once += seen[k] == 1;
+  CHECK (eof && once == DIR_ENTRIES);
+  free (seen);
+  struct agent_readdir rq = { .handle = dir, .max_bytes = 16, .flags = flags };
+  struct reply r;
+  CHECK (call (AGENT_OP_READDIR, &rq, sizeof rq, NULL, 0, &r) == EINVAL);
+  rq.handle = lookup ("file");
+  rq.max_bytes = 4096;
+  CHECK (call (AGENT_OP_READDIR, &rq, sizeof rq, NULL, 0, &r) == ENOTDIR);
+}
+
+static void
+test_forget (void)
+{
+  struct reply r;
+  uint64_t h = lookup ("lone");
+  CHECK (lookup ("lone") == h);    /* two references */
+  struct agent_forget rq = { .handle = h, .count = 1 };
+  CHECK (call (AGENT_OP_FORGET, &rq, sizeof rq, NULL, 0, &r) == 0 && r.len == 0);
+  CHECK (handle_call (AGENT_OP_GETATTR, h, &r) == 0);
+  rq.count = 5;
+  CHECK (call (AGENT_OP_FORGET, &rq, sizeof rq, NULL, 0, &r) == EINVAL);
+  rq.count = 1;
+  CHECK (call (AGENT_OP_FORGET, &rq, sizeof rq, NULL, 0, &r) == 0);
+  CHECK (handle_call (AGENT_OP_GETATTR, h, &r) == EBADF);
+  CHECK (call (AGENT_OP_FORGET, &rq, sizeof rq, NULL, 0, &r) == EBADF);
+  CHECK (lookup ("lone") == h);    /* the freed number, given again */
+  rq = (struct agent_forget) { .handle = AGENT_ROOT_HANDLE, .count = 1000 };
+  CHECK (call (AGENT_OP_FORGET, &rq, sizeof rq, NULL, 0, &r) == 0);
+  CHECK (handle_call (AGENT_OP_GETATTR, AGENT_ROOT_HANDLE, &r) == 0);
+}
+
+static void
+test_malformed (void)
+{
+  struct reply r;
+  unsigned char junk[40] = { 0 };
+  CHECK (call (99, junk, sizeof junk, NULL, 0, &r) == ENOSYS && r.len == 0);
+  CHECK (call (0, NULL, 0, NULL, 0, &r) == ENOSYS);
+  CHECK (call (AGENT_OP_NOP, junk, 8, NULL, 0, &r) == EINVAL);
+  CHECK (call (AGENT_OP_GETATTR, junk, 4, NULL, 0, &r) == EINVAL);
+  CHECK (call (AGENT_OP_READ, junk, sizeof junk, NULL, 0, &r) == EINVAL);
+  struct agent_hello h = { .magic = 0x494d4741, .version = AGENT_VERSION, .credits = 1 };
+  CHECK (call (AGENT_OP_HELLO, &h, sizeof h, NULL, 0, &r) != 0);
+  CHECK (call (AGENT_OP_NOP, NULL, 0, NULL, 0, &r) == 0);
+}
+
+/* N requests written at once (NOP and GETATTR of the root, alternately)
+ * before any reply is read; each reply in order, with its id and op. */
+static int
+pipelined (int n, uint64_t first_id)
+{
+  unsigned char buf[64 * (sizeof (struct agent_header) + 8)];
+  size_t len = 0;
+  for (int k = 0; k < n && k < 64; k++) {
+    struct agent_handle body = { AGENT_ROOT_HANDLE };
+    struct agent_header h = { .len = sizeof h, .op = AGENT_OP_NOP, .id = first_id + k };
+    if (k % 2)
+      h = (struct agent_header) { .len = sizeof h + sizeof body, .op = AGENT_OP_GETATTR, .id = first_id + k };
+    memcpy (buf + len, &h, sizeof h);
+    memcpy (buf + len + sizeof h, &body, h.len - sizeof h);
+    len += h.len;
+  }
+  write_all (buf, len);
+  int good = 0;
+  for (int k = 0; k < n; k++) {
+    struct reply r;
+    good += recv_reply (&r) && r.h.id == first_id + k && r.h.error == 0
+      && r.h.op == (k % 2 ? AGENT_OP_GETATTR : AGENT_OP_NOP);
+  }
+  return good;
+}
+
+static double
+now (void)
+{
+  struct timespec ts;
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Round trips per second: NOPs one at a time, then 32 in flight. */
+static void
+measure (void)
+{
+  struct reply r;
+  const int n = 20000;
+  double t0 = now ();
+  for (int k = 0; k < n; k++)
+    call (AGENT_OP_NOP, NULL, 0, NULL, 0, &r);
+  double t1 = now ();
+  for (int k = 0; k < n; k += 32)
+    pipelined (32, 1u << 30);
+  double t2 = now ();
+  printf ("NOP round trips/s over a socketpair: %.0f one at a time, %.0f with 32 in flight\n",
+          n / (t1 - t0), n / (t2 - t1));
+}
+
+/* A header longer than any message: the agent cannot find the next one,
+ * and must say so and exit 1 rather than guess. */
+static void
+test_bad_length (const char *root)
+{
+  pid_t pid = start_agent (root, true);
+  struct agent_header h = { .len = AGENT_MSG_MAX + 1, .op = AGENT_OP_NOP, .id = 7 };
+  write_all (&h, sizeof h);
+  int status;
+  CHECK (waitpid (pid, &status, 0) == pid && WIFEXITED (status) && WEXITSTATUS (status) == 1);
+  close (sock);
+  pid = start_agent (root, true);
+  h.len = sizeof h - 1;
+  write_all (&h, sizeof h);
+  CHECK (waitpid (pid, &status, 0) == pid && WIFEXITED (status) && WEXITSTATUS (status) == 1);
+  close (sock);
+  sock = -1;
+}
+
+int
+main (void)
+{
+  const char *tmp = getenv ("TMPDIR");
+  top = xasprintf ("%s/test-agent.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+  if (!mkdtemp (top))
+    return perror ("mkdtemp"), 1;
+  signal (SIGALRM, on_alarm);
+  alarm (120);
+  AUTO_FREE unsigned char *big = make_tree ();
+  AUTO_FREE char *root = xasprintf ("%s/root", top);
+  agent_pid = start_agent (root, false);
+  test_hello ();
+  test_lookup ();
+  test_read (big);
+  test_readlink_statfs ();
+  test_readdir (0);
+  test_readdir (AGENT_READDIR_PLUS);
+  test_forget ();
+  test_malformed ();
+  CHECK (pipelined (32, 5000) == 32);
+  measure ();
+  close (sock);    /* the end of the stream: the agent exits 0 */
+  sock = -1;
+  int status;
+  CHECK (waitpid (agent_pid, &status, 0) == agent_pid && WIFEXITED (status) && WEXITSTATUS (status) == 0);
+  agent_pid = -1;
+  test_bad_length (root);
+  cleanup ();
+  return CHECK_DONE ();
+}
