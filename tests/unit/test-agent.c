@@ -482,6 +482,30 @@ measure (void)
           n / (t1 - t0), n / (t2 - t1));
 }
 
+/* The root is opened at HELLO, not at start: in the appliance the agent
+ * starts before the image's filesystems are mounted on it. */
+static void
+test_root_at_hello (void)
+{
+  AUTO_FREE char *later = xasprintf ("%s/later", top);
+  pid_t pid = start_agent (later, true);
+  struct agent_hello rq = { .magic = AGENT_MAGIC, .version = AGENT_VERSION, .credits = 64 };
+  struct reply r;
+  CHECK (handle_call (AGENT_OP_GETATTR, AGENT_ROOT_HANDLE, &r) == EBADF);
+  CHECK (call (AGENT_OP_HELLO, &rq, sizeof rq, NULL, 0, &r) == ENOENT);
+  CHECK (mkdir (later, 0755) == 0);
+  CHECK (call (AGENT_OP_HELLO, &rq, sizeof rq, NULL, 0, &r) == 0);
+  struct agent_attr a;
+  struct stat st;
+  memcpy (&a, r.body + sizeof rq, sizeof a);
+  CHECK (r.len == sizeof rq + sizeof a && lstat (later, &st) == 0 && attr_matches (&a, &st));
+  close (sock);
+  sock = -1;
+  int status;
+  CHECK (waitpid (pid, &status, 0) == pid && WIFEXITED (status) && WEXITSTATUS (status) == 0);
+  rmdir (later);
+}
+
 /* A header longer than any message: the agent cannot find the next one,
  * and must say so and exit 1 rather than guess. */
 static void
@@ -529,6 +553,7 @@ main (void)
   CHECK (waitpid (agent_pid, &status, 0) == agent_pid && WIFEXITED (status) && WEXITSTATUS (status) == 0);
   agent_pid = -1;
   test_bad_length (root);
+  test_root_at_hello ();
   cleanup ();
   return CHECK_DONE ();
 }

@@ -13,7 +13,6 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/resource.h>
-#include "backend-select/appliance/agent/agent-handles.h"
 #include "backend-select/appliance/agent/agent-io.h"
 #include "backend-select/appliance/agent/agent-ops.h"
 #include "common/message.h"
@@ -41,12 +40,7 @@ usage (void)
 static int
 serve (int in_fd, int out_fd, bool port, const char *root)
 {
-  int root_fd = open (root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (root_fd < 0) {
-    error_print ("%s: %s", root, strerror (errno));
-    return 1;
-  }
-  handles_init (root_fd);
+  agent_ops_set_root (root);
   struct agent_io *io = agent_io_new (in_fd, out_fd, port);
   const unsigned char *msg;
   size_t len;

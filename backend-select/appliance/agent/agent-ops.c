@@ -58,6 +58,30 @@ put_attr_of (int fd, unsigned char *out, size_t *out_len)
   return 0;
 }
 
+/* The directory served, opened at the first HELLO (agent_ops_set_root). */
+static const char *root_path;
+
+void
+agent_ops_set_root (const char *path)
+{
+  root_path = path;
+}
+
+/* In the appliance the agent starts at boot, before guestfsd mounts the
+ * image's filesystems on ROOT: opened earlier, the root would be the empty
+ * directory under them. */
+static int
+open_root (void)
+{
+  if (handle_get (AGENT_ROOT_HANDLE))
+    return 0;
+  int fd = open (root_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    return errno;
+  handles_init (fd);
+  return 0;
+}
+
 static int
 op_hello (const unsigned char *body, size_t len, unsigned char *out, size_t *out_len)
 {
@@ -67,6 +91,9 @@ op_hello (const unsigned char *body, size_t len, unsigned char *out, size_t *out
     return EPROTO;
   if (rq.version != AGENT_VERSION)
     return EPROTONOSUPPORT;
+  int e = open_root ();
+  if (e)
+    return e;
   struct agent_hello reply = {
     .magic = AGENT_MAGIC, .version = AGENT_VERSION, .credits = AGENT_CREDITS };
   memcpy (out, &reply, sizeof reply);
