@@ -13,8 +13,10 @@
  * appliance; a socketpair in tests).  Every message is an agent_header
  * followed by its body; header.len counts both and is at most
  * AGENT_MSG_MAX.  Fields are in the byte order of the machine: the
- * appliance runs the host's architecture, and HELLO's magic number tells
- * a mismatch.  Bodies are the structures below, in the order given,
+ * appliance runs the host's architecture.  header.flags, error and
+ * reserved are 0 in requests (READDIR's flags are in its body).  A
+ * virtio-serial port reads end-of-file until the host end connects; end of
+ * stream after that ends the conversation.  Bodies are the structures below, in the order given,
  * followed where said by bytes (names, data) without terminator.
  *
  * The conversation.  The host's first request is HELLO (id 0); nothing
@@ -25,7 +27,10 @@
  * AGENT_MSG_MAX, and the host's by what it asked for.  Ids are the host's
  * choice, never two outstanding at once.  Each request gets exactly one
  * reply, with the request's id and op; header.error is 0 or a positive
- * Linux errno, and an error reply has no body.
+ * Linux errno, and an error reply has no body.  A request the agent
+ * cannot serve gets an errno: ENOSYS for an unknown op, EINVAL for a
+ * malformed body, EBADF for a handle not in use (every handle, the root's
+ * too, before HELLO succeeded).  A HELLO that fails may be sent again.
  *
  * Trust.  The appliance may be owned by a hostile image, so the host
  * takes nothing in a reply on faith (agent-client.c checks every field
@@ -119,14 +124,16 @@ struct agent_entry {
 
 /* FORGET.  Request: agent_forget.  Reply: no body.  Gives back COUNT
  * references; the handle goes with the last (and may be given again, to
- * another object, after that). */
+ * another object, after that).  More than it has: EINVAL, nothing given
+ * back.  The root's: accepted, and nothing happens. */
 struct agent_forget {
   uint64_t handle;
   uint64_t count;
 };
 
 /* GETATTR, READLINK, STATFS.  Request: agent_handle.  Replies: agent_attr;
- * the target's bytes (1 to AGENT_LINK_MAX); agent_statfs. */
+ * the target's bytes (1 to AGENT_LINK_MAX; EINVAL for a handle that is
+ * not a symbolic link); agent_statfs. */
 struct agent_handle {
   uint64_t handle;
 };
@@ -143,11 +150,16 @@ struct agent_statfs {
  * agent_dirent, each followed by namelen bytes of name and zeros up to the
  * next multiple of 8, all within max_bytes.  Entries are those after
  * COOKIE (0: from the start) in the directory's own order, "." and ".."
- * left out; each entry's cookie continues the listing after it.  EOF is 1
- * when the last entry of the directory is in the reply.  With
- * AGENT_READDIR_PLUS each entry carries its attributes and a handle,
- * counted as LOOKUP counts them; without, handle is 0 and attr has only
- * ino and the type bits of mode. */
+ * left out; each entry's cookie continues the listing after it (a
+ * filesystem's directory offset: never 0, at most INT64_MAX).  EOF is 1
+ * when the reply holds the directory's last entry, or no entry because
+ * there are none after COOKIE.  MAX_BYTES too small for the next entry:
+ * EINVAL.  With AGENT_READDIR_PLUS each entry carries its attributes and
+ * a handle, counted as LOOKUP counts them; an entry gone before it could
+ * be looked up is left out, and any other failure to look one up ends the
+ * reply before it (without EOF), so that the next READDIR reports it.
+ * Without the flag, handle is 0 and attr has only ino and the type bits
+ * of mode. */
 #define AGENT_READDIR_PLUS 1u
 
 struct agent_readdir {
@@ -171,12 +183,19 @@ struct agent_dirent {
 };
 
 /* READ.  Request: agent_read.  Reply: the data, at most SIZE bytes; fewer
- * only at the end of the file. */
+ * only at the end of the file.  EISDIR for a directory, EINVAL for any
+ * other object that is not a regular file. */
 struct agent_read {
   uint64_t handle;          /* a regular file's */
   uint64_t offset;
   uint32_t size;            /* 1 to AGENT_IO_MAX */
   uint32_t reserved;        /* 0 */
 };
+
+/* The layout both ends were built with. */
+_Static_assert (sizeof (struct agent_header) == 24, "agent_header");
+_Static_assert (sizeof (struct agent_attr) == 104, "agent_attr");
+_Static_assert (sizeof (struct agent_dirent) == 128, "agent_dirent");
+_Static_assert (sizeof (struct agent_statfs) == 56, "agent_statfs");
 
 #endif
