@@ -71,6 +71,7 @@ enum agent_op {
   AGENT_OP_READ = 7,
   AGENT_OP_READLINK = 8,
   AGENT_OP_STATFS = 9,
+  AGENT_OP_BYE = 10,
 };
 
 struct agent_header {
@@ -106,6 +107,11 @@ struct agent_hello {
 };
 
 /* NOP.  Request and reply: no body. */
+
+/* BYE.  Request and reply: no body.  The agent closes every handle, the
+ * root's too, before it replies: the host says it before the appliance
+ * unmounts the filesystems, which open descriptors would keep busy.  A
+ * HELLO may follow. */
 
 /* LOOKUP.  Request: agent_lookup then namelen bytes of name (no '/', no
  * NUL, not "." or "..").  Reply: agent_entry.  Each LOOKUP that succeeds

@@ -483,7 +483,8 @@ measure (void)
 }
 
 /* The root is opened at HELLO, not at start: in the appliance the agent
- * starts before the image's filesystems are mounted on it. */
+ * starts before the image's filesystems are mounted on it; and closed at
+ * BYE, before they are unmounted. */
 static void
 test_root_at_hello (void)
 {
@@ -499,6 +500,11 @@ test_root_at_hello (void)
   struct stat st;
   memcpy (&a, r.body + sizeof rq, sizeof a);
   CHECK (r.len == sizeof rq + sizeof a && lstat (later, &st) == 0 && attr_matches (&a, &st));
+  /* BYE closes every handle, the root's too; HELLO opens it again. */
+  CHECK (call (AGENT_OP_BYE, NULL, 0, NULL, 0, &r) == 0 && r.len == 0);
+  CHECK (handle_call (AGENT_OP_GETATTR, AGENT_ROOT_HANDLE, &r) == EBADF);
+  CHECK (call (AGENT_OP_HELLO, &rq, sizeof rq, NULL, 0, &r) == 0);
+  CHECK (handle_call (AGENT_OP_GETATTR, AGENT_ROOT_HANDLE, &r) == 0);
   close (sock);
   sock = -1;
   int status;

@@ -164,6 +164,20 @@ close_slot (struct agent_handle_entry *e)
   e->fd = e->read_fd = e->dir_fd = -1;
 }
 
+void
+handles_reset (void)
+{
+  for (uint32_t h = 1; h < table_size; h++)
+    if (table[h].fd >= 0)
+      close_slot (&table[h]);
+  free (table);
+  free (buckets);
+  table = NULL;
+  buckets = NULL;
+  table_size = free_list = bucket_mask = 0;
+  in_use = 0;
+}
+
 int
 handle_forget (uint64_t h, uint64_t count)
 {

@@ -31,6 +31,9 @@ struct agent_handle_entry *handle_get (uint64_t h);
  * attributes.  Returns 0 or an errno. */
 int handle_lookup (int parent_fd, const char *name, uint64_t *h, struct stat *st);
 
+/* Closes every handle, the root's too (BYE). */
+void handles_reset (void);
+
 /* Gives back COUNT references to H; the last frees it (never the root's).
  * Returns 0, EBADF for no such handle, EINVAL for more than it has. */
 int handle_forget (uint64_t h, uint64_t count);

@@ -108,6 +108,13 @@ op_nop (const unsigned char *body, size_t len, unsigned char *out, size_t *out_l
   return 0;
 }
 
+static int
+op_bye (const unsigned char *body, size_t len, unsigned char *out, size_t *out_len)
+{
+  handles_reset ();
+  return 0;
+}
+
 /* A name the protocol allows: one component, neither "." nor "..". */
 static bool
 name_ok (const char *name, size_t len)
@@ -377,6 +384,7 @@ static const struct {
   [AGENT_OP_READ] = { op_read, sizeof (struct agent_read) },
   [AGENT_OP_READLINK] = { op_readlink, sizeof (struct agent_handle) },
   [AGENT_OP_STATFS] = { op_statfs, sizeof (struct agent_handle) },
+  [AGENT_OP_BYE] = { op_bye, 0 },
 };
 
 static int
