@@ -497,14 +497,14 @@ agent_lookup (struct agent_conn *c, uint64_t parent, const char *name,
   if (parent == 0 || !reply_name_ok (name))
     return EINVAL;
   struct agent_lookup l = { .parent = parent, .namelen = (uint32_t) strlen (name) };
-  struct agent_req req = { .op = AGENT_OP_LOOKUP };
+  struct agent_req req = { .op = AGENT_OP_LOOKUP, .handle = parent };
   AUTO_FREE char *reply = NULL;
   size_t len;
   int err;
   int e = call_agent (c, &req, &l, sizeof l, name, l.namelen, &err, &reply, &len);
   if (e || err)
     return e ? e : err;
-  if (agent_entry_decode (reply, len, handle, st) != 0)
+  if (agent_entry_decode (&req, reply, len, handle, st) != 0)
     return EIO;
   return identity (c, *handle, st);
 }
@@ -576,7 +576,8 @@ agent_readdir (struct agent_conn *c, uint64_t handle, uint64_t cookie,
     return EINVAL;
   struct agent_readdir r = { .handle = handle, .cookie = cookie, .max_bytes = max_bytes,
                              .flags = plus ? AGENT_READDIR_PLUS : 0 };
-  struct agent_req req = { .op = AGENT_OP_READDIR, .max_bytes = max_bytes, .plus = plus };
+  struct agent_req req = { .op = AGENT_OP_READDIR, .handle = handle, .max_bytes = max_bytes,
+                           .plus = plus };
   AUTO_FREE char *reply = NULL;
   size_t len;
   int err;

@@ -135,13 +135,14 @@ agent_hello_decode (const void *body, size_t len, uint32_t *credits, struct stat
 }
 
 int
-agent_entry_decode (const void *body, size_t len, uint64_t *handle, struct stat *st)
+agent_entry_decode (const struct agent_req *req, const void *body, size_t len,
+                    uint64_t *handle, struct stat *st)
 {
   struct agent_entry e;
   if (len != sizeof e)
     return EIO;
   memcpy (&e, body, sizeof e);
-  if (e.handle == 0 || agent_attr_decode (&e.attr, st) != 0)
+  if (e.handle == 0 || e.handle == req->handle || agent_attr_decode (&e.attr, st) != 0)
     return EIO;
   *handle = e.handle;
   return 0;
@@ -237,7 +238,7 @@ dirent_decode (const struct agent_req *req, const char *body, size_t len, size_t
   e->cookie = d.cookie;
   e->handle = d.handle;
   if (req->plus)
-    return agent_attr_decode (&d.attr, &e->st) == 0 &&
+    return d.handle != req->handle && agent_attr_decode (&d.attr, &e->st) == 0 &&
            agent_identity_ok (root_dev, root_ino, d.handle, &e->st) ? 0 : EIO;
   /* Without PLUS only the inode number and the type are the protocol's;
    * the rest is ignored rather than trusted. */

@@ -21,6 +21,7 @@
 /* What the host asked, as far as it bounds the reply. */
 struct agent_req {
   uint16_t op;              /* enum agent_op */
+  uint64_t handle;          /* LOOKUP: the parent; READDIR: the directory */
   uint32_t size;            /* READ: bytes asked */
   uint32_t max_bytes;       /* READDIR: the body's limit */
   bool plus;                /* READDIR: AGENT_READDIR_PLUS asked */
@@ -57,8 +58,10 @@ bool agent_identity_ok (uint64_t root_dev, uint64_t root_ino, uint64_t handle,
  * then the root's attributes, a directory. */
 int agent_hello_decode (const void *body, size_t len, uint32_t *credits, struct stat *root);
 
-/* LOOKUP's: one agent_entry, its handle not 0. */
-int agent_entry_decode (const void *body, size_t len, uint64_t *handle, struct stat *st);
+/* LOOKUP's reply to REQ: one agent_entry, its handle neither 0 nor the
+ * parent's (a directory does not hold itself: "." is no name). */
+int agent_entry_decode (const struct agent_req *req, const void *body, size_t len,
+                        uint64_t *handle, struct stat *st);
 
 /* GETATTR's: one agent_attr. */
 int agent_getattr_decode (const void *body, size_t len, struct stat *st);
@@ -94,7 +97,8 @@ struct agent_dirlist {
  * all within REQ's max_bytes; EOF 0 or 1; no reply without entries that
  * is not the end (the caller would ask for the same again, for ever).
  * With PLUS each entry's handle and attributes pass as LOOKUP's do
- * (identity against the root's too); without, its handle is 0.  On 0 the
+ * (not the directory's own handle; identity against the root's too);
+ * without, its handle is 0.  On 0 the
  * caller frees LIST with agent_dirlist_free; on EIO LIST holds nothing. */
 int agent_readdir_decode (const struct agent_req *req, const void *body, size_t len,
                           uint64_t root_dev, uint64_t root_ino, struct agent_dirlist *list);

@@ -57,7 +57,7 @@ check_list (const struct agent_req *req, const struct agent_dirlist *list, size_
   for (size_t k = 0; k < list->count; k++) {
     const struct agent_dirent_host *e = &list->entries[k];
     FUZZ_CHECK (reply_name_ok (e->name) && e->cookie != 0);
-    FUZZ_CHECK (req->plus ? e->handle != 0 : e->handle == 0);
+    FUZZ_CHECK (req->plus ? e->handle != 0 && e->handle != req->handle : e->handle == 0);
     if (req->plus)
       check_stat (&e->st);
   }
@@ -79,8 +79,8 @@ decode (const struct agent_req *req, const char *body, size_t len)
       FUZZ_CHECK (credits >= 1 && credits <= AGENT_CREDITS_MAX && S_ISDIR (st.st_mode));
     break;
   case AGENT_OP_LOOKUP:
-    if (agent_entry_decode (body, len, &handle, &st) == 0) {
-      FUZZ_CHECK (handle != 0);
+    if (agent_entry_decode (req, body, len, &handle, &st) == 0) {
+      FUZZ_CHECK (handle != 0 && handle != req->handle);
       check_stat (&st);
       (void) agent_identity_ok (ROOT_DEV, ROOT_INO, handle, &st);
     }
@@ -283,7 +283,9 @@ int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
   struct fuzz_input in = fuzz_input (data, size);
-  struct agent_req req = { .op = ops[fuzz_u8 (&in) % (sizeof ops / sizeof ops[0])] };
+  /* The directory asked about is the root's, as in run_client's calls. */
+  struct agent_req req = { .op = ops[fuzz_u8 (&in) % (sizeof ops / sizeof ops[0])],
+                           .handle = AGENT_ROOT_HANDLE };
   req.size = fuzz_u32 (&in) % AGENT_IO_MAX + 1;
   req.max_bytes = fuzz_u32 (&in) % AGENT_IO_MAX;
   if (req.max_bytes < sizeof (struct agent_dirents))

@@ -344,7 +344,7 @@ bend_attr (struct reply *r, const struct request *q, enum ad_kind kind)
     a.mode = 0170000 | 0644;
   if (kind == AD_BAD_NSEC)
     a.mtime_nsec = 1000000000;
-  if (kind == AD_ROOT_ELSEWHERE) {
+  if (kind == AD_ROOT_ELSEWHERE || kind == AD_SELF) {
     a.dev = AD_DEV;
     a.ino = AD_ROOT_INO;
   }
@@ -401,6 +401,7 @@ bend (struct reply *r, const struct request *q, uint32_t fail_errno)
   case AD_RESERVED: h->reserved = 1; break;
   case AD_HANDLE_ZERO:
   case AD_ROOT_IMPOSTOR:
+  case AD_SELF:                 /* (the tree's directories: the root) */
     if (hoff >= 0 && r->body >= (size_t) hoff + 8) {
       uint64_t v = q->kind == AD_HANDLE_ZERO ? 0 : AGENT_ROOT_HANDLE;
       memcpy (body_at (r, (size_t) hoff), &v, sizeof v);

@@ -37,6 +37,7 @@ enum ad_kind {
   AD_HANDLE_ZERO,     /* an entry's handle 0 */
   AD_ROOT_IMPOSTOR,   /* handle 1 for an object other than the root */
   AD_ROOT_ELSEWHERE,  /* the root's identity under another handle */
+  AD_SELF,            /* an entry that is the directory it is in */
   AD_NAME_SLASH,      /* READDIR: the first name "a/b" ... */
   AD_NAME_DOT,        /* "." */
   AD_NAME_DOTDOT,     /* ".." */

@@ -290,6 +290,7 @@ test_bent_replies (void)
     { LOOKUP, AD_ROOT_IMPOSTOR }, { READDIR_PLUS, AD_ROOT_IMPOSTOR },
     { GETATTR_ROOT, AD_ROOT_IMPOSTOR }, { LOOKUP, AD_ROOT_ELSEWHERE },
     { GETATTR, AD_ROOT_ELSEWHERE }, { READDIR_PLUS, AD_ROOT_ELSEWHERE },
+    { LOOKUP, AD_SELF }, { READDIR_PLUS, AD_SELF },
     /* a handle without PLUS */
     { READDIR, AD_ROOT_IMPOSTOR },
     /* names and list shapes */
