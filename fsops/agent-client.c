@@ -572,7 +572,7 @@ agent_readdir (struct agent_conn *c, uint64_t handle, uint64_t cookie,
                uint32_t max_bytes, bool plus, struct agent_dirlist *list)
 {
   memset (list, 0, sizeof *list);
-  if (handle == 0 || max_bytes < sizeof (struct agent_dirents) || max_bytes > AGENT_IO_MAX)
+  if (handle == 0 || max_bytes < AGENT_READDIR_MIN || max_bytes > AGENT_IO_MAX)
     return EINVAL;
   struct agent_readdir r = { .handle = handle, .cookie = cookie, .max_bytes = max_bytes,
                              .flags = plus ? AGENT_READDIR_PLUS : 0 };

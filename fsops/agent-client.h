@@ -63,8 +63,13 @@ int agent_lookup (struct agent_conn *conn, uint64_t parent, const char *name,
                   uint64_t *handle, struct stat *st);
 int agent_forget (struct agent_conn *conn, uint64_t handle, uint64_t count);
 int agent_getattr (struct agent_conn *conn, uint64_t handle, struct stat *st);
-/* MAX_BYTES: sizeof (struct agent_dirents) to AGENT_IO_MAX.  On 0 the
- * caller frees LIST with agent_dirlist_free. */
+/* Room for one entry of the longest name: with less, an agent could
+ * have no answer but an empty reply that is not the end. */
+#define AGENT_READDIR_MIN (sizeof (struct agent_dirents) + sizeof (struct agent_dirent) + \
+                           AGENT_NAME_MAX + 1)
+
+/* MAX_BYTES: AGENT_READDIR_MIN to AGENT_IO_MAX.  On 0 the caller frees
+ * LIST with agent_dirlist_free. */
 int agent_readdir (struct agent_conn *conn, uint64_t handle, uint64_t cookie,
                    uint32_t max_bytes, bool plus, struct agent_dirlist *list);
 /* SIZE: 1 to AGENT_IO_MAX.  *GOT: the bytes read into BUF, 0 at the end. */

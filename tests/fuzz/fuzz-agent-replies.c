@@ -8,7 +8,8 @@
  *
  * Input: u8 picks the op (modulo the nine, HELLO to STATFS), u32 the size
  * a READ asks (modulo AGENT_IO_MAX, plus 1), u32 the max_bytes a READDIR
- * asks (modulo AGENT_IO_MAX, at least 8), u8 bit 0 asks READDIR_PLUS.  The
+ * asks (modulo AGENT_IO_MAX, at least AGENT_READDIR_MIN), u8 bit 0 asks
+ * READDIR_PLUS.  The
  * rest is the reply stream.  The rules see it cut into messages as the
  * headers say.  The client makes one call of the op (its id 1) after an
  * honest HELLO (unless the op is HELLO: then the stream is HELLO's reply);
@@ -288,8 +289,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
                            .handle = AGENT_ROOT_HANDLE };
   req.size = fuzz_u32 (&in) % AGENT_IO_MAX + 1;
   req.max_bytes = fuzz_u32 (&in) % AGENT_IO_MAX;
-  if (req.max_bytes < sizeof (struct agent_dirents))
-    req.max_bytes = sizeof (struct agent_dirents);
+  if (req.max_bytes < AGENT_READDIR_MIN)
+    req.max_bytes = AGENT_READDIR_MIN;
   req.plus = fuzz_u8 (&in) & 1;
   run_rules (&req, in.data, in.left);
   run_client (&req, in.data, in.left);

@@ -160,12 +160,12 @@ test_honest_readdir (void)
   }
   agent_dirlist_free (&list);
 
-  /* one entry (8 + 136 bytes) fits in 200; the listing goes on after it */
-  CHECK (agent_readdir (conn, AGENT_ROOT_HANDLE, 0, 200, false, &list) == 0);
-  CHECK (list.count == 1 && !list.eof);
+  /* two entries (8 + 2 * 136 bytes) fit in 400; the listing goes on */
+  CHECK (agent_readdir (conn, AGENT_ROOT_HANDLE, 0, 400, false, &list) == 0);
+  CHECK (list.count == 2 && !list.eof);
   agent_dirlist_free (&list);
-  CHECK (agent_readdir (conn, AGENT_ROOT_HANDLE, 1, 4096, false, &list) == 0);
-  CHECK (list.count == 2 && list.eof && strcmp (list.entries[0].name, "l") == 0);
+  CHECK (agent_readdir (conn, AGENT_ROOT_HANDLE, 2, 4096, false, &list) == 0);
+  CHECK (list.count == 1 && list.eof && strcmp (list.entries[0].name, "d") == 0);
   agent_dirlist_free (&list);
   CHECK (agent_readdir (conn, AD_DIR_HANDLE, 0, 4096, true, &list) == 0);
   CHECK (list.count == 0 && list.eof);
@@ -197,7 +197,7 @@ test_bad_arguments (void)
   CHECK (agent_forget (conn, AD_FILE_HANDLE, 0) == EINVAL);
   CHECK (agent_read (conn, AD_FILE_HANDLE, 0, 0, buf, &got) == EINVAL);
   CHECK (agent_read (conn, AD_FILE_HANDLE, 0, AGENT_IO_MAX + 1, buf, &got) == EINVAL);
-  CHECK (agent_readdir (conn, AGENT_ROOT_HANDLE, 0, 4, false, &list) == EINVAL);
+  CHECK (agent_readdir (conn, AGENT_ROOT_HANDLE, 0, AGENT_READDIR_MIN - 1, false, &list) == EINVAL);
   CHECK (agent_readdir (conn, AGENT_ROOT_HANDLE, 0, AGENT_IO_MAX + 1, false, &list) == EINVAL);
   CHECK (agent_double_requests (dbl) == before);
   close_pair ();
@@ -255,7 +255,7 @@ do_op (enum op op)
   case READDIR:
   case READDIR_PLUS:
   case READDIR_SMALL:
-    e = agent_readdir (conn, AGENT_ROOT_HANDLE, 0, op == READDIR_SMALL ? 200 : 4096,
+    e = agent_readdir (conn, AGENT_ROOT_HANDLE, 0, op == READDIR_SMALL ? 400 : 4096,
                        op == READDIR_PLUS, &list);
     agent_dirlist_free (&list);
     return e;
