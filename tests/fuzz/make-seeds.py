@@ -233,6 +233,57 @@ def guest_replies():
           + u8(1) + u8(5) + u16(10) + u16(0) + honest * 2 + u8(0x82) * 2)
 
 
+# ---- agent-replies ----
+AGENT_OPS = ['hello', 'nop', 'lookup', 'forget', 'getattr', 'readdir', 'read', 'readlink', 'statfs']
+OP_NUM = {name: k + 1 for k, name in enumerate(AGENT_OPS)}
+S_IFDIR, S_IFREG, S_IFLNK = 0o040000, 0o100000, 0o120000
+
+
+def agent_msg(op, body=b'', error=0, msg_id=1, flags=0):
+    return u32(24 + len(body)) + u16(OP_NUM[op]) + u16(flags) + u32(error) + u32(0) + u64(msg_id) + body
+
+
+def agent_attr(ino, mode, size=0):
+    return (u64(7) + u64(ino) + u64(size) + u64(0) + u64(1) + u64(0) + u32(mode) + u32(0) + u32(0)
+            + u32(4096) + u64(1700000000) * 3 + u32(0) * 3 + u32(0))
+
+
+def agent_dirent(cookie, handle, name, attr):
+    name = name.encode()
+    return u64(cookie) + u64(handle) + attr + u32(len(name)) + u32(0) + name + bytes(-len(name) % 8)
+
+
+def agent_input(op, stream, size=4096, max_bytes=4096, plus=0):
+    return u8(AGENT_OPS.index(op)) + u32(size - 1) + u32(max_bytes) + u8(plus) + stream
+
+
+def agent_replies():
+    root = agent_attr(2, S_IFDIR | 0o755, 4096)
+    f = agent_attr(12, S_IFREG | 0o644, 10)
+    write('agent-replies', 'hello', agent_input('hello', agent_msg(
+        'hello', u32(0x41474d49) + u32(1) + u32(4) + u32(0) + root, msg_id=0)))
+    write('agent-replies', 'nop', agent_input('nop', agent_msg('nop')))
+    write('agent-replies', 'lookup', agent_input('lookup', agent_msg('lookup', u64(5) + f)))
+    write('agent-replies', 'forget', agent_input('forget', agent_msg('forget')))
+    write('agent-replies', 'getattr', agent_input('getattr', agent_msg('getattr', f)))
+    entries = agent_dirent(1, 5, 'f', f) + agent_dirent(2, 6, 'longer-name', f)
+    write('agent-replies', 'readdir-plus', agent_input('readdir', agent_msg(
+        'readdir', u32(2) + u32(1) + entries), plus=1))
+    # without PLUS: handle 0, only the inode number and type
+    plain = agent_dirent(1, 0, 'f', u64(0) + u64(12) + bytes(32) + u32(S_IFREG) + bytes(52))
+    write('agent-replies', 'readdir', agent_input('readdir', agent_msg(
+        'readdir', u32(1) + u32(0) + plain)))
+    write('agent-replies', 'read', agent_input('read', agent_msg('read', b'0123456789'), size=16))
+    write('agent-replies', 'readlink', agent_input('readlink', agent_msg('readlink', b'../target')))
+    write('agent-replies', 'statfs', agent_input('statfs', agent_msg(
+        'statfs', u64(1000) + u64(500) + u64(400) + u64(100) + u64(50) + u32(4096) * 2
+        + u32(255) + u32(0))))
+    # an error; a reply to another id; two replies to one
+    write('agent-replies', 'error', agent_input('getattr', agent_msg('getattr', error=2)))
+    write('agent-replies', 'other-id', agent_input('nop', agent_msg('nop', msg_id=9)))
+    write('agent-replies', 'twice', agent_input('read', agent_msg('read', b'ab') * 2, size=8))
+
+
 def write_errors():
     def pieces(text, size):
         data = text.encode()
@@ -254,4 +305,5 @@ vhost_user()
 metadata_probe()
 image_header()
 guest_replies()
+agent_replies()
 write_errors()

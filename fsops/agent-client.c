@@ -1,0 +1,610 @@
+/* agent-client.c: the host's end of the agent protocol (see the header).
+ *
+ * Threads: callers take a credit, register their call by id, send under
+ * the write lock and wait on their own condition variable; one reader
+ * thread reads each reply, finds its call and hands the body over.  The
+ * reader reads only what the call it answers could take (a longer body is
+ * skipped, its call failed), so the host's memory stays bounded by what it
+ * asked.  Whatever loses the stream's step breaks the connection, which
+ * wakes everyone and stops the reader. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include "common/cleanup.h"
+#include "common/reply-check.h"
+#include "common/xalloc.h"
+#include "fsops/agent-client.h"
+
+#define HEADER_SIZE sizeof (struct agent_header)
+
+struct agent_call {
+  uint64_t id;
+  struct agent_req req;
+  pthread_cond_t done_cv;
+  bool done;                    /* the reader handed over a reply */
+  bool oversize;                /* ... whose body was skipped */
+  struct agent_header reply;
+  char *body;                   /* the caller's to free */
+};
+
+struct agent_conn {
+  int fd_in, fd_out;
+  int stop_fd;                  /* an eventfd: readable once broken */
+  bool out_is_socket;
+  unsigned timeout_ms;
+  uint32_t host_credits;
+  struct stat root;
+
+  pthread_mutex_t lock;         /* all below */
+  pthread_cond_t credit_cv;
+  pthread_condattr_t cv_attr;   /* CLOCK_MONOTONIC, for the calls' */
+  bool broken;
+  uint32_t credits, outstanding;
+  uint64_t next_id;
+  struct agent_call *calls[AGENT_CREDITS_MAX];
+
+  pthread_mutex_t write_lock;   /* one message on the stream at a time */
+  pthread_t reader;
+  bool reader_started;
+};
+
+/* ---- breaking ---- */
+
+/* Every waiter wakes to fail; the reader stops.  Called with LOCK. */
+static void
+break_locked (struct agent_conn *c)
+{
+  if (c->broken)
+    return;
+  c->broken = true;
+  for (size_t k = 0; k < AGENT_CREDITS_MAX; k++)
+    if (c->calls[k])
+      pthread_cond_signal (&c->calls[k]->done_cv);
+  pthread_cond_broadcast (&c->credit_cv);
+  uint64_t one = 1;
+  /* An eventfd's counter cannot overflow from one write. */
+  (void) !write (c->stop_fd, &one, sizeof one);
+}
+
+static void
+break_conn (struct agent_conn *c)
+{
+  pthread_mutex_lock (&c->lock);
+  break_locked (c);
+  pthread_mutex_unlock (&c->lock);
+}
+
+bool
+agent_broken (struct agent_conn *c)
+{
+  pthread_mutex_lock (&c->lock);
+  bool b = c->broken;
+  pthread_mutex_unlock (&c->lock);
+  return b;
+}
+
+/* ---- the call table ---- */
+
+static struct agent_call *
+find_call (struct agent_conn *c, uint64_t id)
+{
+  for (size_t k = 0; k < AGENT_CREDITS_MAX; k++)
+    if (c->calls[k] && c->calls[k]->id == id)
+      return c->calls[k];
+  return NULL;
+}
+
+static void
+register_call (struct agent_conn *c, struct agent_call *call)
+{
+  /* A free slot exists: fewer than CREDITS (at most the table's size)
+   * are outstanding. */
+  for (size_t k = 0; k < AGENT_CREDITS_MAX; k++)
+    if (!c->calls[k]) {
+      c->calls[k] = call;
+      return;
+    }
+  abort ();
+}
+
+/* Its credit is given back: the call is no longer outstanding. */
+static void
+unregister_call (struct agent_conn *c, struct agent_call *call)
+{
+  for (size_t k = 0; k < AGENT_CREDITS_MAX; k++)
+    if (c->calls[k] == call) {
+      c->calls[k] = NULL;
+      c->outstanding--;
+      pthread_cond_signal (&c->credit_cv);
+      return;
+    }
+}
+
+/* ---- the reader ---- */
+
+/* Waits for FD_IN to be readable; false once the connection is stopping. */
+static bool
+wait_readable (struct agent_conn *c)
+{
+  struct pollfd p[2] = { { .fd = c->fd_in, .events = POLLIN },
+                         { .fd = c->stop_fd, .events = POLLIN } };
+  while (poll (p, 2, -1) < 0)
+    if (errno != EINTR)
+      return false;
+  return !p[1].revents;
+}
+
+/* Reads N bytes into BUF (or discards them, BUF NULL); -1 on EOF, error
+ * or stop. */
+static int
+read_full (struct agent_conn *c, void *buf, size_t n)
+{
+  char scratch[4096];
+  while (n > 0) {
+    if (!wait_readable (c))
+      return -1;
+    char *to = buf ? buf : scratch;
+    size_t want = buf || n < sizeof scratch ? n : sizeof scratch;
+    ssize_t r = read (c->fd_in, to, want);
+    if (r == 0 || (r < 0 && errno != EINTR && errno != EAGAIN))
+      return -1;
+    if (r > 0) {
+      n -= (size_t) r;
+      if (buf)
+        buf = (char *) buf + r;
+    }
+  }
+  return 0;
+}
+
+/* Reads one reply and hands it to its call; -1 when the stream is lost. */
+static int
+read_reply (struct agent_conn *c)
+{
+  struct agent_header h;
+  if (read_full (c, &h, sizeof h) != 0 || !agent_frame_ok (&h))
+    return -1;
+  pthread_mutex_lock (&c->lock);
+  struct agent_call *call = find_call (c, h.id);
+  bool fits = call && call->req.op == h.op;
+  size_t max = fits ? agent_reply_body_max (&call->req) : 0;
+  pthread_mutex_unlock (&c->lock);
+  if (!fits)                    /* an id never sent, or a reply to another op */
+    return -1;
+  size_t len = h.len - HEADER_SIZE;
+  bool oversize = len > max;
+  char *body = len && !oversize ? xmalloc (len) : NULL;
+  if (read_full (c, body, len) != 0) {
+    free (body);
+    return -1;
+  }
+  pthread_mutex_lock (&c->lock);
+  /* The caller may have given up meanwhile (a timeout: broken). */
+  call = c->broken ? NULL : find_call (c, h.id);
+  if (call) {
+    call->reply = h;
+    call->body = body;
+    call->oversize = oversize;
+    call->done = true;
+    unregister_call (c, call);
+    pthread_cond_signal (&call->done_cv);
+  }
+  pthread_mutex_unlock (&c->lock);
+  if (!call)
+    free (body);
+  return call ? 0 : -1;
+}
+
+static void *
+reader_main (void *arg)
+{
+  struct agent_conn *c = arg;
+  while (read_reply (c) == 0)
+    ;
+  break_conn (c);
+  return NULL;
+}
+
+/* ---- the writer ---- */
+
+static int64_t
+now_ms (void)
+{
+  struct timespec ts;
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static ssize_t
+write_iov (struct agent_conn *c, struct iovec *iov, int n)
+{
+  if (c->out_is_socket) {
+    struct msghdr m = { .msg_iov = iov, .msg_iovlen = (size_t) n };
+    return sendmsg (c->fd_out, &m, MSG_NOSIGNAL);
+  }
+  return writev (c->fd_out, iov, n);
+}
+
+/* Writes all of IOV by DEADLINE (ms, now_ms's clock); -1 if not: the
+ * stream then holds part of a message, and is lost. */
+static int
+write_all (struct agent_conn *c, struct iovec *iov, int n, int64_t deadline)
+{
+  while (n > 0) {
+    int64_t left = deadline - now_ms ();
+    struct pollfd p = { .fd = c->fd_out, .events = POLLOUT };
+    if (left <= 0)
+      return -1;
+    int r = poll (&p, 1, left > INT32_MAX ? INT32_MAX : (int) left);
+    if (r < 0 && errno != EINTR)
+      return -1;
+    if (r <= 0)
+      continue;
+    ssize_t w = write_iov (c, iov, n);
+    if (w < 0 && errno != EINTR && errno != EAGAIN)
+      return -1;
+    for (; w > 0; iov++, n--) {
+      size_t step = (size_t) w < iov->iov_len ? (size_t) w : iov->iov_len;
+      iov->iov_base = (char *) iov->iov_base + step;
+      iov->iov_len -= step;
+      w -= (ssize_t) step;
+      if (iov->iov_len)
+        break;
+    }
+    /* empty pieces (no body, no name) are done without writing */
+    for (; n > 0 && iov->iov_len == 0; iov++, n--)
+      ;
+  }
+  return 0;
+}
+
+/* ---- a call ---- */
+
+static void
+deadline_ts (int64_t deadline, struct timespec *ts)
+{
+  ts->tv_sec = deadline / 1000;
+  ts->tv_nsec = (deadline % 1000) * 1000000;
+}
+
+/* Takes a credit and an id for CALL and registers it; EIO if broken. */
+static int
+start_call (struct agent_conn *c, struct agent_call *call)
+{
+  pthread_mutex_lock (&c->lock);
+  while (!c->broken && c->outstanding >= c->credits)
+    pthread_cond_wait (&c->credit_cv, &c->lock);
+  int e = c->broken ? EIO : 0;
+  if (!e) {
+    c->outstanding++;
+    call->id = c->next_id++;
+    register_call (c, call);
+  }
+  pthread_mutex_unlock (&c->lock);
+  return e;
+}
+
+/* Waits for CALL's reply until DEADLINE; a timeout breaks the connection
+ * (the reply may yet come, and its id could not be told from a lie). */
+static int
+wait_call (struct agent_conn *c, struct agent_call *call, int64_t deadline)
+{
+  struct timespec ts;
+  deadline_ts (deadline, &ts);
+  pthread_mutex_lock (&c->lock);
+  while (!call->done && !c->broken)
+    if (pthread_cond_timedwait (&call->done_cv, &c->lock, &ts) == ETIMEDOUT && !call->done)
+      break_locked (c);
+  if (!call->done)
+    unregister_call (c, call);
+  pthread_mutex_unlock (&c->lock);
+  return call->done ? 0 : EIO;
+}
+
+/* Sends a request of op REQ->op with body BODY (LEN bytes) then NAME
+ * (NAME_LEN), and waits for its reply.  On 0, *ERR is the agent's errno
+ * (0: success) and *REPLY its body (*LEN_OUT bytes), the caller's to
+ * free; else EIO, nothing to free. */
+static int
+call_agent (struct agent_conn *c, const struct agent_req *req,
+            const void *body, size_t len, const void *name, size_t name_len,
+            int *err, char **reply, size_t *len_out)
+{
+  struct agent_call call = { .req = *req };
+  *reply = NULL;
+  pthread_cond_init (&call.done_cv, &c->cv_attr);
+  int e = start_call (c, &call);
+  if (e) {
+    pthread_cond_destroy (&call.done_cv);
+    return e;
+  }
+  int64_t deadline = now_ms () + c->timeout_ms;
+  struct agent_header h = { .len = (uint32_t) (HEADER_SIZE + len + name_len),
+                            .op = req->op, .id = call.id };
+  struct iovec iov[3] = { { &h, sizeof h }, { (void *) body, len }, { (void *) name, name_len } };
+  pthread_mutex_lock (&c->write_lock);
+  int w = write_all (c, iov, 3, deadline);
+  pthread_mutex_unlock (&c->write_lock);
+  if (w != 0)
+    break_conn (c);
+  e = wait_call (c, &call, deadline);
+  pthread_cond_destroy (&call.done_cv);
+  if (!e && (call.oversize || agent_reply_check (req, &call.reply, err) != 0))
+    e = EIO;
+  if (e)
+    free (call.body);
+  else {
+    *reply = call.body;
+    *len_out = call.reply.len - HEADER_SIZE;
+  }
+  return e;
+}
+
+/* ---- connecting ---- */
+
+static struct agent_conn *
+conn_new (int fd_in, int fd_out, const struct agent_config *config)
+{
+  struct agent_conn *c = xcalloc (1, sizeof *c);
+  c->fd_in = fd_in;
+  c->fd_out = fd_out;
+  int type;
+  socklen_t tlen = sizeof type;
+  c->out_is_socket = getsockopt (fd_out, SOL_SOCKET, SO_TYPE, &type, &tlen) == 0;
+  c->timeout_ms = config && config->timeout_ms ? config->timeout_ms : AGENT_TIMEOUT_MS_DEFAULT;
+  c->host_credits = config && config->credits && config->credits < AGENT_CREDITS_MAX
+                    ? config->credits : AGENT_CREDITS_MAX;
+  c->credits = 1;               /* HELLO alone, until its reply */
+  pthread_mutex_init (&c->lock, NULL);
+  pthread_mutex_init (&c->write_lock, NULL);
+  pthread_condattr_init (&c->cv_attr);
+  pthread_condattr_setclock (&c->cv_attr, CLOCK_MONOTONIC);
+  pthread_cond_init (&c->credit_cv, NULL);
+  return c;
+}
+
+void
+agent_disconnect (struct agent_conn *c)
+{
+  if (!c)
+    return;
+  break_conn (c);
+  if (c->reader_started)
+    pthread_join (c->reader, NULL);
+  if (c->stop_fd >= 0)
+    close (c->stop_fd);
+  pthread_cond_destroy (&c->credit_cv);
+  pthread_condattr_destroy (&c->cv_attr);
+  pthread_mutex_destroy (&c->write_lock);
+  pthread_mutex_destroy (&c->lock);
+  free (c);
+}
+
+static int
+say_hello (struct agent_conn *c)
+{
+  struct agent_hello hello = { .magic = AGENT_MAGIC, .version = AGENT_VERSION,
+                               .credits = c->host_credits };
+  struct agent_req req = { .op = AGENT_OP_HELLO };
+  AUTO_FREE char *body = NULL;
+  size_t len = 0;
+  int err;
+  uint32_t credits;
+  int e = call_agent (c, &req, &hello, sizeof hello, NULL, 0, &err, &body, &len);
+  if (e || err)
+    return e ? e : err;
+  if (agent_hello_decode (body, len, &credits, &c->root) != 0)
+    return EIO;
+  pthread_mutex_lock (&c->lock);
+  c->credits = credits < c->host_credits ? credits : c->host_credits;
+  pthread_cond_broadcast (&c->credit_cv);
+  pthread_mutex_unlock (&c->lock);
+  return 0;
+}
+
+int
+agent_connect_with (int fd_in, int fd_out, const struct agent_config *config,
+                    struct agent_conn **conn)
+{
+  int flags = fcntl (fd_out, F_GETFL);
+  if (flags < 0 || fcntl (fd_out, F_SETFL, flags | O_NONBLOCK) < 0)
+    return errno;
+  struct agent_conn *c = conn_new (fd_in, fd_out, config);
+  c->stop_fd = eventfd (0, EFD_CLOEXEC | EFD_NONBLOCK);
+  int e = c->stop_fd < 0 ? errno : pthread_create (&c->reader, NULL, reader_main, c);
+  c->reader_started = !e;
+  if (!e)
+    e = say_hello (c);
+  if (e) {
+    agent_disconnect (c);
+    return e;
+  }
+  *conn = c;
+  return 0;
+}
+
+int
+agent_connect (int fd_in, int fd_out, struct agent_conn **conn)
+{
+  return agent_connect_with (fd_in, fd_out, NULL, conn);
+}
+
+uint32_t
+agent_credits (struct agent_conn *c)
+{
+  pthread_mutex_lock (&c->lock);
+  uint32_t n = c->credits;
+  pthread_mutex_unlock (&c->lock);
+  return n;
+}
+
+void
+agent_root_attr (struct agent_conn *c, struct stat *st)
+{
+  *st = c->root;                /* set before any other thread could ask */
+}
+
+/* ---- the operations ---- */
+
+/* A call whose reply has no body on success (NOP, FORGET). */
+static int
+call_empty (struct agent_conn *c, uint16_t op, const void *body, size_t len)
+{
+  struct agent_req req = { .op = op };
+  AUTO_FREE char *reply = NULL;
+  size_t got;
+  int err;
+  int e = call_agent (c, &req, body, len, NULL, 0, &err, &reply, &got);
+  if (e || err)
+    return e ? e : err;
+  return got == 0 ? 0 : EIO;
+}
+
+int
+agent_nop (struct agent_conn *c)
+{
+  return call_empty (c, AGENT_OP_NOP, NULL, 0);
+}
+
+int
+agent_forget (struct agent_conn *c, uint64_t handle, uint64_t count)
+{
+  if (handle == 0 || handle == AGENT_ROOT_HANDLE || count == 0)
+    return EINVAL;              /* the root is never forgotten */
+  struct agent_forget f = { .handle = handle, .count = count };
+  return call_empty (c, AGENT_OP_FORGET, &f, sizeof f);
+}
+
+/* Does ST, the attributes of HANDLE, keep the root's identity rule? */
+static int
+identity (struct agent_conn *c, uint64_t handle, const struct stat *st)
+{
+  return agent_identity_ok (c->root.st_dev, c->root.st_ino, handle, st) ? 0 : EIO;
+}
+
+int
+agent_lookup (struct agent_conn *c, uint64_t parent, const char *name,
+              uint64_t *handle, struct stat *st)
+{
+  if (parent == 0 || !reply_name_ok (name))
+    return EINVAL;
+  struct agent_lookup l = { .parent = parent, .namelen = (uint32_t) strlen (name) };
+  struct agent_req req = { .op = AGENT_OP_LOOKUP, .handle = parent };
+  AUTO_FREE char *reply = NULL;
+  size_t len;
+  int err;
+  int e = call_agent (c, &req, &l, sizeof l, name, l.namelen, &err, &reply, &len);
+  if (e || err)
+    return e ? e : err;
+  if (agent_entry_decode (&req, reply, len, handle, st) != 0)
+    return EIO;
+  return identity (c, *handle, st);
+}
+
+/* A call on one handle (GETATTR, READLINK, STATFS): its reply's body. */
+static int
+call_handle (struct agent_conn *c, uint16_t op, uint64_t handle, char **reply, size_t *len)
+{
+  if (handle == 0)
+    return EINVAL;
+  struct agent_handle h = { .handle = handle };
+  struct agent_req req = { .op = op };
+  int err;
+  int e = call_agent (c, &req, &h, sizeof h, NULL, 0, &err, reply, len);
+  if (!e && err) {
+    free (*reply);
+    *reply = NULL;
+  }
+  return e ? e : err;
+}
+
+int
+agent_getattr (struct agent_conn *c, uint64_t handle, struct stat *st)
+{
+  AUTO_FREE char *reply = NULL;
+  size_t len;
+  int e = call_handle (c, AGENT_OP_GETATTR, handle, &reply, &len);
+  if (e)
+    return e;
+  if (agent_getattr_decode (reply, len, st) != 0)
+    return EIO;
+  return identity (c, handle, st);
+}
+
+int
+agent_readlink (struct agent_conn *c, uint64_t handle, char **target)
+{
+  AUTO_FREE char *reply = NULL;
+  size_t len;
+  int e = call_handle (c, AGENT_OP_READLINK, handle, &reply, &len);
+  if (e)
+    return e;
+  char *t = xmalloc (AGENT_LINK_MAX + 1);
+  if (agent_readlink_decode (reply, len, t) != 0) {
+    free (t);
+    return EIO;
+  }
+  *target = t;
+  return 0;
+}
+
+int
+agent_statfs (struct agent_conn *c, uint64_t handle, struct statvfs *sv)
+{
+  AUTO_FREE char *reply = NULL;
+  size_t len;
+  int e = call_handle (c, AGENT_OP_STATFS, handle, &reply, &len);
+  if (e)
+    return e;
+  return agent_statfs_decode (reply, len, sv);
+}
+
+int
+agent_readdir (struct agent_conn *c, uint64_t handle, uint64_t cookie,
+               uint32_t max_bytes, bool plus, struct agent_dirlist *list)
+{
+  memset (list, 0, sizeof *list);
+  if (handle == 0 || max_bytes < AGENT_READDIR_MIN || max_bytes > AGENT_IO_MAX)
+    return EINVAL;
+  struct agent_readdir r = { .handle = handle, .cookie = cookie, .max_bytes = max_bytes,
+                             .flags = plus ? AGENT_READDIR_PLUS : 0 };
+  struct agent_req req = { .op = AGENT_OP_READDIR, .handle = handle, .max_bytes = max_bytes,
+                           .plus = plus };
+  AUTO_FREE char *reply = NULL;
+  size_t len;
+  int err;
+  int e = call_agent (c, &req, &r, sizeof r, NULL, 0, &err, &reply, &len);
+  if (e || err)
+    return e ? e : err;
+  return agent_readdir_decode (&req, reply, len, c->root.st_dev, c->root.st_ino, list);
+}
+
+int
+agent_read (struct agent_conn *c, uint64_t handle, uint64_t offset, uint32_t size,
+            void *buf, size_t *got)
+{
+  if (handle == 0 || size == 0 || size > AGENT_IO_MAX)
+    return EINVAL;
+  struct agent_read r = { .handle = handle, .offset = offset, .size = size };
+  struct agent_req req = { .op = AGENT_OP_READ, .size = size };
+  AUTO_FREE char *reply = NULL;
+  size_t len;
+  int err;
+  int e = call_agent (c, &req, &r, sizeof r, NULL, 0, &err, &reply, &len);
+  if (e || err)
+    return e ? e : err;
+  if (agent_read_check (&req, len) != 0)
+    return EIO;
+  if (len)
+    memcpy (buf, reply, len);
+  *got = len;
+  return 0;
+}

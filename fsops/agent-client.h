@@ -1,0 +1,82 @@
+/* agent-client.h: the host's end of the imgmount-agent protocol
+ * (common/agent-protocol.h): a connection over a byte stream to the agent,
+ * on which several threads make calls at once.
+ *
+ * Why a client of its own, and this shape: the agent answers requests in
+ * any order, so one reader thread matches replies to waiting callers by
+ * id; the agent's memory is bounded by its credits, so callers wait for a
+ * credit before sending.  The appliance is hostile, so every reply passes
+ * fsops/agent-reply.h's rules; a reply that breaks one fails its call with
+ * EIO.  A stream that can no longer be read in step (a length no message
+ * has, an id not outstanding, an op other than the one sent, EOF, a
+ * timeout after which a late reply could not be told from a lie) breaks
+ * the connection: every call outstanding and every later one fails with
+ * EIO.  A silent agent holds no caller past the timeout.
+ *
+ * Every call returns 0 or a positive errno.  The client keeps nothing about
+ * handles beyond what the protocol's root rule needs; the caller (the
+ * inode table) judges identities across calls. */
+#ifndef IMGMOUNT_AGENT_CLIENT_H
+#define IMGMOUNT_AGENT_CLIENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include "fsops/agent-reply.h"
+
+#define AGENT_TIMEOUT_MS_DEFAULT 60000u
+
+struct agent_conn;
+
+struct agent_config {
+  unsigned timeout_ms;      /* per call, from its request on; 0: the default */
+  uint32_t credits;         /* the most the host will use; 0: AGENT_CREDITS_MAX */
+};
+
+/* Says HELLO on FD_OUT, reads its reply from FD_IN (the same descriptor
+ * for a socket), checks it and starts the reader thread.  The descriptors
+ * stay the caller's, to close after agent_disconnect; FD_OUT is made
+ * non-blocking, so that a stuck agent cannot hold a writer past its
+ * timeout.  Writes to a socket raise no SIGPIPE; to anything else, the
+ * caller ignores it.  CONFIG may be NULL (the defaults). */
+int agent_connect_with (int fd_in, int fd_out, const struct agent_config *config,
+                        struct agent_conn **conn);
+int agent_connect (int fd_in, int fd_out, struct agent_conn **conn);
+
+/* Stops the reader thread and frees CONN; no call may be in progress. */
+void agent_disconnect (struct agent_conn *conn);
+
+/* Whether the connection is broken (every call now fails with EIO). */
+bool agent_broken (struct agent_conn *conn);
+
+/* The credits in use (the lesser of the host's and the agent's), and the
+ * root's attributes as HELLO gave them. */
+uint32_t agent_credits (struct agent_conn *conn);
+void agent_root_attr (struct agent_conn *conn, struct stat *st);
+
+int agent_nop (struct agent_conn *conn);
+/* NAME: 1 to AGENT_NAME_MAX bytes, no '/', not "." or ".." (else EINVAL,
+ * nothing sent).  On 0, one reference to *HANDLE, for FORGET to give back. */
+int agent_lookup (struct agent_conn *conn, uint64_t parent, const char *name,
+                  uint64_t *handle, struct stat *st);
+int agent_forget (struct agent_conn *conn, uint64_t handle, uint64_t count);
+int agent_getattr (struct agent_conn *conn, uint64_t handle, struct stat *st);
+/* Room for one entry of the longest name: with less, an agent could
+ * have no answer but an empty reply that is not the end. */
+#define AGENT_READDIR_MIN (sizeof (struct agent_dirents) + sizeof (struct agent_dirent) + \
+                           AGENT_NAME_MAX + 1)
+
+/* MAX_BYTES: AGENT_READDIR_MIN to AGENT_IO_MAX.  On 0 the caller frees
+ * LIST with agent_dirlist_free. */
+int agent_readdir (struct agent_conn *conn, uint64_t handle, uint64_t cookie,
+                   uint32_t max_bytes, bool plus, struct agent_dirlist *list);
+/* SIZE: 1 to AGENT_IO_MAX.  *GOT: the bytes read into BUF, 0 at the end. */
+int agent_read (struct agent_conn *conn, uint64_t handle, uint64_t offset, uint32_t size,
+                void *buf, size_t *got);
+/* On 0, *TARGET is a malloc'd string of 1 to AGENT_LINK_MAX bytes. */
+int agent_readlink (struct agent_conn *conn, uint64_t handle, char **target);
+int agent_statfs (struct agent_conn *conn, uint64_t handle, struct statvfs *sv);
+
+#endif

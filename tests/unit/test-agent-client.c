@@ -1,0 +1,531 @@
+/* test-agent-client.c: fsops/agent-client.c against the hostile agent
+ * double (tests/hostile/agent-double.h), and fsops/agent-reply.c's rules
+ * on replies made by hand.
+ *
+ * Why: the appliance is hostile, so each rule of a reply must be seen to
+ * hold: a reply that breaks one fails its call with EIO and the
+ * connection goes on; one that loses the stream's step breaks the
+ * connection, and every call outstanding or later fails with EIO, soon
+ * (a silent agent within the timeout).  Honest replies must decode right,
+ * and many threads at once must keep within the agent's credits.  Run
+ * plain, under ASan/UBSan and under valgrind, as every unit test: an
+ * overflow, a leak or a race on freed memory fails it; an alarm fails a
+ * hang. */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include "fsops/agent-client.h"
+#include "tests/hostile/agent-double.h"
+#include "tests/unit/check.h"
+
+#define SHORT_MS 200u           /* the timeout where silence is tested */
+#define LONG_MS 5000u           /* elsewhere: no honest reply is that slow */
+
+static struct agent_double *dbl;
+static struct agent_conn *conn;
+static int host_fd = -1;
+
+static int
+open_pair (enum ad_kind hello, uint32_t agent_credits, unsigned batch_ms,
+           unsigned timeout_ms, uint32_t host_credits)
+{
+  int sv[2];
+  if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
+    abort ();
+  host_fd = sv[0];
+  dbl = agent_double_start (sv[1], hello, agent_credits, batch_ms);
+  struct agent_config cfg = { .timeout_ms = timeout_ms, .credits = host_credits };
+  conn = NULL;
+  return agent_connect_with (sv[0], sv[0], &cfg, &conn);
+}
+
+static void
+close_pair (void)
+{
+  agent_disconnect (conn);
+  conn = NULL;
+  close (host_fd);
+  agent_double_stop (dbl);
+}
+
+static int64_t
+now_ms (void)
+{
+  struct timespec ts;
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Waits (up to a second) for the reader to have seen the stream lost. */
+static bool
+becomes_broken (void)
+{
+  for (int k = 0; k < 100 && !agent_broken (conn); k++)
+    usleep (10000);
+  return agent_broken (conn);
+}
+
+/* ---- honest replies decode right ---- */
+
+static void
+test_honest_calls (void)
+{
+  CHECK (open_pair (AD_HONEST, 8, 0, LONG_MS, 0) == 0);
+  CHECK (agent_credits (conn) == 8);
+  struct stat st;
+  agent_root_attr (conn, &st);
+  CHECK (S_ISDIR (st.st_mode) && st.st_ino == AD_ROOT_INO && st.st_dev == AD_DEV);
+  CHECK (agent_nop (conn) == 0);
+
+  uint64_t h = 0;
+  CHECK (agent_lookup (conn, AGENT_ROOT_HANDLE, "f", &h, &st) == 0);
+  CHECK (h == AD_FILE_HANDLE && S_ISREG (st.st_mode) && st.st_size == AD_FILE_SIZE);
+  CHECK (st.st_mtim.tv_nsec == 5 && (st.st_mode & 07777) == 0644);
+  struct agent_header rh;
+  char body[512];
+  agent_double_last (dbl, &rh, body);
+  struct agent_lookup l;
+  memcpy (&l, body, sizeof l);
+  CHECK (rh.op == AGENT_OP_LOOKUP && rh.len == sizeof rh + sizeof l + 1 && rh.flags == 0);
+  CHECK (l.parent == AGENT_ROOT_HANDLE && l.namelen == 1 && body[sizeof l] == 'f');
+  CHECK (agent_lookup (conn, AGENT_ROOT_HANDLE, "nope", &h, &st) == ENOENT);
+
+  CHECK (agent_getattr (conn, AGENT_ROOT_HANDLE, &st) == 0 && st.st_ino == AD_ROOT_INO);
+  CHECK (agent_getattr (conn, AD_FILE_HANDLE, &st) == 0 && st.st_ino == AD_FILE_INO);
+  CHECK (agent_getattr (conn, 99, &st) == ESTALE);
+
+  char *target = NULL;
+  CHECK (agent_readlink (conn, AD_LINK_HANDLE, &target) == 0);
+  CHECK_STR (target, AD_LINK_TARGET);
+  free (target);
+
+  struct statvfs sv;
+  CHECK (agent_statfs (conn, AGENT_ROOT_HANDLE, &sv) == 0);
+  CHECK (sv.f_blocks == 1000 && sv.f_bfree == 500 && sv.f_bavail == 400 && sv.f_namemax == 255);
+
+  CHECK (agent_forget (conn, AD_FILE_HANDLE, 1) == 0);
+  agent_double_errno (dbl, EACCES);
+  agent_double_next (dbl, AD_FAIL);
+  CHECK (agent_nop (conn) == EACCES);
+  agent_double_errno (dbl, ENOTTY);   /* errno_map's translation applies */
+  agent_double_next (dbl, AD_FAIL);
+  CHECK (agent_nop (conn) == EOPNOTSUPP);
+  CHECK (!agent_broken (conn));
+  close_pair ();
+}
+
+static void
+test_honest_read (void)
+{
+  CHECK (open_pair (AD_HONEST, 8, 0, LONG_MS, 0) == 0);
+  static unsigned char buf[AGENT_IO_MAX];
+  size_t got = 99;
+  CHECK (agent_read (conn, AD_FILE_HANDLE, 100, 1000, buf, &got) == 0 && got == 1000);
+  bool same = true;
+  for (size_t k = 0; k < got; k++)
+    same &= buf[k] == (unsigned char) ((100 + k) * 7);
+  CHECK (same);
+  CHECK (agent_read (conn, AD_FILE_HANDLE, AD_FILE_SIZE - 10, 100, buf, &got) == 0 && got == 10);
+  CHECK (agent_read (conn, AD_FILE_HANDLE, AD_FILE_SIZE, 100, buf, &got) == 0 && got == 0);
+  CHECK (agent_read (conn, AD_FILE_HANDLE, 0, AGENT_IO_MAX, buf, &got) == 0 && got == AD_FILE_SIZE);
+  CHECK (agent_read (conn, AGENT_ROOT_HANDLE, 0, 10, buf, &got) == EISDIR);
+  close_pair ();
+}
+
+static void
+test_honest_readdir (void)
+{
+  CHECK (open_pair (AD_HONEST, 8, 0, LONG_MS, 0) == 0);
+  struct agent_dirlist list;
+  CHECK (agent_readdir (conn, AGENT_ROOT_HANDLE, 0, 4096, false, &list) == 0);
+  CHECK (list.count == 3 && list.eof);
+  if (list.count == 3) {
+    CHECK_STR (list.entries[0].name, "f");
+    CHECK_STR (list.entries[1].name, "l");
+    CHECK_STR (list.entries[2].name, "d");
+    CHECK (list.entries[0].handle == 0 && list.entries[0].st.st_mode == S_IFREG);
+    CHECK (S_ISLNK (list.entries[1].st.st_mode) && S_ISDIR (list.entries[2].st.st_mode));
+    CHECK (list.entries[0].cookie == 1 && list.entries[2].cookie == 3);
+  }
+  agent_dirlist_free (&list);
+
+  CHECK (agent_readdir (conn, AGENT_ROOT_HANDLE, 0, 4096, true, &list) == 0);
+  CHECK (list.count == 3 && list.eof);
+  if (list.count == 3) {
+    CHECK (list.entries[0].handle == AD_FILE_HANDLE && list.entries[0].st.st_size == AD_FILE_SIZE);
+    CHECK (list.entries[2].handle == AD_DIR_HANDLE && list.entries[2].st.st_nlink == 2);
+  }
+  agent_dirlist_free (&list);
+
+  /* two entries (8 + 2 * 136 bytes) fit in 400; the listing goes on */
+  CHECK (agent_readdir (conn, AGENT_ROOT_HANDLE, 0, 400, false, &list) == 0);
+  CHECK (list.count == 2 && !list.eof);
+  agent_dirlist_free (&list);
+  CHECK (agent_readdir (conn, AGENT_ROOT_HANDLE, 2, 4096, false, &list) == 0);
+  CHECK (list.count == 1 && list.eof && strcmp (list.entries[0].name, "d") == 0);
+  agent_dirlist_free (&list);
+  CHECK (agent_readdir (conn, AD_DIR_HANDLE, 0, 4096, true, &list) == 0);
+  CHECK (list.count == 0 && list.eof);
+  agent_dirlist_free (&list);
+  CHECK (agent_readdir (conn, AD_FILE_HANDLE, 0, 4096, true, &list) == ENOTDIR);
+  close_pair ();
+}
+
+/* Arguments the host must not send: EINVAL, and nothing on the stream. */
+static void
+test_bad_arguments (void)
+{
+  CHECK (open_pair (AD_HONEST, 8, 0, LONG_MS, 0) == 0);
+  unsigned before = agent_double_requests (dbl);
+  char long_name[AGENT_NAME_MAX + 2];
+  memset (long_name, 'x', sizeof long_name - 1);
+  long_name[sizeof long_name - 1] = '\0';
+  uint64_t h;
+  struct stat st;
+  struct agent_dirlist list;
+  char buf[16];
+  size_t got;
+  const char *bad_names[] = { "", ".", "..", "a/b", long_name };
+  for (size_t k = 0; k < sizeof bad_names / sizeof bad_names[0]; k++)
+    CHECK (agent_lookup (conn, AGENT_ROOT_HANDLE, bad_names[k], &h, &st) == EINVAL);
+  CHECK (agent_lookup (conn, 0, "f", &h, &st) == EINVAL);
+  CHECK (agent_getattr (conn, 0, &st) == EINVAL);
+  CHECK (agent_forget (conn, AGENT_ROOT_HANDLE, 1) == EINVAL);
+  CHECK (agent_forget (conn, AD_FILE_HANDLE, 0) == EINVAL);
+  CHECK (agent_read (conn, AD_FILE_HANDLE, 0, 0, buf, &got) == EINVAL);
+  CHECK (agent_read (conn, AD_FILE_HANDLE, 0, AGENT_IO_MAX + 1, buf, &got) == EINVAL);
+  CHECK (agent_readdir (conn, AGENT_ROOT_HANDLE, 0, AGENT_READDIR_MIN - 1, false, &list) == EINVAL);
+  CHECK (agent_readdir (conn, AGENT_ROOT_HANDLE, 0, AGENT_IO_MAX + 1, false, &list) == EINVAL);
+  CHECK (agent_double_requests (dbl) == before);
+  close_pair ();
+}
+
+/* ---- HELLO ---- */
+
+static void
+test_hello (void)
+{
+  static const enum ad_kind bad[] = {
+    AD_BAD_MAGIC, AD_BAD_VERSION, AD_CREDITS_ZERO, AD_CREDITS_OVER, AD_ROOT_NOT_DIR,
+    AD_GARBAGE, AD_UNKNOWN_ID, AD_WRONG_OP, AD_LEN_HUGE, AD_LEN_SHORT, AD_OVERSIZE,
+    AD_TRUNCATED, AD_ERROR_BODY, AD_ERRNO_999, AD_FLAGS, AD_RESERVED, AD_BAD_MODE,
+    AD_BAD_NSEC, AD_SILENT, AD_TRICKLE,
+  };
+  for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+    int64_t t0 = now_ms ();
+    int e = open_pair (bad[k], 8, 0, SHORT_MS, 0);
+    if (e != EIO)
+      fprintf (stderr, "HELLO bent as kind %d: %d\n", (int) bad[k], e);
+    CHECK (e == EIO && conn == NULL);
+    CHECK (now_ms () - t0 < 3000);
+    close_pair ();
+  }
+  /* an agent may refuse; its errno is the answer */
+  CHECK (open_pair (AD_FAIL, 8, 0, SHORT_MS, 0) == ENOENT);
+  close_pair ();
+  /* the host uses the lesser of its credits and the agent's */
+  CHECK (open_pair (AD_HONEST, 8, 0, SHORT_MS, 2) == 0 && agent_credits (conn) == 2);
+  close_pair ();
+}
+
+/* ---- a bent reply fails its call, and the connection goes on ---- */
+
+enum op { NOP, LOOKUP, GETATTR, GETATTR_ROOT, READDIR, READDIR_PLUS, READDIR_SMALL, READ,
+          READLINK, STATFS };
+
+static int
+do_op (enum op op)
+{
+  static unsigned char buf[8192];
+  struct stat st;
+  struct statvfs sv;
+  struct agent_dirlist list;
+  uint64_t h;
+  size_t got;
+  char *target = NULL;
+  int e;
+  switch (op) {
+  case NOP: return agent_nop (conn);
+  case LOOKUP: return agent_lookup (conn, AGENT_ROOT_HANDLE, "f", &h, &st);
+  case GETATTR: return agent_getattr (conn, AD_FILE_HANDLE, &st);
+  case GETATTR_ROOT: return agent_getattr (conn, AGENT_ROOT_HANDLE, &st);
+  case READDIR:
+  case READDIR_PLUS:
+  case READDIR_SMALL:
+    e = agent_readdir (conn, AGENT_ROOT_HANDLE, 0, op == READDIR_SMALL ? 400 : 4096,
+                       op == READDIR_PLUS, &list);
+    agent_dirlist_free (&list);
+    return e;
+  case READ: return agent_read (conn, AD_FILE_HANDLE, 0, 4096, buf, &got);
+  case READLINK:
+    e = agent_readlink (conn, AD_LINK_HANDLE, &target);
+    free (target);
+    return e;
+  case STATFS: return agent_statfs (conn, AGENT_ROOT_HANDLE, &sv);
+  }
+  return -1;
+}
+
+static void
+test_bent_replies (void)
+{
+  static const struct { enum op op; enum ad_kind kind; } cases[] = {
+    /* lengths beyond what the op allows: skipped, not read into memory */
+    { NOP, AD_OVERSIZE }, { LOOKUP, AD_OVERSIZE }, { GETATTR, AD_OVERSIZE },
+    { READ, AD_OVERSIZE }, { READDIR_SMALL, AD_OVERSIZE }, { READLINK, AD_OVERSIZE },
+    { STATFS, AD_OVERSIZE },
+    /* short bodies */
+    { LOOKUP, AD_TRUNCATED }, { GETATTR, AD_TRUNCATED }, { READDIR, AD_TRUNCATED },
+    { READLINK, AD_TRUNCATED }, { STATFS, AD_TRUNCATED },
+    /* the header */
+    { GETATTR, AD_ERROR_BODY }, { NOP, AD_ERRNO_999 }, { GETATTR, AD_ERRNO_999 },
+    { NOP, AD_FLAGS }, { GETATTR, AD_FLAGS }, { NOP, AD_RESERVED }, { READ, AD_RESERVED },
+    /* attributes and handles */
+    { LOOKUP, AD_BAD_MODE }, { GETATTR, AD_BAD_MODE }, { READDIR, AD_BAD_MODE },
+    { READDIR_PLUS, AD_BAD_MODE }, { LOOKUP, AD_BAD_NSEC }, { GETATTR, AD_BAD_NSEC },
+    { READDIR_PLUS, AD_BAD_NSEC }, { LOOKUP, AD_HANDLE_ZERO }, { READDIR_PLUS, AD_HANDLE_ZERO },
+    { LOOKUP, AD_ROOT_IMPOSTOR }, { READDIR_PLUS, AD_ROOT_IMPOSTOR },
+    { GETATTR_ROOT, AD_ROOT_IMPOSTOR }, { LOOKUP, AD_ROOT_ELSEWHERE },
+    { GETATTR, AD_ROOT_ELSEWHERE }, { READDIR_PLUS, AD_ROOT_ELSEWHERE },
+    { LOOKUP, AD_SELF }, { READDIR_PLUS, AD_SELF },
+    /* a handle without PLUS */
+    { READDIR, AD_ROOT_IMPOSTOR },
+    /* names and list shapes */
+    { READDIR, AD_NAME_SLASH }, { READDIR, AD_NAME_DOT }, { READDIR, AD_NAME_DOTDOT },
+    { READDIR, AD_NAME_NUL }, { READDIR, AD_NAME_LONG }, { READDIR, AD_NAME_EMPTY },
+    { READDIR_PLUS, AD_NAME_SLASH }, { READDIR, AD_COUNT_MORE }, { READDIR, AD_COUNT_LESS },
+    { READDIR, AD_BAD_PAD }, { READDIR, AD_EOF_2 }, { READDIR, AD_COOKIE_ZERO },
+    { READDIR, AD_NO_PROGRESS },
+    /* the rest */
+    { READLINK, AD_LINK_NUL }, { STATFS, AD_STATFS_BAD },
+  };
+  CHECK (open_pair (AD_HONEST, 8, 0, LONG_MS, 0) == 0);
+  for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+    agent_double_next (dbl, cases[k].kind);
+    int e = do_op (cases[k].op);
+    if (e != EIO || agent_broken (conn))
+      fprintf (stderr, "op %d, reply kind %d: %d%s\n", (int) cases[k].op, (int) cases[k].kind, e,
+               agent_broken (conn) ? ", broken" : "");
+    CHECK (e == EIO);
+    CHECK (!agent_broken (conn));
+    CHECK (do_op (cases[k].op) == 0);         /* answered honestly: works */
+    if (agent_broken (conn)) {
+      close_pair ();
+      CHECK (open_pair (AD_HONEST, 8, 0, LONG_MS, 0) == 0);
+    }
+  }
+  close_pair ();
+}
+
+/* ---- a reply that loses the stream breaks the connection ---- */
+
+static void
+test_stream_lost (void)
+{
+  static const struct { enum ad_kind kind; bool call_succeeds; } cases[] = {
+    { AD_GARBAGE, false }, { AD_UNKNOWN_ID, false }, { AD_WRONG_OP, false },
+    { AD_LEN_HUGE, false }, { AD_LEN_SHORT, false }, { AD_SILENT, false },
+    { AD_TRICKLE, false }, { AD_TWICE, true }, { AD_ENDLESS, true },
+  };
+  for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+    CHECK (open_pair (AD_HONEST, 8, 0, SHORT_MS, 0) == 0);
+    agent_double_next (dbl, cases[k].kind);
+    int64_t t0 = now_ms ();
+    int e = do_op (READ);
+    CHECK (now_ms () - t0 < 3000);
+    if ((e == 0) != cases[k].call_succeeds)
+      fprintf (stderr, "reply kind %d: %d\n", (int) cases[k].kind, e);
+    CHECK (cases[k].call_succeeds ? e == 0 : e == EIO);
+    CHECK (becomes_broken ());
+    t0 = now_ms ();
+    CHECK (do_op (NOP) == EIO && do_op (GETATTR) == EIO);
+    CHECK (now_ms () - t0 < 100);              /* at once, nothing sent */
+    close_pair ();
+  }
+}
+
+/* EOF: the agent goes away. */
+static void
+test_agent_gone (void)
+{
+  CHECK (open_pair (AD_HONEST, 8, 0, LONG_MS, 0) == 0);
+  shutdown (host_fd, SHUT_RD);
+  CHECK (becomes_broken ());
+  CHECK (do_op (NOP) == EIO);
+  close_pair ();
+}
+
+/* ---- calls outstanding when the stream is lost fail too ---- */
+
+static void *
+silent_getattr (void *arg)
+{
+  int64_t t0 = now_ms ();
+  int *result = arg;
+  *result = do_op (GETATTR);
+  result[1] = (int) (now_ms () - t0);
+  return NULL;
+}
+
+static void
+test_outstanding_fail (void)
+{
+  /* one caller waits (its timeout long); another's reply is garbage */
+  CHECK (open_pair (AD_HONEST, 8, 0, 10 * LONG_MS, 0) == 0);
+  agent_double_next (dbl, AD_SILENT);
+  pthread_t t;
+  int result[2] = { -1, 0 };
+  pthread_create (&t, NULL, silent_getattr, result);
+  while (agent_double_requests (dbl) < 2)     /* HELLO, then its GETATTR */
+    usleep (1000);
+  agent_double_next (dbl, AD_GARBAGE);
+  CHECK (do_op (NOP) == EIO);
+  pthread_join (t, NULL);
+  CHECK (result[0] == EIO && result[1] < 5000);
+  close_pair ();
+
+  /* four silent at once: all fail within the timeout */
+  CHECK (open_pair (AD_HONEST, 8, 0, SHORT_MS, 0) == 0);
+  pthread_t ts[4];
+  int results[4][2];
+  for (int k = 0; k < 4; k++) {
+    agent_double_next (dbl, AD_SILENT);
+    pthread_create (&ts[k], NULL, silent_getattr, results[k]);
+  }
+  for (int k = 0; k < 4; k++) {
+    pthread_join (ts[k], NULL);
+    CHECK (results[k][0] == EIO && results[k][1] < 3000);
+  }
+  CHECK (agent_broken (conn));
+  close_pair ();
+}
+
+/* ---- many threads keep within the credits ---- */
+
+static void *
+busy (void *arg)
+{
+  int *failures = arg;
+  for (int k = 0; k < 20; k++)
+    *failures += do_op ((enum op[]) { NOP, GETATTR, LOOKUP, READLINK }[k % 4]) != 0;
+  return NULL;
+}
+
+static void
+run_threads (uint32_t agent_credits, uint32_t host_credits, unsigned want)
+{
+  CHECK (open_pair (AD_HONEST, agent_credits, 2, LONG_MS, host_credits) == 0);
+  pthread_t t[32];
+  int failures[32] = { 0 };
+  for (int k = 0; k < 32; k++)
+    pthread_create (&t[k], NULL, busy, &failures[k]);
+  int total = 0;
+  for (int k = 0; k < 32; k++) {
+    pthread_join (t[k], NULL);
+    total += failures[k];
+  }
+  CHECK (total == 0);
+  unsigned most = agent_double_max_outstanding (dbl);
+  if (most > want || most < 2)
+    fprintf (stderr, "credits %u: %u outstanding at most\n", want, most);
+  CHECK (most <= want);
+  CHECK (most >= 2);                          /* the calls did overlap */
+  CHECK (agent_double_requests (dbl) == 1 + 32 * 20);
+  close_pair ();
+}
+
+static void
+test_credits (void)
+{
+  run_threads (4, 0, 4);
+  run_threads (8, 3, 3);
+}
+
+/* ---- the pure rules, on replies made by hand ---- */
+
+static void
+test_reply_rules (void)
+{
+  struct agent_req nop = { .op = AGENT_OP_NOP };
+  struct agent_header h = { .len = sizeof h, .op = AGENT_OP_NOP, .error = 999 };
+  int err = 0;
+  CHECK (agent_reply_check (&nop, &h, &err) == 0 && err == EIO);
+  h.error = (uint32_t) -5;
+  CHECK (agent_reply_check (&nop, &h, &err) == 0 && err == EIO);
+  h.error = EINTR;
+  CHECK (agent_reply_check (&nop, &h, &err) == 0 && err == EIO);
+  h.error = 0;
+  h.len = sizeof h + 1;
+  CHECK (agent_reply_check (&nop, &h, &err) == EIO);
+  h.len = AGENT_MSG_MAX + 1;
+  CHECK (!agent_frame_ok (&h));
+
+  struct agent_attr a = { .mode = S_IFREG | 0644, .ino = 5 };
+  struct stat st;
+  CHECK (agent_attr_decode (&a, &st) == 0);
+  a.uid = UINT32_MAX;
+  CHECK (agent_attr_decode (&a, &st) == EIO);
+  a.uid = 0;
+  a.size = (uint64_t) INT64_MAX + 1;
+  CHECK (agent_attr_decode (&a, &st) == EIO);
+  a.size = 0;
+  a.mode = S_IFREG | 010000;                  /* a bit beyond 07777 */
+  CHECK (agent_attr_decode (&a, &st) == EIO);
+
+  st.st_dev = 1;
+  st.st_ino = 2;
+  CHECK (agent_identity_ok (1, 2, AGENT_ROOT_HANDLE, &st));
+  CHECK (!agent_identity_ok (1, 2, 5, &st));
+  CHECK (!agent_identity_ok (1, 3, AGENT_ROOT_HANDLE, &st));
+  CHECK (!agent_identity_ok (1, 3, 0, &st));
+
+  char target[AGENT_LINK_MAX + 1];
+  static char longest[AGENT_LINK_MAX + 1];
+  memset (longest, 'a', sizeof longest);
+  CHECK (agent_readlink_decode (longest, AGENT_LINK_MAX, target) == 0 &&
+         strlen (target) == AGENT_LINK_MAX);
+  CHECK (agent_readlink_decode (longest, AGENT_LINK_MAX + 1, target) == EIO);
+  CHECK (agent_readlink_decode (longest, 0, target) == EIO);
+
+  /* a readdir body one byte past max_bytes */
+  char body[sizeof (struct agent_dirents) + sizeof (struct agent_dirent) + 8] = { 0 };
+  struct agent_dirents head = { .count = 1, .eof = 1 };
+  struct agent_dirent e = { .cookie = 1, .namelen = 1, .attr = { .mode = S_IFREG } };
+  memcpy (body, &head, sizeof head);
+  memcpy (body + sizeof head, &e, sizeof e);
+  body[sizeof head + sizeof e] = 'a';
+  struct agent_req rd = { .op = AGENT_OP_READDIR, .max_bytes = sizeof body };
+  struct agent_dirlist list;
+  CHECK (agent_readdir_decode (&rd, body, sizeof body, 1, 2, &list) == 0 && list.count == 1);
+  agent_dirlist_free (&list);
+  rd.max_bytes = sizeof body - 1;
+  CHECK (agent_readdir_decode (&rd, body, sizeof body, 1, 2, &list) == EIO);
+  CHECK (list.entries == NULL && list.names == NULL);
+  /* a count far beyond what the body could hold allocates nothing */
+  head.count = UINT32_MAX;
+  memcpy (body, &head, sizeof head);
+  rd.max_bytes = sizeof body;
+  CHECK (agent_readdir_decode (&rd, body, sizeof body, 1, 2, &list) == EIO);
+}
+
+int
+main (void)
+{
+  alarm (120);                  /* a hang fails the test */
+  signal (SIGPIPE, SIG_IGN);
+  test_reply_rules ();
+  test_honest_calls ();
+  test_honest_read ();
+  test_honest_readdir ();
+  test_bad_arguments ();
+  test_hello ();
+  test_bent_replies ();
+  test_stream_lost ();
+  test_agent_gone ();
+  test_outstanding_fail ();
+  test_credits ();
+  return CHECK_DONE ();
+}
