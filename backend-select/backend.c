@@ -11,6 +11,7 @@
 #include "common/message.h"
 #include "common/programs.h"
 #include "common/xalloc.h"
+#include "backend-select/agent-channel.h"
 #include "backend-select/backend.h"
 #include "backend-select/hv/hv-env.h"
 #include "backend-select/kvm-probe.h"
@@ -19,6 +20,7 @@
 #include "backend-select/run-dir.h"
 #include "backend-select/watchdog.h"
 #include "backend-select/write-errors.h"
+#include "fsops/agent-client.h"
 #include "fsops/guest-calls.h"
 
 static void
@@ -261,10 +263,14 @@ backend_start (const struct backend_request *req, struct backend_info *info, cha
   guestfs_push_error_handler (g, NULL, NULL);
 
   unsigned scans = boot_scans (req);
+  info->agent_listen_fd = info->agent_fd = -1;
   if (read_environment (g, err) == -1 || watch_console (g, err) == -1 || run_dir_start (g, err) == -1 ||
+      (info->agent_listen_fd = agent_channel_listen (run_dir_path (), err)) == -1 ||
       configure (g, req, kind, scans, err) == -1 || launch (g, req, kind, err) == -1) {
     watchdog_stop ();
     guestfs_close (g);
+    if (info->agent_listen_fd != -1)
+      close (info->agent_listen_fd);
     run_dir_finish ();
     return NULL;
   }
@@ -272,6 +278,39 @@ backend_start (const struct backend_request *req, struct backend_info *info, cha
   info->host_sync = kind == BACKEND_UML && req->cache != CACHE_UNSAFE;
   info->volumes_possible = scans != 0;
   return g;
+}
+
+int
+backend_connect_agent (struct backend_info *info, struct agent_conn **conn, char **err)
+{
+  /* The hypervisor connected while it started, long before this. */
+  int fd = agent_channel_accept (info->agent_listen_fd, watchdog_call_timeout (), err);
+  info->agent_listen_fd = -1;
+  if (fd == -1)
+    return -1;
+  struct agent_config config = { .timeout_ms = (unsigned) (watchdog_call_timeout () * 1000) };
+  int e = agent_connect_with (fd, fd, &config, conn);
+  if (e) {
+    close (fd);
+    return error_set (err, "the appliance's agent did not answer (%s); run with -v -v to see "
+                      "the appliance's console", strerror (e));
+  }
+  info->agent_fd = fd;
+  return 0;
+}
+
+void
+backend_end_agent (struct backend_info *info, struct agent_conn *conn)
+{
+  if (conn) {
+    agent_bye (conn);
+    agent_disconnect (conn);
+  }
+  if (info->agent_fd != -1)
+    close (info->agent_fd);
+  if (info->agent_listen_fd != -1)
+    close (info->agent_listen_fd);
+  info->agent_fd = info->agent_listen_fd = -1;
 }
 
 int

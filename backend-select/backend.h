@@ -33,12 +33,26 @@ struct backend_info {
   /* The host found LVM, MD or LDM metadata on an image (or could not rule
    * it out), so the appliance scanned for volumes (metadata-probe.h). */
   bool volumes_possible;
+  /* Listening for imgmount-agent's channel (agent-channel.h), for
+   * backend_connect_agent once the filesystems are mounted. */
+  int agent_listen_fd;
+  int agent_fd;   /* the connection's, once accepted; else -1 */
 };
 
 /* Chooses the hypervisor, adds the images and boots the appliance.
  * Returns the handle and fills *INFO, or NULL with a one-line reason in *ERR. */
 guestfs_h *backend_start (const struct backend_request *req, struct backend_info *info,
                           char **err);
+
+/* Connects to imgmount-agent, which serves what the appliance has mounted
+ * on its /sysroot: the image's filesystems, so after they are mounted.
+ * Returns 0 with *CONN set, or -1 with a one-line reason in *ERR. */
+struct agent_conn;
+int backend_connect_agent (struct backend_info *info, struct agent_conn **conn, char **err);
+
+/* Ends the agent's conversation: it closes every handle (so that the
+ * filesystems can be unmounted), then the connection.  CONN may be NULL. */
+void backend_end_agent (struct backend_info *info, struct agent_conn *conn);
 
 /* Shuts the appliance down and waits until the hypervisor has exited, so
  * that every write has reached the image file.  Closes G.  Returns 0, or

@@ -139,6 +139,12 @@ run_dir_start (guestfs_h *g, char **err)
   return r;
 }
 
+const char *
+run_dir_path (void)
+{
+  return run_dir;
+}
+
 void
 run_dir_finish (void)
 {

@@ -21,6 +21,9 @@
  * it.  Before guestfs_launch.  Returns 0, or -1 with *ERR set. */
 int run_dir_start (guestfs_h *g, char **err);
 
+/* The run directory, between run_dir_start and run_dir_finish. */
+const char *run_dir_path (void);
+
 /* After guestfs_close: removes what is left now and waits until that is
  * done, so that nothing of the mount outlives imgmount. */
 void run_dir_finish (void);

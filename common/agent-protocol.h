@@ -159,14 +159,18 @@ struct agent_statfs {
  * left out; each entry's cookie continues the listing after it (a
  * filesystem's directory offset: never 0, at most INT64_MAX).  EOF is 1
  * when the reply holds the directory's last entry, or no entry because
- * there are none after COOKIE.  MAX_BYTES too small for the next entry:
- * EINVAL.  With AGENT_READDIR_PLUS each entry carries its attributes and
+ * there are none after COOKIE.  MAX_BYTES is at least AGENT_READDIR_MIN,
+ * room for one entry of the longest name.  With AGENT_READDIR_PLUS each entry carries its attributes and
  * a handle, counted as LOOKUP counts them; an entry gone before it could
  * be looked up is left out, and any other failure to look one up ends the
  * reply before it (without EOF), so that the next READDIR reports it.
  * Without the flag, handle is 0 and attr has only ino and the type bits
  * of mode. */
 #define AGENT_READDIR_PLUS 1u
+/* Room for one entry of the longest name: with less, an agent could have
+ * no answer but an empty reply that is not the end. */
+#define AGENT_READDIR_MIN (sizeof (struct agent_dirents) + sizeof (struct agent_dirent) + \
+                           AGENT_NAME_MAX + 1)
 
 struct agent_readdir {
   uint64_t handle;          /* a directory's */
@@ -198,10 +202,13 @@ struct agent_read {
   uint32_t reserved;        /* 0 */
 };
 
-/* The layout both ends were built with. */
+/* The layout both ends were built with: no padding the compiler could
+ * choose, and entries that keep the next one 8-byte aligned. */
 _Static_assert (sizeof (struct agent_header) == 24, "agent_header");
 _Static_assert (sizeof (struct agent_attr) == 104, "agent_attr");
+_Static_assert (sizeof (struct agent_entry) == 112, "agent_entry");
 _Static_assert (sizeof (struct agent_dirent) == 128, "agent_dirent");
+_Static_assert (sizeof (struct agent_dirents) == 8, "agent_dirents");
 _Static_assert (sizeof (struct agent_statfs) == 56, "agent_statfs");
 
 #endif

@@ -475,6 +475,12 @@ agent_nop (struct agent_conn *c)
 }
 
 int
+agent_bye (struct agent_conn *c)
+{
+  return call_empty (c, AGENT_OP_BYE, NULL, 0);
+}
+
+int
 agent_forget (struct agent_conn *c, uint64_t handle, uint64_t count)
 {
   if (handle == 0 || handle == AGENT_ROOT_HANDLE || count == 0)

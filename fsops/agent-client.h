@@ -57,17 +57,14 @@ uint32_t agent_credits (struct agent_conn *conn);
 void agent_root_attr (struct agent_conn *conn, struct stat *st);
 
 int agent_nop (struct agent_conn *conn);
+/* Before the appliance unmounts: the agent closes every handle. */
+int agent_bye (struct agent_conn *conn);
 /* NAME: 1 to AGENT_NAME_MAX bytes, no '/', not "." or ".." (else EINVAL,
  * nothing sent).  On 0, one reference to *HANDLE, for FORGET to give back. */
 int agent_lookup (struct agent_conn *conn, uint64_t parent, const char *name,
                   uint64_t *handle, struct stat *st);
 int agent_forget (struct agent_conn *conn, uint64_t handle, uint64_t count);
 int agent_getattr (struct agent_conn *conn, uint64_t handle, struct stat *st);
-/* Room for one entry of the longest name: with less, an agent could
- * have no answer but an empty reply that is not the end. */
-#define AGENT_READDIR_MIN (sizeof (struct agent_dirents) + sizeof (struct agent_dirent) + \
-                           AGENT_NAME_MAX + 1)
-
 /* MAX_BYTES: AGENT_READDIR_MIN to AGENT_IO_MAX.  On 0 the caller frees
  * LIST with agent_dirlist_free. */
 int agent_readdir (struct agent_conn *conn, uint64_t handle, uint64_t cookie,

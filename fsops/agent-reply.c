@@ -14,14 +14,6 @@
 #define HEADER_SIZE sizeof (struct agent_header)
 
 _Static_assert (AGENT_NAME_MAX == REPLY_NAME_MAX, "one limit on names");
-/* The layout both ends assume: no padding the compiler could choose, and
- * entries that keep the next one 8-byte aligned. */
-_Static_assert (sizeof (struct agent_header) == 24, "agent_header");
-_Static_assert (sizeof (struct agent_attr) == 104, "agent_attr");
-_Static_assert (sizeof (struct agent_entry) == 112, "agent_entry");
-_Static_assert (sizeof (struct agent_dirent) == 128, "agent_dirent");
-_Static_assert (sizeof (struct agent_dirents) == 8, "agent_dirents");
-_Static_assert (sizeof (struct agent_statfs) == 56, "agent_statfs");
 
 bool
 agent_frame_ok (const struct agent_header *h)
@@ -47,7 +39,7 @@ agent_reply_body_max (const struct agent_req *req)
     return AGENT_LINK_MAX;
   case AGENT_OP_STATFS:
     return sizeof (struct agent_statfs);
-  default:                      /* NOP, FORGET */
+  default:                      /* NOP, FORGET, BYE */
     return 0;
   }
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 #include "common/cleanup.h"
+#include "fsops/agent-client.h"
 #include "fsops/fsops.h"
 #include "fsops/guest-calls.h"
 #include "fsops/inode-table.h"
@@ -35,6 +36,9 @@ struct known_stat {
 
 struct fs {
   guestfs_h *g;
+  /* imgmount-agent, which serves lookups, attributes, reads, links' targets
+   * and statfs by handle; NULL: guestfsd serves everything. */
+  struct agent_conn *agent;
   /* One appliance, one conversation: every operation holds this lock while
    * it talks to the appliance or touches the inode table. */
   pthread_mutex_t lock;
@@ -66,6 +70,8 @@ struct file_state {
   bool no_capability;
   /* A directory's every name, when known (fsops-names.c); else NULL. */
   struct name_set *names;
+  /* Its handle at imgmount-agent, one reference held; 0: none yet. */
+  uint64_t handle;
 };
 
 /* I's state, made on first use. */
@@ -109,6 +115,20 @@ void fs_reply_created (fuse_req_t req, int e, const struct fuse_entry_param *ent
 /* Sends I's buffered writes to the appliance.  An errno is also kept for
  * the file's next write/fsync/close. */
 int fs_flush_inode (struct fs *fs, struct inode *i);
+
+/* imgmount-agent's handles for inodes (fsops-handles.c), when FS has an
+ * agent.  I's handle, found by name the first time. */
+int fs_handle_of (struct fs *fs, struct inode *i, uint64_t *handle);
+
+/* Looks PARENT/NAME up at the agent: fills *ST and, as fs_make_entry, E. */
+int fs_agent_lookup (struct fs *fs, struct inode *parent, const char *name, struct stat *st,
+                     struct fuse_entry_param *e);
+
+/* I's attributes from the agent, its identity checked. */
+int fs_agent_getattr (struct fs *fs, struct inode *i, struct stat *st);
+
+/* Gives back I's handle, as I goes. */
+void fs_forget_handle (struct fs *fs, struct inode *i);
 
 /* Files unlinked (or renamed over) while open: fsops-hidden.c.  Such a
  * file lives on under a name with this prefix until closed. */

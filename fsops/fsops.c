@@ -8,6 +8,7 @@
  * invalidates them itself on each change it makes through us. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/statvfs.h>
@@ -15,6 +16,7 @@
 #include <unistd.h>
 #include "backend-select/watchdog.h"
 #include "backend-select/write-errors.h"
+#include "common/message.h"
 #include "fsops/fsops-internal.h"
 #include "common/xalloc.h"
 
@@ -180,10 +182,11 @@ flushed_inode (struct fs *fs, fuse_ino_t ino, int *err)
 }
 
 static void
-free_file_state (struct inode *i)
+free_file_state (struct inode_table *t, struct inode *i)
 {
   struct file_state *s = i->data;
   if (s) {
+    fs_forget_handle ((struct fs *) ((char *) t - offsetof (struct fs, itable)), i);
     wbuf_free (&s->wb);
     rcache_drop (&s->rc);
     nset_free (s->names);
@@ -224,8 +227,10 @@ op_lookup (fuse_req_t req, fuse_ino_t parent, const char *name)
   fs_flush_child (fs, p, name);
   struct stat st;
   struct fuse_entry_param e;
-  int r = !path ? ESTALE : fs_name_is_absent (p, name) ? ENOENT : fs_lstat (fs, path, &st);
-  if (!r)
+  int r = !path ? ESTALE : fs_name_is_absent (p, name) ? ENOENT : 0;
+  if (!r && fs->agent)
+    r = fs_agent_lookup (fs, p, name, &st, &e);
+  else if (!r && !(r = fs_lstat (fs, path, &st)))
     r = fs_make_entry (fs, p, name, &st, &e);
   if (r == ENOENT) {
     /* A negative entry: the kernel drops it itself when it creates NAME. */
@@ -285,7 +290,7 @@ op_getattr (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
   struct stat st;
   int r = 0;
   if (!fs_known_dir_stat (fs, i, &st)) {
-    r = path ? fs_lstat (fs, path, &st) : ESTALE;
+    r = fs->agent ? fs_agent_getattr (fs, i, &st) : path ? fs_lstat (fs, path, &st) : ESTALE;
     if (r == 0)
       fs_note_stat (fs, i, &st);
   }
@@ -375,9 +380,15 @@ op_readlink (fuse_req_t req, fuse_ino_t ino)
 {
   struct fs *fs = fs_of (req);
   fs_lock (fs);
-  AUTO_FREE char *path = itable_path (&fs->itable, itable_from_nodeid (&fs->itable, ino));
+  struct inode *i = itable_from_nodeid (&fs->itable, ino);
+  AUTO_FREE char *path = itable_path (&fs->itable, i);
   AUTO_FREE char *target = NULL;
-  int e = path ? guest_readlink (fs->g, path, &target) : ESTALE;
+  uint64_t h;
+  int e = fs->agent ? fs_handle_of (fs, i, &h) : 0;
+  if (fs->agent && !e)
+    e = agent_readlink (fs->agent, h, &target);
+  else if (!fs->agent)
+    e = path ? guest_readlink (fs->g, path, &target) : ESTALE;
   if (!e)
     fuse_reply_readlink (req, target);
   else
@@ -583,20 +594,26 @@ op_open (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
   fuse_reply_open (req, fi);
 }
 
-/* Reads up to SIZE bytes at OFF from PATH into a new buffer (*OUT), in
+/* Reads up to SIZE bytes at OFF of I into a new buffer (*OUT), in
  * appliance-sized pieces.  Returns 0 or an errno; *GOT < SIZE at EOF. */
 static int
-read_range (struct fs *fs, const char *path, size_t size, int64_t off, char **out,
+read_range (struct fs *fs, struct inode *i, size_t size, int64_t off, char **out,
             size_t *got)
 {
-  char *buf = malloc (size ? size : 1);
+  uint64_t h = 0;
+  AUTO_FREE char *path = fs->agent ? NULL : itable_path (&fs->itable, i);
+  int e = fs->agent ? fs_handle_of (fs, i, &h) : path ? 0 : ESTALE;
+  size_t piece = fs->agent ? AGENT_IO_MAX : APPLIANCE_IO_MAX;
+  char *buf = e ? NULL : malloc (size ? size : 1);
   if (!buf)
-    return ENOMEM;
+    return e ? e : ENOMEM;
   *got = 0;
   while (*got < size) {
-    size_t want = size - *got > APPLIANCE_IO_MAX ? APPLIANCE_IO_MAX : size - *got;
+    size_t want = size - *got > piece ? piece : size - *got;
     size_t n;
-    int e = guest_pread (fs->g, path, buf + *got, want, off + (int64_t) *got, &n);
+    int64_t at = off + (int64_t) *got;
+    e = fs->agent ? agent_read (fs->agent, h, (uint64_t) at, (uint32_t) want, buf + *got, &n)
+                  : guest_pread (fs->g, path, buf + *got, want, at, &n);
     if (e) {
       free (buf);
       return e;
@@ -622,11 +639,10 @@ op_read (fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_fil
   if (!e && !reply)
     e = ENOMEM;
   if (!e && !rcache_get (&s->rc, reply, size, off, &got)) {
-    AUTO_FREE char *path = itable_path (&fs->itable, i);
     bool ahead = size < READ_AHEAD && rcache_is_sequential (&s->rc, off);
     size_t want = ahead ? READ_AHEAD : size;
     char *data = NULL;
-    e = path ? read_range (fs, path, want, off, &data, &got) : ESTALE;
+    e = read_range (fs, i, want, off, &data, &got);
     if (!e) {
       bool eof = got < want;
       memcpy (reply, data, got < size ? got : size);
@@ -717,9 +733,15 @@ op_statfs (fuse_req_t req, fuse_ino_t ino)
 {
   struct fs *fs = fs_of (req);
   fs_lock (fs);
-  AUTO_FREE char *path = itable_path (&fs->itable, itable_from_nodeid (&fs->itable, ino));
+  struct inode *i = itable_from_nodeid (&fs->itable, ino);
+  AUTO_FREE char *path = itable_path (&fs->itable, i);
   struct statvfs sv;
-  int e = guest_statvfs (fs->g, path ? path : "/", &sv);
+  uint64_t h;
+  int e = fs->agent ? fs_handle_of (fs, i, &h) : 0;
+  if (fs->agent && !e)
+    e = agent_statfs (fs->agent, h, &sv);
+  else if (!fs->agent)
+    e = guest_statvfs (fs->g, path ? path : "/", &sv);
   if (e)
     fuse_reply_err (req, e);
   else
@@ -827,6 +849,18 @@ fs_new (const struct fs_config *config)
     return NULL;
   }
   itable_set_root (&fs->itable, (int64_t) st.st_dev, (int64_t) st.st_ino);
+  fs->agent = config->agent;
+  if (fs->agent) {
+    /* The agent serves /sysroot, where guestfsd mounted the image. */
+    struct stat root;
+    agent_root_attr (fs->agent, &root);
+    if (root.st_dev != st.st_dev || root.st_ino != st.st_ino) {
+      error_print ("the appliance's agent serves another directory than the mounted one");
+      fs->agent = NULL;
+      fs_free (fs);
+      return NULL;
+    }
+  }
   return fs;
 }
 
@@ -867,6 +901,7 @@ fs_free (struct fs *fs)
 {
   if (!fs)
     return;
+  fs->agent = NULL;   /* no handle to give back: the agent's end goes too */
   itable_destroy (&fs->itable);
   pthread_mutex_destroy (&fs->lock);
   free (fs);

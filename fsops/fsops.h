@@ -23,6 +23,9 @@ struct fs_config {
   /* Device, type pairs ending in NULL (or NULL): the types of filesystems
    * that the mount learnt already, so that they need not be asked again. */
   char *const *fs_types;
+  /* imgmount-agent's connection (backend_connect_agent), or NULL; the
+   * caller disconnects it after fs_free. */
+  struct agent_conn *agent;
 };
 
 const struct fuse_lowlevel_ops *fsops_operations (void);

@@ -24,7 +24,7 @@ hash_name (const struct inode *parent, const char *name)
 }
 
 void
-itable_init (struct inode_table *t, void (*free_data) (struct inode *))
+itable_init (struct inode_table *t, void (*free_data) (struct inode_table *, struct inode *))
 {
   memset (t, 0, sizeof *t);
   t->n_buckets = 1024;
@@ -190,7 +190,7 @@ maybe_free (struct inode_table *t, struct inode *i)
   if (i->all_next)
     i->all_next->all_prev = i->all_prev;
   if (t->free_data)
-    t->free_data (i);
+    t->free_data (t, i);
   free (i);
   t->freed++;
 }
@@ -383,11 +383,11 @@ itable_destroy (struct inode_table *t)
   for (struct inode *i = t->all, *next; i; i = next) {
     next = i->all_next;
     if (t->free_data)
-      t->free_data (i);
+      t->free_data (t, i);
     free (i);
   }
   if (t->free_data)
-    t->free_data (&t->root);
+    t->free_data (t, &t->root);
   free (t->by_id);
   free (t->by_name);
   memset (t, 0, sizeof *t);

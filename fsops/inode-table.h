@@ -49,10 +49,11 @@ struct inode_table {
   size_t n_dentries;
   struct inode *all;           /* every inode, including unnamed ones */
   uint64_t freed;              /* inodes freed so far */
-  void (*free_data) (struct inode *);
+  void (*free_data) (struct inode_table *, struct inode *);
 };
 
-void itable_init (struct inode_table *t, void (*free_data) (struct inode *));
+void itable_init (struct inode_table *t,
+                  void (*free_data) (struct inode_table *, struct inode *));
 void itable_destroy (struct inode_table *t);
 
 /* Sets the root's identity once the filesystems are mounted. */

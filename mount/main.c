@@ -114,6 +114,7 @@ run_list (const struct options *opts)
   if (rc)
     error_line (err);
   char *stop_err = NULL;
+  backend_end_agent (&info, NULL);   /* a listing needs no file server */
   if (backend_stop (g, &stop_err) == -1 && rc == 0) {
     error_line (stop_err);
     rc = 1;
@@ -250,10 +251,12 @@ on_appliance_death (void *mountpoint)
 /* Writes buffered data, unmounts in the appliance and stops it, then
  * flushes the image files on the host.  Returns NULL or what went wrong. */
 static char *
-shut_down (struct fs *fs, guestfs_h *g, const int *image_fds, size_t n)
+shut_down (struct fs *fs, struct backend_info *info, struct agent_conn *agent, guestfs_h *g,
+           const int *image_fds, size_t n)
 {
   char *err = NULL;
   int e = fs ? fs_flush_all (fs) : 0;
+  backend_end_agent (info, agent);
   double stalled;
   if (appliance_died)
     err = xstrdup ("the appliance's hypervisor exited unexpectedly; the mount was ended "
@@ -320,10 +323,14 @@ run_mount (struct options *opts)
   struct fs *fs = NULL;
   struct fuse_session *se = NULL;
   AUTO_STRINGS char **fs_types = NULL;
+  struct agent_conn *agent = NULL;
   progress_phase ("finding and mounting the filesystems");
   watchdog_busy (watchdog_call_timeout ());
   int selected = select_and_mount (g, opts, info.volumes_possible, &fs_types, &err);
+  if (selected != -1)
+    selected = backend_connect_agent (&info, &agent, &err);
   config.fs_types = fs_types;
+  config.agent = agent;
   watchdog_idle ();
   if (selected == -1 ||
       !(fs = fs_new (&config)) ||
@@ -335,7 +342,7 @@ run_mount (struct options *opts)
       fuse_remove_signal_handlers (se);
       fuse_session_destroy (se);
     }
-    free (shut_down (NULL, g, image_fds, 0));
+    free (shut_down (NULL, &info, agent, g, image_fds, 0));
     fs_free (fs);
     return 1;
   }
@@ -360,7 +367,7 @@ run_mount (struct options *opts)
   fuse_session_destroy (se);
 
   /* --cache=unsafe promises nothing about the host disk, so no fsync. */
-  err = shut_down (fs, g, image_fds, opts->cache == CACHE_UNSAFE ? 0 : opts->n_images);
+  err = shut_down (fs, &info, agent, g, image_fds, opts->cache == CACHE_UNSAFE ? 0 : opts->n_images);
   fs_free (fs);
   if (err)
     error_line (err);

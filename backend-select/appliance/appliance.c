@@ -29,18 +29,20 @@
 #include "common/xalloc.h"
 
 /* Changes whenever the way an appliance is built changes. */
-#define APPLIANCE_LAYOUT "imgmount-appliance-4"
+#define APPLIANCE_LAYOUT "imgmount-appliance-5"
 
 static const char *const appliance_files[] = { "kernel", "initrd", "root", "README.fixed", "key" };
 
 /* imgmount's own programs in the appliance, from helper_program: the init
- * (in place of libguestfs's init.tar.gz) and the udevadm guestfsd runs. */
+ * (in place of libguestfs's init.tar.gz), the udevadm guestfsd runs, and
+ * imgmount-agent, the file server. */
 static const struct own_file {
   const char *program;
   const char *in_appliance;
 } own_files[] = {
   { "imgmount-appliance-init", "./init" },
   { "imgmount-appliance-udevadm", "./usr/sbin/udevadm" },
+  { "imgmount-agent", "./usr/sbin/imgmount-agent" },
 };
 #define N_OWN_FILES ARRAY_SIZE (own_files)
 

@@ -1,7 +1,7 @@
 /* hv-console.c: starting imgmount-console for a UML launch.  The UML serial
  * line stops for good when more than its 4 KiB tty buffer is in flight, so
- * guestfsd talks virtio-serial instead, over a vhost-user virtio-console
- * device that UML's virtio_uml driver attaches at boot. */
+ * guestfsd (and imgmount-agent) talk virtio-serial instead, over vhost-user
+ * virtio-console devices that UML's virtio_uml driver attaches at boot. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -39,10 +39,11 @@ listen_unix (const char *path)
 }
 
 int
-hv_console_start (struct hv_console *c, const char *tmpdir, const char *channel_socket)
+hv_console_start (struct hv_console *c, const char *tmpdir, const char *socket_name,
+                  const char *channel_socket, const char *port_name)
 {
   c->pid = 0;
-  c->socket = xasprintf ("%s/console.sock", tmpdir);
+  c->socket = xasprintf ("%s/%s", tmpdir, socket_name);
   int fd = listen_unix (c->socket);
   if (fd == -1) {
     error_print ("uml: %s: %s", c->socket, strerror (errno));
@@ -56,7 +57,7 @@ hv_console_start (struct hv_console *c, const char *tmpdir, const char *channel_
       _exit (126);
     if (fd == LISTEN_FD ? fcntl (fd, F_SETFD, 0) == -1 : dup2 (fd, LISTEN_FD) == -1)
       _exit (126);
-    execl (program, "imgmount-console", "3", channel_socket, GUESTFS_PORT_NAME, (char *) NULL);
+    execl (program, "imgmount-console", "3", channel_socket, port_name, (char *) NULL);
     error_print ("uml: %s: %s", program, strerror (errno));
     _exit (127);
   }

@@ -17,6 +17,10 @@
  * of this name to the directory of the appliance's channel socket. */
 #define HV_ENV_RUN_DIR "IMGMOUNT_HV_RUN_DIR"
 #define HV_RUN_DIR_SOCKET_LINK "socket-dir"
+/* In the run directory: the socket imgmount listens on for imgmount-agent's
+ * channel.  When it is there, imgmount-hv gives the appliance a port named
+ * AGENT_PORT_NAME (agent-protocol.h) connected to it. */
+#define HV_RUN_DIR_AGENT_SOCKET "agent.sock"
 
 #define HV_DEFAULT_QEMU "/usr/bin/qemu-system-x86_64"
 

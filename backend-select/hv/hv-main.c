@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "common/message.h"
 #include "common/xalloc.h"
@@ -23,6 +24,20 @@ hv_is_launch (int argc, char **argv)
     if (strcmp (argv[i], "-kernel") == 0)
       return 1;
   return 0;
+}
+
+char *
+hv_agent_socket (void)
+{
+  const char *run_dir = getenv (HV_ENV_RUN_DIR);
+  if (!run_dir || !*run_dir)
+    return NULL;
+  char *path = xasprintf ("%s/%s", run_dir, HV_RUN_DIR_AGENT_SOCKET);
+  struct stat st;
+  if (lstat (path, &st) == 0 && S_ISSOCK (st.st_mode))
+    return path;
+  free (path);
+  return NULL;
 }
 
 /* The path of the appliance's channel socket in the launch command line

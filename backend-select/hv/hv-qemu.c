@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "common/agent-protocol.h"
 #include "common/json-string.h"
 #include "common/message.h"
 #include "common/xalloc.h"
@@ -115,6 +116,21 @@ tcg_cpu_model (const char *cpu)
   return xasprintf ("%s,-erms,-fsrm", cpu);
 }
 
+/* ARGV with a virtio-serial port for imgmount-agent, connected to
+ * imgmount's SOCKET, on the bus libguestfs made for guestfsd's channel
+ * (a new, NULL-terminated array; the strings are ARGV's). */
+static char **
+with_agent_port (int argc, char **argv, const char *socket)
+{
+  char **out = xcalloc ((size_t) argc + 5, sizeof *out);
+  memcpy (out, argv, (size_t) argc * sizeof *out);
+  out[argc] = (char *) "-chardev";
+  out[argc + 1] = xasprintf ("socket,id=imgmount-agent,path=%s", socket);
+  out[argc + 2] = (char *) "-device";
+  out[argc + 3] = (char *) "virtserialport,chardev=imgmount-agent,name=" AGENT_PORT_NAME;
+  return out;
+}
+
 int
 hv_run_qemu (int argc, char **argv)
 {
@@ -154,6 +170,9 @@ hv_run_qemu (int argc, char **argv)
   if (launch && run_dir && *run_dir)
     setenv ("TMPDIR", run_dir, 1);
 
+  char *agent = launch ? hv_agent_socket () : NULL;
+  if (agent)
+    argv = with_agent_port (argc, argv, agent);
   argv[0] = (char *) qemu;
   execv (qemu, argv);
   error_print ("%s: %s", qemu, strerror (errno));

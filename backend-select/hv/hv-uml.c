@@ -21,7 +21,9 @@
  * the image's path (a cut-off root=UUID= panics the appliance, and UML,
  * the first process of its PID namespace, then spins instead of dying).
  *   -chardev socket,path=P    guestfsd's virtio-serial channel, through a
- *                             vhost-user console device (hv-console.c)
+ *                             vhost-user console device (hv-console.c);
+ *                             imgmount-agent's channel, when imgmount
+ *                             listens for one, through a second such device
  *   -serial stdio             the console on ttyS0, to libguestfs's console
  * UML runs as the first process of a PID namespace of its own, so that
  * nothing it starts can outlive it, and dies with this process. */
@@ -41,6 +43,7 @@
 #include "backend-select/hv/hv-console.h"
 #include "backend-select/hv/hv-env.h"
 #include "backend-select/hv/hv-qsd.h"
+#include "common/agent-protocol.h"
 #include "common/cleanup.h"
 #include "common/clock.h"
 #include "common/message.h"
@@ -189,7 +192,7 @@ add_drive (struct uml_cmd *cmd, int *n, const char *spec, const char *tmpdir, in
 
 static int
 build_command (struct uml_cmd *cmd, int argc, char **argv, const char *tmpdir,
-               struct qsd *qsd, const struct hv_console *console)
+               struct qsd *qsd, const struct hv_console *consoles, int n_consoles)
 {
   const char *kernel = arg_value (argc, argv, "-kernel");
   const char *initrd = arg_value (argc, argv, "-initrd");
@@ -219,7 +222,8 @@ build_command (struct uml_cmd *cmd, int argc, char **argv, const char *tmpdir,
   add_copy (cmd, "ssl=null");
   add_copy (cmd, "ssl0=fd:0,fd:1");
   /* 3 is the virtio console device id. */
-  add_arg (cmd, xasprintf ("virtio_uml.device=%s:3", console->socket));
+  for (int k = 0; k < n_consoles; k++)
+    add_arg (cmd, xasprintf ("virtio_uml.device=%s:3", consoles[k].socket));
   if (append) {
     char *copy = xstrdup (append), *save = NULL;
     for (char *w = strtok_r (copy, " ", &save); w; w = strtok_r (NULL, " ", &save))
@@ -404,13 +408,21 @@ hv_run_uml (int argc, char **argv, const struct hv_channel *channel)
   const char *cache = getenv (HV_ENV_CACHE);
   struct qsd qsd_disks = { .pid = 0 };
   struct qsd *qsd = cache && strcmp (cache, "none") == 0 ? &qsd_disks : NULL;
-  struct hv_console console = { .pid = 0 };
+  /* guestfsd's port, and imgmount-agent's when imgmount listens for it. */
+  struct hv_console consoles[2] = { { .pid = 0 }, { .pid = 0 } };
+  char *agent = hv_agent_socket ();
+  int n_consoles = agent ? 2 : 1;
   int rc = 1;
-  if (hv_console_start (&console, tmpdir, channel->socket) == 0 &&
-      build_command (&cmd, argc, argv, tmpdir, qsd, &console) == 0 &&
+  if (hv_console_start (&consoles[0], tmpdir, "console.sock", channel->socket,
+                        GUESTFS_PORT_NAME) == 0 &&
+      (!agent || hv_console_start (&consoles[1], tmpdir, "agent-console.sock", agent,
+                                   AGENT_PORT_NAME) == 0) &&
+      build_command (&cmd, argc, argv, tmpdir, qsd, consoles, n_consoles) == 0 &&
       (!qsd || qsd->n_disks == 0 || qsd_start (qsd) == 0))
     rc = run_uml (&cmd, tmpdir);
-  hv_console_stop (&console);
+  for (int k = 0; k < n_consoles; k++)
+    hv_console_stop (&consoles[k]);
+  free (agent);
   if (qsd)
     qsd_stop (qsd);
   remove_tmpdir (tmpdir, MAX_ARGS);

@@ -18,6 +18,11 @@ struct hv_channel {
 /* Runs the launch command line ARGV under User-Mode Linux instead. */
 int hv_run_uml (int argc, char **argv, const struct hv_channel *channel);
 
+/* The socket of imgmount-agent's channel (malloc'd), when imgmount made
+ * one (HV_RUN_DIR_AGENT_SOCKET); else NULL: libguestfs's own tools run
+ * through imgmount-hv too, and there is no agent to reach then. */
+char *hv_agent_socket (void);
+
 /* Whether ARGV is libguestfs launching the appliance, rather than probing
  * the hypervisor's capabilities (-help, -version, QMP queries). */
 int hv_is_launch (int argc, char **argv);

@@ -39,7 +39,7 @@
 
 static const uint16_t ops[] = {
   AGENT_OP_HELLO, AGENT_OP_NOP, AGENT_OP_LOOKUP, AGENT_OP_FORGET, AGENT_OP_GETATTR,
-  AGENT_OP_READDIR, AGENT_OP_READ, AGENT_OP_READLINK, AGENT_OP_STATFS,
+  AGENT_OP_READDIR, AGENT_OP_READ, AGENT_OP_READLINK, AGENT_OP_STATFS, AGENT_OP_BYE,
 };
 
 static void
@@ -174,6 +174,7 @@ call (struct agent_conn *conn, const struct agent_req *req)
   int e;
   switch (req->op) {
   case AGENT_OP_NOP: return agent_nop (conn);
+  case AGENT_OP_BYE: return agent_bye (conn);
   case AGENT_OP_LOOKUP:
     e = agent_lookup (conn, AGENT_ROOT_HANDLE, "f", &handle, &st);
     if (!e)

@@ -5,7 +5,7 @@
 static int freed;
 
 static void
-count_free (struct inode *i)
+count_free (struct inode_table *t, struct inode *i)
 {
   if (i->data)
     freed++;

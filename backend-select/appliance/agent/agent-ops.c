@@ -345,7 +345,7 @@ op_readdir (const unsigned char *body, size_t len, unsigned char *out, size_t *o
 {
   struct agent_readdir rq;
   memcpy (&rq, body, sizeof rq);
-  if (rq.max_bytes > AGENT_IO_MAX || rq.max_bytes < sizeof (struct agent_dirents)
+  if (rq.max_bytes > AGENT_IO_MAX || rq.max_bytes < AGENT_READDIR_MIN
       || (rq.flags & ~AGENT_READDIR_PLUS) || rq.cookie > INT64_MAX)
     return EINVAL;
   struct agent_handle_entry *e = handle_get (rq.handle);

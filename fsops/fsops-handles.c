@@ -1,0 +1,117 @@
+/* fsops-handles.c: each inode's handle at imgmount-agent (fsops-internal.h).
+ *
+ * The agent names objects by handles; the inode table knows them by name
+ * (parent, name) and by identity (st_dev, st_ino).  An inode gets its
+ * handle from the agent's LOOKUP that found it or, when something else
+ * made it known (a creation, a listing), from a LOOKUP of its name the
+ * first time a call needs it.  Either way the identity in the reply must
+ * be the inode's: an appliance that answers with another object's fails
+ * that call, and cannot make one inode serve another's data.  The inode
+ * holds one reference to its handle, given back when the inode goes. */
+#include <errno.h>
+#include "fsops/fsops-internal.h"
+#include "fsops/guest-calls.h"
+#include "common/agent-protocol.h"
+
+/* Parents resolved one under the other before a handle is found: beyond
+ * this the table has a loop, which itable_lookup refuses to make. */
+#define MAX_DEPTH 4096
+
+static int handle_at_depth (struct fs *fs, struct inode *i, uint64_t *handle, int depth);
+
+/* Takes HANDLE, a new reference from the agent for I's identity, as I's;
+ * an inode holds one reference at most. */
+static int
+keep_handle (struct fs *fs, struct inode *i, uint64_t handle, const struct stat *st)
+{
+  struct file_state *s = fs_state_of (i);
+  if ((int64_t) st->st_dev != i->dev || (int64_t) st->st_ino != i->ino ||
+      (s->handle && s->handle != handle)) {
+    agent_forget (fs->agent, handle, 1);
+    return guest_reject ("agent lookup", "another object's identity or handle");
+  }
+  if (s->handle)
+    agent_forget (fs->agent, handle, 1);   /* the one held is enough */
+  else
+    s->handle = handle;
+  return 0;
+}
+
+static int
+handle_at_depth (struct fs *fs, struct inode *i, uint64_t *handle, int depth)
+{
+  if (i == &fs->itable.root) {
+    *handle = AGENT_ROOT_HANDLE;
+    return 0;
+  }
+  struct file_state *s = fs_state_of (i);
+  if (s->handle) {
+    *handle = s->handle;
+    return 0;
+  }
+  if (!i->aliases)
+    return ESTALE;
+  if (depth >= MAX_DEPTH)
+    return ELOOP;
+  uint64_t parent, h;
+  struct stat st;
+  int e = handle_at_depth (fs, i->aliases->parent, &parent, depth + 1);
+  if (!e)
+    e = agent_lookup (fs->agent, parent, i->aliases->name, &h, &st);
+  if (!e)
+    e = keep_handle (fs, i, h, &st);
+  if (!e)
+    *handle = s->handle;
+  return e;
+}
+
+int
+fs_handle_of (struct fs *fs, struct inode *i, uint64_t *handle)
+{
+  return handle_at_depth (fs, i, handle, 0);
+}
+
+int
+fs_agent_lookup (struct fs *fs, struct inode *parent, const char *name, struct stat *st,
+                 struct fuse_entry_param *e)
+{
+  uint64_t ph, h;
+  int r = fs_handle_of (fs, parent, &ph);
+  if (!r)
+    r = agent_lookup (fs->agent, ph, name, &h, st);
+  if (r)
+    return r;
+  r = fs_make_entry (fs, parent, name, st, e);
+  if (r) {
+    agent_forget (fs->agent, h, 1);
+    return r;
+  }
+  /* The entry counted a kernel lookup, which an error reply must undo. */
+  struct inode *i = itable_from_nodeid (&fs->itable, e->ino);
+  r = keep_handle (fs, i, h, st);
+  if (r)
+    itable_forget (&fs->itable, i, 1);
+  return r;
+}
+
+int
+fs_agent_getattr (struct fs *fs, struct inode *i, struct stat *st)
+{
+  uint64_t h;
+  int e = fs_handle_of (fs, i, &h);
+  if (!e)
+    e = agent_getattr (fs->agent, h, st);
+  if (!e && ((int64_t) st->st_dev != i->dev || (int64_t) st->st_ino != i->ino))
+    e = guest_reject ("agent getattr", "another object's identity");
+  return e;
+}
+
+void
+fs_forget_handle (struct fs *fs, struct inode *i)
+{
+  struct file_state *s = i->data;
+  if (s && s->handle && fs->agent)
+    agent_forget (fs->agent, s->handle, 1);
+  if (s)
+    s->handle = 0;
+}
