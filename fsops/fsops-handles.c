@@ -9,7 +9,9 @@
  * that call, and cannot make one inode serve another's data.  The inode
  * holds one reference to its handle, given back when the inode goes. */
 #include <errno.h>
+#include <stdio.h>
 #include "fsops/fsops-internal.h"
+#include "common/printable.h"
 #include "fsops/guest-calls.h"
 #include "common/agent-protocol.h"
 
@@ -18,6 +20,20 @@
 #define MAX_DEPTH 4096
 
 static int handle_at_depth (struct fs *fs, struct inode *i, uint64_t *handle, int depth);
+
+/* With --trace, the agent call CALL about PARENT/NAME (I itself when NAME
+ * is NULL), as libguestfs traces its calls, so that the tests that count
+ * a mount's calls see these too. */
+static void
+trace (struct fs *fs, const char *call, struct inode *parent, const char *name)
+{
+  if (!fs->trace)
+    return;
+  AUTO_FREE char *path = name ? itable_child_path (&fs->itable, parent, name)
+                              : itable_path (&fs->itable, parent);
+  AUTO_FREE char *shown = printable (path ? path : "?");
+  fprintf (stderr, "imgmount: trace: %s \"%s\"\n", call, shown);
+}
 
 /* Takes HANDLE, a new reference from the agent for I's identity, as I's;
  * an inode holds one reference at most. */
@@ -56,6 +72,7 @@ handle_at_depth (struct fs *fs, struct inode *i, uint64_t *handle, int depth)
   uint64_t parent, h;
   struct stat st;
   int e = handle_at_depth (fs, i->aliases->parent, &parent, depth + 1);
+  trace (fs, "agent_lookup", i->aliases->parent, i->aliases->name);
   if (!e)
     e = agent_lookup (fs->agent, parent, i->aliases->name, &h, &st);
   if (!e)
@@ -77,6 +94,7 @@ fs_agent_lookup (struct fs *fs, struct inode *parent, const char *name, struct s
 {
   uint64_t ph, h;
   int r = fs_handle_of (fs, parent, &ph);
+  trace (fs, "agent_lookup", parent, name);
   if (!r)
     r = agent_lookup (fs->agent, ph, name, &h, st);
   if (r)
@@ -99,6 +117,7 @@ fs_agent_getattr (struct fs *fs, struct inode *i, struct stat *st)
 {
   uint64_t h;
   int e = fs_handle_of (fs, i, &h);
+  trace (fs, "agent_getattr", i, NULL);
   if (!e)
     e = agent_getattr (fs->agent, h, st);
   if (!e && ((int64_t) st->st_dev != i->dev || (int64_t) st->st_ino != i->ino))

@@ -39,6 +39,7 @@ struct fs {
   /* imgmount-agent, which serves lookups, attributes, reads, links' targets
    * and statfs by handle; NULL: guestfsd serves everything. */
   struct agent_conn *agent;
+  bool trace;
   /* One appliance, one conversation: every operation holds this lock while
    * it talks to the appliance or touches the inode table. */
   pthread_mutex_t lock;

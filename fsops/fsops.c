@@ -850,6 +850,7 @@ fs_new (const struct fs_config *config)
   }
   itable_set_root (&fs->itable, (int64_t) st.st_dev, (int64_t) st.st_ino);
   fs->agent = config->agent;
+  fs->trace = config->trace;
   if (fs->agent) {
     /* The agent serves /sysroot, where guestfsd mounted the image. */
     struct stat root;

@@ -26,6 +26,9 @@ struct fs_config {
   /* imgmount-agent's connection (backend_connect_agent), or NULL; the
    * caller disconnects it after fs_free. */
   struct agent_conn *agent;
+  /* --trace: the agent's calls are written to stderr as libguestfs writes
+   * its own ("imgmount: trace: agent_lookup "/a/b""). */
+  bool trace;
 };
 
 const struct fuse_lowlevel_ops *fsops_operations (void);

@@ -331,6 +331,7 @@ run_mount (struct options *opts)
     selected = backend_connect_agent (&info, &agent, &err);
   config.fs_types = fs_types;
   config.agent = agent;
+  config.trace = opts->trace;
   watchdog_idle ();
   if (selected == -1 ||
       !(fs = fs_new (&config)) ||

@@ -80,7 +80,7 @@ options_print_help (void)
 "  -v, --verbose            say what is happening and how long each phase\n"
 "                           took (twice: libguestfs debug)\n"
 "  -q, --quiet              no progress line on a terminal\n"
-"      --trace              trace libguestfs calls\n"
+"      --trace              trace libguestfs and agent calls\n"
 "  -u, --unmount            unmount MOUNTPOINT, waiting until every write is\n"
 "                           in the image file and the appliance has exited\n"
 "      --lazy               with -u: detach a busy mount\n"
