@@ -500,6 +500,9 @@ int
 agent_lookup (struct agent_conn *c, uint64_t parent, const char *name,
               uint64_t *handle, struct stat *st)
 {
+  /* A name too long for any directory is the kernel's ENAMETOOLONG. */
+  if (strlen (name) > AGENT_NAME_MAX)
+    return ENAMETOOLONG;
   if (parent == 0 || !reply_name_ok (name))
     return EINVAL;
   struct agent_lookup l = { .parent = parent, .namelen = (uint32_t) strlen (name) };

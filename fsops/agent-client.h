@@ -59,8 +59,8 @@ void agent_root_attr (struct agent_conn *conn, struct stat *st);
 int agent_nop (struct agent_conn *conn);
 /* Before the appliance unmounts: the agent closes every handle. */
 int agent_bye (struct agent_conn *conn);
-/* NAME: 1 to AGENT_NAME_MAX bytes, no '/', not "." or ".." (else EINVAL,
- * nothing sent).  On 0, one reference to *HANDLE, for FORGET to give back. */
+/* NAME: 1 to AGENT_NAME_MAX bytes (else ENAMETOOLONG), no '/', not "."
+ * or ".." (else EINVAL); nothing sent for a bad one.  On 0, one reference to *HANDLE, for FORGET to give back. */
 int agent_lookup (struct agent_conn *conn, uint64_t parent, const char *name,
                   uint64_t *handle, struct stat *st);
 int agent_forget (struct agent_conn *conn, uint64_t handle, uint64_t count);

@@ -188,9 +188,10 @@ test_bad_arguments (void)
   struct agent_dirlist list;
   char buf[16];
   size_t got;
-  const char *bad_names[] = { "", ".", "..", "a/b", long_name };
+  const char *bad_names[] = { "", ".", "..", "a/b" };
   for (size_t k = 0; k < sizeof bad_names / sizeof bad_names[0]; k++)
     CHECK (agent_lookup (conn, AGENT_ROOT_HANDLE, bad_names[k], &h, &st) == EINVAL);
+  CHECK (agent_lookup (conn, AGENT_ROOT_HANDLE, long_name, &h, &st) == ENAMETOOLONG);
   CHECK (agent_lookup (conn, 0, "f", &h, &st) == EINVAL);
   CHECK (agent_getattr (conn, 0, &st) == EINVAL);
   CHECK (agent_forget (conn, AGENT_ROOT_HANDLE, 1) == EINVAL);

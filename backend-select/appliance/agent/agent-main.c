@@ -11,19 +11,35 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
 #include "backend-select/appliance/agent/agent-io.h"
 #include "backend-select/appliance/agent/agent-ops.h"
 #include "common/message.h"
 
-/* Every handle holds a descriptor, and the host may hold many handles
- * (READDIR_PLUS of a large directory gives one per entry): the soft
- * limit of 1024 would soon turn lookups into EMFILE. */
+/* Every handle holds a descriptor (two once read), and the host holds a
+ * handle for every inode the host kernel keeps: thousands after a copy of
+ * a tree.  The limits the appliance's init hands down (1024, hard 4096)
+ * turned reads into EMFILE (30-copy-roundtrip); as root in the appliance
+ * the agent may take the kernel's ceiling (fs.nr_open), else the hard
+ * limit. */
 static void
 raise_fd_limit (void)
 {
   struct rlimit rl;
+  unsigned long nr_open = 0;
+  FILE *f = fopen ("/proc/sys/fs/nr_open", "re");
+  if (f) {
+    if (fscanf (f, "%lu", &nr_open) != 1)
+      nr_open = 0;
+    fclose (f);
+  }
+  if (nr_open) {
+    rl.rlim_cur = rl.rlim_max = nr_open;
+    if (setrlimit (RLIMIT_NOFILE, &rl) == 0)
+      return;
+  }
   if (getrlimit (RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
     rl.rlim_cur = rl.rlim_max;
     setrlimit (RLIMIT_NOFILE, &rl);
