@@ -17,4 +17,5 @@ check "installed imgmount runs" "$T/root$prefix/bin/imgmount" --version
 check "helper programs are looked for where they are installed" \
   grep -q "$prefix/libexec/imgmount" "$T/root$prefix/bin/imgmount"
 check "installed: imgmount-console" test -x "$T/root$prefix/libexec/imgmount/imgmount-console"
+check "installed: imgmount-agent" test -x "$T/root$prefix/libexec/imgmount/imgmount-agent"
 finish
