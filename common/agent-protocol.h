@@ -164,9 +164,14 @@ struct agent_statfs {
  * a handle, counted as LOOKUP counts them; an entry gone before it could
  * be looked up is left out, and any other failure to look one up ends the
  * reply before it (without EOF), so that the next READDIR reports it.
- * Without the flag, handle is 0 and attr has only ino and the type bits
- * of mode. */
+ * With AGENT_READDIR_ATTRS each entry carries its attributes as with PLUS
+ * (gone and failed entries alike) but handle 0, and no reference is
+ * taken: the host that wants attributes for a listing need not FORGET a
+ * handle for every entry it does not keep, and LOOKUPs the few it does.
+ * Both flags: EINVAL.  Without either, handle is 0 and attr has only ino
+ * and the type bits of mode. */
 #define AGENT_READDIR_PLUS 1u
+#define AGENT_READDIR_ATTRS 2u
 /* Room for one entry of the longest name: with less, an agent could have
  * no answer but an empty reply that is not the end. */
 #define AGENT_READDIR_MIN (sizeof (struct agent_dirents) + sizeof (struct agent_dirent) + \
@@ -176,7 +181,7 @@ struct agent_readdir {
   uint64_t handle;          /* a directory's */
   uint64_t cookie;
   uint32_t max_bytes;       /* of the reply's body, at most AGENT_IO_MAX */
-  uint32_t flags;           /* AGENT_READDIR_PLUS or 0 */
+  uint32_t flags;           /* AGENT_READDIR_PLUS, AGENT_READDIR_ATTRS or 0 */
 };
 
 struct agent_dirents {

@@ -362,7 +362,8 @@ readdir_page (uint64_t dir, uint64_t cookie, uint32_t flags, int *seen, bool *eo
     if (n >= 0 && n < DIR_ENTRIES)
       seen[n]++;
     AUTO_FREE char *rel = xasprintf ("dir/%s", name);
-    CHECK (flags ? d.handle != 0 && attr_is_of (&d.attr, rel) : d.handle == 0);
+    CHECK (flags & AGENT_READDIR_PLUS ? d.handle != 0 : d.handle == 0);
+    CHECK (!flags || attr_is_of (&d.attr, rel));
     CHECK (d.attr.mode == S_IFREG || flags);
     off += sizeof d + ((d.namelen + 7) & ~7u);
     cookie = d.cookie;
@@ -393,6 +394,42 @@ test_readdir (uint32_t flags)
   rq.handle = lookup ("file");
   rq.max_bytes = 4096;
   CHECK (call (AGENT_OP_READDIR, &rq, sizeof rq, NULL, 0, &r) == ENOTDIR);
+}
+
+static void
+forget (uint64_t handle, uint64_t count, uint32_t want)
+{
+  struct agent_forget rq = { .handle = handle, .count = count };
+  struct reply r;
+  CHECK (call (AGENT_OP_FORGET, &rq, sizeof rq, NULL, 0, &r) == want);
+}
+
+/* READDIR with ATTRS takes no reference.  Before the listing, an entry of
+ * dir/ is looked up once, and a handle is freed so that it heads the free
+ * list (handles are given again last-freed first).  After it: a new
+ * LOOKUP gets that very handle, so the listing gave none; and the entry
+ * has still one reference, not two.  Then PLUS|ATTRS is refused. */
+static void
+test_readdir_attrs (void)
+{
+  AUTO_FREE char *first = entry_name (0);
+  struct agent_entry e;
+  CHECK (lookup_in (lookup ("dir"), first, strlen (first), &e) == 0);
+  uint64_t spare = lookup ("lone");
+  forget (spare, 1, 0);
+  test_readdir (AGENT_READDIR_ATTRS);
+  uint64_t again = lookup ("lone");
+  CHECK (again == spare);
+  forget (again, 1, 0);
+  forget (e.handle, 2, EINVAL);
+  forget (e.handle, 1, 0);
+  forget (e.handle, 1, EBADF);
+  struct agent_readdir rq = { .handle = AGENT_ROOT_HANDLE, .max_bytes = 4096,
+                              .flags = AGENT_READDIR_PLUS | AGENT_READDIR_ATTRS };
+  struct reply r;
+  CHECK (call (AGENT_OP_READDIR, &rq, sizeof rq, NULL, 0, &r) == EINVAL);
+  rq.flags = 4;
+  CHECK (call (AGENT_OP_READDIR, &rq, sizeof rq, NULL, 0, &r) == EINVAL);
 }
 
 static void
@@ -548,6 +585,7 @@ main (void)
   test_read (big);
   test_readlink_statfs ();
   test_readdir (0);
+  test_readdir_attrs ();     /* before PLUS, whose references stay */
   test_readdir (AGENT_READDIR_PLUS);
   test_forget ();
   test_malformed ();

@@ -258,14 +258,14 @@ struct listing {
   unsigned char *out;
   size_t used, max;
   uint32_t count;
-  bool plus;
+  uint32_t flags;   /* the request's: AGENT_READDIR_PLUS, _ATTRS or 0 */
   int dir;          /* the directory's O_PATH descriptor, for *at() */
 };
 
 #define ENTRY_FULL (-1)
 
-/* The attributes READDIR without PLUS gives: ino and the type bits, the
- * latter asked of the file system when getdents does not know. */
+/* The attributes READDIR without PLUS or ATTRS gives: ino and the type
+ * bits, the latter asked of the file system when getdents does not know. */
 static void
 plain_attr (struct agent_attr *a, const struct dirent64 *d, int dir)
 {
@@ -286,9 +286,12 @@ add_entry (struct listing *l, const struct dirent64 *d)
   if (l->used + size > l->max)
     return ENTRY_FULL;
   struct agent_dirent de = { .cookie = (uint64_t) d->d_off, .namelen = (uint32_t) namelen };
-  if (l->plus) {
+  if (l->flags) {
+    /* PLUS and ATTRS alike, but only PLUS opens the entry and counts a
+     * reference; ATTRS leaves handle 0. */
     struct stat st;
-    int err = handle_lookup (l->dir, d->d_name, &de.handle, &st);
+    int err = l->flags & AGENT_READDIR_PLUS ? handle_lookup (l->dir, d->d_name, &de.handle, &st)
+      : fstatat (l->dir, d->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ? errno : 0;
     if (err)
       return err == ENOENT ? 0 : err;
     attr_from_stat (&de.attr, &st);
@@ -346,7 +349,8 @@ op_readdir (const unsigned char *body, size_t len, unsigned char *out, size_t *o
   struct agent_readdir rq;
   memcpy (&rq, body, sizeof rq);
   if (rq.max_bytes > AGENT_IO_MAX || rq.max_bytes < AGENT_READDIR_MIN
-      || (rq.flags & ~AGENT_READDIR_PLUS) || rq.cookie > INT64_MAX)
+      || (rq.flags & ~(AGENT_READDIR_PLUS | AGENT_READDIR_ATTRS))
+      || rq.flags == (AGENT_READDIR_PLUS | AGENT_READDIR_ATTRS) || rq.cookie > INT64_MAX)
     return EINVAL;
   struct agent_handle_entry *e = handle_get (rq.handle);
   if (!e)
@@ -358,7 +362,7 @@ op_readdir (const unsigned char *body, size_t len, unsigned char *out, size_t *o
     return errno;
   /* E moves if the table grows under the PLUS lookups: only its fd. */
   struct listing l = { .out = out, .used = sizeof (struct agent_dirents),
-    .max = rq.max_bytes, .plus = rq.flags & AGENT_READDIR_PLUS, .dir = e->fd };
+    .max = rq.max_bytes, .flags = rq.flags, .dir = e->fd };
   bool eof = false;
   int err = list (&l, dfd, &eof);
   if (err && l.count == 0)
