@@ -578,15 +578,16 @@ agent_statfs (struct agent_conn *c, uint64_t handle, struct statvfs *sv)
 
 int
 agent_readdir (struct agent_conn *c, uint64_t handle, uint64_t cookie,
-               uint32_t max_bytes, bool plus, struct agent_dirlist *list)
+               uint32_t max_bytes, uint32_t flags, struct agent_dirlist *list)
 {
   memset (list, 0, sizeof *list);
-  if (handle == 0 || max_bytes < AGENT_READDIR_MIN || max_bytes > AGENT_IO_MAX)
+  if (handle == 0 || max_bytes < AGENT_READDIR_MIN || max_bytes > AGENT_IO_MAX ||
+      (flags != 0 && flags != AGENT_READDIR_PLUS && flags != AGENT_READDIR_ATTRS))
     return EINVAL;
   struct agent_readdir r = { .handle = handle, .cookie = cookie, .max_bytes = max_bytes,
-                             .flags = plus ? AGENT_READDIR_PLUS : 0 };
+                             .flags = flags };
   struct agent_req req = { .op = AGENT_OP_READDIR, .handle = handle, .max_bytes = max_bytes,
-                           .plus = plus };
+                           .flags = flags };
   AUTO_FREE char *reply = NULL;
   size_t len;
   int err;

@@ -65,10 +65,13 @@ int agent_lookup (struct agent_conn *conn, uint64_t parent, const char *name,
                   uint64_t *handle, struct stat *st);
 int agent_forget (struct agent_conn *conn, uint64_t handle, uint64_t count);
 int agent_getattr (struct agent_conn *conn, uint64_t handle, struct stat *st);
-/* MAX_BYTES: AGENT_READDIR_MIN to AGENT_IO_MAX.  On 0 the caller frees
- * LIST with agent_dirlist_free. */
+/* MAX_BYTES: AGENT_READDIR_MIN to AGENT_IO_MAX.  FLAGS: 0,
+ * AGENT_READDIR_PLUS (each entry's handle is a reference, for FORGET to
+ * give back) or AGENT_READDIR_ATTRS (attributes, handle 0, no reference);
+ * anything else is EINVAL, nothing sent.  On 0 the caller frees LIST
+ * with agent_dirlist_free. */
 int agent_readdir (struct agent_conn *conn, uint64_t handle, uint64_t cookie,
-                   uint32_t max_bytes, bool plus, struct agent_dirlist *list);
+                   uint32_t max_bytes, uint32_t flags, struct agent_dirlist *list);
 /* SIZE: 1 to AGENT_IO_MAX.  *GOT: the bytes read into BUF, 0 at the end. */
 int agent_read (struct agent_conn *conn, uint64_t handle, uint64_t offset, uint32_t size,
                 void *buf, size_t *got);

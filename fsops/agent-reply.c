@@ -104,14 +104,19 @@ agent_attr_decode (const struct agent_attr *a, struct stat *st)
   return 0;
 }
 
+static bool
+is_root (uint64_t root_dev, uint64_t root_ino, const struct stat *st)
+{
+  return (uint64_t) st->st_dev == root_dev && (uint64_t) st->st_ino == root_ino;
+}
+
 bool
 agent_identity_ok (uint64_t root_dev, uint64_t root_ino, uint64_t handle,
                    const struct stat *st)
 {
   if (handle == 0)
     return false;
-  bool is_root = (uint64_t) st->st_dev == root_dev && (uint64_t) st->st_ino == root_ino;
-  return is_root == (handle == AGENT_ROOT_HANDLE);
+  return is_root (root_dev, root_ino, st) == (handle == AGENT_ROOT_HANDLE);
 }
 
 /* ---- fixed-size replies ---- */
@@ -237,10 +242,15 @@ dirent_decode (const struct agent_req *req, const char *body, size_t len, size_t
   *names += d.namelen + 1;
   e->cookie = d.cookie;
   e->handle = d.handle;
-  if (req->plus)
+  if (req->flags & AGENT_READDIR_PLUS)
     return d.handle != req->handle && agent_attr_decode (&d.attr, &e->st) == 0 &&
            agent_identity_ok (root_dev, root_ino, d.handle, &e->st) ? 0 : EIO;
-  /* Without PLUS only the inode number and the type are the protocol's;
+  /* With ATTRS no handle vouches for an identity: the one the host can
+   * tell is the root's, which no entry of the root may have. */
+  if (req->flags & AGENT_READDIR_ATTRS)
+    return d.handle == 0 && agent_attr_decode (&d.attr, &e->st) == 0 &&
+           !(req->handle == AGENT_ROOT_HANDLE && is_root (root_dev, root_ino, &e->st)) ? 0 : EIO;
+  /* Without either only the inode number and the type are the protocol's;
    * the rest is ignored rather than trusted. */
   if (d.handle != 0 || !reply_mode_ok (d.attr.mode & S_IFMT))
     return EIO;

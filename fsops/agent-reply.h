@@ -24,7 +24,7 @@ struct agent_req {
   uint64_t handle;          /* LOOKUP: the parent; READDIR: the directory */
   uint32_t size;            /* READ: bytes asked */
   uint32_t max_bytes;       /* READDIR: the body's limit */
-  bool plus;                /* READDIR: AGENT_READDIR_PLUS asked */
+  uint32_t flags;           /* READDIR: AGENT_READDIR_PLUS, _ATTRS or 0 */
 };
 
 /* Can a message with header H be on the stream at all (its len counts at
@@ -81,7 +81,7 @@ int agent_read_check (const struct agent_req *req, size_t len);
 struct agent_dirent_host {
   uint64_t cookie;          /* never 0: 0 would start the listing over */
   uint64_t handle;          /* 0 unless PLUS */
-  struct stat st;           /* without PLUS: st_ino and the type of st_mode */
+  struct stat st;           /* without PLUS or ATTRS: st_ino, st_mode's type */
   const char *name;         /* into the list's names; 1 to AGENT_NAME_MAX */
 };
 
@@ -97,9 +97,13 @@ struct agent_dirlist {
  * all within REQ's max_bytes; EOF 0 or 1; no reply without entries that
  * is not the end (the caller would ask for the same again, for ever).
  * With PLUS each entry's handle and attributes pass as LOOKUP's do
- * (not the directory's own handle; identity against the root's too);
- * without, its handle is 0.  On 0 the
- * caller frees LIST with agent_dirlist_free; on EIO LIST holds nothing. */
+ * (not the directory's own handle; identity against the root's too).
+ * With ATTRS the attributes pass as with PLUS and the handle is 0; no
+ * entry of the root has the root's identity (it would be the directory
+ * itself); another directory's identity is not known here, so an entry
+ * that is that directory is for the caller, who knows it, to judge.
+ * Without either flag the handle is 0.  REQ's flags are never both.  On 0 the caller frees LIST with
+ * agent_dirlist_free; on EIO LIST holds nothing. */
 int agent_readdir_decode (const struct agent_req *req, const void *body, size_t len,
                           uint64_t root_dev, uint64_t root_ino, struct agent_dirlist *list);
 

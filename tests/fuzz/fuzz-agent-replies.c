@@ -8,8 +8,9 @@
  *
  * Input: u8 picks the op (modulo the nine, HELLO to STATFS), u32 the size
  * a READ asks (modulo AGENT_IO_MAX, plus 1), u32 the max_bytes a READDIR
- * asks (modulo AGENT_IO_MAX, at least AGENT_READDIR_MIN), u8 bit 0 asks
- * READDIR_PLUS.  The
+ * asks (modulo AGENT_IO_MAX, at least AGENT_READDIR_MIN), u8 bits 0 and 1
+ * the flags a READDIR asks: bit 0 READDIR_PLUS, bit 1 READDIR_ATTRS (both:
+ * the client must refuse, EINVAL, and send nothing).  The
  * rest is the reply stream.  The rules see it cut into messages as the
  * headers say.  The client makes one call of the op (its id 1) after an
  * honest HELLO (unless the op is HELLO: then the stream is HELLO's reply);
@@ -18,7 +19,9 @@
  * Checks, beyond the sanitizers and libFuzzer's hang and memory limits:
  * an error is a real errno (1..133); data is no longer than asked; names
  * listed are names, cookies are not 0, and the list fills no more than
- * its body; a mode has a real type; a link target has no NUL. */
+ * its body; handles only with PLUS, never the directory's; with ATTRS no
+ * entry of the root is the root; a mode has a real type; a link target
+ * has no NUL. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -58,9 +61,12 @@ check_list (const struct agent_req *req, const struct agent_dirlist *list, size_
   for (size_t k = 0; k < list->count; k++) {
     const struct agent_dirent_host *e = &list->entries[k];
     FUZZ_CHECK (reply_name_ok (e->name) && e->cookie != 0);
-    FUZZ_CHECK (req->plus ? e->handle != 0 && e->handle != req->handle : e->handle == 0);
-    if (req->plus)
+    bool plus = req->flags & AGENT_READDIR_PLUS, attrs = req->flags & AGENT_READDIR_ATTRS;
+    FUZZ_CHECK (plus ? e->handle != 0 && e->handle != req->handle : e->handle == 0);
+    if (plus || attrs)
       check_stat (&e->st);
+    if (attrs && !plus)
+      FUZZ_CHECK (e->st.st_dev != ROOT_DEV || e->st.st_ino != ROOT_INO);
   }
 }
 
@@ -187,7 +193,9 @@ call (struct agent_conn *conn, const struct agent_req *req)
       check_stat (&st);
     return e;
   case AGENT_OP_READDIR:
-    e = agent_readdir (conn, AGENT_ROOT_HANDLE, 0, req->max_bytes, req->plus, &list);
+    e = agent_readdir (conn, AGENT_ROOT_HANDLE, 0, req->max_bytes, req->flags, &list);
+    if (req->flags == (AGENT_READDIR_PLUS | AGENT_READDIR_ATTRS))
+      FUZZ_CHECK (e == EINVAL);
     if (!e)
       check_list (req, &list, req->max_bytes);
     agent_dirlist_free (&list);
@@ -292,7 +300,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   req.max_bytes = fuzz_u32 (&in) % AGENT_IO_MAX;
   if (req.max_bytes < AGENT_READDIR_MIN)
     req.max_bytes = AGENT_READDIR_MIN;
-  req.plus = fuzz_u8 (&in) & 1;
+  req.flags = fuzz_u8 (&in) & (AGENT_READDIR_PLUS | AGENT_READDIR_ATTRS);
   run_rules (&req, in.data, in.left);
   run_client (&req, in.data, in.left);
   return 0;

@@ -203,7 +203,7 @@ static void
 readdir_reply (struct reply *r, const struct agent_readdir *q, enum ad_kind kind)
 {
   struct agent_dirents head = { 0 };
-  bool plus = q->flags & AGENT_READDIR_PLUS;
+  bool plus = q->flags & AGENT_READDIR_PLUS, attrs = q->flags & AGENT_READDIR_ATTRS;
   size_t limit = kind == AD_OVERSIZE ? SIZE_MAX : q->max_bytes;
   r->body = sizeof head;
   size_t n = q->handle == AGENT_ROOT_HANDLE ? sizeof tree / sizeof tree[0] : 0;
@@ -222,7 +222,7 @@ readdir_reply (struct reply *r, const struct agent_readdir *q, enum ad_kind kind
     e.attr = attr_of (tree[k].handle);
     if (plus)
       e.handle = tree[k].handle;
-    else
+    else if (!attrs)
       e.attr = (struct agent_attr) { .ino = e.attr.ino, .mode = e.attr.mode & S_IFMT };
     put (r, &e, sizeof e);
     put (r, name, len);
@@ -320,6 +320,17 @@ attr_offset (const struct request *q, bool *plus)
   }
 }
 
+/* READDIR's flags, 0 for any other op. */
+static uint32_t
+readdir_flags (const struct request *q)
+{
+  struct agent_readdir rd;
+  if (q->h.op != AGENT_OP_READDIR || q->h.len < HDR + sizeof rd)
+    return 0;
+  memcpy (&rd, q->body, sizeof rd);
+  return rd.flags;
+}
+
 /* Where the reply's (first) handle is, or -1. */
 static long
 handle_offset (const struct request *q)
@@ -402,6 +413,10 @@ bend (struct reply *r, const struct request *q, uint32_t fail_errno)
   case AD_HANDLE_ZERO:
   case AD_ROOT_IMPOSTOR:
   case AD_SELF:                 /* (the tree's directories: the root) */
+    /* With ATTRS the directory itself comes as itself: by its identity,
+     * handle 0 (bend_attr), so that only the identity gives it away. */
+    if (q->kind == AD_SELF && (readdir_flags (q) & AGENT_READDIR_ATTRS))
+      break;
     if (hoff >= 0 && r->body >= (size_t) hoff + 8) {
       uint64_t v = q->kind == AD_HANDLE_ZERO ? 0 : AGENT_ROOT_HANDLE;
       memcpy (body_at (r, (size_t) hoff), &v, sizeof v);

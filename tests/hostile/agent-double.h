@@ -35,9 +35,11 @@ enum ad_kind {
   AD_BAD_MODE,        /* attributes with a type no file has */
   AD_BAD_NSEC,        /* a time with a second's worth of nanoseconds */
   AD_HANDLE_ZERO,     /* an entry's handle 0 */
-  AD_ROOT_IMPOSTOR,   /* handle 1 for an object other than the root */
+  AD_ROOT_IMPOSTOR,   /* handle 1 for an object other than the root (READDIR
+                       * without PLUS: a handle not 0) */
   AD_ROOT_ELSEWHERE,  /* the root's identity under another handle */
-  AD_SELF,            /* an entry that is the directory it is in */
+  AD_SELF,            /* an entry that is the directory it is in (READDIR
+                       * with ATTRS: by its identity alone, handle 0) */
   AD_NAME_SLASH,      /* READDIR: the first name "a/b" ... */
   AD_NAME_DOT,        /* "." */
   AD_NAME_DOTDOT,     /* ".." */

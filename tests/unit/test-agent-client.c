@@ -140,7 +140,7 @@ test_honest_readdir (void)
 {
   CHECK (open_pair (AD_HONEST, 8, 0, LONG_MS, 0) == 0);
   struct agent_dirlist list;
-  CHECK (agent_readdir (conn, AGENT_ROOT_HANDLE, 0, 4096, false, &list) == 0);
+  CHECK (agent_readdir (conn, AGENT_ROOT_HANDLE, 0, 4096, 0, &list) == 0);
   CHECK (list.count == 3 && list.eof);
   if (list.count == 3) {
     CHECK_STR (list.entries[0].name, "f");
@@ -152,7 +152,7 @@ test_honest_readdir (void)
   }
   agent_dirlist_free (&list);
 
-  CHECK (agent_readdir (conn, AGENT_ROOT_HANDLE, 0, 4096, true, &list) == 0);
+  CHECK (agent_readdir (conn, AGENT_ROOT_HANDLE, 0, 4096, AGENT_READDIR_PLUS, &list) == 0);
   CHECK (list.count == 3 && list.eof);
   if (list.count == 3) {
     CHECK (list.entries[0].handle == AD_FILE_HANDLE && list.entries[0].st.st_size == AD_FILE_SIZE);
@@ -160,17 +160,35 @@ test_honest_readdir (void)
   }
   agent_dirlist_free (&list);
 
+  /* ATTRS: the attributes, without handles */
+  CHECK (agent_readdir (conn, AGENT_ROOT_HANDLE, 0, 4096, AGENT_READDIR_ATTRS, &list) == 0);
+  CHECK (list.count == 3 && list.eof);
+  if (list.count == 3) {
+    CHECK (list.entries[0].handle == 0 && list.entries[0].st.st_size == AD_FILE_SIZE);
+    CHECK (list.entries[0].st.st_ino == AD_FILE_INO && list.entries[0].st.st_dev == AD_DEV);
+    CHECK (list.entries[0].st.st_mtim.tv_nsec == 5 && list.entries[0].st.st_blocks == 24);
+    CHECK (list.entries[2].handle == 0 && list.entries[2].st.st_nlink == 2);
+    CHECK (list.entries[2].st.st_mode == (S_IFDIR | 0700));
+  }
+  agent_dirlist_free (&list);
+  struct agent_header h;
+  char body[512];
+  struct agent_readdir sent;
+  agent_double_last (dbl, &h, body);
+  memcpy (&sent, body, sizeof sent);
+  CHECK (h.op == AGENT_OP_READDIR && sent.flags == AGENT_READDIR_ATTRS);
+
   /* two entries (8 + 2 * 136 bytes) fit in 400; the listing goes on */
-  CHECK (agent_readdir (conn, AGENT_ROOT_HANDLE, 0, 400, false, &list) == 0);
+  CHECK (agent_readdir (conn, AGENT_ROOT_HANDLE, 0, 400, 0, &list) == 0);
   CHECK (list.count == 2 && !list.eof);
   agent_dirlist_free (&list);
-  CHECK (agent_readdir (conn, AGENT_ROOT_HANDLE, 2, 4096, false, &list) == 0);
+  CHECK (agent_readdir (conn, AGENT_ROOT_HANDLE, 2, 4096, 0, &list) == 0);
   CHECK (list.count == 1 && list.eof && strcmp (list.entries[0].name, "d") == 0);
   agent_dirlist_free (&list);
-  CHECK (agent_readdir (conn, AD_DIR_HANDLE, 0, 4096, true, &list) == 0);
+  CHECK (agent_readdir (conn, AD_DIR_HANDLE, 0, 4096, AGENT_READDIR_PLUS, &list) == 0);
   CHECK (list.count == 0 && list.eof);
   agent_dirlist_free (&list);
-  CHECK (agent_readdir (conn, AD_FILE_HANDLE, 0, 4096, true, &list) == ENOTDIR);
+  CHECK (agent_readdir (conn, AD_FILE_HANDLE, 0, 4096, AGENT_READDIR_PLUS, &list) == ENOTDIR);
   close_pair ();
 }
 
@@ -198,8 +216,11 @@ test_bad_arguments (void)
   CHECK (agent_forget (conn, AD_FILE_HANDLE, 0) == EINVAL);
   CHECK (agent_read (conn, AD_FILE_HANDLE, 0, 0, buf, &got) == EINVAL);
   CHECK (agent_read (conn, AD_FILE_HANDLE, 0, AGENT_IO_MAX + 1, buf, &got) == EINVAL);
-  CHECK (agent_readdir (conn, AGENT_ROOT_HANDLE, 0, AGENT_READDIR_MIN - 1, false, &list) == EINVAL);
-  CHECK (agent_readdir (conn, AGENT_ROOT_HANDLE, 0, AGENT_IO_MAX + 1, false, &list) == EINVAL);
+  CHECK (agent_readdir (conn, AGENT_ROOT_HANDLE, 0, AGENT_READDIR_MIN - 1, 0, &list) == EINVAL);
+  CHECK (agent_readdir (conn, AGENT_ROOT_HANDLE, 0, AGENT_IO_MAX + 1, 0, &list) == EINVAL);
+  CHECK (agent_readdir (conn, AGENT_ROOT_HANDLE, 0, 4096,
+                        AGENT_READDIR_PLUS | AGENT_READDIR_ATTRS, &list) == EINVAL);
+  CHECK (agent_readdir (conn, AGENT_ROOT_HANDLE, 0, 4096, 4, &list) == EINVAL);
   CHECK (agent_double_requests (dbl) == before);
   close_pair ();
 }
@@ -234,8 +255,8 @@ test_hello (void)
 
 /* ---- a bent reply fails its call, and the connection goes on ---- */
 
-enum op { NOP, LOOKUP, GETATTR, GETATTR_ROOT, READDIR, READDIR_PLUS, READDIR_SMALL, READ,
-          READLINK, STATFS };
+enum op { NOP, LOOKUP, GETATTR, GETATTR_ROOT, READDIR, READDIR_PLUS, READDIR_ATTRS,
+          READDIR_SMALL, READ, READLINK, STATFS };
 
 static int
 do_op (enum op op)
@@ -255,9 +276,11 @@ do_op (enum op op)
   case GETATTR_ROOT: return agent_getattr (conn, AGENT_ROOT_HANDLE, &st);
   case READDIR:
   case READDIR_PLUS:
+  case READDIR_ATTRS:
   case READDIR_SMALL:
     e = agent_readdir (conn, AGENT_ROOT_HANDLE, 0, op == READDIR_SMALL ? 400 : 4096,
-                       op == READDIR_PLUS, &list);
+                       op == READDIR_PLUS ? AGENT_READDIR_PLUS
+                       : op == READDIR_ATTRS ? AGENT_READDIR_ATTRS : 0, &list);
     agent_dirlist_free (&list);
     return e;
   case READ: return agent_read (conn, AD_FILE_HANDLE, 0, 4096, buf, &got);
@@ -293,7 +316,10 @@ test_bent_replies (void)
     { GETATTR, AD_ROOT_ELSEWHERE }, { READDIR_PLUS, AD_ROOT_ELSEWHERE },
     { LOOKUP, AD_SELF }, { READDIR_PLUS, AD_SELF },
     /* a handle without PLUS */
-    { READDIR, AD_ROOT_IMPOSTOR },
+    { READDIR, AD_ROOT_IMPOSTOR }, { READDIR_ATTRS, AD_ROOT_IMPOSTOR },
+    /* ATTRS: attributes as PLUS's; the root's entry that is the root */
+    { READDIR_ATTRS, AD_BAD_MODE }, { READDIR_ATTRS, AD_BAD_NSEC }, { READDIR_ATTRS, AD_SELF },
+    { READDIR_ATTRS, AD_ROOT_ELSEWHERE }, { READDIR_ATTRS, AD_NAME_SLASH },
     /* names and list shapes */
     { READDIR, AD_NAME_SLASH }, { READDIR, AD_NAME_DOT }, { READDIR, AD_NAME_DOTDOT },
     { READDIR, AD_NAME_NUL }, { READDIR, AD_NAME_LONG }, { READDIR, AD_NAME_EMPTY },
@@ -505,6 +531,31 @@ test_reply_rules (void)
   rd.max_bytes = sizeof body - 1;
   CHECK (agent_readdir_decode (&rd, body, sizeof body, 1, 2, &list) == EIO);
   CHECK (list.entries == NULL && list.names == NULL);
+  /* ATTRS: handle 0 and full attributes; the root's identity is the
+   * directory itself in a listing of the root, and may be an entry of
+   * another (a bind mount) */
+  e.attr = (struct agent_attr) { .dev = 1, .ino = 2, .mode = S_IFDIR | 0755 };
+  memcpy (body + sizeof head, &e, sizeof e);
+  rd = (struct agent_req) { .op = AGENT_OP_READDIR, .handle = 5, .max_bytes = sizeof body,
+                            .flags = AGENT_READDIR_ATTRS };
+  CHECK (agent_readdir_decode (&rd, body, sizeof body, 1, 2, &list) == 0 && list.count == 1);
+  CHECK (list.count == 1 && list.entries[0].handle == 0 &&
+         list.entries[0].st.st_mode == (S_IFDIR | 0755));
+  agent_dirlist_free (&list);
+  rd.handle = AGENT_ROOT_HANDLE;
+  CHECK (agent_readdir_decode (&rd, body, sizeof body, 1, 2, &list) == EIO);
+  CHECK (agent_readdir_decode (&rd, body, sizeof body, 1, 3, &list) == 0);
+  agent_dirlist_free (&list);
+  e.handle = 6;
+  memcpy (body + sizeof head, &e, sizeof e);
+  CHECK (agent_readdir_decode (&rd, body, sizeof body, 1, 3, &list) == EIO);
+  rd.flags = AGENT_READDIR_PLUS;
+  CHECK (agent_readdir_decode (&rd, body, sizeof body, 1, 3, &list) == 0);
+  agent_dirlist_free (&list);
+  e = (struct agent_dirent) { .cookie = 1, .namelen = 1, .attr = { .mode = S_IFREG } };
+  memcpy (body + sizeof head, &e, sizeof e);
+  rd = (struct agent_req) { .op = AGENT_OP_READDIR, .max_bytes = sizeof body };
+
   /* a count far beyond what the body could hold allocates nothing */
   head.count = UINT32_MAX;
   memcpy (body, &head, sizeof head);
