@@ -253,8 +253,11 @@ def agent_dirent(cookie, handle, name, attr):
     return u64(cookie) + u64(handle) + attr + u32(len(name)) + u32(0) + name + bytes(-len(name) % 8)
 
 
-def agent_input(op, stream, size=4096, max_bytes=4096, plus=0):
-    return u8(AGENT_OPS.index(op)) + u32(size - 1) + u32(max_bytes) + u8(plus) + stream
+READDIR_PLUS, READDIR_ATTRS = 1, 2
+
+
+def agent_input(op, stream, size=4096, max_bytes=4096, flags=0):
+    return u8(AGENT_OPS.index(op)) + u32(size - 1) + u32(max_bytes) + u8(flags) + stream
 
 
 def agent_replies():
@@ -268,7 +271,11 @@ def agent_replies():
     write('agent-replies', 'getattr', agent_input('getattr', agent_msg('getattr', f)))
     entries = agent_dirent(1, 5, 'f', f) + agent_dirent(2, 6, 'longer-name', f)
     write('agent-replies', 'readdir-plus', agent_input('readdir', agent_msg(
-        'readdir', u32(2) + u32(1) + entries), plus=1))
+        'readdir', u32(2) + u32(1) + entries), flags=READDIR_PLUS))
+    # with ATTRS: the attributes, handle 0
+    entries = agent_dirent(1, 0, 'f', f) + agent_dirent(2, 0, 'longer-name', f)
+    write('agent-replies', 'readdir-attrs', agent_input('readdir', agent_msg(
+        'readdir', u32(2) + u32(1) + entries), flags=READDIR_ATTRS))
     # without PLUS: handle 0, only the inode number and type
     plain = agent_dirent(1, 0, 'f', u64(0) + u64(12) + bytes(32) + u32(S_IFREG) + bytes(52))
     write('agent-replies', 'readdir', agent_input('readdir', agent_msg(
