@@ -13,6 +13,11 @@
 /* Names per lstatnslist call: keeps each message well under the
  * protocol's 4 MiB for names up to 255 bytes. */
 #define STAT_BATCH 1000
+/* Reply size of the agent's READDIR: about 2000 entries with attributes. */
+#define AGENT_LIST_BYTES (256u * 1024)
+/* Entries of one listing from the agent: a hostile one could otherwise
+ * make the daemon grow without end. */
+#define AGENT_LIST_MAX (1u << 20)
 
 struct dir_handle {
   char *path;
@@ -65,21 +70,98 @@ drop_listing (struct dir_handle *d)
   *d = (struct dir_handle) { 0 };
 }
 
+static char
+ftyp_of (mode_t mode)
+{
+  switch (mode & S_IFMT) {
+  case S_IFREG: return 'f';
+  case S_IFDIR: return 'd';
+  case S_IFLNK: return 'l';
+  case S_IFCHR: return 'c';
+  case S_IFBLK: return 'b';
+  case S_IFIFO: return 'p';
+  case S_IFSOCK: return 's';
+  default: return 'u';
+  }
+}
+
+/* Appends NAME (type and inode number from ST) to D's listing, with ST as
+ * its attributes when STATS (all of D's entries have them, or none). */
+static void
+append_entry (struct dir_handle *d, const char *name, const struct stat *st, bool stats)
+{
+  struct guestfs_dirent_list *l = d->entries;
+  size_t n = l->len;
+  if ((n & (n - 1)) == 0) {   /* 0, 1, 2, 4, ...: room doubles */
+    size_t room = n ? 2 * n : 1;
+    l->val = xreallocarray (l->val, room, sizeof *l->val);
+    if (stats) {
+      d->stats = xreallocarray (d->stats, room, sizeof *d->stats);
+      d->present = xreallocarray (d->present, room, sizeof *d->present);
+    }
+  }
+  l->val[n] = (struct guestfs_dirent) { .ino = (int64_t) st->st_ino, .ftyp = ftyp_of (st->st_mode),
+                                        .name = xstrdup (name) };
+  if (stats) {
+    d->stats[n] = *st;
+    d->present[n] = true;
+    d->n_stats = n + 1;
+  }
+  l->len = (uint32_t) n + 1;
+}
+
+/* DIR's entries from imgmount-agent into D, "." and ".." first as
+ * guestfsd lists them, with their attributes when PLUS: one READDIR per
+ * couple of thousand entries, and no lstatnslist after it. */
+static int
+agent_listing (struct fs *fs, struct dir_handle *d, struct inode *dir, bool plus)
+{
+  uint64_t h, cookie = 0;
+  int e = fs_handle_of (fs, dir, &h);
+  if (e)
+    return e;
+  d->entries = xcalloc (1, sizeof *d->entries);
+  struct inode *up = dir->aliases ? dir->aliases->parent : dir;
+  struct stat dot = { .st_ino = (ino_t) dir->ino, .st_mode = S_IFDIR };
+  struct stat dotdot = { .st_ino = (ino_t) up->ino, .st_mode = S_IFDIR };
+  append_entry (d, ".", &dot, plus);
+  append_entry (d, "..", &dotdot, plus);
+  d->freed_at_load = fs->itable.freed;
+  for (bool eof = false; !eof && !e; ) {
+    struct agent_dirlist list;
+    e = agent_readdir (fs->agent, h, cookie, AGENT_LIST_BYTES, plus ? AGENT_READDIR_ATTRS : 0,
+                       &list);
+    if (e)
+      break;
+    for (size_t k = 0; k < list.count; k++)
+      append_entry (d, list.entries[k].name, &list.entries[k].st, plus);
+    if (list.count)
+      cookie = list.entries[list.count - 1].cookie;
+    eof = list.eof;
+    agent_dirlist_free (&list);
+    if (d->entries->len > AGENT_LIST_MAX)
+      e = guest_reject ("agent readdir", "a listing without end");
+  }
+  return e;
+}
+
 /* Lists DIR into D when a read starts at the beginning, not at opendir:
  * the kernel notes the directory's version before it asks for the first
  * entries and keeps what they say as the directory's listing, so they must
  * not predate a change made between opendir and that read.  Returns 0 or
  * an errno. */
 static int
-load_listing (struct fs *fs, struct dir_handle *d, struct inode *dir)
+load_listing (struct fs *fs, struct dir_handle *d, struct inode *dir, bool plus)
 {
   drop_listing (d);
   d->path = itable_path (&fs->itable, dir);
   if (!d->path)
     return ESTALE;
-  int e = guest_readdir (fs->g, d->path, &d->entries);
+  int e = fs->agent ? agent_listing (fs, d, dir, plus) : guest_readdir (fs->g, d->path, &d->entries);
   if (!e)
     fs_names_of_listing (fs, dir, d->entries);
+  else
+    drop_listing (d);   /* a part is no listing: the next read starts over */
   return e;
 }
 
@@ -135,7 +217,7 @@ read_entries (fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
   fs_lock (fs);
   struct inode *dir = itable_from_nodeid (&fs->itable, ino);
   if (off == 0 || !d->entries)
-    e = load_listing (fs, d, dir);
+    e = load_listing (fs, d, dir, plus);
   for (size_t k = (size_t) off; !e && k < d->entries->len; k++) {
     const struct guestfs_dirent *de = &d->entries->val[k];
     if (fs_is_hidden_name (fs, dir, de->name))
