@@ -21,6 +21,7 @@
 #include "common/cleanup.h"
 #include "common/reply-check.h"
 #include "common/xalloc.h"
+#include "common/clock.h"
 #include "fsops/agent-client.h"
 
 #define HEADER_SIZE sizeof (struct agent_header)
@@ -215,14 +216,6 @@ reader_main (void *arg)
 
 /* ---- the writer ---- */
 
-static int64_t
-now_ms (void)
-{
-  struct timespec ts;
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static ssize_t
 write_iov (struct agent_conn *c, struct iovec *iov, int n)
 {
@@ -233,13 +226,13 @@ write_iov (struct agent_conn *c, struct iovec *iov, int n)
   return writev (c->fd_out, iov, n);
 }
 
-/* Writes all of IOV by DEADLINE (ms, now_ms's clock); -1 if not: the
+/* Writes all of IOV by DEADLINE (ms, monotonic_ms's clock); -1 if not: the
  * stream then holds part of a message, and is lost. */
 static int
 write_all (struct agent_conn *c, struct iovec *iov, int n, int64_t deadline)
 {
   while (n > 0) {
-    int64_t left = deadline - now_ms ();
+    int64_t left = deadline - monotonic_ms ();
     struct pollfd p = { .fd = c->fd_out, .events = POLLOUT };
     if (left <= 0)
       return -1;
@@ -326,7 +319,7 @@ call_agent (struct agent_conn *c, const struct agent_req *req,
     pthread_cond_destroy (&call.done_cv);
     return e;
   }
-  int64_t deadline = now_ms () + c->timeout_ms;
+  int64_t deadline = monotonic_ms () + c->timeout_ms;
   struct agent_header h = { .len = (uint32_t) (HEADER_SIZE + len + name_len),
                             .op = req->op, .id = call.id };
   struct iovec iov[3] = { { &h, sizeof h }, { (void *) body, len }, { (void *) name, name_len } };

@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "common/agent-protocol.h"
+#include "common/clock.h"
 #include "common/cleanup.h"
 #include "common/remove-tree.h"
 #include "common/xalloc.h"
@@ -494,27 +495,19 @@ pipelined (int n, uint64_t first_id)
   return good;
 }
 
-static double
-now (void)
-{
-  struct timespec ts;
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* Round trips per second: NOPs one at a time, then 32 in flight. */
 static void
 measure (void)
 {
   struct reply r;
   const int n = 20000;
-  double t0 = now ();
+  double t0 = monotonic_seconds ();
   for (int k = 0; k < n; k++)
     call (AGENT_OP_NOP, NULL, 0, NULL, 0, &r);
-  double t1 = now ();
+  double t1 = monotonic_seconds ();
   for (int k = 0; k < n; k += 32)
     pipelined (32, 1u << 30);
-  double t2 = now ();
+  double t2 = monotonic_seconds ();
   printf ("NOP round trips/s over a socketpair: %.0f one at a time, %.0f with 32 in flight\n",
           n / (t1 - t0), n / (t2 - t1));
 }
