@@ -303,6 +303,58 @@ def write_errors():
     write('write-errors', 'noise', pieces('\x1b[2Jrandom console text\n' * 3, 255))
 
 
+def fstab():
+    write('fstab', 'debian', (
+        '# /etc/fstab: static file system information.\n'
+        '#\n'
+        '# <file system> <mount point>   <type>  <options>       <dump>  <pass>\n'
+        '# / was on /dev/sda1 during installation\n'
+        'UUID=3e1a2b4c-5d6e-4f70-8192-a3b4c5d6e7f8 /               ext4    errors=remount-ro 0       1\n'
+        '# /boot/efi was on /dev/sda2 during installation\n'
+        'UUID=1A2B-3C4D  /boot/efi       vfat    umask=0077      0       1\n'
+        'UUID=0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0 none            swap    sw              0       0\n'
+        '/dev/sr0        /media/cdrom0   udf,iso9660 user,noauto     0       0\n').encode())
+    write('fstab', 'labels-crlf', (
+        'LABEL=root\t/\text4\tdefaults\t0 1\r\n'
+        '  LABEL="my\\040data"   /srv//data/   xfs  noatime  \r\n'
+        '\r\n\t# a comment\r\n'
+        "LABEL='boot'\t\t /boot/./ ext2\r\n"
+        'PARTLABEL=EFI\\040System /boot/efi\r\n'
+        'PARTUUID=0A1B2C3D-02 /home').encode())
+    write('fstab', 'escapes', (
+        '/dev/sdb1 /mnt/my\\040disk ext4\n'
+        '/dev/sdc1 /mnt/back\\134slash ext4\n'
+        '/dev/sdd1 /mnt/new\\012line ext4\n'
+        '/dev/sde\\000 /mnt/nul ext4\n'
+        '/dev/disk/by-label/my\\x20disk /data ext4\n'
+        '/dev/disk/by-uuid/ABCD-EF01 /boot/efi vfat\n'
+        '/dev/disk/by-partlabel/bad\\x00 /p ext4\n').encode())
+    write('fstab', 'lvm-btrfs', (
+        '/dev/mapper/my--vg-root / ext4 errors=remount-ro 0 1\n'
+        '/dev/mapper/luks-0f1e2d3c-4b5a /srv ext4 defaults 0 2\n'
+        '/dev/mapper/vg0-swap_1 none swap sw 0 0\n'
+        'UUID=b0a1 /home btrfs defaults,subvol=/@home,compress=zstd 0 0\n'
+        'UUID=b0a1 /.snapshots btrfs subvol=@snapshots,subvol=/ 0 0\n').encode())
+    write('fstab', 'skips', (
+        'proc /proc proc defaults 0 0\n'
+        'tmpfs /tmp tmpfs mode=1777,nosuid 0 0\n'
+        'host:/export /mnt/nfs nfs4 _netdev 0 0\n'
+        '//server/share /mnt/smb cifs credentials=/root/c 0 0\n'
+        'u@h:/ /mnt/ssh fuse.sshfs noauto 0 0\n'
+        '/srv/data /data none bind 0 0\n'
+        '/dev/sdb1 /mnt/../etc ext4\n'
+        '/dev/sdb1 relative ext4 context="a,noauto"\n').encode())
+    write('fstab', 'malformed', (
+        '/dev/sdb4\n'
+        'LABEL= /a ext4\n'
+        'UUID="" /b\n'
+        '/dev/sdb6 /data6 ext4 ro 0 not-a-number and more\n').encode())
+    write('fstab', 'nul', b'/dev/sda1 / ext4\n\0\n')
+    # a mount point one byte over the bound of a field, which mutation
+    # alone seldom grows to
+    write('fstab', 'long-field', ('/dev/sdb1 /' + 'a' * 4096 + ' ext4\n/dev/sdc1 /c\n').encode())
+
+
 options()
 mountspec()
 drive_spec()
@@ -314,3 +366,4 @@ image_header()
 guest_replies()
 agent_replies()
 write_errors()
+fstab()
