@@ -503,6 +503,13 @@ guest_vfs_label (guestfs_h *g, const char *device, char **label)
 }
 
 int
+guest_blkid (guestfs_h *g, const char *device, char ***pairs, size_t *n)
+{
+  char **list = guestfs_blkid (g, device);
+  return take_list (g, "blkid", list, list ? reply_pairs_ok (list, false, false) : 0, pairs, n);
+}
+
+int
 guest_part_to_dev (guestfs_h *g, const char *partition, char **device)
 {
   return take_string (g, "part_to_dev", guestfs_part_to_dev (g, partition), reply_path_ok,

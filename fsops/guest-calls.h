@@ -98,6 +98,9 @@ int guest_inspect_os (guestfs_h *g, char ***roots);
  * device, reply_text_ok for a label. */
 int guest_vfs_type (guestfs_h *g, const char *device, char **type);
 int guest_vfs_label (guestfs_h *g, const char *device, char **label);
+/* blkid's KEY, value pairs for DEVICE (LABEL, UUID, PART_ENTRY_UUID, ...),
+ * each string printable. */
+int guest_blkid (guestfs_h *g, const char *device, char ***pairs, size_t *n);
 int guest_part_to_dev (guestfs_h *g, const char *partition, char **device);
 /* *SIZE >= 0. */
 int guest_blockdev_size (guestfs_h *g, const char *device, int64_t *size);

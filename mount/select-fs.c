@@ -10,6 +10,7 @@
 #include "common/printable.h"
 #include "common/xalloc.h"
 #include "fsops/guest-calls.h"
+#include "mount/find-root.h"
 #include "mount/select-fs.h"
 
 bool
@@ -28,9 +29,9 @@ fs_type_is_mountable (const char *type)
 /* Mounts DEVICE at PATH in the appliance; read-only mounts add "ro" so the
  * filesystem itself never writes (journal replay included, where the
  * filesystem allows). */
-static int
-mount_one (guestfs_h *g, bool readonly, const char *device, const char *path,
-           const char *options, const char *fstype)
+int
+mount_in_appliance (guestfs_h *g, bool readonly, const char *device, const char *path,
+                    const char *options, const char *fstype)
 {
   char *opts = NULL;
   if (asprintf (&opts, "%s%s%s", readonly ? "ro" : "",
@@ -59,7 +60,7 @@ mount_specs (guestfs_h *g, const struct options *opts, char **err)
   int r = 0;
   for (size_t k = 0; k < opts->n_specs && r == 0; k++) {
     const struct mount_spec *s = &specs[k];
-    if (mount_one (g, opts->readonly, s->device, s->path, s->options, s->fstype) == 0)
+    if (mount_in_appliance (g, opts->readonly, s->device, s->path, s->options, s->fstype) == 0)
       continue;
     int blockdev = 0, lv = 0;
     if ((guest_is_blockdev (g, s->device, &blockdev) || !blockdev) &&
@@ -92,7 +93,7 @@ mount_os (guestfs_h *g, const char *root, bool readonly, char **err)
       }
   int r = 0;
   for (size_t k = 0; k < n; k += 2)
-    if (mount_one (g, readonly, pairs[k + 1], pairs[k], NULL, NULL)) {
+    if (mount_in_appliance (g, readonly, pairs[k + 1], pairs[k], NULL, NULL)) {
       if (strcmp (pairs[k], "/") == 0) {
         r = error_set (err, "cannot mount the root filesystem %s: %s", pairs[k + 1], guest_last_error (g));
         break;
@@ -128,7 +129,7 @@ mount_largest (guestfs_h *g, struct candidate *c, size_t n, const struct options
       c[k].size = -1;
   qsort (c, n, sizeof *c, by_size_descending);
   for (size_t k = 0; k < n; k++)
-    if (mount_one (g, opts->readonly, c[k].device, "/", NULL, NULL) == 0) {
+    if (mount_in_appliance (g, opts->readonly, c[k].device, "/", NULL, NULL) == 0) {
       fprintf (stderr, "imgmount: %zu filesystems found; mounted the largest, %s (%s, %lld MiB); "
                "choose another with -m DEV (imgmount --list IMAGE lists them)\n",
                n, c[k].device, c[k].type, (long long) (c[k].size >> 20));
@@ -138,18 +139,38 @@ mount_largest (guestfs_h *g, struct candidate *c, size_t n, const struct options
                n, guest_last_error (g));
 }
 
+/* DEVICE's type, and in *BLKID everything blkid said of it (NULL when it
+ * found no signature: vfs_type then says "" or what it finds). */
+static int
+device_type (guestfs_h *g, const char *device, char **type, char ***blkid)
+{
+  size_t n;
+  *blkid = NULL;
+  if (guest_blkid (g, device, blkid, &n))
+    return guest_vfs_type (g, device, type);
+  *type = NULL;
+  for (char **p = *blkid; p[0]; p += 2)
+    if (strcmp (p[0], "TYPE") == 0)
+      *type = xstrdup (p[1]);
+  if (!*type)
+    *type = xstrdup ("");
+  return 0;
+}
+
 /* What list_filesystems returns, for images with no LVM, MD or LDM
  * volumes (the appliance did not scan for them, see metadata-probe.c):
  * the filesystems on whole disks without partitions and on partitions,
  * without list_filesystems's lvm and ldmtool runs, seconds under TCG.
+ * blkid (one run per device, as vfs_type) also yields the labels and
+ * UUIDs an fstab names: *BLKIDS gets them, one entry per pair.
  * NULL, to ask list_filesystems, when a btrfs filesystem needs its
  * subvolumes listed or a call fails. */
 static char **
-list_plain_filesystems (guestfs_h *g)
+list_plain_filesystems (guestfs_h *g, char ****blkids)
 {
   char **devices = NULL, **parts = NULL;
   size_t n = 0, cap = 0;
-  char **out = NULL;
+  char **out = NULL, ***ids = NULL;
   bool fallback = guest_list_devices (g, &devices) || guest_list_partitions (g, &parts);
   for (int pass = 0; !fallback && pass < 2; pass++)
     for (char **d = pass == 0 ? devices : parts; *d && !fallback; d++) {
@@ -161,16 +182,19 @@ list_plain_filesystems (guestfs_h *g)
       }
       if (partitioned)
         continue;
-      char *type = NULL;
-      if (guest_vfs_type (g, *d, &type) || strcmp (type, "btrfs") == 0) {
+      char *type = NULL, **blkid = NULL;
+      if (device_type (g, *d, &type, &blkid) || strcmp (type, "btrfs") == 0) {
         free (type);
+        strings_free (blkid);
         fallback = true;
         break;
       }
       if (n + 3 > cap) {
         cap = cap ? 2 * cap : 16;
         out = xreallocarray (out, cap, sizeof *out);
+        ids = xreallocarray (ids, cap / 2, sizeof *ids);
       }
+      ids[n / 2] = blkid;
       out[n++] = xstrdup (*d);
       out[n++] = type;
       out[n] = NULL;
@@ -178,17 +202,35 @@ list_plain_filesystems (guestfs_h *g)
   strings_free (devices);
   strings_free (parts);
   if (fallback || !out) {
+    blkids_free (ids, out);
     strings_free (out);
     return NULL;
   }
+  *blkids = ids;
   return out;
+}
+
+/* No root with an fstab: libguestfs's inspection (Windows and its drive
+ * letters, systems without os-release), else the largest filesystem. */
+static int
+mount_inspected (guestfs_h *g, struct candidate *c, size_t n, const struct options *opts,
+                 char **err)
+{
+  AUTO_STRINGS char **roots = NULL;
+  if (!guest_inspect_os (g, &roots) && roots[0] && !roots[1])
+    return mount_os (g, roots[0], opts->readonly, err);
+  if (roots && roots[0])
+    return error_set (err, "several operating systems found (%s, %s, ...); choose one with -m DEV",
+                      roots[0], roots[1]);
+  return mount_largest (g, c, n, opts, err);
 }
 
 static int
 mount_default (guestfs_h *g, const struct options *opts, bool volumes_possible,
                char ***fs_types, char **err)
 {
-  char **fs = volumes_possible ? NULL : list_plain_filesystems (g);
+  char ***blkids = NULL;
+  char **fs = volumes_possible ? NULL : list_plain_filesystems (g, &blkids);
   size_t n_fs;
   if (!fs && guest_list_filesystems (g, &fs, &n_fs))
     return error_set (err, "cannot list filesystems: %s", guest_last_error (g));
@@ -201,24 +243,20 @@ mount_default (guestfs_h *g, const struct options *opts, bool volumes_possible,
     }
 
   int r;
-  char **roots = NULL;
   if (n == 0)
     r = error_set (err, "%s: no filesystem found in the image%s", opts->images[0],
               opts->n_images > 1 ? "s" : "");
   else if (n == 1) {
-    r = !mount_one (g, opts->readonly, c[0].device, "/", NULL, NULL) ? 0
+    r = !mount_in_appliance (g, opts->readonly, c[0].device, "/", NULL, NULL) ? 0
       : error_set (err, "cannot mount %s (%s): %s", c[0].device, c[0].type, guest_last_error (g));
   }
-  else if (!guest_inspect_os (g, &roots) && roots[0] && !roots[1])
-    r = mount_os (g, roots[0], opts->readonly, err);
-  else if (roots && roots[0])
-    r = error_set (err, "several operating systems found (%s, %s, ...); choose one with -m DEV",
-              roots[0], roots[1]);
-  else
-    r = mount_largest (g, c, n, opts, err);
-
-  strings_free (roots);
+  else {
+    r = find_root_and_mount (g, fs, blkids, opts->readonly, opts->verbose, err);
+    if (r == 1)
+      r = mount_inspected (g, c, n, opts, err);
+  }
   free (c);
+  blkids_free (blkids, fs);
   *fs_types = fs;
   return r;
 }

@@ -661,6 +661,7 @@ char **guestfs_mountpoints (guestfs_h *g) { return LIST ("mountpoints", "/dev/sd
 char **guestfs_list_devices (guestfs_h *g) { return LIST ("list_devices", "/dev/sda", "/dev/sdb"); }
 char **guestfs_list_partitions (guestfs_h *g) { return string_list ("list_partitions", NULL, 0); }
 char **guestfs_inspect_os (guestfs_h *g) { return LIST ("inspect_os", "/dev/sda"); }
+char **guestfs_blkid (guestfs_h *g, const char *dev) { return LIST ("blkid", "LABEL", "ROOT", "TYPE", "ext4"); }
 
 char **
 guestfs_inspect_get_mountpoints (guestfs_h *g, const char *root)
