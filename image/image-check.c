@@ -88,8 +88,9 @@ qemu_holds_for_writing (int fd)
 }
 
 int
-image_lock (const char *path, bool readonly, char **err)
+image_lock (const char *path, bool readonly, bool *busy, char **err)
 {
+  *busy = false;
   int fd = open (path, (readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
   if (fd == -1)
     return error_set (err, "%s: %s", path, strerror (errno));
@@ -97,6 +98,7 @@ image_lock (const char *path, bool readonly, char **err)
   if (flock (fd, (readonly ? LOCK_SH : LOCK_EX) | LOCK_NB) == -1) {
     int e = errno;
     close (fd);
+    *busy = e == EWOULDBLOCK;
     if (e == EWOULDBLOCK)
       return error_set (err, "%s: already mounted by another imgmount%s; unmount it first",
                    path, readonly ? " for writing" : "");

@@ -18,7 +18,8 @@ int mountpoint_check (const char *path, bool nonempty, char **err);
  * for a read-only mount, exclusive for a read-write one, so that two
  * imgmounts never write one image.  Also refuses an image that a qemu
  * process holds open for writing (qemu marks that with an OFD lock on byte
- * 101 of the file).  Returns the fd, or -1 with *ERR set. */
-int image_lock (const char *path, bool readonly, char **err);
+ * 101 of the file).  Returns the fd, or -1 with *ERR set, and *BUSY set
+ * when the lock is held elsewhere (another imgmount). */
+int image_lock (const char *path, bool readonly, bool *busy, char **err);
 
 #endif

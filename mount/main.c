@@ -17,6 +17,7 @@
 #include "backend-select/backend.h"
 #include "backend-select/appliance/appliance.h"
 #include "common/cleanup.h"
+#include "common/clock.h"
 #include "common/message.h"
 #include "common/xalloc.h"
 #include "backend-select/watchdog.h"
@@ -24,6 +25,7 @@
 #include "fsops/fsops.h"
 #include "fsops/guest-calls.h"
 #include "mount/daemon.h"
+#include "mount/finish.h"
 #include "image/image-check.h"
 #include "image/image-refs.h"
 #include "mount/list.h"
@@ -58,6 +60,36 @@ check_backing_files (const struct options *opts, char **backing_nodes, char **er
   return image_refs_all_used (opts->backings, opts->n_backings, used, err);
 }
 
+/* Locks IMAGE.  When the lock is held by a daemon of ours whose mount has
+ * gone (umount(8), fusermount3 -u and systemd return while it writes
+ * back), waits for it until DEADLINE_MS, and takes the lock then. */
+static int
+lock_image (const char *image, bool readonly, int64_t deadline_ms, char **err)
+{
+  /* Each turn waits for one daemon to end; a few are plenty. */
+  for (int turns = 0; turns < 8; turns++) {
+    bool busy;
+    int fd = image_lock (image, readonly, &busy, err);
+    struct stat st;
+    if (fd >= 0 || !busy || stat (image, &st) == -1)
+      return fd;
+    AUTO_FD run_dir = runtime_dir_open (NULL, NULL);
+    char *wait_err = NULL;
+    int waited = run_dir >= 0 ? finish_previous (run_dir, image, &st, deadline_ms,
+                                                 watchdog_call_timeout (), &wait_err) : 0;
+    if (waited != 1) {
+      if (wait_err) {
+        free (*err);
+        *err = wait_err;
+      }
+      return -1;
+    }
+    free (*err);
+    *err = NULL;
+  }
+  return image_lock (image, readonly, &(bool) { false }, err);
+}
+
 /* Checks all host-side input, and locks the images.  Fills IMAGE_FDS and
  * BACKING_NODES (one malloc'd string per image). */
 static int
@@ -75,8 +107,9 @@ check_input (const struct options *opts, int *image_fds, char **backing_nodes, c
       return error_set (err, "/dev/fuse: %s; load the fuse module (modprobe fuse) or run where "
                         "FUSE is available", strerror (errno));
   }
+  int64_t deadline_ms = monotonic_ms () + (int64_t) (watchdog_call_timeout () * 1000);
   for (size_t k = 0; k < opts->n_images; k++)
-    if ((image_fds[k] = image_lock (opts->images[k], opts->readonly, err)) == -1)
+    if ((image_fds[k] = lock_image (opts->images[k], opts->readonly, deadline_ms, err)) == -1)
       return -1;
   return 0;
 }
@@ -168,11 +201,13 @@ new_session (const struct options *opts, struct fs *fs)
   return se;
 }
 
-/* Takes the runtime lock that `imgmount -u` waits on, in the runtime
- * directory open as RUN_DIR, and writes the daemon's pid in it.  Returns
- * its fd. */
+/* Takes the runtime lock that `imgmount -u`, and a mount of one of the
+ * images after this one has gone, wait on, in the runtime directory open
+ * as RUN_DIR, and writes the daemon's pid and the identities of the
+ * images (IMAGE_FDS[0..N-1]) in it.  Returns its fd. */
 static int
-publish_mount (int run_dir, const char *mountpoint, unsigned *maj, unsigned *min)
+publish_mount (int run_dir, const char *mountpoint, const int *image_fds, size_t n,
+               unsigned *maj, unsigned *min)
 {
   if (mountinfo_find ("/proc/self/mountinfo", mountpoint, maj, min, NULL) != 1)
     return -1;
@@ -191,29 +226,15 @@ publish_mount (int run_dir, const char *mountpoint, unsigned *maj, unsigned *min
       fd = -1;
     }
   }
-  if (fd >= 0 && (ftruncate (fd, 0) == -1 || dprintf (fd, "%d\n", (int) getpid ()) < 0)) {
-    /* -u then cannot wait for the exit itself, only for the lock */
+  if (fd >= 0 && runtime_write_lock (fd, getpid (), image_fds, n) == -1) {
+    /* -u then cannot wait for the exit itself, only for the lock; a mount
+     * of the image refuses at once, as for a live one */
   }
+  /* What a previous daemon of this number said of its lost data, for
+   * waiters long gone (finish.h). */
+  if (fd >= 0)
+    runtime_unlink (run_dir, *maj, *min, RUNTIME_STATUS);
   return fd;
-}
-
-/* Leaves the outcome for a waiting `imgmount -u`, or, when nobody waits
- * (fusermount3 -u, a signal), tidies the runtime files away. */
-static void
-leave_status (int run_dir, unsigned maj, unsigned min, const char *status)
-{
-  struct stat st;
-  if (runtime_stat (run_dir, maj, min, RUNTIME_WAITING, &st) == 0) {
-    FILE *fp = runtime_fopen (run_dir, maj, min, RUNTIME_STATUS, "w");
-    if (fp) {
-      /* With our pid: a later mount of the same device number must not
-       * take this for its own outcome. */
-      fprintf (fp, "%d %s\n", (int) getpid (), status);
-      fclose (fp);
-    }
-  }
-  else
-    runtime_unlink (run_dir, maj, min, RUNTIME_LOCK);
 }
 
 static int
@@ -349,7 +370,7 @@ run_mount (struct options *opts)
   }
 
   unsigned maj = 0, min = 0;
-  int lock_fd = publish_mount (run_dir, mountpoint, &maj, &min);
+  int lock_fd = publish_mount (run_dir, mountpoint, image_fds, opts->n_images, &maj, &min);
   if (opts->pid_file && write_pid_file (opts->pid_file) == -1)
     fprintf (stderr, "imgmount: warning: cannot write %s: %s\n", opts->pid_file, strerror (errno));
   progress_done ();
@@ -372,7 +393,8 @@ run_mount (struct options *opts)
   fs_free (fs);
   if (err)
     error_line (err);
-  leave_status (run_dir, maj, min, err ? err : "ok");
+  if (lock_fd >= 0)
+    finish_leave_status (run_dir, maj, min, err ? err : "ok");
   if (opts->pid_file)
     unlink (opts->pid_file);
   int rc = err ? 1 : 0;

@@ -1,5 +1,7 @@
 /* runtime.c: the runtime directory and the mount table lookup. */
 #include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -86,14 +88,85 @@ runtime_dir_open (const char *dir, char **err)
   return fd;
 }
 
+static const char *const suffixes[] = {
+  [RUNTIME_LOCK] = "lock", [RUNTIME_WAITING] = "waiting", [RUNTIME_STATUS] = "status",
+};
+
 /* The name of FILE of mount MAJOR:MINOR, the one place that spells it. */
 static void
 file_name (char *name, size_t size, unsigned major, unsigned minor, enum runtime_file file)
 {
-  static const char *const suffixes[] = {
-    [RUNTIME_LOCK] = "lock", [RUNTIME_WAITING] = "waiting", [RUNTIME_STATUS] = "status",
-  };
   snprintf (name, size, "%u:%u.%s", major, minor, suffixes[file]);
+}
+
+bool
+runtime_parse_name (const char *name, unsigned *major, unsigned *minor, enum runtime_file *file)
+{
+  unsigned maj, min;
+  if (sscanf (name, "%u:%u.", &maj, &min) != 2)
+    return false;
+  /* Only the very name file_name gives: no sign, no leading zero. */
+  for (size_t k = 0; k < sizeof suffixes / sizeof suffixes[0]; k++) {
+    char spelt[64];
+    file_name (spelt, sizeof spelt, maj, min, (enum runtime_file) k);
+    if (strcmp (name, spelt) == 0) {
+      *major = maj;
+      *minor = min;
+      *file = (enum runtime_file) k;
+      return true;
+    }
+  }
+  return false;
+}
+
+int
+runtime_write_lock (int fd, pid_t pid, const int *image_fds, size_t n)
+{
+  char *text = NULL;
+  size_t len = 0;
+  FILE *mem = open_memstream (&text, &len);
+  if (!mem)
+    return -1;
+  fprintf (mem, "%d\n", (int) pid);
+  int r = 0;
+  for (size_t k = 0; k < n && r == 0; k++) {
+    struct stat st;
+    if (fstat (image_fds[k], &st) == -1)
+      r = -1;
+    else
+      fprintf (mem, "%ju %ju\n", (uintmax_t) st.st_dev, (uintmax_t) st.st_ino);
+  }
+  if (fclose (mem) == EOF)
+    r = -1;
+  /* From the start, whatever the offset (the file may be reused). */
+  if (r == 0 && (ftruncate (fd, 0) == -1 || pwrite (fd, text, len, 0) != (ssize_t) len))
+    r = -1;
+  free (text);
+  return r;
+}
+
+int
+runtime_read_lock (int fd, dev_t dev, ino_t ino, bool *holds)
+{
+  char buf[4096];
+  ssize_t n = pread (fd, buf, sizeof buf - 1, 0);
+  if (holds)
+    *holds = false;
+  if (n <= 0)
+    return 0;
+  buf[n] = '\0';
+  char *line_end, *rest;
+  long pid = strtol (buf, &rest, 10);
+  if (rest == buf || *rest != '\n' || pid <= 0 || pid > INT_MAX)
+    return 0;
+  for (char *line = rest + 1; holds && (line_end = strchr (line, '\n')); line = line_end + 1) {
+    uintmax_t d, i;
+    int used = 0;
+    if (sscanf (line, "%ju %ju%n", &d, &i, &used) == 2 && line + used == line_end &&
+        d == (uintmax_t) dev && i == (uintmax_t) ino)
+      *holds = true;
+  }
+  return (int) pid;
 }
 
 int
@@ -180,6 +253,25 @@ mountinfo_find (const char *mountinfo, const char *mountpoint,
       *fstype = xstrdup (type);
     }
     found = 1;
+  }
+  free (line);
+  fclose (fp);
+  return found;
+}
+
+int
+mountinfo_has_device (const char *mountinfo, unsigned major, unsigned minor)
+{
+  FILE *fp = fopen (mountinfo, "re");
+  if (!fp)
+    return -1;
+  char *line = NULL;
+  size_t cap = 0;
+  int found = 0;
+  while (!found && getline (&line, &cap, fp) != -1) {
+    unsigned id, parent, maj, min;
+    found = sscanf (line, "%u %u %u:%u ", &id, &parent, &maj, &min) == 4 && maj == major &&
+            min == minor;
   }
   free (line);
   fclose (fp);

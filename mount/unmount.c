@@ -10,6 +10,7 @@
 #include <sys/mount.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "mount/finish.h"
 #include "mount/runtime.h"
 #include "mount/unmount.h"
 #include "common/xalloc.h"
@@ -32,61 +33,6 @@ detach (const char *mountpoint, bool lazy)
     return errno;
   /* fusermount3 says only "failed"; busy is by far the common cause. */
   return WIFEXITED (status) && WEXITSTATUS (status) == 0 ? 0 : EBUSY;
-}
-
-/* The daemon's pid, from the lock file. */
-static int
-daemon_pid (int lock_fd)
-{
-  char buf[32] = "";
-  return pread (lock_fd, buf, sizeof buf - 1, 0) > 0 ? atoi (buf) : 0;
-}
-
-/* The lock is released as the daemon exits: wait for the process itself to
- * be gone (a zombie nobody has reaped yet counts as gone). */
-static void
-wait_for_exit (int pid)
-{
-  if (pid <= 0)
-    return;
-  char status[64];
-  snprintf (status, sizeof status, "/proc/%d/status", pid);
-  for (int tries = 0; tries < 500; tries++) {
-    FILE *fp = fopen (status, "re");
-    if (!fp)
-      return;
-    char *line = NULL;
-    size_t cap = 0;
-    bool zombie = true;   /* no State line: treat as gone */
-    while (getline (&line, &cap, fp) != -1)
-      if (strncmp (line, "State:", 6) == 0) {
-        zombie = strchr (line, 'Z') != NULL || strchr (line, 'X') != NULL;
-        break;
-      }
-    free (line);
-    fclose (fp);
-    if (zombie)
-      return;
-    usleep (10000);
-  }
-}
-
-/* The outcome daemon PID left in its status file ("PID STATUS"), or
- * NULL. */
-static char *
-read_status (int run_dir, unsigned maj, unsigned min, int pid)
-{
-  FILE *fp = runtime_fopen (run_dir, maj, min, RUNTIME_STATUS, "r");
-  if (!fp)
-    return NULL;
-  char *line = NULL, *status = NULL;
-  size_t cap = 0;
-  char *rest;
-  if (getline (&line, &cap, fp) > 0 && strtol (line, &rest, 10) == pid && *rest == ' ')
-    status = xstrdup (strtok (rest + 1, "\n") ? rest + 1 : "");
-  free (line);
-  fclose (fp);
-  return status;
 }
 
 int
@@ -136,20 +82,16 @@ unmount_and_wait (const char *mountpoint, bool lazy)
   else {
     /* The daemon holds the lock until it has synced and its appliance
      * has exited. */
-    while (flock (lock_fd, LOCK_EX) == -1 && errno == EINTR)
-      ;
-    int pid = daemon_pid (lock_fd);
-    wait_for_exit (pid);
-    char *status = read_status (run_dir, maj, min, pid);
-    if (status && strcmp (status, "ok") == 0)
+    int pid;
+    char *status;
+    enum finish_outcome outcome = finish_wait (run_dir, maj, min, lock_fd, -1, &pid, &status);
+    if (outcome == FINISH_OK)
       rc = 0;
-    else if (status)
+    else if (outcome == FINISH_LOST)
       fprintf (stderr, "imgmount: %s: %s\n", mountpoint, status);
     else
       fprintf (stderr, "imgmount: %s: the daemon died before it could save its data; "
                "unsaved writes may be lost\n", mountpoint);
-    runtime_unlink (run_dir, maj, min, RUNTIME_STATUS);
-    runtime_unlink (run_dir, maj, min, RUNTIME_LOCK);
     free (status);
   }
   runtime_unlink (run_dir, maj, min, RUNTIME_WAITING);
