@@ -276,7 +276,7 @@ backend_start (const struct backend_request *req, struct backend_info *info, cha
   }
   info->kind = kind;
   info->host_sync = kind == BACKEND_UML && req->cache != CACHE_UNSAFE;
-  info->volumes_possible = scans != 0;
+  info->scans = scans;
   return g;
 }
 

@@ -30,9 +30,10 @@ struct backend_info {
   /* The hypervisor does not pass the guest's flushes on to the image file
    * (UML's ubd), so imgmount fdatasyncs the image itself after a guest sync. */
   bool host_sync;
-  /* The host found LVM, MD or LDM metadata on an image (or could not rule
-   * it out), so the appliance scanned for volumes (metadata-probe.h). */
-  bool volumes_possible;
+  /* The scans the appliance ran for volumes (SCAN_* of metadata-probe.h):
+   * the host found LVM, MD or LDM metadata on an image, or could not rule
+   * it out. */
+  unsigned scans;
   /* Listening for imgmount-agent's channel (agent-channel.h), for
    * backend_connect_agent once the filesystems are mounted. */
   int agent_listen_fd;

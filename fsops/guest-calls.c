@@ -469,6 +469,13 @@ guest_list_partitions (guestfs_h *g, char ***out)
 }
 
 int
+guest_lvs (guestfs_h *g, char ***out)
+{
+  char **list = guestfs_lvs (g);
+  return take_list (g, "lvs", list, list ? reply_list_ok (list, true) : 0, out, NULL);
+}
+
+int
 guest_inspect_os (guestfs_h *g, char ***roots)
 {
   char **list = guestfs_inspect_os (g);

@@ -93,6 +93,8 @@ int guest_inspect_mountpoints (guestfs_h *g, const char *root, char ***pairs, si
 /* Lists of device paths. */
 int guest_list_devices (guestfs_h *g, char ***list);
 int guest_list_partitions (guestfs_h *g, char ***list);
+/* LVM's logical volumes, /dev/VG/LV. */
+int guest_lvs (guestfs_h *g, char ***list);
 int guest_inspect_os (guestfs_h *g, char ***roots);
 /* One string each: reply_string_ok for a type, reply_path_ok for a
  * device, reply_text_ok for a label. */

@@ -207,7 +207,7 @@ account (struct search *s, size_t root, const struct fstab *fstab)
   s->c[root].accounted = true;
   account_device (s, s->c[root].device);
   for (size_t k = 0; k < fstab->n; k++)
-    if (!fstab->entries[k].skip) {
+    if (!fstab->entries[k].skip && strcmp (fstab->entries[k].file, "/") != 0) {
       size_t d = resolve (s, &fstab->entries[k]);
       if (d != NONE)
         account_device (s, d);

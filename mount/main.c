@@ -347,7 +347,7 @@ run_mount (struct options *opts)
   struct agent_conn *agent = NULL;
   progress_phase ("finding and mounting the filesystems");
   watchdog_busy (watchdog_call_timeout ());
-  int selected = select_and_mount (g, opts, info.volumes_possible, &fs_types, &err);
+  int selected = select_and_mount (g, opts, info.scans, &fs_types, &err);
   if (selected != -1)
     selected = backend_connect_agent (&info, &agent, &err);
   config.fs_types = fs_types;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "backend-select/backend.h"
+#include "backend-select/metadata-probe.h"
 #include "common/cleanup.h"
 #include "common/message.h"
 #include "common/printable.h"
@@ -157,51 +158,63 @@ device_type (guestfs_h *g, const char *device, char **type, char ***blkid)
   return 0;
 }
 
-/* What list_filesystems returns, for images with no LVM, MD or LDM
- * volumes (the appliance did not scan for them, see metadata-probe.c):
- * the filesystems on whole disks without partitions and on partitions,
- * without list_filesystems's lvm and ldmtool runs, seconds under TCG.
- * blkid (one run per device, as vfs_type) also yields the labels and
- * UUIDs an fstab names: *BLKIDS gets them, one entry per pair.
- * NULL, to ask list_filesystems, when a btrfs filesystem needs its
- * subvolumes listed or a call fails. */
-static char **
-list_plain_filesystems (guestfs_h *g, char ****blkids)
+/* Appends DEVICE and what blkid says of it to OUT (N strings so far, room
+ * for CAP) and IDS; false when list_filesystems must be asked instead. */
+static bool
+add_device (guestfs_h *g, const char *device, char ***out, char ****ids, size_t *n, size_t *cap)
 {
-  char **devices = NULL, **parts = NULL;
+  char *type = NULL, **blkid = NULL;
+  if (device_type (g, device, &type, &blkid) || strcmp (type, "btrfs") == 0) {
+    free (type);
+    strings_free (blkid);
+    return false;
+  }
+  if (*n + 3 > *cap) {
+    *cap = *cap ? 2 * *cap : 16;
+    *out = xreallocarray (*out, *cap, sizeof **out);
+    *ids = xreallocarray (*ids, *cap / 2, sizeof **ids);
+  }
+  (*ids)[*n / 2] = blkid;
+  (*out)[(*n)++] = xstrdup (device);
+  (*out)[(*n)++] = type;
+  (*out)[*n] = NULL;
+  return true;
+}
+
+static bool
+is_partitioned (guestfs_h *g, const char *device, char *const *parts)
+{
+  for (char *const *p = parts; *p; p++) {
+    AUTO_FREE char *parent = NULL;
+    if (!guest_part_to_dev (g, *p, &parent) && strcmp (parent, device) == 0)
+      return true;
+  }
+  return false;
+}
+
+/* What list_filesystems returns, for images with no MD or LDM volumes
+ * (the appliance did not scan for them, see metadata-probe.c): the
+ * filesystems on whole disks without partitions, on partitions and, with
+ * LVS, on LVM's logical volumes, without list_filesystems's md, ldmtool
+ * and per-volume runs, seconds under TCG and UML.  blkid (one run per
+ * device, as vfs_type) also yields the labels and UUIDs an fstab names:
+ * *BLKIDS gets them, one entry per pair.  NULL, to ask list_filesystems,
+ * when a btrfs filesystem needs its subvolumes listed or a call fails. */
+static char **
+list_plain_filesystems (guestfs_h *g, bool lvs, char ****blkids)
+{
+  AUTO_STRINGS char **devices = NULL, **parts = NULL, **volumes = NULL;
   size_t n = 0, cap = 0;
   char **out = NULL, ***ids = NULL;
-  bool fallback = guest_list_devices (g, &devices) || guest_list_partitions (g, &parts);
-  for (int pass = 0; !fallback && pass < 2; pass++)
-    for (char **d = pass == 0 ? devices : parts; *d && !fallback; d++) {
-      bool partitioned = false;
-      for (char **p = parts; pass == 0 && *p && !partitioned; p++) {
-        char *parent = NULL;
-        partitioned = !guest_part_to_dev (g, *p, &parent) && strcmp (parent, *d) == 0;
-        free (parent);
-      }
-      if (partitioned)
-        continue;
-      char *type = NULL, **blkid = NULL;
-      if (device_type (g, *d, &type, &blkid) || strcmp (type, "btrfs") == 0) {
-        free (type);
-        strings_free (blkid);
-        fallback = true;
-        break;
-      }
-      if (n + 3 > cap) {
-        cap = cap ? 2 * cap : 16;
-        out = xreallocarray (out, cap, sizeof *out);
-        ids = xreallocarray (ids, cap / 2, sizeof *ids);
-      }
-      ids[n / 2] = blkid;
-      out[n++] = xstrdup (*d);
-      out[n++] = type;
-      out[n] = NULL;
-    }
-  strings_free (devices);
-  strings_free (parts);
-  if (fallback || !out) {
+  bool ok = !guest_list_devices (g, &devices) && !guest_list_partitions (g, &parts) &&
+            (!lvs || !guest_lvs (g, &volumes));
+  for (char **d = devices; ok && *d; d++)
+    ok = is_partitioned (g, *d, parts) || add_device (g, *d, &out, &ids, &n, &cap);
+  for (char **p = parts; ok && *p; p++)
+    ok = add_device (g, *p, &out, &ids, &n, &cap);
+  for (char **v = volumes; ok && v && *v; v++)
+    ok = add_device (g, *v, &out, &ids, &n, &cap);
+  if (!ok || !out) {
     blkids_free (ids, out);
     strings_free (out);
     return NULL;
@@ -226,11 +239,12 @@ mount_inspected (guestfs_h *g, struct candidate *c, size_t n, const struct optio
 }
 
 static int
-mount_default (guestfs_h *g, const struct options *opts, bool volumes_possible,
+mount_default (guestfs_h *g, const struct options *opts, unsigned scans,
                char ***fs_types, char **err)
 {
   char ***blkids = NULL;
-  char **fs = volumes_possible ? NULL : list_plain_filesystems (g, &blkids);
+  /* MD and LDM volumes: only list_filesystems knows how to list them. */
+  char **fs = scans & ~SCAN_LVM ? NULL : list_plain_filesystems (g, scans & SCAN_LVM, &blkids);
   size_t n_fs;
   if (!fs && guest_list_filesystems (g, &fs, &n_fs))
     return error_set (err, "cannot list filesystems: %s", guest_last_error (g));
@@ -262,10 +276,10 @@ mount_default (guestfs_h *g, const struct options *opts, bool volumes_possible,
 }
 
 int
-select_and_mount (guestfs_h *g, const struct options *opts, bool volumes_possible,
+select_and_mount (guestfs_h *g, const struct options *opts, unsigned scans,
                   char ***fs_types, char **err)
 {
   *fs_types = NULL;
   return opts->n_specs > 0 ? mount_specs (g, opts, err)
-                           : mount_default (g, opts, volumes_possible, fs_types, err);
+                           : mount_default (g, opts, scans, fs_types, err);
 }

@@ -13,7 +13,7 @@
  * with a one-line reason in *ERR.  *FS_TYPES gets the filesystem types it
  * learnt on the way, as device, type pairs ending in NULL (or NULL: none),
  * for the caller to free. */
-int select_and_mount (guestfs_h *g, const struct options *opts, bool volumes_possible,
+int select_and_mount (guestfs_h *g, const struct options *opts, unsigned scans,
                       char ***fs_types, char **err);
 
 /* Mounts DEVICE at PATH in the appliance, adding "ro" to OPTIONS (may be

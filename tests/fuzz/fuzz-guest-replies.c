@@ -23,6 +23,7 @@
 #include <linux/fuse.h>
 #include "fsops/fsops.h"
 #include "tests/fuzz/target.h"
+#include "backend-select/metadata-probe.h"
 #include "tests/hostile/appliance-double.h"
 
 #define MAX_NODES 32
@@ -217,7 +218,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   double_start (&fuzzed);
   uint8_t flags = fuzz_u8 (&in);
   if (flags & 1)
-    double_mount_code (flags & 2);
+    double_mount_code (flags >> 1 & SCAN_ALL);
   struct fs_config config = { .g = double_handle (), .cache_timeout = 1 };
   fs = fs_new (&config);
   if (!fs)

@@ -656,11 +656,17 @@ string_list (const char *call, const char *const *honest, size_t n)
   string_list (call, (const char *const[]) { __VA_ARGS__ }, \
                sizeof ((const char *const[]) { __VA_ARGS__ }) / sizeof (const char *))
 
-char **guestfs_list_filesystems (guestfs_h *g) { return LIST ("list_filesystems", "/dev/sda", "ext4"); }
+/* Two filesystems, so that the mount code looks for a root among them. */
+char **
+guestfs_list_filesystems (guestfs_h *g)
+{
+  return LIST ("list_filesystems", "/dev/sda", "ext4", "/dev/sdb", "xfs");
+}
 char **guestfs_mountpoints (guestfs_h *g) { return LIST ("mountpoints", "/dev/sda", "/"); }
 char **guestfs_list_devices (guestfs_h *g) { return LIST ("list_devices", "/dev/sda", "/dev/sdb"); }
 char **guestfs_list_partitions (guestfs_h *g) { return string_list ("list_partitions", NULL, 0); }
 char **guestfs_inspect_os (guestfs_h *g) { return LIST ("inspect_os", "/dev/sda"); }
+char **guestfs_lvs (guestfs_h *g) { return LIST ("lvs", "/dev/vg/lv"); }
 char **guestfs_blkid (guestfs_h *g, const char *dev) { return LIST ("blkid", "LABEL", "ROOT", "TYPE", "ext4"); }
 
 char **
@@ -705,17 +711,17 @@ int guestfs_is_blockdev (guestfs_h *g, const char *dev) { return bool_reply ("is
 int guestfs_is_lv (guestfs_h *g, const char *dev) { return bool_reply ("is_lv", 0); }
 
 void
-double_mount_code (bool volumes)
+double_mount_code (unsigned scans)
 {
   struct options opts = { .mode = RUN_MOUNT };
   char *images[] = { (char *) "hostile.img", NULL };
   opts.images = images;
   opts.n_images = 1;
   char **fs_types = NULL, *err = NULL;
-  select_and_mount (double_handle (), &opts, volumes, &fs_types, &err);
+  select_and_mount (double_handle (), &opts, scans, &fs_types, &err);
   strings_free (fs_types);
   free (err);
   err = NULL;
-  list_filesystems (double_handle (), volumes, &err);
+  list_filesystems (double_handle (), scans != 0, &err);
   free (err);
 }

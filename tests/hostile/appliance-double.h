@@ -58,9 +58,9 @@ guestfs_h *double_handle (void);
 unsigned double_calls (const char *call);
 
 /* Runs the mount code (select_and_mount, then list_filesystems, which
- * prints to stdout) against the double, telling it whether VOLUMES may
- * exist. */
-void double_mount_code (bool volumes);
+ * prints to stdout) against the double, telling it which volume SCANS
+ * (SCAN_* of metadata-probe.h) the appliance ran. */
+void double_mount_code (unsigned scans);
 
 /* ---- FUSE ---- */
 

@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <linux/fuse.h>
 #include "fsops/fsops.h"
+#include "backend-select/metadata-probe.h"
 #include "tests/hostile/appliance-double.h"
 #include "tests/unit/check.h"
 
@@ -415,7 +416,9 @@ static void
 run_mount_cases (void)
 {
   static const char *const calls[] = { "list_filesystems", "inspect_get_mountpoints",
-                                       "list_devices", "inspect_os", "mountpoints" };
+                                       "list_devices", "list_partitions", "lvs", "blkid",
+                                       "inspect_os", "mountpoints" };
+  static const unsigned scans[] = { 0, SCAN_LVM, SCAN_ALL };
   static const enum reply_kind kinds[] = { REPLY_ODD, REPLY_ESCAPES, REPLY_OVERSIZE };
   fflush (stdout);
   int saved_stdout = dup (1), null = open ("/dev/null", O_WRONLY);
@@ -423,10 +426,10 @@ run_mount_cases (void)
   close (null);
   for (size_t c = 0; c < sizeof calls / sizeof calls[0]; c++)
     for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++)
-      for (int volumes = 0; volumes < 2; volumes++) {
+      for (size_t v = 0; v < sizeof scans / sizeof scans[0]; v++) {
         double_start (&scripted);
         bend (calls[c], kinds[k]);
-        double_mount_code (volumes);
+        double_mount_code (scans[v]);
         /* fs_new reads mountpoints for the names' case rules. */
         struct fs_config config = { .g = double_handle (), .cache_timeout = 1 };
         struct fs *f = fs_new (&config);
