@@ -129,7 +129,7 @@ def osimage_markdown(medians, figures, meta):
             "%.2f (target <= %g%s)" % (over_gm, fig["target_automatic_over_guestmount"],
                                        verdict(fig["automatic_over_guestmount_met"]))))
         if any((b, t, "osimage-unmount") in medians for t, _ in OSIMAGE_TOOLS):
-            out.append("| %s | unmount, until the daemon is gone | %s | | |" % (
+            out.append("| %s | unmount, until the appliance has let go of the image | %s | | |" % (
                 name, " | ".join(fmt(medians.get((b, t, "osimage-unmount"))) for t, _ in OSIMAGE_TOOLS)))
     out.append("")
     return out

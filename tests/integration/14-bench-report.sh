@@ -46,7 +46,7 @@ check "the OS image: TCG row, one target met, one missed" grep -q \
   "| TCG | ready | 9.0 | 8.5 | 20.0 | 0.5 (target <= 1: met) | 0.45 (target <= 0.3: missed) |" "$T/run/results.md"
 check "the OS image: UML row, no guestmount target" grep -q \
   "| UML | ready | 9.0 | 7.0 | 10.0 | 2.0 (target <= 1: missed) | 0.90 |" "$T/run/results.md"
-check "the OS image: the unmount" grep -q "| TCG | unmount, until the daemon is gone | 0.50 | - | - |" "$T/run/results.md"
+check "the OS image: the unmount" grep -q "| TCG | unmount, until the appliance has let go of the image | 0.50 | - | - |" "$T/run/results.md"
 check "the OS image: no empty table" not grep -q "Through the mount" "$T/run/results.md"
 check "the OS image: the JSON has the comparisons" python3 -c 'import json, sys
 o = json.load(open(sys.argv[1]))["osimage"]
