@@ -24,6 +24,7 @@ bench=(
   gnuplot-nox                # the chart
   fuse2fs                    # an ext4 reference with no appliance
   rsync python3
+  mmdebstrap                 # the OS image (contrib/bench/os-image.sh)
 )
 
 want=("${build_and_run[@]}")

@@ -4,7 +4,9 @@ round, backend, tool, workload, value, unit) and OUTDIR/meta.json into
 results.md (tables laid out like the seed's), results.json (medians,
 ratios, every sample) and chart.svg (grouped bars drawn by gnuplot).
 Medians over rounds; imgmount/guestmount ratios are taken per round, then
-their median."""
+their median.  The OS image row (workload osimage) has its own table: the
+automatic mount against imgmount -m (their difference, per round, then
+the median) and against guestmount -i, with issue 29's targets."""
 import collections
 import json
 import math
@@ -39,6 +41,15 @@ SEED_WORKLOADS = [
 CHART_WORKLOADS = [("startup", "start-up"), ("cp", "cp {file} MB in"), ("cat", "cat {file} MB (cold)"),
                    ("rsync-in", "rsync {files} files in"), ("rsync-out", "rsync out"),
                    ("find-ls", "find -ls (cold)"), ("fsync-median", "fsync 4K (median)")]
+# The OS image row (workloads osimage, osimage-unmount): its tools, and the
+# targets of issue 29 (same run): the automatic mount ready within
+# OSIMAGE_TARGET_MINUS_M seconds of the explicit -m one (every backend), and
+# at most OSIMAGE_TARGET_OVER_GUESTMOUNT times guestmount -i on TCG.
+OSIMAGE_TOOLS = [("imgmount", "imgmount (automatic)"),
+                 ("imgmount-m", "imgmount -m /dev/vg0/root -m /dev/sda1:/boot"),
+                 ("guestmount", "guestmount -i")]
+OSIMAGE_TARGET_MINUS_M = 1.0
+OSIMAGE_TARGET_OVER_GUESTMOUNT = {"tcg": 0.3}
 TOOL_ORDER = ["imgmount", "imgmount:none", "imgmount:unsafe", "guestmount", "fuse2fs", "loop"]
 HOST_TOOLS = ("fuse2fs", "loop")
 
@@ -69,6 +80,61 @@ def medians_and_ratios(samples):
     return medians, ratios
 
 
+def osimage_figures(samples, ratios, backends):
+    """Per backend that ran the OS image row: the median over rounds of
+    automatic minus -m (seconds), the median ratio automatic/guestmount -i,
+    the targets and whether they are met."""
+    figures = {}
+    for b in backends:
+        auto = samples.get((b, "imgmount", "osimage"), {})
+        explicit = samples.get((b, "imgmount-m", "osimage"), {})
+        if not auto and not explicit and (b, "guestmount", "osimage") not in samples:
+            continue
+        diffs = [auto[r] - explicit[r] for r in auto if r in explicit]
+        minus_m = statistics.median(diffs) if diffs else None
+        over_gm = ratios.get((b, "imgmount", "osimage"))
+        target_gm = OSIMAGE_TARGET_OVER_GUESTMOUNT.get(b)
+        figures[b] = {
+            "automatic_minus_m_s": minus_m, "target_automatic_minus_m_s": OSIMAGE_TARGET_MINUS_M,
+            "automatic_minus_m_met": None if minus_m is None else minus_m <= OSIMAGE_TARGET_MINUS_M,
+            "automatic_over_guestmount": over_gm, "target_automatic_over_guestmount": target_gm,
+            "automatic_over_guestmount_met": None if over_gm is None or target_gm is None else over_gm <= target_gm,
+        }
+    return figures
+
+
+def osimage_markdown(medians, figures, meta):
+    def verdict(met):
+        return "" if met is None else ": met" if met else ": missed"
+    out = ["## The OS image: mounted whole, seconds until `cat /etc/hostname` works", "",
+           "A Debian system (%s): mmdebstrap --variant=minbase bookworm; GPT; /boot ext2 labelled BOOT "
+           "on partition 1; / ext4 labelled ROOTFS on LVM vg0/root; fstab by LABEL=.  Read-only mounts, "
+           "one at a time, host caches warm; \"ready\": the mount command has returned and "
+           "`cat /etc/hostname` works.  Targets (issue 29): automatic within %g s of -m on every backend; "
+           "automatic at most %s." % (
+               meta.get("os_image") or "os-image.sh", OSIMAGE_TARGET_MINUS_M,
+               ", ".join("%gx guestmount -i on %s" % (v, BACKEND_NAMES.get(k, k)) for k, v in OSIMAGE_TARGET_OVER_GUESTMOUNT.items())),
+           "",
+           "| backend | | " + " | ".join(label for _, label in OSIMAGE_TOOLS) +
+           " | automatic - (-m), s | automatic / guestmount -i |",
+           "|---|---|" + "---:|" * (len(OSIMAGE_TOOLS) + 2)]
+    for b, fig in figures.items():
+        name = BACKEND_NAMES.get(b, b)
+        minus_m, over_gm = fig["automatic_minus_m_s"], fig["automatic_over_guestmount"]
+        out.append("| %s | ready | %s | %s | %s |" % (
+            name, " | ".join(fmt(medians.get((b, t, "osimage"))) for t, _ in OSIMAGE_TOOLS),
+            "-" if minus_m is None else "%.1f (target <= %g%s)" % (
+                minus_m, fig["target_automatic_minus_m_s"], verdict(fig["automatic_minus_m_met"])),
+            "-" if over_gm is None else "%.2f" % over_gm if fig["target_automatic_over_guestmount"] is None else
+            "%.2f (target <= %g%s)" % (over_gm, fig["target_automatic_over_guestmount"],
+                                       verdict(fig["automatic_over_guestmount_met"]))))
+        if any((b, t, "osimage-unmount") in medians for t, _ in OSIMAGE_TOOLS):
+            out.append("| %s | unmount, until the appliance has let go of the image | %s | | |" % (
+                name, " | ".join(fmt(medians.get((b, t, "osimage-unmount"))) for t, _ in OSIMAGE_TOOLS)))
+    out.append("")
+    return out
+
+
 def fmt(value, mb=None):
     if value is None:
         return "-"
@@ -83,7 +149,7 @@ def words(meta):
             "samples": meta["fsync_samples"], "mem": meta["mem_mb"], "mem_image": meta["mem_image_mb"], "upload": meta["upload_mb"]}
 
 
-def markdown(samples, medians, ratios, meta, has_chart):
+def markdown(samples, medians, ratios, meta, has_chart, osimage):
     backends = [b for b in meta["backends"].split(",")]
     present = {k[1] for k in samples}
     tools = [t for t in TOOL_ORDER if t in present]
@@ -113,7 +179,7 @@ def markdown(samples, medians, ratios, meta, has_chart):
                     fmt(medians.get((b, tool, "startup"))) for b in backends)))
         out.append("")
     for b in backends:
-        if not any((b, t) == k[:2] for t in appliance_tools for k in medians):
+        if not any((b, t, key) in medians for t in appliance_tools for key, _, _ in MOUNT_WORKLOADS):
             continue
         cols = appliance_tools + (["imgmount/guestmount"] if "guestmount" in tools and "imgmount" in tools else []) \
             + ["%s (ref.)" % t for t in host_tools]
@@ -131,13 +197,17 @@ def markdown(samples, medians, ratios, meta, has_chart):
             cells += [fmt(medians.get(("host", t, key)), mb) for t in host_tools]
             out.append("| %s | %s |" % (label.format(**w), " | ".join(cells)))
         out.append("")
+    if osimage:
+        out += osimage_markdown(medians, osimage, meta)
     if has_chart:
         out += ["![seconds per workload, per tool and backend](chart.svg)", ""]
     return "\n".join(out)
 
 
-def as_json(samples, medians, ratios, units, meta):
+def as_json(samples, medians, ratios, units, meta, osimage):
     tree = {"meta": meta, "results": {}}
+    if osimage:
+        tree["osimage"] = osimage
     for (backend, tool, workload), values in sorted(samples.items()):
         entry = {"median": medians[(backend, tool, workload)], "unit": units[workload],
                  "rounds": {str(r): v for r, v in sorted(values.items())}}
@@ -227,10 +297,11 @@ def main():
     samples, units, meta = load(outdir)
     medians, ratios = medians_and_ratios(samples)
     has_chart = chart(outdir, medians, meta)
+    osimage = osimage_figures(samples, ratios, meta["backends"].split(","))
     with open(os.path.join(outdir, "results.md"), "w") as f:
-        f.write(markdown(samples, medians, ratios, meta, has_chart))
+        f.write(markdown(samples, medians, ratios, meta, has_chart, osimage))
     with open(os.path.join(outdir, "results.json"), "w") as f:
-        json.dump(as_json(samples, medians, ratios, units, meta), f, indent=1)
+        json.dump(as_json(samples, medians, ratios, units, meta, osimage), f, indent=1)
 
 
 main()

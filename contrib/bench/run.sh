@@ -6,7 +6,9 @@
 # mount (start-up, cp + fsync, cold cat, rsync of a tree in and out, cold
 # find -ls, fsync latency, peak RSS) for imgmount and guestmount side by
 # side on the same backend, with fuse2fs and a kernel loop mount as
-# reference ceilings.  Rounds are interleaved (tools alternate within a
+# reference ceilings, and the start-up of a real OS image (os-image.sh:
+# Debian, LVM root, separate /boot) mounted by imgmount with and without -m
+# and by guestmount -i.  Rounds are interleaved (tools alternate within a
 # round); it reports medians, and imgmount/guestmount ratios taken per round
 # then their median, as a markdown table, a JSON file and a gnuplot chart.
 # Run as root (mounts, drop_caches); cleans everything up, also on Ctrl-C.
@@ -16,6 +18,8 @@ BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
 . "$BENCH_DIR/lib.sh"
 # shellcheck source=contrib/bench/workloads.sh
 . "$BENCH_DIR/workloads.sh"
+# shellcheck source=contrib/bench/os-image.sh
+. "$BENCH_DIR/os-image.sh"
 
 usage () {
   cat <<EOF
@@ -28,9 +32,12 @@ usage: contrib/bench/run.sh [OPTIONS]
   --tools LIST       imgmount,guestmount,fuse2fs,loop (default: all)
   --cache LIST       imgmount cache modes to compare, e.g.
                      writeback,none,unsafe (default: writeback)
-  --workloads LIST   seed,startup,cp,cat,rsync,find,fsync,mem (default:
-                     all; the mount start-up is measured whenever the mount
-                     is, the unmount with startup)
+  --workloads LIST   seed,startup,cp,cat,rsync,find,fsync,mem,osimage
+                     (default: all; the mount start-up is measured whenever
+                     the mount is, the unmount with startup).  osimage: a
+                     Debian image, built once with mmdebstrap and cached in
+                     imgmount's cache directory, mounted read-only by
+                     imgmount (automatic), imgmount -m and guestmount -i
   --upload-mb N      the seed's upload size (default $UPLOAD_MB)
   --file-mb N        the cp/cat file (default $FILE_MB)
   --tree-files N     files of /usr/include in the rsync tree, 0 for all
@@ -48,7 +55,7 @@ EOF
 
 ROUNDS=3 UPLOAD_MB=500 FILE_MB=100 TREE_FILES=500 FSYNC_SAMPLES=20 MEM_MB=300
 IMAGE_MB=1024 BACKENDS='' TOOLS=imgmount,guestmount,fuse2fs,loop CACHE_MODES=writeback
-WORKLOADS=seed,startup,cp,cat,rsync,find,fsync,mem OUT='' PUBLISH=''
+WORKLOADS=seed,startup,cp,cat,rsync,find,fsync,mem,osimage OUT='' PUBLISH=''
 
 parse_args () {
   while [ $# -gt 0 ]; do
@@ -125,6 +132,10 @@ prepare () {
     ninja -C "$BUILD" >/dev/null
   fi
   bench_workdir_create
+  if want osimage; then
+    OS_IMAGE=$(os_image_build) || { echo "run.sh: could not build the OS image" >&2; exit 1; }
+    progress "OS image: $OS_IMAGE"
+  fi
   BENCH_RESULTS=$W/results.tsv
   : > "$BENCH_RESULTS"
   if [ -z "$BACKENDS" ]; then
@@ -156,6 +167,7 @@ run_round () {
     if want mem && [ "$MEM_MB" -gt 0 ] && [ "$r" = 1 ] && has_tool imgmount; then
       memory_session "$r" "$b"
     fi
+    if want osimage; then osimage_session "$r" "$b"; fi
   done
   mapfile -t tools < <(host_tools)
   run_mount_sessions "$r" host "${tools[@]}"
@@ -184,7 +196,8 @@ json.dump({
   "rounds": $ROUNDS, "backends": "$BACKENDS", "tools": "$TOOLS", "cache_modes": "$CACHE_MODES",
   "workloads": "$WORKLOADS", "upload_mb": $UPLOAD_MB, "file_mb": $FILE_MB,
   "tree_files": $TREE_COUNT, "tree_mb": $TREE_MB, "fsync_samples": $FSYNC_SAMPLES,
-  "mem_mb": $MEM_MB, "mem_image_mb": $MEM_IMAGE_MB, "image_mb": $IMAGE_MB, "run_seconds": $(( ($(now_ns) - BENCH_T0) / 1000000000 )),
+  "mem_mb": $MEM_MB, "mem_image_mb": $MEM_IMAGE_MB, "image_mb": $IMAGE_MB,
+  "os_image": "$(want osimage && echo "$OS_IMAGE_RECIPE, $OS_IMAGE_MB MB")", "run_seconds": $(( ($(now_ns) - BENCH_T0) / 1000000000 )),
 }, open(sys.argv[1], "w"), indent=1)
 EOF
 }

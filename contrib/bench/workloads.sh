@@ -5,6 +5,8 @@
 #   write_session  a fresh mount: ready, cp + fsync, fsync latency, rsync in
 #   read_session   a mount after dropping host caches: cat, find -ls, rsync out
 #   memory_session imgmount's peak RSS while MEM_MB are copied in
+#   osimage_session the OS image (os-image.sh) mounted whole: imgmount
+#                  automatic, imgmount -m, guestmount -i
 # shellcheck shell=bash disable=SC2034  # TREE_COUNT, TREE_MB: read by run.sh
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -154,4 +156,83 @@ memory_session () {
     unmount_after "$mnt"
   fi
   rm -f "$img"
+}
+
+# The OS image's filesystems, named for imgmount -m (os-image.sh's recipe).
+OSIMAGE_MOUNTS=(-m /dev/vg0/root -m /dev/sda1:/boot)
+
+# osimage_session ROUND BACKEND: the OS image ($OS_IMAGE, built by
+# os-image.sh) mounted whole, read-only, three ways, one after the other
+# (who goes first alternates from round to round): imgmount with no -m
+# (it finds the OS by itself), imgmount with -m naming its filesystems, and
+# guestmount -i.  Each records osimage, the seconds until the mount command
+# has returned and `cat MOUNTPOINT/etc/hostname` works, then
+# osimage-unmount, until the appliance has let go of the image.  Host
+# caches are warm, as for the other start-ups.
+osimage_session () {
+  local r=$1 b=$2 list=() i
+  has_tool imgmount && list+=(imgmount imgmount-m)
+  has_tool guestmount && list+=(guestmount)
+  if [ $((r % 2)) -eq 0 ]; then
+    for ((i = ${#list[@]} - 1; i >= 0; i--)); do osimage_mount "$r" "$b" "${list[i]}"; done
+  else
+    for i in "${list[@]}"; do osimage_mount "$r" "$b" "$i"; done
+  fi
+}
+
+# osimage_mount ROUND BACKEND TOOL: one mount of the OS image by TOOL
+# (imgmount, imgmount-m or guestmount), timed, then its unmount, timed.
+osimage_mount () {
+  local r=$1 b=$2 tool=$3 mnt=$W/mnt-os-$3 t rc=0
+  mkdir -p "$mnt"
+  echo "$tool" > "$mnt.tool"
+  rm -f "$mnt.pid"
+  progress "round $r $b $tool: the OS image"
+  t=$(now_ns)
+  case $tool in
+    imgmount) "$IMGMOUNT" -q --ro --backend="$b" --pid-file "$mnt.pid" "$OS_IMAGE" "$mnt" ;;
+    imgmount-m) "$IMGMOUNT" -q --ro --backend="$b" --pid-file "$mnt.pid" "${OSIMAGE_MOUNTS[@]}" \
+                  "$OS_IMAGE" "$mnt" ;;
+    guestmount)
+      # shellcheck disable=SC2046
+      env $(libguestfs_env "$b") timeout 300 guestmount --format=raw --ro -i -a "$OS_IMAGE" \
+        --pid-file "$mnt.pid" "$mnt" ;;
+  esac >> "$W/tools.log" 2>&1 || rc=$?
+  local deadline=$(( $(date +%s) + 300 ))
+  while [ "$rc" = 0 ] && ! cat "$mnt/etc/hostname" > /dev/null 2>&1; do
+    [ "$(date +%s)" -lt "$deadline" ] || rc=timeout
+    sleep 0.01
+  done
+  if [ "$rc" != 0 ]; then
+    progress "  round $r $b $tool osimage: FAILED ($rc): $(tail -n 2 "$W/tools.log" | tr '\n' ' ')"
+    clear_mountpoint "$mnt"
+    return 0
+  fi
+  record "$r" "$b" "$tool" osimage "$(seconds_since "$t")" s
+  # The same filesystems for all three: /boot too (its lost+found).
+  [ -d "$mnt/boot/lost+found" ] || progress "  round $r $b $tool osimage: /boot is NOT mounted"
+  measure "$r" "$b" "$tool" osimage-unmount osimage_unmount "$mnt" || unmount_after "$mnt"
+}
+
+# osimage_unmount MOUNTPOINT: the unmount, then until no process holds the
+# lock a hypervisor takes on the image (the byte imgmount tests before it
+# opens an image: image/image-check.c).  guestmount on UML has been seen
+# to exit while its UML appliance (run by imgmount-hv) still held it for
+# seconds: the next imgmount of the image failed with "in use by another
+# program".
+osimage_unmount () {
+  tool_unmount "$1" && python3 - "$OS_IMAGE" <<'EOF'
+import fcntl, os, struct, sys, time
+F_OFD_GETLK, QEMU_LOCK_BYTE_WRITE = 36, 101
+fd = os.open(sys.argv[1], os.O_RDONLY)
+deadline = time.monotonic() + 60
+while True:
+    typ, _, _, _, pid = struct.unpack("hhqqi", fcntl.fcntl(fd, F_OFD_GETLK, struct.pack(
+        "hhqqi", fcntl.F_WRLCK, os.SEEK_SET, QEMU_LOCK_BYTE_WRITE, 1, 0)))
+    if typ == fcntl.F_UNLCK:
+        break
+    if time.monotonic() > deadline:
+        sys.exit("%s: still locked (by pid %d) 60 s after the unmount" % (sys.argv[1], pid))
+    time.sleep(0.02)
+EOF
 }
