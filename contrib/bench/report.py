@@ -92,11 +92,16 @@ def osimage_figures(samples, ratios, backends):
             continue
         diffs = [auto[r] - explicit[r] for r in auto if r in explicit]
         minus_m = statistics.median(diffs) if diffs else None
+        auto_find = samples.get((b, "imgmount", "osimage-find"), {})
+        explicit_find = samples.get((b, "imgmount-m", "osimage-find"), {})
+        find_diffs = [auto_find[r] - explicit_find[r] for r in auto_find if r in explicit_find]
+        find_minus_m = statistics.median(find_diffs) if find_diffs else None
         over_gm = ratios.get((b, "imgmount", "osimage"))
         target_gm = OSIMAGE_TARGET_OVER_GUESTMOUNT.get(b)
         figures[b] = {
             "automatic_minus_m_s": minus_m, "target_automatic_minus_m_s": OSIMAGE_TARGET_MINUS_M,
             "automatic_minus_m_met": None if minus_m is None else minus_m <= OSIMAGE_TARGET_MINUS_M,
+            "finding_automatic_minus_m_s": find_minus_m,
             "automatic_over_guestmount": over_gm, "target_automatic_over_guestmount": target_gm,
             "automatic_over_guestmount_met": None if over_gm is None or target_gm is None else over_gm <= target_gm,
         }
@@ -128,6 +133,11 @@ def osimage_markdown(medians, figures, meta):
             "-" if over_gm is None else "%.2f" % over_gm if fig["target_automatic_over_guestmount"] is None else
             "%.2f (target <= %g%s)" % (over_gm, fig["target_automatic_over_guestmount"],
                                        verdict(fig["automatic_over_guestmount_met"]))))
+        if any((b, t, "osimage-find") in medians for t, _ in OSIMAGE_TOOLS):
+            find_minus_m = fig.get("finding_automatic_minus_m_s")
+            out.append("| %s | of which finding and mounting the filesystems (imgmount -v) | %s | %s | |" % (
+                name, " | ".join(fmt(medians.get((b, t, "osimage-find"))) for t, _ in OSIMAGE_TOOLS),
+                "-" if find_minus_m is None else "%.1f" % find_minus_m))
         if any((b, t, "osimage-unmount") in medians for t, _ in OSIMAGE_TOOLS):
             out.append("| %s | unmount, until the appliance has let go of the image | %s | | |" % (
                 name, " | ".join(fmt(medians.get((b, t, "osimage-unmount"))) for t, _ in OSIMAGE_TOOLS)))

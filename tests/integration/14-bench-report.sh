@@ -41,12 +41,15 @@ check "a timed workload: and shown" grep -q "chart.svg" "$T/run/results.md"
 # guestmount -i, with the targets; no empty "Through the mount" table.
 run_report "the OS image" "1 tcg imgmount osimage 9.0 s" "1 tcg imgmount-m osimage 8.5 s" \
   "1 tcg guestmount osimage 20.0 s" "1 tcg imgmount osimage-unmount 0.5 s" \
-  "1 uml imgmount osimage 9.0 s" "1 uml imgmount-m osimage 7.0 s" "1 uml guestmount osimage 10.0 s"
+  "1 uml imgmount osimage 9.0 s" "1 uml imgmount-m osimage 7.0 s" "1 uml guestmount osimage 10.0 s" \
+  "1 tcg imgmount osimage-find 1.5 s" "1 tcg imgmount-m osimage-find 0.75 s"
 check "the OS image: TCG row, one target met, one missed" grep -q \
   "| TCG | ready | 9.0 | 8.5 | 20.0 | 0.5 (target <= 1: met) | 0.45 (target <= 0.3: missed) |" "$T/run/results.md"
 check "the OS image: UML row, no guestmount target" grep -q \
   "| UML | ready | 9.0 | 7.0 | 10.0 | 2.0 (target <= 1: missed) | 0.90 |" "$T/run/results.md"
 check "the OS image: the unmount" grep -q "| TCG | unmount, until the appliance has let go of the image | 0.50 | - | - |" "$T/run/results.md"
+check "the OS image: imgmount's own finding phase" grep -q \
+  "| TCG | of which finding and mounting the filesystems (imgmount -v) | 1.5 | 0.75 | - | 0.8 | |" "$T/run/results.md"
 check "the OS image: no empty table" not grep -q "Through the mount" "$T/run/results.md"
 check "the OS image: the JSON has the comparisons" python3 -c 'import json, sys
 o = json.load(open(sys.argv[1]))["osimage"]
