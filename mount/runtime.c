@@ -223,57 +223,90 @@ unescape_octal (char *s)
   *out = '\0';
 }
 
-int
-mountinfo_find (const char *mountinfo, const char *mountpoint,
-                unsigned *major, unsigned *minor, char **fstype)
+/* Calls FN on each line of MOUNTINFO until it returns false; -1 when the
+ * file cannot be read. */
+static int
+mountinfo_each (const char *mountinfo, bool (*fn) (const char *line, void *arg), void *arg)
 {
   FILE *fp = fopen (mountinfo, "re");
   if (!fp)
     return -1;
   char *line = NULL;
   size_t cap = 0;
-  int found = 0;
-  /* Later lines stack on earlier ones: the last match is the visible one. */
-  while (getline (&line, &cap, fp) != -1) {
-    unsigned id, parent, maj, min;
-    char root[4096], mnt[4096];
-    if (sscanf (line, "%u %u %u:%u %4095s %4095s", &id, &parent, &maj, &min, root, mnt) != 6)
-      continue;
-    unescape_octal (mnt);
-    if (strcmp (mnt, mountpoint) != 0)
-      continue;
-    const char *sep = strstr (line, " - ");
-    char type[256] = "";
-    if (sep && sscanf (sep + 3, "%255s", type) != 1)
-      continue;
-    *major = maj;
-    *minor = min;
-    if (fstype) {
-      free (*fstype);
-      *fstype = xstrdup (type);
-    }
-    found = 1;
-  }
+  while (getline (&line, &cap, fp) != -1 && fn (line, arg))
+    ;
   free (line);
   fclose (fp);
-  return found;
+  return 0;
+}
+
+struct find_mount {
+  const char *mountpoint;
+  unsigned major, minor;
+  char type[256];
+  bool found;
+};
+
+/* Later lines stack on earlier ones: the last match is the visible one. */
+static bool
+find_mount_line (const char *line, void *arg)
+{
+  struct find_mount *f = arg;
+  unsigned id, parent, maj, min;
+  char root[4096], mnt[4096], type[256] = "";
+  if (sscanf (line, "%u %u %u:%u %4095s %4095s", &id, &parent, &maj, &min, root, mnt) != 6)
+    return true;
+  unescape_octal (mnt);
+  if (strcmp (mnt, f->mountpoint) != 0)
+    return true;
+  const char *sep = strstr (line, " - ");
+  if (sep && sscanf (sep + 3, "%255s", type) != 1)
+    return true;
+  f->major = maj;
+  f->minor = min;
+  memcpy (f->type, type, sizeof type);
+  f->found = true;
+  return true;
+}
+
+int
+mountinfo_find (const char *mountinfo, const char *mountpoint,
+                unsigned *major, unsigned *minor, char **fstype)
+{
+  struct find_mount f = { .mountpoint = mountpoint };
+  if (mountinfo_each (mountinfo, find_mount_line, &f) == -1)
+    return -1;
+  if (!f.found)
+    return 0;
+  *major = f.major;
+  *minor = f.minor;
+  if (fstype) {
+    free (*fstype);
+    *fstype = xstrdup (f.type);
+  }
+  return 1;
+}
+
+struct has_device {
+  unsigned major, minor;
+  bool found;
+};
+
+static bool
+has_device_line (const char *line, void *arg)
+{
+  struct has_device *h = arg;
+  unsigned id, parent, maj, min;
+  h->found = sscanf (line, "%u %u %u:%u ", &id, &parent, &maj, &min) == 4 && maj == h->major &&
+             min == h->minor;
+  return !h->found;
 }
 
 int
 mountinfo_has_device (const char *mountinfo, unsigned major, unsigned minor)
 {
-  FILE *fp = fopen (mountinfo, "re");
-  if (!fp)
+  struct has_device h = { major, minor, false };
+  if (mountinfo_each (mountinfo, has_device_line, &h) == -1)
     return -1;
-  char *line = NULL;
-  size_t cap = 0;
-  int found = 0;
-  while (!found && getline (&line, &cap, fp) != -1) {
-    unsigned id, parent, maj, min;
-    found = sscanf (line, "%u %u %u:%u ", &id, &parent, &maj, &min) == 4 && maj == major &&
-            min == minor;
-  }
-  free (line);
-  fclose (fp);
-  return found;
+  return h.found;
 }
