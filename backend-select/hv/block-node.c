@@ -4,13 +4,7 @@
 #include <string.h>
 #include "backend-select/hv/block-node.h"
 #include "common/json-string.h"
-
-bool
-block_format_has_backing_chain (const char *format)
-{
-  return format && (strcmp (format, "qcow2") == 0 || strcmp (format, "qcow") == 0 ||
-                    strcmp (format, "qed") == 0 || strcmp (format, "vmdk") == 0);
-}
+#include "image/image-formats.h"
 
 char *
 block_node_json (const struct block_node *n)
@@ -31,7 +25,7 @@ block_node_json (const struct block_node *n)
   fputs (",\"file\":{\"driver\":\"file\",\"filename\":", f);
   json_put_string (f, n->file);
   fputc ('}', f);
-  if (block_format_has_backing_chain (n->format))
+  if (image_format_has_backing (n->format))
     fprintf (f, ",\"backing\":%s", n->backing ? n->backing : "null");
   if (n->read_only)
     fputs (",\"read-only\":true", f);

@@ -14,17 +14,13 @@ struct block_node {
   const char *format;      /* qemu's driver name */
   const char *file;        /* the image */
   /* JSON of the backing node ("null" for none), for formats with a
-   * backing chain; ignored for the others. */
+   * backing chain (image_format_has_backing); ignored for the others. */
   const char *backing;
   /* --cache mode (writeback, none, unsafe) as qemu's cache options; NULL:
    * qemu's defaults.  The file node and the backing chain inherit it. */
   const char *cache;
   bool read_only;
 };
-
-/* Whether an image in FORMAT can name a backing file (qcow2, qcow, qed,
- * vmdk): its node then always gets the "backing" imgmount checked. */
-bool block_format_has_backing_chain (const char *format);
 
 /* The JSON object of node N (malloc'd). */
 char *block_node_json (const struct block_node *n);

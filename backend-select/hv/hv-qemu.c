@@ -32,6 +32,7 @@
 #include "backend-select/hv/drive-spec.h"
 #include "backend-select/hv/hv.h"
 #include "backend-select/hv/hv-env.h"
+#include "image/image-formats.h"
 
 /* The drive id of a user's disk (hd0, hd1, ...; malloc'd), or NULL. */
 static char *
@@ -127,7 +128,7 @@ hv_run_qemu (int argc, char **argv)
         argv[i + 1] = drive_spec_set (argv[i + 1], "cache", cache);
       argv[i + 1] = drive_spec_set (argv[i + 1], "werror", "report");
       char *format = drive_spec_get (argv[i + 1], "format");
-      if (block_format_has_backing_chain (format))
+      if (image_format_has_backing (format))
         argv[i + 1] = with_backing (argv[i + 1], format, id);
       if (readonly && strcmp (readonly, "1") == 0)
         argv[i + 1] = drive_spec_set (argv[i + 1], "snapshot", "on");

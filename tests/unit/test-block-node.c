@@ -2,6 +2,7 @@
  * qemu-storage-daemon get it. */
 #include <stdlib.h>
 #include "backend-select/hv/block-node.h"
+#include "image/image-formats.h"
 #include "tests/unit/check.h"
 
 static void
@@ -15,14 +16,14 @@ expect (const struct block_node *n, const char *want)
 int
 main (void)
 {
-  CHECK (block_format_has_backing_chain ("qcow2"));
-  CHECK (block_format_has_backing_chain ("qcow"));
-  CHECK (block_format_has_backing_chain ("qed"));
-  CHECK (block_format_has_backing_chain ("vmdk"));
-  CHECK (!block_format_has_backing_chain ("raw"));
-  CHECK (!block_format_has_backing_chain ("vdi"));
-  CHECK (!block_format_has_backing_chain ("vhdx"));
-  CHECK (!block_format_has_backing_chain (NULL));
+  CHECK (image_format_has_backing ("qcow2"));
+  CHECK (image_format_has_backing ("qcow"));
+  CHECK (image_format_has_backing ("qed"));
+  CHECK (image_format_has_backing ("vmdk"));
+  CHECK (!image_format_has_backing ("raw"));
+  CHECK (!image_format_has_backing ("vdi"));
+  CHECK (!image_format_has_backing ("vhdx"));
+  CHECK (!image_format_has_backing (NULL));
 
   /* What qemu gets (hv-qemu.c): exactly the chain imgmount checked. */
   expect (&(struct block_node) { .format = "qcow2", .file = "/a/\"b\".qcow2", .backing = "null" },
