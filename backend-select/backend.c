@@ -52,16 +52,13 @@ choose (const struct backend_request *req, enum backend_kind *chosen, char **err
     *chosen = BACKEND_UML;
     if (!uml_installed (&uml_why))
       r = error_set (err, "uml: %s; or try --backend=tcg", uml_why);
-    else if (strcmp (req->format, "raw") != 0)
-      r = error_set (err, "uml: --format=%s: only raw images on UML for now; use --backend=tcg",
-                     req->format);
     break;
   case BACKEND_AUTO:
   default:
     phase (req, "checking whether KVM works");
     if (kvm_probe (req->verbose, &kvm_why) == 1)
       *chosen = BACKEND_KVM;
-    else if (uml_installed (&uml_why) && strcmp (req->format, "raw") == 0)
+    else if (uml_installed (&uml_why))
       *chosen = BACKEND_UML;
     else
       *chosen = BACKEND_TCG;
@@ -71,8 +68,6 @@ choose (const struct backend_request *req, enum backend_kind *chosen, char **err
         fprintf (stderr, "; kvm unusable: %s", kvm_why);
       if (uml_why)
         fprintf (stderr, "; uml unusable: %s", uml_why);
-      else if (*chosen == BACKEND_TCG)
-        fprintf (stderr, "; uml takes raw images only");
       fprintf (stderr, *chosen == BACKEND_KVM ? " (kvm works)\n" : "\n");
     }
     break;

@@ -16,3 +16,10 @@ image_format_is_known (const char *fmt)
       return true;
   return false;
 }
+
+bool
+image_format_has_backing (const char *fmt)
+{
+  return fmt && (strcmp (fmt, "qcow2") == 0 || strcmp (fmt, "qcow") == 0 ||
+                 strcmp (fmt, "qed") == 0 || strcmp (fmt, "vmdk") == 0);
+}

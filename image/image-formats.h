@@ -10,4 +10,9 @@
 /* Whether FMT is an image format imgmount accepts (--format names). */
 bool image_format_is_known (const char *fmt);
 
+/* Whether an image in FMT can have a backing file (qcow2, qcow, qed,
+ * vmdk): the block node qemu gets for it then states its backing chain,
+ * and only then ("backing" is no option of the other drivers). */
+bool image_format_has_backing (const char *fmt);
+
 #endif

@@ -179,9 +179,22 @@ check_chain (const char *path, const char *format, char *const *allowed, size_t 
   json_put_string (out, backing_format);
   fputs (",\"file\":{\"driver\":\"file\",\"filename\":", out);
   json_put_string (out, real);
-  fputs ("},\"read-only\":true,\"backing\":", out);
-  if (check_chain (real, backing_format, allowed, n_allowed, used, chain, n + 1, out, err) == -1)
+  fputs ("},\"read-only\":true", out);
+  /* Only a format with a backing chain takes "backing" (qemu-storage-
+   * daemon's --blockdev refuses it on the others); the rest of the chain
+   * is checked all the same. */
+  bool has_backing = image_format_has_backing (backing_format);
+  AUTO_FREE char *rest = NULL;
+  size_t rest_len;
+  FILE *rest_out = open_memstream (&rest, &rest_len);
+  if (!rest_out)
+    abort ();
+  int r = check_chain (real, backing_format, allowed, n_allowed, used, chain, n + 1, rest_out, err);
+  fclose (rest_out);
+  if (r == -1)
     return -1;
+  if (has_backing)
+    fprintf (out, ",\"backing\":%s", rest);
   fputc ('}', out);
   return 0;
 }

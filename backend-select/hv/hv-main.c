@@ -40,6 +40,15 @@ hv_agent_socket (void)
   return NULL;
 }
 
+const char *
+hv_backing_node (const char *id)
+{
+  char name[64];
+  snprintf (name, sizeof name, HV_ENV_BACKING_PREFIX "%s", id);
+  const char *node = getenv (name);
+  return node && *node ? node : "null";
+}
+
 /* The path of the appliance's channel socket in the launch command line
  * ARGV (malloc'd), or NULL. */
 static char *

@@ -26,12 +26,13 @@
 #include <string.h>
 #include <unistd.h>
 #include "common/agent-protocol.h"
-#include "common/json-string.h"
 #include "common/message.h"
 #include "common/xalloc.h"
+#include "backend-select/hv/block-node.h"
 #include "backend-select/hv/drive-spec.h"
 #include "backend-select/hv/hv.h"
 #include "backend-select/hv/hv-env.h"
+#include "image/image-formats.h"
 
 /* The drive id of a user's disk (hd0, hd1, ...; malloc'd), or NULL. */
 static char *
@@ -44,44 +45,21 @@ user_disk_id (const char *spec)
   return NULL;
 }
 
-static int
-has_backing_chain (const char *format)
-{
-  return format && (strcmp (format, "qcow2") == 0 || strcmp (format, "qcow") == 0 ||
-                    strcmp (format, "qed") == 0 || strcmp (format, "vmdk") == 0);
-}
-
-/* The backing node imgmount checked for disk ID: JSON, "null" for none.
- * Without word from imgmount, none. */
-static const char *
-backing_node (const char *id)
-{
-  char name[64];
-  snprintf (name, sizeof name, HV_ENV_BACKING_PREFIX "%s", id);
-  const char *node = getenv (name);
-  return node && *node ? node : "null";
-}
-
 /* SPEC with its file and format replaced by a json: node whose backing
- * chain is BACKING. */
+ * chain is the one imgmount checked for disk ID. */
 static char *
-with_backing (const char *spec, const char *format, const char *backing)
+with_backing (const char *spec, const char *format, const char *id)
 {
   char *file = drive_spec_get (spec, "file");
-  char *json;
-  size_t len;
-  FILE *f = open_memstream (&json, &len);
-  if (!f || !file)
+  if (!file)
     abort ();
-  fprintf (f, "json:{\"driver\":");
-  json_put_string (f, format);
-  fprintf (f, ",\"file\":{\"driver\":\"file\",\"filename\":");
-  json_put_string (f, file);
-  fprintf (f, "},\"backing\":%s}", backing);
-  fclose (f);
+  struct block_node node = { .format = format, .file = file, .backing = hv_backing_node (id) };
+  char *json = block_node_json (&node);
+  char *value = xasprintf ("json:%s", json);
   char *no_format = drive_spec_remove (spec, "format");
-  char *out = drive_spec_set (no_format, "file", json);
+  char *out = drive_spec_set (no_format, "file", value);
   free (no_format);
+  free (value);
   free (json);
   free (file);
   return out;
@@ -150,8 +128,8 @@ hv_run_qemu (int argc, char **argv)
         argv[i + 1] = drive_spec_set (argv[i + 1], "cache", cache);
       argv[i + 1] = drive_spec_set (argv[i + 1], "werror", "report");
       char *format = drive_spec_get (argv[i + 1], "format");
-      if (has_backing_chain (format))
-        argv[i + 1] = with_backing (argv[i + 1], format, backing_node (id));
+      if (image_format_has_backing (format))
+        argv[i + 1] = with_backing (argv[i + 1], format, id);
       if (readonly && strcmp (readonly, "1") == 0)
         argv[i + 1] = drive_spec_set (argv[i + 1], "snapshot", "on");
       free (format);

@@ -1,6 +1,9 @@
-/* hv-qsd.c: qemu-storage-daemon for UML.  UML's ubd cannot open an image
- * with O_DIRECT; qemu-storage-daemon can, and exports it as a vhost-user
- * block device, which UML's virtio_uml driver attaches at boot. */
+/* hv-qsd.c: qemu-storage-daemon for UML.  UML's ubd reads raw images
+ * only, and cannot open one with O_DIRECT; qemu-storage-daemon can do
+ * both, and exports the image as a vhost-user block device, which UML's
+ * virtio_uml driver attaches at boot.  It is given each image's node in
+ * full (block-node.h): the format imgmount was told and the backing chain
+ * imgmount checked, as qemu is. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -22,13 +25,62 @@
 #define LISTEN_TIMEOUT_MS 10000
 
 int
-qsd_add_disk (struct qsd *q, const char *file, const char *tmpdir)
+qsd_add_disk (struct qsd *q, const struct block_node *image, bool readonly, const char *tmpdir)
 {
   if (q->n_disks == QSD_MAX_DISKS)
     return -1;
-  q->files[q->n_disks] = xstrdup (file);
-  q->sockets[q->n_disks] = xasprintf ("%s/vhost%d.sock", tmpdir, q->n_disks);
+  int k = q->n_disks;
+  char name[32];
+  snprintf (name, sizeof name, "disk%d", k);
+  struct block_node node = *image;
+  node.node_name = name;
+  if (readonly) {
+    /* The image and its chain read-only, under a qcow2 overlay that
+     * takes the guest's writes and goes with TMPDIR: nothing that needs
+     * syncing. */
+    struct block_node base = *image;
+    base.node_name = NULL;
+    base.read_only = true;
+    base.cache = NULL;
+    q->bases[k] = block_node_json (&base);
+    q->base_formats[k] = xstrdup (image->format);
+    q->overlays[k] = xasprintf ("%s/overlay%d.qcow2", tmpdir, k);
+    node = (struct block_node) { .node_name = name, .format = "qcow2",
+                                 .file = q->overlays[k], .backing = q->bases[k],
+                                 .cache = "unsafe" };
+  }
+  /* UML's virtio block driver sends qemu-storage-daemon no flush, and
+   * imgmount's fdatasync of the image (backend_info.host_sync) cannot
+   * reach what the format driver keeps in memory (qcow2's L2 and refcount
+   * tables, ...): such an export flushes after each write instead, so
+   * that fsync in the mount keeps its meaning.  A raw image has no such
+   * state; --cache=unsafe wants no flush. */
+  q->writethrough[k] = !readonly && strcmp (image->format, "raw") != 0 &&
+                       !(image->cache && strcmp (image->cache, "unsafe") == 0);
+  q->nodes[k] = block_node_json (&node);
+  q->sockets[k] = xasprintf ("%s/vhost%d.sock", tmpdir, k);
   q->n_disks++;
+  return 0;
+}
+
+/* Makes disk K's overlay with qemu-img, over the node it will have under
+ * it in qemu-storage-daemon (qemu-img opens that node, read-only, for its
+ * size; the name it writes in the overlay's header is never used: the
+ * daemon is given the node itself). */
+static int
+make_overlay (const struct qsd *q, int k)
+{
+  char *backing = xasprintf ("json:%s", q->bases[k]);
+  char *argv[] = { (char *) "qemu-img", (char *) "create", (char *) "-q", (char *) "-f",
+                   (char *) "qcow2", (char *) "-F", q->base_formats[k], (char *) "-b",
+                   backing, q->overlays[k], NULL };
+  int status = run_program (argv, -1, -1, false);
+  free (backing);
+  if (status != 0) {
+    error_print ("uml: qemu-img could not make the read-only overlay for %s (exit %d)",
+                 q->overlays[k], status);
+    return -1;
+  }
   return 0;
 }
 
@@ -45,18 +97,20 @@ all_listening (const struct qsd *q)
 int
 qsd_start (struct qsd *q)
 {
+  for (int k = 0; k < q->n_disks; k++)
+    if (q->overlays[k] && make_overlay (q, k) == -1)
+      return -1;
   char *argv[2 + 4 * QSD_MAX_DISKS + 1];
   int argc = 0;
   argv[argc++] = QSD;
   for (int k = 0; k < q->n_disks; k++) {
-    char *file = drive_spec_escape (q->files[k]), *sock = drive_spec_escape (q->sockets[k]);
+    char *sock = drive_spec_escape (q->sockets[k]);
     argv[argc++] = "--blockdev";
-    argv[argc++] = xasprintf ("driver=file,node-name=disk%d,filename=%s,"
-                              "cache.direct=on,aio=threads", k, file);
+    argv[argc++] = xstrdup (q->nodes[k]);
     argv[argc++] = "--export";
     argv[argc++] = xasprintf ("type=vhost-user-blk,id=export%d,node-name=disk%d,"
-                              "addr.type=unix,addr.path=%s,writable=on", k, k, sock);
-    free (file);
+                              "addr.type=unix,addr.path=%s,writable=on,writethrough=%s", k, k, sock,
+                              q->writethrough[k] ? "on" : "off");
     free (sock);
   }
   argv[argc] = NULL;
@@ -101,8 +155,14 @@ qsd_stop (struct qsd *q)
   stop_child (&q->pid);
   for (int k = 0; k < q->n_disks; k++) {
     unlink (q->sockets[k]);
-    free (q->files[k]);
+    if (q->overlays[k])
+      unlink (q->overlays[k]);
+    free (q->nodes[k]);
     free (q->sockets[k]);
+    free (q->overlays[k]);
+    free (q->bases[k]);
+    free (q->base_formats[k]);
+    q->overlays[k] = q->bases[k] = q->base_formats[k] = NULL;
   }
   q->n_disks = 0;
 }

@@ -4,12 +4,17 @@
  * backend-select/appliance/appliance.c) as kernel and initrd; this turns
  * that command line into a linux.uml one:
  *   -m N                      mem=NM
- *   -drive file=F,id=hdN      ubdNd=dN: the image as plain data, so that a
- *                             COW header inside an untrusted image can never
- *                             make UML open a host file it names; read-only
- *                             mounts put a COW file of our own in front;
- *                             --cache=none: a vhost-user disk served with
- *                             O_DIRECT by qemu-storage-daemon (hv-qsd.c)
+ *   -drive file=F,id=hdN      ubdNd=dN: a raw image as plain data, so that
+ *                             a COW header inside an untrusted image can
+ *                             never make UML open a host file it names;
+ *                             read-only mounts put a COW file of our own in
+ *                             front;
+ *                             --cache=none, or a format other than raw: a
+ *                             vhost-user disk served by qemu-storage-daemon
+ *                             (hv-qsd.c) in that format, with the backing
+ *                             chain imgmount checked, with O_DIRECT under
+ *                             --cache=none, read-only under a scratch
+ *                             overlay for read-only mounts
  *   -drive ...,id=appliance   ubdN=cowN,dN (the root stays pristine)
  *   -drive file.driver=qcow2, libguestfs's own read-only overlay (guestfish
  *     file.file.filename=O    --ro, add_drive_ro): ubdN=cowN,dN of the raw
@@ -38,6 +43,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "backend-select/hv/block-node.h"
 #include "backend-select/hv/drive-spec.h"
 #include "backend-select/hv/hv.h"
 #include "backend-select/hv/hv-console.h"
@@ -144,13 +150,40 @@ overlay_backing (const char *spec)
   return xstrdup (hdr.backing);
 }
 
+static bool
+is_user_disk (const char *id)
+{
+  return id && strncmp (id, "hd", 2) == 0;
+}
+
+/* Whether the user's disks go to qemu-storage-daemon (all of them:
+ * guestfsd names ubd disks before virtio ones): under --cache=none, and
+ * when any is in a format other than raw, which ubd cannot read. */
+static bool
+disks_to_qsd (int argc, char **argv, const char *cache)
+{
+  if (cache && strcmp (cache, "none") == 0)
+    return true;
+  bool any = false;
+  for (int i = 1; i + 1 < argc && !any; i++) {
+    if (strcmp (argv[i], "-drive") != 0)
+      continue;
+    AUTO_FREE char *id = drive_spec_get (argv[i + 1], "id");
+    AUTO_FREE char *file = drive_spec_get (argv[i + 1], "file");
+    AUTO_FREE char *format = drive_spec_get (argv[i + 1], "format");
+    any = file && is_user_disk (id) && format && strcmp (format, "raw") != 0;
+  }
+  return any;
+}
+
 /* One -drive becomes one ubd device, numbered in command-line order, so
- * the user's disks are /dev/sda... in the appliance and its root is last.
- * Under --cache=none the user's disks go to qemu-storage-daemon instead
- * (guestfsd names ubd disks before virtio ones, so it is all or none). */
+ * the user's disks are /dev/sda... in the appliance and its root is last;
+ * or, when QSD is given, the user's disks go to qemu-storage-daemon, in
+ * their format, with the backing chain imgmount checked, and read-only
+ * ones under an overlay (hv-qsd.h). */
 static int
 add_drive (struct uml_cmd *cmd, int *n, const char *spec, const char *tmpdir, int readonly,
-           struct qsd *qsd)
+           struct qsd *qsd, const char *cache)
 {
   char *file = drive_spec_get (spec, "file");
   bool overlaid = !file;
@@ -159,25 +192,30 @@ add_drive (struct uml_cmd *cmd, int *n, const char *spec, const char *tmpdir, in
   char *id = drive_spec_get (spec, "id");
   char *format = drive_spec_get (spec, "format");
   char *snapshot = drive_spec_get (spec, "snapshot");
+  bool snapshotted = overlaid || (snapshot && strcmp (snapshot, "on") == 0) ||
+                     (readonly && is_user_disk (id));
   int r = 0;
   if (!file || !id)
     r = -1;
-  else if (format && strcmp (format, "raw") != 0) {
-    error_print ("uml: %s: format %s is not supported on UML yet; "
-                 "use --backend=tcg", file, format);
-    r = -1;
-  } else if (overlaid || (snapshot && strcmp (snapshot, "on") == 0) ||
-             (readonly && strncmp (id, "hd", 2) == 0)) {
-    r = link_disk (tmpdir, *n, file);
-    add_arg (cmd, xasprintf ("ubd%d=cow%d,d%d", *n, *n, *n));
-    ++*n;
-  } else if (qsd) {
-    if (qsd_add_disk (qsd, file, tmpdir) == -1) {
+  else if (qsd && !overlaid && is_user_disk (id)) {
+    struct block_node node = {
+      .format = format ? format : "raw", .file = file, .backing = hv_backing_node (id),
+      .cache = snapshotted ? NULL : cache,
+    };
+    if (qsd_add_disk (qsd, &node, snapshotted, tmpdir) == -1) {
       error_print ("uml: too many disks");
       r = -1;
     } else
       /* 2 is the virtio block device id. */
       add_arg (cmd, xasprintf ("virtio_uml.device=%s:2", qsd->sockets[qsd->n_disks - 1]));
+  } else if (format && strcmp (format, "raw") != 0) {
+    error_print ("uml: %s: format %s is not supported on UML here; "
+                 "use --backend=tcg", file, format);
+    r = -1;
+  } else if (snapshotted) {
+    r = link_disk (tmpdir, *n, file);
+    add_arg (cmd, xasprintf ("ubd%d=cow%d,d%d", *n, *n, *n));
+    ++*n;
   } else {
     r = link_disk (tmpdir, *n, file);
     add_arg (cmd, xasprintf ("ubd%dd=d%d", *n, *n));
@@ -207,11 +245,14 @@ build_command (struct uml_cmd *cmd, int argc, char **argv, const char *tmpdir,
   add_arg (cmd, xasprintf ("mem=%sM", mem ? mem : "768"));
   add_arg (cmd, xasprintf ("initrd=%s", initrd));
 
+  const char *cache = getenv (HV_ENV_CACHE);
+  if (!disks_to_qsd (argc, argv, cache))
+    qsd = NULL;
   int n = 0;
   for (int i = 1; i + 1 < argc; i++)
     if (strcmp (argv[i], "-drive") == 0 &&
         add_drive (cmd, &n, argv[i + 1], tmpdir, readonly && strcmp (readonly, "1") == 0,
-                   qsd) == -1)
+                   qsd, cache && *cache ? cache : NULL) == -1)
       return -1;
 
   /* UML keeps a pid file and a control socket under uml_dir/umid; keep
@@ -405,9 +446,8 @@ hv_run_uml (int argc, char **argv, const struct hv_channel *channel)
     return 1;
   }
   struct uml_cmd cmd = { .argc = 0 };
-  const char *cache = getenv (HV_ENV_CACHE);
   struct qsd qsd_disks = { .pid = 0 };
-  struct qsd *qsd = cache && strcmp (cache, "none") == 0 ? &qsd_disks : NULL;
+  struct qsd *qsd = &qsd_disks;
   /* guestfsd's port, and imgmount-agent's when imgmount listens for it. */
   struct hv_console consoles[2] = { { .pid = 0 }, { .pid = 0 } };
   char *agent = hv_agent_socket ();
@@ -418,13 +458,12 @@ hv_run_uml (int argc, char **argv, const struct hv_channel *channel)
       (!agent || hv_console_start (&consoles[1], tmpdir, "agent-console.sock", agent,
                                    AGENT_PORT_NAME) == 0) &&
       build_command (&cmd, argc, argv, tmpdir, qsd, consoles, n_consoles) == 0 &&
-      (!qsd || qsd->n_disks == 0 || qsd_start (qsd) == 0))
+      (qsd->n_disks == 0 || qsd_start (qsd) == 0))
     rc = run_uml (&cmd, tmpdir);
   for (int k = 0; k < n_consoles; k++)
     hv_console_stop (&consoles[k]);
   free (agent);
-  if (qsd)
-    qsd_stop (qsd);
+  qsd_stop (qsd);
   remove_tmpdir (tmpdir, MAX_ARGS);
   free (tmpdir);
   uml_cmd_free (&cmd);

@@ -23,6 +23,11 @@ int hv_run_uml (int argc, char **argv, const struct hv_channel *channel);
  * through imgmount-hv too, and there is no agent to reach then. */
 char *hv_agent_socket (void);
 
+/* The JSON of the backing node imgmount checked for the user's disk ID
+ * (hd0, hd1, ...; HV_ENV_BACKING_PREFIX), "null" for none; without word
+ * from imgmount, none. */
+const char *hv_backing_node (const char *id);
+
 /* Whether ARGV is libguestfs launching the appliance, rather than probing
  * the hypervisor's capabilities (-help, -version, QMP queries). */
 int hv_is_launch (int argc, char **argv);
