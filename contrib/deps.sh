@@ -7,6 +7,7 @@ set -euo pipefail
 build_and_run=(
   gcc libc6-dev meson ninja-build pkg-config   # libc.a: the appliance's udevadm is static
   libguestfs-dev libguestfs0 libguestfs-xfs libfuse3-dev fuse3 libattr1-dev
+  libseccomp-dev             # imgmount-hv confines UML and its helpers
   qemu-system-x86 qemu-utils supermin
   user-mode-linux            # --backend=uml
   linux-image-amd64          # the kernel supermin builds the appliance with

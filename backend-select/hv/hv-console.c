@@ -12,6 +12,7 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "backend-select/hv/confine.h"
 #include "backend-select/hv/hv-console.h"
 #include "common/message.h"
 #include "common/parent-death.h"
@@ -57,6 +58,7 @@ hv_console_start (struct hv_console *c, const char *tmpdir, const char *socket_n
       _exit (126);
     if (fd == LISTEN_FD ? fcntl (fd, F_SETFD, 0) == -1 : dup2 (fd, LISTEN_FD) == -1)
       _exit (126);
+    confine_helper ();
     execl (program, "imgmount-console", "3", channel_socket, port_name, (char *) NULL);
     error_print ("uml: %s: %s", program, strerror (errno));
     _exit (127);

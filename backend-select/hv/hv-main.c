@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include "common/message.h"
 #include "common/xalloc.h"
+#include "backend-select/hv/confine.h"
 #include "backend-select/hv/drive-spec.h"
 #include "backend-select/hv/hv.h"
 #include "backend-select/hv/hv-env.h"
@@ -90,6 +91,11 @@ int
 main (int argc, char **argv)
 {
   const char *mode = getenv (HV_ENV_MODE);
+  /* Before anything is started or exec'd: qemu, qemu-storage-daemon,
+   * UML and imgmount-console all inherit it. */
+  if (argc == 2 && strcmp (argv[1], CONFINE_SELF_TEST_OPTION) == 0)
+    return confine_self_test ();
+  confine_no_new_privs ();
   if (!hv_is_launch (argc, argv))
     return hv_run_qemu (argc, argv);
   struct hv_channel channel = { .socket = channel_path (argc, argv) };

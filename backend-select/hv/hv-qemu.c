@@ -19,7 +19,8 @@
  *   disk: a raw image whose first bytes are a qcow2 header naming a host
  *   file made qemu open that file.
  * And under TCG, a CPU without the fast string copy flags (see
- * tcg_cpu_model); and qemu's temporary files in imgmount's run directory. */
+ * tcg_cpu_model); qemu's temporary files in imgmount's run directory; and
+ * qemu's own seccomp filter (QEMU_SANDBOX). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -94,6 +95,14 @@ tcg_cpu_model (const char *cpu)
   return xasprintf ("%s,-erms,-fsrm", cpu);
 }
 
+/* qemu's seccomp filter (issue 27): qemu's default set of system calls,
+ * and of those it offers to deny, all that the appliance needs none of:
+ * obsolete ones, set*uid and the like, fork and exec (spawn: qemu under
+ * libguestfs runs no helper, no bridge or ifup script), and scheduler and
+ * CPU affinity changes.  A guest that escapes into qemu is held to what a
+ * running qemu does.  Checked with qemu 7.2. */
+#define QEMU_SANDBOX "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny"
+
 /* ARGV with a virtio-serial port for imgmount-agent, connected to
  * imgmount's SOCKET, on the bus libguestfs made for guestfsd's channel
  * (a new, NULL-terminated array; the strings are ARGV's). */
@@ -106,6 +115,18 @@ with_agent_port (int argc, char **argv, const char *socket)
   out[argc + 1] = xasprintf ("socket,id=imgmount-agent,path=%s", socket);
   out[argc + 2] = (char *) "-device";
   out[argc + 3] = (char *) "virtserialport,chardev=imgmount-agent,name=" AGENT_PORT_NAME;
+  return out;
+}
+
+/* ARGV with QEMU_SANDBOX (a new, NULL-terminated array; the strings are
+ * ARGV's). */
+static char **
+with_sandbox (int argc, char **argv)
+{
+  char **out = xcalloc ((size_t) argc + 3, sizeof *out);
+  memcpy (out, argv, (size_t) argc * sizeof *out);
+  out[argc] = (char *) "-sandbox";
+  out[argc + 1] = (char *) QEMU_SANDBOX;
   return out;
 }
 
@@ -149,8 +170,12 @@ hv_run_qemu (int argc, char **argv)
     setenv ("TMPDIR", run_dir, 1);
 
   char *agent = launch ? hv_agent_socket () : NULL;
-  if (agent)
+  if (agent) {
     argv = with_agent_port (argc, argv, agent);
+    argc += 4;
+  }
+  if (launch)
+    argv = with_sandbox (argc, argv);
   argv[0] = (char *) qemu;
   execv (qemu, argv);
   error_print ("%s: %s", qemu, strerror (errno));

@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "backend-select/hv/confine.h"
 #include "backend-select/hv/drive-spec.h"
 #include "backend-select/hv/hv-qsd.h"
 #include "common/message.h"
@@ -123,6 +124,7 @@ qsd_start (struct qsd *q)
     int devnull = open ("/dev/null", O_RDWR);
     dup2 (devnull, 0);
     dup2 (devnull, 1);   /* its errors still go to stderr */
+    confine_helper ();   /* it has no -sandbox of its own (7.2) */
     execvp (QSD, argv);
     error_print ("uml: %s: %s (install qemu-system-x86)", QSD, strerror (errno));
     _exit (127);

@@ -44,6 +44,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "backend-select/hv/block-node.h"
+#include "backend-select/hv/confine.h"
 #include "backend-select/hv/drive-spec.h"
 #include "backend-select/hv/hv.h"
 #include "backend-select/hv/hv-console.h"
@@ -316,6 +317,7 @@ exec_uml (struct uml_cmd *cmd, const char *tmpdir, pid_t parent)
   signal (SIGINT, SIG_DFL);
   if (chdir (tmpdir) == -1)
     _exit (127);
+  confine_helper ();
   execv (cmd->argv[0], cmd->argv);
   error_print ("uml: %s: %s", cmd->argv[0], strerror (errno));
   _exit (127);
