@@ -45,6 +45,12 @@ xstrdup (const char *s)
 }
 
 char *
+xstrndup (const char *s, size_t n)
+{
+  return checked (strndup (s, n));
+}
+
+char *
 xasprintf (const char *fmt, ...)
 {
   va_list ap;

@@ -15,6 +15,7 @@ void *xrealloc (void *p, size_t size);
 /* reallocarray: N elements of SIZE bytes, the product checked. */
 void *xreallocarray (void *p, size_t n, size_t size);
 char *xstrdup (const char *s);
+char *xstrndup (const char *s, size_t n);
 char *xasprintf (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
 
 #endif

@@ -474,6 +474,26 @@ agent_bye (struct agent_conn *c)
 }
 
 int
+agent_reopen (struct agent_conn *c)
+{
+  int e = agent_bye (c);
+  return e ? e : say_hello (c);
+}
+
+int
+agent_devices (struct agent_conn *c, char **report, size_t *len)
+{
+  struct agent_req req = { .op = AGENT_OP_DEVICES };
+  int err;
+  int e = call_agent (c, &req, NULL, 0, NULL, 0, &err, report, len);
+  if (!e && err) {
+    free (*report);
+    *report = NULL;
+  }
+  return e ? e : err;
+}
+
+int
 agent_forget (struct agent_conn *c, uint64_t handle, uint64_t count)
 {
   if (handle == 0 || handle == AGENT_ROOT_HANDLE || count == 0)

@@ -59,6 +59,15 @@ void agent_root_attr (struct agent_conn *conn, struct stat *st);
 int agent_nop (struct agent_conn *conn);
 /* Before the appliance unmounts: the agent closes every handle. */
 int agent_bye (struct agent_conn *conn);
+/* BYE, then HELLO again: the agent opens its root anew (the filesystems
+ * mounted on it since the first HELLO), and the root's attributes are
+ * the new root's.  No call may be in progress, no handle but the root's
+ * held. */
+int agent_reopen (struct agent_conn *conn);
+/* On 0, *REPORT (malloc'd, *LEN bytes, at most AGENT_IO_MAX, not
+ * terminated) is DEVICES's text, unchecked: mount/device-report.h parses
+ * it. */
+int agent_devices (struct agent_conn *conn, char **report, size_t *len);
 /* NAME: 1 to AGENT_NAME_MAX bytes (else ENAMETOOLONG), no '/', not "."
  * or ".." (else EINVAL); nothing sent for a bad one.  On 0, one reference to *HANDLE, for FORGET to give back. */
 int agent_lookup (struct agent_conn *conn, uint64_t parent, const char *name,

@@ -39,6 +39,8 @@ agent_reply_body_max (const struct agent_req *req)
     return AGENT_LINK_MAX;
   case AGENT_OP_STATFS:
     return sizeof (struct agent_statfs);
+  case AGENT_OP_DEVICES:
+    return AGENT_IO_MAX;
   default:                      /* NOP, FORGET, BYE */
     return 0;
   }

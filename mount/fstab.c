@@ -295,11 +295,8 @@ undouble_dashes (const char *s, const char *end, char **o)
   return true;
 }
 
-/* The LVM volume that device-mapper names NAME ("VG-LV", a '-' inside
- * either doubled) as "/dev/VG/LV", or NULL when NAME is no such pair:
- * "control", a LUKS mapping's "luks-UUID", a layer's "VG-LV-real". */
-static char *
-mapper_to_lvm (const char *name)
+char *
+fstab_lvm_name (const char *name)
 {
   const char *dash = name;
   while ((dash = strchr (dash, '-')) && dash[1] == '-')
@@ -358,7 +355,7 @@ classify_spec (const char *spec, char **key)
     return form->kind;
   }
   if (strncmp (spec, "/dev/", 5) == 0) {
-    *key = strncmp (spec, "/dev/mapper/", 12) == 0 ? mapper_to_lvm (spec + 12) : NULL;
+    *key = strncmp (spec, "/dev/mapper/", 12) == 0 ? fstab_lvm_name (spec + 12) : NULL;
     if (!*key)
       *key = xstrdup (spec);
     return FSTAB_DEVICE;

@@ -50,4 +50,10 @@ int fstab_parse (const char *text, size_t len, struct fstab *out, char **err);
 
 void fstab_free (struct fstab *fstab);
 
+/* The LVM volume that device-mapper names NAME ("VG-LV", a '-' inside
+ * either doubled) as "/dev/VG/LV" (malloc'd), or NULL when NAME is no
+ * such pair: "control", a LUKS mapping's "luks-UUID", a layer's
+ * "VG-LV-real". */
+char *fstab_lvm_name (const char *name);
+
 #endif

@@ -347,9 +347,14 @@ run_mount (struct options *opts)
   struct agent_conn *agent = NULL;
   progress_phase ("finding and mounting the filesystems");
   watchdog_busy (watchdog_call_timeout ());
-  int selected = select_and_mount (g, opts, info.scans, &fs_types, &err);
+  /* The agent first says what the block devices hold, then, reopened,
+   * serves the filesystems mounted in between. */
+  int selected = backend_connect_agent (&info, &agent, &err);
   if (selected != -1)
-    selected = backend_connect_agent (&info, &agent, &err);
+    selected = select_and_mount (g, agent, opts, info.scans, &fs_types, &err);
+  if (selected != -1 && agent && agent_reopen (agent) != 0)
+    selected = error_set (&err, "the appliance's agent did not answer once the filesystems "
+                          "were mounted; run with -v -v to see the appliance's console");
   config.fs_types = fs_types;
   config.agent = agent;
   config.trace = opts->trace;

@@ -13,7 +13,7 @@
 static char *
 field_or_null (const char *start, size_t len)
 {
-  return len == 0 ? NULL : strndup (start, len);
+  return len == 0 ? NULL : xstrndup (start, len);
 }
 
 int
@@ -44,8 +44,8 @@ mountspec_parse (const char *arg, struct mount_spec *spec, char **err)
   if (n > 1 && lens[1] > 0 && fields[1][0] != '/')
     return error_set (err, "-m %s: the mount path must be absolute, like /boot", arg);
 
-  spec->device = strndup (fields[0], lens[0]);
-  spec->path = n > 1 && lens[1] > 0 ? strndup (fields[1], lens[1]) : xstrdup ("/");
+  spec->device = xstrndup (fields[0], lens[0]);
+  spec->path = n > 1 && lens[1] > 0 ? xstrndup (fields[1], lens[1]) : xstrdup ("/");
   spec->options = n > 2 ? field_or_null (fields[2], lens[2]) : NULL;
   spec->fstype = n > 3 ? field_or_null (fields[3], lens[3]) : NULL;
   return 0;

@@ -31,6 +31,7 @@
 #include "common/reply-check.h"
 #include "fsops/agent-client.h"
 #include "fsops/agent-reply.h"
+#include "mount/device-report.h"
 #include "tests/fuzz/target.h"
 
 #define HDR sizeof (struct agent_header)
@@ -43,6 +44,7 @@
 static const uint16_t ops[] = {
   AGENT_OP_HELLO, AGENT_OP_NOP, AGENT_OP_LOOKUP, AGENT_OP_FORGET, AGENT_OP_GETATTR,
   AGENT_OP_READDIR, AGENT_OP_READ, AGENT_OP_READLINK, AGENT_OP_STATFS, AGENT_OP_BYE,
+  AGENT_OP_DEVICES,
 };
 
 static void
@@ -114,6 +116,15 @@ decode (const struct agent_req *req, const char *body, size_t len)
     if (agent_statfs_decode (body, len, &sv) == 0)
       FUZZ_CHECK (sv.f_bfree <= sv.f_blocks && sv.f_namemax <= AGENT_NAME_MAX);
     break;
+  case AGENT_OP_DEVICES: {
+    struct reported_device *devs;
+    size_t n;
+    if (device_report_parse (body, len, &devs, &n) == 0) {
+      FUZZ_CHECK (len <= AGENT_IO_MAX);
+      device_report_free (devs, n);
+    }
+    break;
+  }
   default:
     break;
   }

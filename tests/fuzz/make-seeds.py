@@ -355,6 +355,22 @@ def fstab():
     write('fstab', 'long-field', ('/dev/sdb1 /' + 'a' * 4096 + ' ext4\n/dev/sdc1 /c\n').encode())
 
 
+def device_report():
+    # what the agent sent for the benchmark's OS image under TCG
+    write('device-report', 'os-image', (
+        'DEVNAME=/dev/sda\nPTUUID=4c1d6f1e-5b43-4b7f-9c47-93b3c3d6c2a1\nPTTYPE=gpt\n\n'
+        'DEVNAME=/dev/sda1\nLABEL=BOOT\nUUID=e59cb248-1615-4b78-9c89-a972ff9a3c50\n'
+        'VERSION=1.0\nBLOCK_SIZE=1024\nTYPE=ext2\nUSAGE=filesystem\nPART_ENTRY_SCHEME=gpt\n'
+        'PART_ENTRY_UUID=6f2c7e3a-1111-4222-8333-944455556666\nPART_ENTRY_NUMBER=1\n\n'
+        'DEVNAME=/dev/sda2\nUUID=VK3uuu-fQUs-1Xfd-pYZQ-e60m-hdJQ-nHeej1\nVERSION=LVM2\\ 001\n'
+        'TYPE=LVM2_member\nUSAGE=raid\n\n'
+        'DEVNAME=/dev/mapper/vg0-root\nLABEL=ROOTFS\nTYPE=ext4\nUSAGE=filesystem\n').encode())
+    write('device-report', 'names', (
+        'DEVNAME=/dev/sdzz12\nTYPE=ext4\n\nDEVNAME=/dev/mapper/my--vg-my--lv\nTYPE=xfs\n\n'
+        'DEVNAME=/dev/mapper/..-root\n').encode())
+    write('device-report', 'shapes', b'DEVNAME=/dev/sda\nTYPE=ext4\nTYPE=xfs\n\n\nLABEL=a\tb\0\n')
+
+
 options()
 mountspec()
 drive_spec()
@@ -367,3 +383,4 @@ guest_replies()
 agent_replies()
 write_errors()
 fstab()
+device_report()

@@ -298,6 +298,9 @@ honest_reply (struct agent_double *d, const struct request *q, struct reply *r)
     put (r, &s, sizeof s);
     return;
   }
+  case AGENT_OP_DEVICES:
+    put (r, AD_DEVICES_TEXT, strlen (AD_DEVICES_TEXT));
+    return;
   default:                      /* NOP, FORGET */
     return;
   }
@@ -402,6 +405,8 @@ bend (struct reply *r, const struct request *q, uint32_t fail_errno)
     if (q->h.op == AGENT_OP_READ)
       for (int k = 0; k < 8; k++)
         ((char *) body_at (r, 0))[r->body++] = 'x';
+    else if (q->h.op == AGENT_OP_DEVICES)
+      r->body = AGENT_IO_MAX + 8;
     else if (q->h.op != AGENT_OP_READDIR)
       r->body += 8;             /* zeros: the buffer is zeroed */
     break;
@@ -461,7 +466,7 @@ answer (struct agent_double *d, const struct request *q, uint32_t fail_errno)
   }
   /* Room for the largest honest body (a READ's, else a few entries) and
    * for bending it. */
-  size_t room = 65536 + (q->h.op == AGENT_OP_READ ? AGENT_IO_MAX : 0);
+  size_t room = 65536 + (q->h.op == AGENT_OP_READ || q->h.op == AGENT_OP_DEVICES ? AGENT_IO_MAX : 0);
   struct reply r = { .msg = xcalloc (1, HDR + room) };
   *(struct agent_header *) r.msg = (struct agent_header) { .op = q->h.op, .id = q->h.id };
   honest_reply (d, q, &r);

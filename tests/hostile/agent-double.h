@@ -71,6 +71,10 @@ enum ad_kind {
 #define AD_DIR_HANDLE 4u
 #define AD_FILE_SIZE 10000u     /* byte k of "f" is (k * 7) & 0xff */
 #define AD_LINK_TARGET "f"
+/* DEVICES's honest text: a partitioned disk, and an LV. */
+#define AD_DEVICES_TEXT "DEVNAME=/dev/sda\nPTTYPE=gpt\n\n" \
+  "DEVNAME=/dev/sda1\nLABEL=BOOT\nTYPE=ext2\nPART_ENTRY_NUMBER=1\n\n" \
+  "DEVNAME=/dev/mapper/vg0-root\nUUID=78da5dfd\nTYPE=ext4\n"
 
 struct agent_double;
 

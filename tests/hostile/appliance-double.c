@@ -718,7 +718,7 @@ double_mount_code (unsigned scans)
   opts.images = images;
   opts.n_images = 1;
   char **fs_types = NULL, *err = NULL;
-  select_and_mount (double_handle (), &opts, scans, &fs_types, &err);
+  select_and_mount (double_handle (), NULL, &opts, scans, &fs_types, &err);
   strings_free (fs_types);
   free (err);
   err = NULL;

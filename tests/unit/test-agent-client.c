@@ -19,6 +19,7 @@
 #include <sys/socket.h>
 #include "common/clock.h"
 #include "fsops/agent-client.h"
+#include "mount/device-report.h"
 #include "tests/hostile/agent-double.h"
 #include "tests/unit/check.h"
 
@@ -185,6 +186,32 @@ test_honest_readdir (void)
   close_pair ();
 }
 
+/* DEVICES gives the text as sent; reopening says BYE, then HELLO. */
+static void
+test_devices_and_reopen (void)
+{
+  CHECK (open_pair (AD_HONEST, 8, 0, LONG_MS, 0) == 0);
+  char *text = NULL;
+  size_t len = 0;
+  CHECK (agent_devices (conn, &text, &len) == 0);
+  CHECK (len == strlen (AD_DEVICES_TEXT) && text && memcmp (text, AD_DEVICES_TEXT, len) == 0);
+  free (text);
+  agent_double_errno (dbl, ENOSYS);   /* an agent without DEVICES */
+  agent_double_next (dbl, AD_FAIL);
+  text = NULL;
+  CHECK (agent_devices (conn, &text, &len) == ENOSYS && text == NULL);
+  CHECK (agent_reopen (conn) == 0);
+  struct agent_header h;
+  char body[512];
+  agent_double_last (dbl, &h, body);
+  CHECK (h.op == AGENT_OP_HELLO);
+  struct stat st;
+  agent_root_attr (conn, &st);
+  CHECK (S_ISDIR (st.st_mode) && st.st_ino == AD_ROOT_INO);
+  CHECK (agent_getattr (conn, AD_FILE_HANDLE, &st) == 0);
+  close_pair ();
+}
+
 /* Arguments the host must not send: EINVAL, and nothing on the stream. */
 static void
 test_bad_arguments (void)
@@ -249,7 +276,23 @@ test_hello (void)
 /* ---- a bent reply fails its call, and the connection goes on ---- */
 
 enum op { NOP, LOOKUP, GETATTR, GETATTR_ROOT, READDIR, READDIR_PLUS, READDIR_ATTRS,
-          READDIR_SMALL, READ, READLINK, STATFS };
+          READDIR_SMALL, READ, READLINK, STATFS, DEVICES };
+
+/* DEVICES as the mount code takes it: the text must also parse. */
+static int
+devices (void)
+{
+  char *text = NULL;
+  size_t len = 0, n = 0;
+  struct reported_device *devs = NULL;
+  int e = agent_devices (conn, &text, &len);
+  if (!e) {
+    e = device_report_parse (text, len, &devs, &n);
+    device_report_free (devs, n);
+  }
+  free (text);
+  return e;
+}
 
 static int
 do_op (enum op op)
@@ -282,6 +325,7 @@ do_op (enum op op)
     free (target);
     return e;
   case STATFS: return agent_statfs (conn, AGENT_ROOT_HANDLE, &sv);
+  case DEVICES: return devices ();
   }
   return -1;
 }
@@ -321,6 +365,9 @@ test_bent_replies (void)
     { READDIR, AD_NO_PROGRESS },
     /* the rest */
     { READLINK, AD_LINK_NUL }, { STATFS, AD_STATFS_BAD },
+    /* DEVICES: past AGENT_IO_MAX; a text cut short (no final newline) */
+    { DEVICES, AD_OVERSIZE }, { DEVICES, AD_TRUNCATED }, { DEVICES, AD_ERROR_BODY },
+    { DEVICES, AD_FLAGS },
   };
   CHECK (open_pair (AD_HONEST, 8, 0, LONG_MS, 0) == 0);
   for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
@@ -565,6 +612,7 @@ main (void)
   test_honest_calls ();
   test_honest_read ();
   test_honest_readdir ();
+  test_devices_and_reopen ();
   test_bad_arguments ();
   test_hello ();
   test_bent_replies ();

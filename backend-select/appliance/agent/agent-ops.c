@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <unistd.h>
+#include "backend-select/appliance/agent/agent-devices.h"
 #include "backend-select/appliance/agent/agent-handles.h"
 #include "backend-select/appliance/agent/agent-ops.h"
 #include "common/agent-protocol.h"
@@ -113,6 +114,12 @@ op_bye (const unsigned char *body, size_t len, unsigned char *out, size_t *out_l
 {
   handles_reset ();
   return 0;
+}
+
+static int
+op_devices (const unsigned char *body, size_t len, unsigned char *out, size_t *out_len)
+{
+  return agent_devices_report ((char *) out, AGENT_IO_MAX, out_len);
 }
 
 /* A name the protocol allows: one component, neither "." nor "..". */
@@ -389,6 +396,7 @@ static const struct {
   [AGENT_OP_READLINK] = { op_readlink, sizeof (struct agent_handle) },
   [AGENT_OP_STATFS] = { op_statfs, sizeof (struct agent_handle) },
   [AGENT_OP_BYE] = { op_bye, 0 },
+  [AGENT_OP_DEVICES] = { op_devices, 0 },
 };
 
 static int
