@@ -37,5 +37,14 @@ lvm=$(fixture lvm.img build_lvm) || { fail "fixture"; finish; }
 mount_img "$lvm" "$M" -m /dev/vgtest/lvdata || fail "-m an LVM volume"
 assert_eq "LVM volume content" "hello from lvm" "$(cat "$M/inside-lvm.txt" 2>&1)"
 unmount "$M" || fail "unmount"
+# Without -m: the agent's device list names the volume /dev/VG/LV.
+err=$(mount_img "$lvm" "$M" --ro --trace 2>&1) || fail "an LVM image without -m: $err"
+assert_eq "LVM volume found without -m" "hello from lvm" "$(cat "$M/inside-lvm.txt" 2>&1)"
+case $err in
+  *'trace: mount_options "ro" "/dev/vgtest/lvdata" "/"'*) ok "mounted as /dev/vgtest/lvdata" ;;
+  *) fail "the volume was not mounted by its LVM name: $(grep mount_options <<< "$err")" ;; esac
+case $err in *"trace: lvs"*) fail "the volumes were listed by guestfsd's lvs" ;;
+  *) ok "the volumes listed by the agent" ;; esac
+unmount "$M" || fail "unmount"
 check "nothing left" nothing_left
 finish
