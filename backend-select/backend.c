@@ -12,6 +12,8 @@
 #include "common/programs.h"
 #include "common/xalloc.h"
 #include "backend-select/agent-channel.h"
+#include "backend-select/hv/confine.h"
+#include "backend-select/hv/uml-memdir.h"
 #include "backend-select/backend.h"
 #include "backend-select/hv/hv-env.h"
 #include "backend-select/kvm-probe.h"
@@ -161,6 +163,14 @@ configure (guestfs_h *g, const struct backend_request *req, enum backend_kind ki
     return error_set (err, "libguestfs: %s", guest_last_error (g));
   if (req->verbose)
     fprintf (stderr, "imgmount: scans in the appliance: %s\n", scan_list (scans));
+  if (req->verbose && kind == BACKEND_UML) {
+    int abi = confine_landlock_abi ();
+    if (abi > 0)
+      fprintf (stderr, "imgmount: UML's files confined by Landlock (ABI %d)\n", abi);
+    else
+      fprintf (stderr, "imgmount: no Landlock in this kernel: UML may open any file "
+               "you can; going on without\n");
+  }
   guestfs_set_program (g, "imgmount");
   guestfs_set_verbose (g, req->verbose >= 2);
   guestfs_set_trace (g, req->trace);
@@ -326,6 +336,7 @@ backend_stop (guestfs_h *g, char **err)
   watchdog_idle ();
   watchdog_stop ();
   guestfs_close (g);
+  uml_memdir_sweep ();    /* an imgmount-hv killed before it could */
   run_dir_finish ();
   return r;
 }

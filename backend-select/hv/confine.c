@@ -3,13 +3,17 @@
  * and so that the self-test tries exactly what they get. */
 #include <errno.h>
 #include <fcntl.h>
+#include <arpa/inet.h>
 #include <linux/bpf.h>
+#include <netinet/in.h>
+#include <signal.h>
 #include <seccomp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include "backend-select/hv/confine.h"
@@ -87,8 +91,53 @@ print_status_lines (void)
     fclose (f);
 }
 
+/* The tries that need the Landlock domain: FILE, PORT, PID as given. */
+static int
+landlock_tries (const char *file, const char *port, const char *pid)
+{
+  int abi = confine_landlock_abi ();
+  printf ("landlock ABI: %d\n", abi);
+  if (abi == 0)
+    return 1;                   /* nothing to try: said, and going on without */
+  int ok = confine_landlock (NULL, 0) == 0;
+  if (file) {
+    int fd = open (file, O_RDONLY | O_CLOEXEC);
+    int e = errno;
+    printf ("open %s: %s\n", file, fd >= 0 ? "succeeded" : strerror (e));
+    ok &= fd < 0 && e == EACCES;
+    if (fd >= 0)
+      close (fd);
+  }
+  if (port) {
+    struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons ((uint16_t) atoi (port)),
+                              .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
+    int s = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int r = s < 0 ? -1 : connect (s, (struct sockaddr *) &sa, sizeof sa);
+    int e = errno;
+    if (abi < 4)
+      printf ("connect 127.0.0.1:%s: not confined below Landlock ABI 4\n", port);
+    else {
+      printf ("connect 127.0.0.1:%s: %s\n", port, r == 0 ? "succeeded" : strerror (e));
+      ok &= r == -1 && e == EACCES;
+    }
+    if (s >= 0)
+      close (s);
+  }
+  if (pid) {
+    long r = kill ((pid_t) atol (pid), 0);
+    int e = errno;
+    if (abi < 6)
+      printf ("signal %s: not confined below Landlock ABI 6\n", pid);
+    else {
+      printf ("signal %s: %s\n", pid, r == 0 ? "succeeded" : strerror (e));
+      ok &= r == -1 && e == EPERM;
+    }
+  }
+  return ok;
+}
+
 int
-confine_self_test (void)
+confine_self_test (const char *file, const char *port, const char *pid)
 {
   int ok = confine_no_new_privs () == 0 && confine_helper () == 0;
   /* Should the filter not hold, none of these may do harm: /dev/null is
@@ -113,6 +162,7 @@ confine_self_test (void)
   union bpf_attr attr;
   memset (&attr, 0, sizeof attr);
   ok &= denied_with_eperm ("bpf", syscall (SYS_bpf, BPF_MAP_CREATE, &attr, sizeof attr));
-  print_status_lines ();
+  print_status_lines ();      /* before Landlock, which leaves /proc out */
+  ok &= landlock_tries (file, port, pid);
   return ok ? 0 : 1;
 }

@@ -7,6 +7,8 @@
 #ifndef IMGMOUNT_HV_CONFINE_H
 #define IMGMOUNT_HV_CONFINE_H
 
+#include <stddef.h>
+
 /* No new privileges (PR_SET_NO_NEW_PRIVS) for this process and all it
  * execs or starts from now on: a setuid or setcap program it runs gains
  * nothing.  Inherited across fork and exec, and cannot be undone.
@@ -24,12 +26,45 @@ int confine_no_new_privs (void);
  * (no seccomp in the host kernel): the caller goes on without. */
 int confine_helper (void);
 
-/* imgmount-hv --self-test-confined: confines this process as
- * confine_no_new_privs and confine_helper do, then tries what the filter
- * denies (load a module, mount a tmpfs, call bpf), and prints what
- * happened and this process's NoNewPrivs and Seccomp.  Returns 0 when
- * each try failed with EPERM, else 1. */
-int confine_self_test (void);
+/* What a confined program may do with a path (and, for a directory,
+ * everything beneath it). */
+enum confine_access {
+  CONFINE_READ,    /* open files for reading, list directories */
+  CONFINE_EXEC,    /* ... and execute */
+  CONFINE_WRITE,   /* read and write files (not create or remove them) */
+  CONFINE_ALL,     /* everything: create, remove, rename, sockets, ... */
+};
+
+struct confine_path {
+  const char *path;        /* NULL: left out */
+  enum confine_access access;
+};
+
+/* The highest Landlock ABI the kernel has, 0 for none. */
+int confine_landlock_abi (void);
+
+/* In a child about to exec: a Landlock domain, inherited across exec and
+ * by every process the program starts, in which it may open only PATHS
+ * (N of them; paths that do not exist are left out) and the system's
+ * programs and libraries (/usr, /lib*, /bin, /sbin, /etc/ld.so.cache,
+ * /dev/null, /dev/zero, /dev/urandom), bind and connect no TCP socket
+ * (Landlock ABI 4 on), and neither signal nor reach through abstract UNIX
+ * sockets a process outside the domain (ABI 6 on).  Sets no new
+ * privileges, which Landlock needs.  Returns 0; 1 when the kernel has no
+ * Landlock (the caller goes on without); -1 with errno when a rule could
+ * not be made (the caller goes on without, or refuses). */
+int confine_landlock (const struct confine_path *paths, size_t n);
+
+/* imgmount-hv --self-test-confined [FILE [PORT [PID]]]: confines this
+ * process as UML is confined (no new privileges, confine_helper's filter,
+ * confine_landlock with no file of its own), then tries what that denies:
+ * load a module, mount a tmpfs, call bpf; and, when given, read FILE,
+ * connect to TCP PORT on 127.0.0.1 and signal PID (signal 0: nothing is
+ * sent even if allowed).  Prints what happened, the Landlock ABI, and
+ * this process's NoNewPrivs and Seccomp.  Returns 0 when each try was
+ * refused (the TCP one only from Landlock ABI 4, the signal from ABI 6,
+ * which it says), else 1. */
+int confine_self_test (const char *file, const char *port, const char *pid);
 
 #define CONFINE_SELF_TEST_OPTION "--self-test-confined"
 

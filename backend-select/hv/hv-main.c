@@ -93,8 +93,9 @@ main (int argc, char **argv)
   const char *mode = getenv (HV_ENV_MODE);
   /* Before anything is started or exec'd: qemu, qemu-storage-daemon,
    * UML and imgmount-console all inherit it. */
-  if (argc == 2 && strcmp (argv[1], CONFINE_SELF_TEST_OPTION) == 0)
-    return confine_self_test ();
+  if (argc >= 2 && argc <= 5 && strcmp (argv[1], CONFINE_SELF_TEST_OPTION) == 0)
+    return confine_self_test (argc > 2 ? argv[2] : NULL, argc > 3 ? argv[3] : NULL,
+                              argc > 4 ? argv[4] : NULL);
   confine_no_new_privs ();
   if (!hv_is_launch (argc, argv))
     return hv_run_qemu (argc, argv);

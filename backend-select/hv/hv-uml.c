@@ -50,6 +50,7 @@
 #include "backend-select/hv/hv-console.h"
 #include "backend-select/hv/hv-env.h"
 #include "backend-select/hv/hv-qsd.h"
+#include "backend-select/hv/uml-memdir.h"
 #include "common/agent-protocol.h"
 #include "common/cleanup.h"
 #include "common/clock.h"
@@ -64,11 +65,26 @@
  * also takes the newline). */
 #define UML_COMMAND_LINE_MAX 1022
 
-/* The UML command line; it owns every string in it. */
+/* The UML command line, and the host files it names, which are all UML
+ * may open (confine_landlock); it owns every string in both. */
 struct uml_cmd {
   char *argv[MAX_ARGS];
   int argc;
+  struct confine_path files[MAX_ARGS];
+  int n_files;
+  char *memdir;       /* where UML keeps the file of its memory, or NULL */
 };
+
+/* Lets UML reach FILE (a malloc'd string the command then owns). */
+static void
+allow (struct uml_cmd *cmd, char *file, enum confine_access access)
+{
+  if (cmd->n_files >= MAX_ARGS) {
+    error_print ("uml: too many files");
+    exit (1);
+  }
+  cmd->files[cmd->n_files++] = (struct confine_path) { file, access };
+}
 
 /* Appends ARG, a malloc'd string the command then owns. */
 static void
@@ -94,6 +110,13 @@ uml_cmd_free (struct uml_cmd *cmd)
   for (int k = 0; k < cmd->argc; k++)
     free (cmd->argv[k]);
   cmd->argc = 0;
+  for (int k = 0; k < cmd->n_files; k++)
+    free ((char *) cmd->files[k].path);
+  cmd->n_files = 0;
+  if (cmd->memdir)
+    rmdir (cmd->memdir);   /* UML removes its file once it has it open */
+  free (cmd->memdir);
+  cmd->memdir = NULL;
 }
 
 static const char *
@@ -106,16 +129,19 @@ arg_value (int argc, char **argv, const char *name)
 }
 
 /* Makes TMPDIR/dN a symbolic link to FILE (made absolute: UML runs in
- * TMPDIR), so that the command line can name it "dN". */
+ * TMPDIR), so that the command line can name it "dN", and lets UML open
+ * FILE for reading, and writing unless it is under a COW file. */
 static int
-link_disk (const char *tmpdir, int n, const char *file)
+link_disk (struct uml_cmd *cmd, const char *tmpdir, int n, const char *file, bool cow)
 {
   char *target = realpath (file, NULL);
   char *link = xasprintf ("%s/d%d", tmpdir, n);
   int r = target ? symlink (target, link) : -1;
-  if (r == -1)
+  if (r == -1) {
     error_print ("uml: %s: %s", file, strerror (errno));
-  free (target);
+    free (target);
+  } else
+    allow (cmd, target, cow ? CONFINE_READ : CONFINE_WRITE);
   free (link);
   return r;
 }
@@ -214,11 +240,11 @@ add_drive (struct uml_cmd *cmd, int *n, const char *spec, const char *tmpdir, in
                  "use --backend=tcg", file, format);
     r = -1;
   } else if (snapshotted) {
-    r = link_disk (tmpdir, *n, file);
+    r = link_disk (cmd, tmpdir, *n, file, true);
     add_arg (cmd, xasprintf ("ubd%d=cow%d,d%d", *n, *n, *n));
     ++*n;
   } else {
-    r = link_disk (tmpdir, *n, file);
+    r = link_disk (cmd, tmpdir, *n, file, false);
     add_arg (cmd, xasprintf ("ubd%dd=d%d", *n, *n));
     ++*n;
   }
@@ -245,6 +271,14 @@ build_command (struct uml_cmd *cmd, int argc, char **argv, const char *tmpdir,
   add_copy (cmd, kernel);
   add_arg (cmd, xasprintf ("mem=%sM", mem ? mem : "768"));
   add_arg (cmd, xasprintf ("initrd=%s", initrd));
+  allow (cmd, xstrdup (kernel), CONFINE_EXEC);
+  allow (cmd, xstrdup (initrd), CONFINE_READ);
+  allow (cmd, xstrdup (tmpdir), CONFINE_ALL);
+  /* Else its memory would be in TMPDIR, on a disk maybe. */
+  uml_memdir_sweep ();
+  cmd->memdir = uml_memdir_make ();
+  if (cmd->memdir)
+    allow (cmd, xstrdup (cmd->memdir), CONFINE_ALL);
 
   const char *cache = getenv (HV_ENV_CACHE);
   if (!disks_to_qsd (argc, argv, cache))
@@ -318,6 +352,12 @@ exec_uml (struct uml_cmd *cmd, const char *tmpdir, pid_t parent)
   if (chdir (tmpdir) == -1)
     _exit (127);
   confine_helper ();
+  /* The files of its command line and nothing else: in particular no
+   * host file through hostfs, which Debian's UML has built in. */
+  if (setenv ("TMPDIR", cmd->memdir ? cmd->memdir : tmpdir, 1) == -1)
+    _exit (127);
+  if (confine_landlock (cmd->files, (size_t) cmd->n_files) == -1)
+    error_print ("uml: Landlock: %s; going on without", strerror (errno));
   execv (cmd->argv[0], cmd->argv);
   error_print ("uml: %s: %s", cmd->argv[0], strerror (errno));
   _exit (127);

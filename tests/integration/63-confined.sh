@@ -6,7 +6,12 @@
 # qemu-storage-daemon (imgmount-hv's, backend-select/hv/confine.c).  And
 # that filter's effect: imgmount-hv --self-test-confined confines itself
 # the same way, then must fail with EPERM to load a module, mount a tmpfs
-# and call bpf (root may do all three unconfined).
+# and call bpf (root may do all three unconfined), and, under Landlock as
+# UML gets it, to read a file of the test's, connect to the test's TCP
+# listener and signal the test's shell.  And on UML, an attack from inside
+# a taken-over appliance (libguestfs's debug sh, as root there): hostfs,
+# built into Debian's UML, mounted on a directory of the test's and on
+# /etc, must neither read nor write a host file.
 . "$(dirname "$0")/../lib/common.sh"
 case ${IMGMOUNT_BACKEND:-tcg} in
   uml|tcg) ;;
@@ -14,7 +19,17 @@ case ${IMGMOUNT_BACKEND:-tcg} in
 esac
 HV=$(dirname "$IMGMOUNT")/imgmount-hv
 
-out=$("$HV" --self-test-confined 2>&1); rc=$?
+secret_dir=$T/host-secret
+mkdir -p "$secret_dir"
+echo "host secret 7fa3" > "$secret_dir/secret"
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+python3 -c 'import socket, sys, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(8); time.sleep(120)' "$port" &
+listener=$!
+wait_until 50 sh -c "ss -ltn 2>/dev/null | grep -q ':$port '" || true
+out=$("$HV" --self-test-confined "$secret_dir/secret" "$port" $$ 2>&1); rc=$?
+kill "$listener" 2>/dev/null; wait "$listener" 2>/dev/null
 printf '%s\n' "$out" | sed 's/^/    /'
 assert_eq "self-test: exit status" 0 "$rc"
 for what in finit_module mount bpf; do
@@ -24,6 +39,21 @@ done
 assert_eq "self-test: NoNewPrivs" 1 "$(printf '%s\n' "$out" | awk '$1 == "NoNewPrivs:" { print $2 }')"
 assert_eq "self-test: seccomp filter" 2 "$(printf '%s\n' "$out" | awk '$1 == "Seccomp:" { print $2 }')"
 check "self-test: no tmpfs left mounted" sh -c "! grep -q imgmount-confine /proc/mounts"
+abi=$(printf '%s\n' "$out" | awk '$1 == "landlock" { print $3 }')
+if [ "${abi:-0}" -ge 1 ]; then
+  assert_eq "self-test: a host file not given is refused (Landlock)" \
+    "open $secret_dir/secret: Permission denied" "$(printf '%s\n' "$out" | grep "^open ")"
+else
+  ok "self-test: no Landlock in this kernel (said: $(printf '%s\n' "$out" | grep landlock))"
+fi
+if [ "${abi:-0}" -ge 4 ]; then
+  assert_eq "self-test: no TCP connection to the test's listener" \
+    "connect 127.0.0.1:$port: Permission denied" "$(printf '%s\n' "$out" | grep "^connect ")"
+fi
+if [ "${abi:-0}" -ge 6 ]; then
+  assert_eq "self-test: no signal to a process it did not start" \
+    "signal $$: Operation not permitted" "$(printf '%s\n' "$out" | grep "^signal ")"
+fi
 
 make_ext4 "$T/disk.img" 64M
 M=$T/mnt
@@ -61,7 +91,13 @@ processes_running () {
   return 1
 }
 
-mount_img "$T/disk.img" "$M" || { fail "mount"; finish; }
+said=$(mount_img "$T/disk.img" "$M" -v 2>&1) || { fail "mount: $said"; finish; }
+if [ "${IMGMOUNT_BACKEND:-tcg}" = uml ]; then
+  case "${abi:-0}:$said" in
+    0:*"no Landlock in this kernel"*|[1-9]*:*"UML's files confined by Landlock (ABI $abi)"*)
+      ok "-v says how UML is confined" ;;
+    *) fail "-v did not say how UML is confined: $said" ;; esac
+fi
 echo confined > "$M/file"
 check_processes "mounted"
 if [ "${IMGMOUNT_BACKEND:-tcg}" = uml ]; then
@@ -77,6 +113,27 @@ if [ "${IMGMOUNT_BACKEND:-tcg}" = uml ]; then
   check_processes "--cache=none"
   assert_eq "the mount works with --cache=none" confined "$(cat "$M/file")"
   unmount "$M" || fail "unmount --cache=none"
+fi
+
+# A taken-over UML appliance: root inside, with Debian's hostfs built in.
+if [ "${IMGMOUNT_BACKEND:-tcg}" = uml ] && command -v guestfish >/dev/null &&
+   [ "${abi:-0}" -ge 1 ]; then
+  tool_env=(LIBGUESTFS_BACKEND=direct "LIBGUESTFS_HV=$HV" IMGMOUNT_HV_MODE=uml
+    "LIBGUESTFS_PATH=${IMGMOUNT_CACHE_DIR:-/var/cache/imgmount}/uml-appliance.latest")
+  attack="mkdir -p /h /e; mount -t hostfs none /h -o $secret_dir; echo mounted=\$?
+cat /h/secret; echo read=\$?; echo pwned > /h/pwned; echo wrote=\$?
+mount -t hostfs none /e -o /etc; cat /e/hostname; echo etc=\$?"
+  out=$(env "${tool_env[@]}" timeout 300 guestfish --ro --format=raw -a "$T/disk.img" \
+    run : debug sh "$attack" 2>&1)
+  printf '%s\n' "$out" | sed 's/^/    /'
+  case $out in *"host secret 7fa3"*) fail "hostfs: the appliance read a host file" ;;
+    *read=0*) fail "hostfs: cat succeeded" ;;
+    *read=[1-9]*) ok "hostfs: the host file could not be read from the appliance" ;;
+    *) fail "hostfs: the attack did not run: $out" ;; esac
+  check "hostfs: nothing written on the host" test ! -e "$secret_dir/pwned"
+  case $out in *etc=0*) fail "hostfs: the host's /etc/hostname was read" ;;
+    *etc=[1-9]*) ok "hostfs: the host's /etc could not be read" ;;
+    *) fail "hostfs: the /etc attack did not run" ;; esac
 fi
 
 wait_until 100 nothing_left
