@@ -120,6 +120,14 @@ export_hv_settings (const struct backend_request *req, enum backend_kind kind)
     snprintf (name, sizeof name, HV_ENV_BACKING_PREFIX "hd%zu", k);
     setenv (name, req->backing_nodes && req->backing_nodes[k] ? req->backing_nodes[k] : "null", 1);
   }
+  for (size_t k = 0; k < HV_READ_MAX; k++) {
+    char name[64];
+    snprintf (name, sizeof name, HV_ENV_READ_PREFIX "%zu", k);
+    if (k < req->n_backings)
+      setenv (name, req->backings[k], 1);
+    else
+      unsetenv (name);
+  }
 }
 
 /* The appliance's init skips the MD, LVM and LDM scans that cannot find

@@ -14,6 +14,9 @@ struct backend_request {
   /* Per image, the JSON of the qemu node of its backing chain, "null"
    * for none (see image/image-refs.h). */
   char *const *backing_nodes;
+  /* The files --backing named (the hypervisor may read them). */
+  char *const *backings;
+  size_t n_backings;
   const char *format;     /* never probed: see the README */
   bool readonly;          /* images are never written: qemu gets overlays */
   enum cache_mode cache;  /* for the images, on every backend */

@@ -119,7 +119,8 @@ backend_request_of (const struct options *opts, char *const *backing_nodes, bool
 {
   return (struct backend_request) {
     .kind = opts->backend, .images = opts->images, .n_images = opts->n_images,
-    .backing_nodes = backing_nodes, .format = opts->format, .readonly = readonly, .verbose = opts->verbose,
+    .backing_nodes = backing_nodes, .backings = opts->backings, .n_backings = opts->n_backings,
+    .format = opts->format, .readonly = readonly, .verbose = opts->verbose,
     .trace = opts->trace, .cache = opts->cache, .on_phase = progress_phase,
   };
 }

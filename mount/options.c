@@ -13,6 +13,7 @@
 #include "common/message.h"
 #include "common/xalloc.h"
 #include "image/image-formats.h"
+#include "backend-select/hv/hv-env.h"
 #include "mount/options.h"
 
 enum {
@@ -206,6 +207,9 @@ options_parse (int argc, char **argv, const char *env_backend,
 
   if (opts->json && opts->mode != RUN_LIST && opts->mode != RUN_VERSION)
     return error_set (err, "--json goes with --list or --version; see imgmount --help");
+  if (opts->n_backings > HV_READ_MAX)
+    return error_set (err, "--backing given %zu times; at most %d files may be named",
+                      opts->n_backings, HV_READ_MAX);
 
   /* Positional arguments: images, then the mountpoint last. */
   int npos = argc - optind;

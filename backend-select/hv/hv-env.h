@@ -13,6 +13,11 @@
 /* Followed by a drive id (hd0, hd1, ...): the JSON of the qemu node for
  * that disk's backing chain, "null" when it has none. */
 #define HV_ENV_BACKING_PREFIX "IMGMOUNT_HV_BACKING_"
+/* Followed by 0, 1, ...: the files the user named with --backing, the
+ * only ones besides the images that the hypervisor and
+ * qemu-storage-daemon may open (read-only; confine.h). */
+#define HV_ENV_READ_PREFIX "IMGMOUNT_HV_READ_"
+#define HV_READ_MAX 64
 /* imgmount's run directory (run-dir.h), where imgmount-hv leaves a link
  * of this name to the directory of the appliance's channel socket. */
 #define HV_ENV_RUN_DIR "IMGMOUNT_HV_RUN_DIR"

@@ -13,6 +13,8 @@
 #include <unistd.h>
 #include "common/message.h"
 #include "common/xalloc.h"
+#include "common/cleanup.h"
+#include "image/image-refs.h"
 #include "backend-select/hv/confine.h"
 #include "backend-select/hv/drive-spec.h"
 #include "backend-select/hv/hv.h"
@@ -48,6 +50,35 @@ hv_backing_node (const char *id)
   snprintf (name, sizeof name, HV_ENV_BACKING_PREFIX "%s", id);
   const char *node = getenv (name);
   return node && *node ? node : "null";
+}
+
+int
+hv_overlay_header (const char *spec, char **overlay, struct image_header *hdr)
+{
+  AUTO_FREE char *driver = drive_spec_get (spec, "file.driver");
+  *overlay = drive_spec_get (spec, "file.file.filename");
+  if (!driver || strcmp (driver, "qcow2") != 0 || !*overlay) {
+    error_print ("hv: -drive %s: names no file", spec);
+    return -1;
+  }
+  AUTO_FREE char *err = NULL;
+  if (image_refs_read_header (*overlay, "qcow2", hdr, &err) == -1) {
+    error_print ("hv: libguestfs's read-only overlay %s", err);
+    return -1;
+  }
+  return 0;
+}
+
+void
+hv_allow_backing_files (struct confine_path *paths, size_t *n, size_t max)
+{
+  for (int k = 0; k < HV_READ_MAX && *n < max; k++) {
+    char name[64];
+    snprintf (name, sizeof name, HV_ENV_READ_PREFIX "%d", k);
+    const char *file = getenv (name);
+    if (file && *file)
+      paths[(*n)++] = (struct confine_path) { file, CONFINE_READ };
+  }
 }
 
 /* The path of the appliance's channel socket in the launch command line

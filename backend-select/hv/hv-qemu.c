@@ -22,6 +22,7 @@
  * tcg_cpu_model); qemu's temporary files in imgmount's run directory; and
  * qemu's own seccomp filter (QEMU_SANDBOX). */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,7 @@
 #include "common/message.h"
 #include "common/xalloc.h"
 #include "backend-select/hv/block-node.h"
+#include "backend-select/hv/confine.h"
 #include "backend-select/hv/drive-spec.h"
 #include "backend-select/hv/hv.h"
 #include "backend-select/hv/hv-env.h"
@@ -130,6 +132,52 @@ with_sandbox (int argc, char **argv)
   return out;
 }
 
+/* Room for the files of a launch: one per argument is more than enough. */
+#define MAX_FILES(argc) ((size_t) (argc) + HV_READ_MAX + 4)
+
+/* The host files qemu may open for the launch command ARGV (before its
+ * drives are rewritten), as confine_landlock takes them: itself, the
+ * kernel and initrd, each drive's file (read-only for a read-only mount
+ * and a snapshot=on drive), the --backing files, TMPDIR (where
+ * snapshot=on puts its temporary file) and /dev/kvm.  Each string is
+ * ARGV's, the environment's, or malloc'd and leaked with the process,
+ * which execs next. */
+static size_t
+launch_files (int argc, char **argv, const char *qemu, const char *tmpdir,
+              struct confine_path *paths)
+{
+  const char *readonly = getenv (HV_ENV_READONLY);
+  bool ro = readonly && strcmp (readonly, "1") == 0;
+  size_t n = 0;
+  paths[n++] = (struct confine_path) { qemu, CONFINE_EXEC };
+  paths[n++] = (struct confine_path) { tmpdir, CONFINE_ALL };
+  paths[n++] = (struct confine_path) { "/dev/kvm", CONFINE_WRITE };
+  for (int i = 1; i + 1 < argc; i++) {
+    if (strcmp (argv[i], "-kernel") == 0 || strcmp (argv[i], "-initrd") == 0)
+      paths[n++] = (struct confine_path) { argv[i + 1], CONFINE_READ };
+    if (strcmp (argv[i], "-drive") != 0)
+      continue;
+    char *file = drive_spec_get (argv[i + 1], "file");
+    char *snapshot = drive_spec_get (argv[i + 1], "snapshot");
+    char *id = user_disk_id (argv[i + 1]);
+    bool read_only = (snapshot && strcmp (snapshot, "on") == 0) || (id && ro);
+    if (file)
+      paths[n++] = (struct confine_path) { file, read_only ? CONFINE_READ : CONFINE_WRITE };
+    struct image_header hdr;
+    char *overlay = NULL;
+    if (!file && hv_overlay_header (argv[i + 1], &overlay, &hdr) == 0) {
+      /* libguestfs's own read-only overlay (guestfish --ro, ...) */
+      paths[n++] = (struct confine_path) { overlay, CONFINE_WRITE };
+      if (hdr.backing[0] == '/')
+        paths[n++] = (struct confine_path) { xstrdup (hdr.backing), CONFINE_READ };
+    }
+    free (snapshot);
+    free (id);
+  }
+  hv_allow_backing_files (paths, &n, MAX_FILES (argc));
+  return n;
+}
+
 int
 hv_run_qemu (int argc, char **argv)
 {
@@ -140,6 +188,12 @@ hv_run_qemu (int argc, char **argv)
 
   const char *readonly = getenv (HV_ENV_READONLY);
   int launch = hv_is_launch (argc, argv);
+  const char *run_dir = getenv (HV_ENV_RUN_DIR);
+  const char *tmp = getenv ("TMPDIR");
+  struct confine_path files[launch ? MAX_FILES (argc) : 1];
+  size_t n_files = launch ? launch_files (argc, argv, qemu,
+                                          run_dir && *run_dir ? run_dir
+                                          : tmp && *tmp ? tmp : "/tmp", files) : 0;
   if (launch)
     for (int i = 1; i + 1 < argc; i++) {
       char *id = strcmp (argv[i], "-drive") == 0 ? user_disk_id (argv[i + 1]) : NULL;
@@ -165,7 +219,6 @@ hv_run_qemu (int argc, char **argv)
    * snapshot=on drive, when stopped while making it) goes with imgmount's
    * run directory (run-dir.h).  Not for UML, whose memory file would
    * follow TMPDIR off /dev/shm. */
-  const char *run_dir = getenv (HV_ENV_RUN_DIR);
   if (launch && run_dir && *run_dir)
     setenv ("TMPDIR", run_dir, 1);
 
@@ -176,6 +229,10 @@ hv_run_qemu (int argc, char **argv)
   }
   if (launch)
     argv = with_sandbox (argc, argv);
+  /* The files of its command line and nothing else: a guest that escapes
+   * into qemu gets no further than the image. */
+  if (launch && confine_landlock (files, n_files) == -1)
+    error_print ("qemu: Landlock: %s; going on without", strerror (errno));
   argv[0] = (char *) qemu;
   execv (qemu, argv);
   error_print ("%s: %s", qemu, strerror (errno));

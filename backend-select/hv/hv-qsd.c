@@ -16,7 +16,9 @@
 #include <unistd.h>
 #include "backend-select/hv/confine.h"
 #include "backend-select/hv/drive-spec.h"
+#include "backend-select/hv/hv-env.h"
 #include "backend-select/hv/hv-qsd.h"
+#include "backend-select/hv/hv.h"
 #include "common/message.h"
 #include "common/parent-death.h"
 #include "common/programs.h"
@@ -60,6 +62,11 @@ qsd_add_disk (struct qsd *q, const struct block_node *image, bool readonly, cons
                        !(image->cache && strcmp (image->cache, "unsafe") == 0);
   q->nodes[k] = block_node_json (&node);
   q->sockets[k] = xasprintf ("%s/vhost%d.sock", tmpdir, k);
+  q->paths[k] = xstrdup (image->file);
+  q->files[q->n_files++] = (struct confine_path) { q->paths[k],
+                                                   readonly ? CONFINE_READ : CONFINE_WRITE };
+  if (!q->tmpdir)
+    q->tmpdir = xstrdup (tmpdir);
   q->n_disks++;
   return 0;
 }
@@ -125,6 +132,13 @@ qsd_start (struct qsd *q)
     dup2 (devnull, 0);
     dup2 (devnull, 1);   /* its errors still go to stderr */
     confine_helper ();   /* it has no -sandbox of its own (7.2) */
+    struct confine_path files[QSD_MAX_DISKS + 2 + HV_READ_MAX];
+    size_t n = (size_t) q->n_files;
+    memcpy (files, q->files, n * sizeof *files);
+    files[n++] = (struct confine_path) { q->tmpdir, CONFINE_ALL };
+    hv_allow_backing_files (files, &n, sizeof files / sizeof *files);
+    if (confine_landlock (files, n) == -1)
+      error_print ("uml: qemu-storage-daemon: Landlock: %s; going on without", strerror (errno));
     execvp (QSD, argv);
     error_print ("uml: %s: %s (install qemu-system-x86)", QSD, strerror (errno));
     _exit (127);
@@ -164,7 +178,11 @@ qsd_stop (struct qsd *q)
     free (q->overlays[k]);
     free (q->bases[k]);
     free (q->base_formats[k]);
-    q->overlays[k] = q->bases[k] = q->base_formats[k] = NULL;
+    free (q->paths[k]);
+    q->overlays[k] = q->bases[k] = q->base_formats[k] = q->paths[k] = NULL;
   }
   q->n_disks = 0;
+  q->n_files = 0;
+  free (q->tmpdir);
+  q->tmpdir = NULL;
 }

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 #include "backend-select/hv/block-node.h"
+#include "backend-select/hv/confine.h"
 
 #define QSD_MAX_DISKS 16
 
@@ -20,6 +21,12 @@ struct qsd {
   char *base_formats[QSD_MAX_DISKS];
   /* Whether the export flushes after every write (see qsd_add_disk). */
   bool writethrough[QSD_MAX_DISKS];
+  /* What it may open (confine_landlock): each image, read-only under an
+   * overlay, and TMPDIR (sockets, overlays); the strings are q's. */
+  char *paths[QSD_MAX_DISKS];
+  struct confine_path files[QSD_MAX_DISKS];
+  int n_files;
+  char *tmpdir;
 };
 
 /* Adds the image IMAGE describes (its node_name and read_only are set

@@ -147,25 +147,15 @@ link_disk (struct uml_cmd *cmd, const char *tmpdir, int n, const char *file, boo
 }
 
 /* The image behind libguestfs's read-only overlay in SPEC (malloc'd), or
- * NULL with a message.  libguestfs made the overlay itself, in its own
- * temporary directory, over the disk the user added; its header names that
- * disk.  Only a raw disk named by an absolute path, which is what
- * libguestfs writes for a raw drive. */
+ * NULL with a message: only a raw disk, which is what libguestfs writes
+ * for a raw drive. */
 static char *
 overlay_backing (const char *spec)
 {
-  AUTO_FREE char *driver = drive_spec_get (spec, "file.driver");
-  AUTO_FREE char *overlay = drive_spec_get (spec, "file.file.filename");
-  if (!driver || strcmp (driver, "qcow2") != 0 || !overlay) {
-    error_print ("uml: -drive %s: names no file UML can take", spec);
-    return NULL;
-  }
   struct image_header hdr;
-  AUTO_FREE char *err = NULL;
-  if (image_refs_read_header (overlay, "qcow2", &hdr, &err) == -1) {
-    error_print ("uml: libguestfs's read-only overlay %s", err);
+  AUTO_FREE char *overlay = NULL;
+  if (hv_overlay_header (spec, &overlay, &hdr) == -1)
     return NULL;
-  }
   if (hdr.backing[0] != '/' || strcmp (hdr.backing_format, "raw") != 0 ||
       hdr.other != IMAGE_OTHER_NONE) {
     error_print ("uml: read-only drive %s: format %s is not supported on UML "

@@ -3,6 +3,9 @@
 #ifndef IMGMOUNT_HV_H
 #define IMGMOUNT_HV_H
 
+#include "backend-select/hv/confine.h"
+#include "image/image-header.h"
+
 /* Runs qemu with ARGV (a qemu command line from libguestfs), with the
  * user's disks switched to the cache mode imgmount asked for.  Returns only
  * on failure, with an exit status. */
@@ -27,6 +30,16 @@ char *hv_agent_socket (void);
  * (hd0, hd1, ...; HV_ENV_BACKING_PREFIX), "null" for none; without word
  * from imgmount, none. */
 const char *hv_backing_node (const char *id);
+
+/* For a -drive SPEC of libguestfs's read-only overlay (a qcow2 file in
+ * its temporary directory over the user's disk): the overlay's path
+ * (malloc'd, in *OVERLAY, also on failure) and its header.  -1 with a
+ * message when SPEC is no such drive or the header cannot be read. */
+int hv_overlay_header (const char *spec, char **overlay, struct image_header *hdr);
+
+/* Appends to PATHS (N so far, room for MAX) the files the user named with
+ * --backing (HV_ENV_READ_PREFIX), read-only. */
+void hv_allow_backing_files (struct confine_path *paths, size_t *n, size_t max);
 
 /* Whether ARGV is libguestfs launching the appliance, rather than probing
  * the hypervisor's capabilities (-help, -version, QMP queries). */

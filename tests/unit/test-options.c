@@ -1,4 +1,5 @@
 /* test-options.c: command-line and -m spec parsing. */
+#include "backend-select/hv/hv-env.h"
 #include "mount/options.h"
 #include "check.h"
 
@@ -143,10 +144,37 @@ test_mountspec (void)
   free (err);
 }
 
+/* --backing: each file one environment variable for imgmount-hv, up to
+ * HV_READ_MAX; more is refused here rather than dropped there. */
+static void
+test_backing_limit (void)
+{
+  const char *argv[HV_READ_MAX * 2 + 5];
+  int argc = 0;
+  argv[argc++] = "imgmount";
+  for (int k = 0; k < HV_READ_MAX; k++) {
+    argv[argc++] = "--backing";
+    argv[argc++] = "/srv/base.img";
+  }
+  argv[argc++] = "a";
+  argv[argc++] = "/m";
+  struct options o;
+  char *err = NULL;
+  CHECK (parse (&o, &err, NULL, argc, argv) == 0 && o.n_backings == HV_READ_MAX);
+  options_free (&o);
+  free (err);
+  argv[argc - 2] = "--backing";
+  argv[argc - 1] = "/srv/one-more.img";
+  argv[argc++] = "a";
+  argv[argc++] = "/m";
+  expect_error (argc, argv, NULL, "at most 64 files");
+}
+
 int
 main (void)
 {
   test_mount_forms ();
+  test_backing_limit ();
   test_other_modes ();
   test_errors ();
   test_mountspec ();
