@@ -48,6 +48,7 @@ struct fs {
   size_t n_host_sync_fds;
   struct inode_table itable;
   bool readonly;
+  bool fakeroot;
   double timeout;
   /* Names in the appliance match byte for byte (no case folding), so a
    * directory's known names can answer lookups: fsops-names.c. */

@@ -749,8 +749,8 @@ op_statfs (fuse_req_t req, fuse_ino_t ino)
   fs_unlock (fs);
 }
 
-/* Only reached without default_permissions; imgmount always sets it, but a
- * correct answer costs little. */
+/* Only reached without default_permissions: under -o fakeroot, where the
+ * caller acts as root. */
 static void
 op_access (fuse_req_t req, fuse_ino_t ino, int mask)
 {
@@ -774,7 +774,7 @@ op_access (fuse_req_t req, fuse_ino_t ino, int mask)
     bits = (st.st_mode >> 6) & 7;
   else if (ctx->gid == st.st_gid)
     bits = (st.st_mode >> 3) & 7;
-  if (ctx->uid == 0)   /* root: anything, but execute needs some x bit */
+  if (ctx->uid == 0 || fs->fakeroot)   /* root: anything, but execute needs an x bit */
     bits = 6 | ((st.st_mode & 0111) || S_ISDIR (st.st_mode) ? 1 : 0);
   fuse_reply_err (req, (mask & ~bits & 7) ? EACCES : 0);
 }
@@ -836,6 +836,7 @@ fs_new (const struct fs_config *config)
     return NULL;
   fs->g = config->g;
   fs->readonly = config->readonly;
+  fs->fakeroot = config->fakeroot;
   fs->timeout = config->cache_timeout;
   pthread_mutex_init (&fs->lock, NULL);
   fs->call_timeout = watchdog_call_timeout ();

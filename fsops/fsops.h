@@ -12,6 +12,9 @@ struct fs;
 struct fs_config {
   guestfs_h *g;
   bool readonly;
+  /* -o fakeroot: without default_permissions; access(2) answers as for
+   * root. */
+  bool fakeroot;
   /* How long the kernel may trust names and attributes.  imgmount owns
    * the image while mounted, and every change goes through it, so this
    * can be long. */

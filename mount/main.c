@@ -184,10 +184,13 @@ new_session (const struct options *opts, struct fs *fs)
   argv[argc++] = "-o";
   argv[argc++] = fsname;
   argv[argc++] = "-o";
-  /* Permissions are checked as on a local filesystem, always: without it,
-   * allow_other would let anyone read anything. */
-  argv[argc++] = opts->readonly ? "subtype=imgmount,default_permissions,ro"
-                                : "subtype=imgmount,default_permissions";
+  /* Permissions are checked as on a local filesystem: without it,
+   * allow_other would let anyone read anything.  Not with fakeroot (which
+   * goes without allow_other): the mounting user acts as root, which the
+   * appliance is, and op_access answers as root would. */
+  argv[argc++] = opts->fakeroot ? (opts->readonly ? "subtype=imgmount,ro" : "subtype=imgmount")
+                 : opts->readonly ? "subtype=imgmount,default_permissions,ro"
+                 : "subtype=imgmount,default_permissions";
   for (size_t k = 0; k < opts->n_fuse_opts; k++) {
     argv[argc++] = "-o";
     argv[argc++] = opts->fuse_opts[k];
@@ -339,7 +342,7 @@ run_mount (struct options *opts)
     return 1;
   }
   struct fs_config config = {
-    .g = g, .readonly = opts->readonly, .cache_timeout = KERNEL_CACHE_TIMEOUT_S,
+    .g = g, .readonly = opts->readonly, .fakeroot = opts->fakeroot, .cache_timeout = KERNEL_CACHE_TIMEOUT_S,
     .host_sync_fds = image_fds, .n_host_sync_fds = info.host_sync ? opts->n_images : 0,
   };
   struct fs *fs = NULL;

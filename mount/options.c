@@ -75,7 +75,9 @@ options_print_help (void)
 "      --cache=MODE         how the hypervisor uses the host page cache:\n"
 "                           writeback (default), none (O_DIRECT) or unsafe\n"
 "                           (flushes ignored: scratch images only)\n"
-"  -o, --option OPT[,...]   FUSE mount options (allow_other, nonempty, ...)\n"
+"  -o, --option OPT[,...]   FUSE mount options (allow_other, nonempty, ...);\n"
+"                           fakeroot: you act as root inside the image, as\n"
+"                           with fuse2fs (files you make are yours)\n"
 "  -f, --foreground         stay in the foreground\n"
 "      --pid-file FILE      write the daemon's pid to FILE\n"
 "  -v, --verbose            say what is happening and how long each phase\n"
@@ -111,6 +113,8 @@ add_fuse_options (struct options *opts, const char *arg, char **err)
       opts->readonly = false;
     else if (strcmp (o, "nonempty") == 0)
       opts->nonempty = true;
+    else if (strcmp (o, "fakeroot") == 0)
+      opts->fakeroot = true;
     else if (strcmp (o, "default_permissions") == 0)
       ;   /* always on */
     else {
@@ -207,6 +211,10 @@ options_parse (int argc, char **argv, const char *env_backend,
 
   if (opts->json && opts->mode != RUN_LIST && opts->mode != RUN_VERSION)
     return error_set (err, "--json goes with --list or --version; see imgmount --help");
+  /* Anyone let in by allow_other would act as root too. */
+  if (opts->fakeroot && opts->allow_other)
+    return error_set (err, "-o fakeroot and -o allow_other together would let every user "
+                      "act as root in the image; give one of them");
   if (opts->n_backings > HV_READ_MAX)
     return error_set (err, "--backing given %zu times; at most %d files may be named",
                       opts->n_backings, HV_READ_MAX);

@@ -32,6 +32,8 @@ struct options {
   size_t n_fuse_opts;
   bool allow_other;         /* -o allow_other: also turns on default_permissions */
   bool nonempty;            /* -o nonempty: allow a non-empty mountpoint */
+  bool fakeroot;            /* -o fakeroot: the mounting user acts as root
+                               inside the image (no default_permissions) */
   int verbose;
   bool quiet;               /* -q: no progress line on a terminal */
   bool trace;

@@ -36,7 +36,7 @@ _imgmount ()
         --cache) values="writeback none unsafe" ;;
         # The formats options.c knows.
         --format) values="raw qcow2 qcow vmdk vdi vhdx vpc qed parallels" ;;
-        -o | --option) values="allow_other nonempty ro rw noatime nosuid nodev noexec" ;;
+        -o | --option) values="allow_other nonempty fakeroot ro rw noatime nosuid nodev noexec" ;;
         -a | --add | --pid-file | --backing)
             compopt -o filenames 2>/dev/null
             mapfile -t COMPREPLY < <(compgen -P "$prefix" -f -- "$cur")
