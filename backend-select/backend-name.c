@@ -16,6 +16,12 @@ static const char *const cache_names[] = {
   [CACHE_UNSAFE] = "unsafe",
 };
 
+static const char *const sandbox_names[] = {
+  [SANDBOX_ON] = "on",
+  [SANDBOX_STRICT] = "strict",
+  [SANDBOX_OFF] = "off",
+};
+
 static int
 index_of (const char *const *names, size_t n, const char *name)
 {
@@ -53,4 +59,19 @@ const char *
 cache_mode_name (enum cache_mode mode)
 {
   return cache_names[mode];
+}
+
+int
+sandbox_mode_from_name (const char *name, enum sandbox_mode *mode)
+{
+  int i = index_of (sandbox_names, ARRAY_SIZE (sandbox_names), name);
+  if (i >= 0)
+    *mode = (enum sandbox_mode) i;
+  return i >= 0 ? 0 : -1;
+}
+
+const char *
+sandbox_mode_name (enum sandbox_mode mode)
+{
+  return sandbox_names[mode];
 }

@@ -18,10 +18,20 @@ enum cache_mode {
   CACHE_UNSAFE,     /* host page cache; guest flushes are ignored */
 };
 
+/* How the processes that see the image's data are confined
+ * (backend-select/hv/confine.h). */
+enum sandbox_mode {
+  SANDBOX_ON,       /* what the host has; -v says what is missing */
+  SANDBOX_STRICT,   /* all of it, or refuse to start */
+  SANDBOX_OFF,      /* none of imgmount's (to measure it, or to debug) */
+};
+
 /* Each returns 0 and sets the value, or -1 when NAME is not one. */
 int backend_kind_from_name (const char *name, enum backend_kind *kind);
 int cache_mode_from_name (const char *name, enum cache_mode *mode);
+int sandbox_mode_from_name (const char *name, enum sandbox_mode *mode);
 const char *backend_kind_name (enum backend_kind kind);
 const char *cache_mode_name (enum cache_mode mode);
+const char *sandbox_mode_name (enum sandbox_mode mode);
 
 #endif

@@ -109,6 +109,7 @@ export_hv_settings (const struct backend_request *req, enum backend_kind kind)
   setenv (HV_ENV_QEMU, HV_DEFAULT_QEMU, 0);
   setenv (HV_ENV_MODE, kind == BACKEND_UML ? "uml" : "qemu", 1);
   setenv (HV_ENV_READONLY, req->readonly ? "1" : "0", 1);
+  setenv (HV_ENV_SANDBOX, sandbox_mode_name (req->sandbox), 1);
   /* Nothing writes a read-only image: its cache mode does not matter. */
   if (req->readonly)
     unsetenv (HV_ENV_CACHE);
@@ -171,14 +172,20 @@ configure (guestfs_h *g, const struct backend_request *req, enum backend_kind ki
     return error_set (err, "libguestfs: %s", guest_last_error (g));
   if (req->verbose)
     fprintf (stderr, "imgmount: scans in the appliance: %s\n", scan_list (scans));
-  if (req->verbose && kind == BACKEND_UML) {
-    int abi = confine_landlock_abi ();
-    if (abi > 0)
-      fprintf (stderr, "imgmount: UML's files confined by Landlock (ABI %d)\n", abi);
-    else
-      fprintf (stderr, "imgmount: no Landlock in this kernel: UML may open any file "
-               "you can; going on without\n");
-  }
+  int abi = confine_landlock_abi ();
+  if (req->sandbox == SANDBOX_STRICT && abi < CONFINE_LANDLOCK_FULL_ABI)
+    return error_set (err, "--sandbox=strict: this kernel's Landlock is ABI %d, and ABI %d is "
+                      "needed to confine files, TCP and signals; use --sandbox=on", abi,
+                      CONFINE_LANDLOCK_FULL_ABI);
+  if (req->verbose && req->sandbox == SANDBOX_OFF)
+    fprintf (stderr, "imgmount: --sandbox=off: the hypervisor and its helpers are not "
+             "confined\n");
+  else if (req->verbose && abi > 0)
+    fprintf (stderr, "imgmount: %s's files confined by Landlock (ABI %d)\n",
+             kind == BACKEND_UML ? "UML" : "qemu", abi);
+  else if (req->verbose)
+    fprintf (stderr, "imgmount: no Landlock in this kernel: %s may open any file "
+             "you can; going on without\n", kind == BACKEND_UML ? "UML" : "qemu");
   guestfs_set_program (g, "imgmount");
   guestfs_set_verbose (g, req->verbose >= 2);
   guestfs_set_trace (g, req->trace);

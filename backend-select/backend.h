@@ -20,6 +20,7 @@ struct backend_request {
   const char *format;     /* never probed: see the README */
   bool readonly;          /* images are never written: qemu gets overlays */
   enum cache_mode cache;  /* for the images, on every backend */
+  enum sandbox_mode sandbox;
   int verbose;            /* 2 and more: the appliance's own debug output */
   bool trace;
   /* Told when a slow phase starts ("booting the appliance (tcg)"); may be

@@ -121,7 +121,8 @@ backend_request_of (const struct options *opts, char *const *backing_nodes, bool
     .kind = opts->backend, .images = opts->images, .n_images = opts->n_images,
     .backing_nodes = backing_nodes, .backings = opts->backings, .n_backings = opts->n_backings,
     .format = opts->format, .readonly = readonly, .verbose = opts->verbose,
-    .trace = opts->trace, .cache = opts->cache, .on_phase = progress_phase,
+    .trace = opts->trace, .cache = opts->cache, .sandbox = opts->sandbox,
+    .on_phase = progress_phase,
   };
 }
 

@@ -19,7 +19,7 @@
 enum {
   OPT_RO = 'r', OPT_RW = 'w', OPT_FOREGROUND = 'f', OPT_HELP = 'h',
   OPT_LIST = 256, OPT_FORMAT, OPT_PID_FILE, OPT_TRACE, OPT_VERSION,
-  OPT_LAZY, OPT_BACKEND, OPT_CACHE, OPT_JSON, OPT_BACKING,
+  OPT_LAZY, OPT_BACKEND, OPT_CACHE, OPT_JSON, OPT_BACKING, OPT_SANDBOX,
 };
 
 static const struct option long_options[] = {
@@ -40,6 +40,7 @@ static const struct option long_options[] = {
   { "lazy", no_argument, NULL, OPT_LAZY },
   { "backend", required_argument, NULL, OPT_BACKEND },
   { "cache", required_argument, NULL, OPT_CACHE },
+  { "sandbox", required_argument, NULL, OPT_SANDBOX },
   { "json", no_argument, NULL, OPT_JSON },
   { "help", no_argument, NULL, OPT_HELP },
   { "version", no_argument, NULL, OPT_VERSION },
@@ -75,6 +76,9 @@ options_print_help (void)
 "      --cache=MODE         how the hypervisor uses the host page cache:\n"
 "                           writeback (default), none (O_DIRECT) or unsafe\n"
 "                           (flushes ignored: scratch images only)\n"
+"      --sandbox=MODE       confine the hypervisor and its helpers: on\n"
+"                           (default: what the kernel has), strict (all of\n"
+"                           it, or refuse to start) or off\n"
 "  -o, --option OPT[,...]   FUSE mount options (allow_other, nonempty, ...);\n"
 "                           fakeroot: you act as root inside the image, as\n"
 "                           with fuse2fs (files you make are yours)\n"
@@ -197,6 +201,10 @@ options_parse (int argc, char **argv, const char *env_backend,
     case OPT_CACHE:
       if (cache_mode_from_name (optarg, &opts->cache) == -1)
         return error_set (err, "--cache=%s: unknown cache mode (expected writeback, none or unsafe)", optarg);
+      break;
+    case OPT_SANDBOX:
+      if (sandbox_mode_from_name (optarg, &opts->sandbox) == -1)
+        return error_set (err, "--sandbox=%s: unknown mode (expected on, strict or off)", optarg);
       break;
     case 'h': opts->mode = RUN_HELP; return 0;
     /* Not returning at once, unlike --help, so that --json may follow. */

@@ -41,6 +41,7 @@ struct options {
   bool json;                /* --json, with --list or --version */
   enum backend_kind backend;
   enum cache_mode cache;
+  enum sandbox_mode sandbox;  /* --sandbox */
 };
 
 /* Parses ARGV.  Returns 0, or -1 with a one-line message in *ERR

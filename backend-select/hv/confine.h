@@ -40,6 +40,10 @@ struct confine_path {
   enum confine_access access;
 };
 
+/* The Landlock ABI that has all confine_landlock asks for: files, TCP,
+ * signals and abstract sockets (--sandbox=strict needs it). */
+#define CONFINE_LANDLOCK_FULL_ABI 6
+
 /* The highest Landlock ABI the kernel has, 0 for none. */
 int confine_landlock_abi (void);
 

@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include "backend-select/hv/confine.h"
 #include "backend-select/hv/hv-console.h"
+#include "backend-select/hv/hv.h"
 #include "common/message.h"
 #include "common/parent-death.h"
 #include "common/programs.h"
@@ -58,12 +59,11 @@ hv_console_start (struct hv_console *c, const char *tmpdir, const char *socket_n
       _exit (126);
     if (fd == LISTEN_FD ? fcntl (fd, F_SETFD, 0) == -1 : dup2 (fd, LISTEN_FD) == -1)
       _exit (126);
-    confine_helper ();
     /* Its sockets are open or connect by path (which Landlock leaves
      * alone): it opens no file but its own program. */
     struct confine_path self = { program, CONFINE_EXEC };
-    if (confine_landlock (&self, 1) == -1)
-      error_print ("uml: Landlock: %s; going on without", strerror (errno));
+    if (hv_confine ("imgmount-console", true, &self, 1) == -1)
+      _exit (127);
     execl (program, "imgmount-console", "3", channel_socket, port_name, (char *) NULL);
     error_print ("uml: %s: %s", program, strerror (errno));
     _exit (127);

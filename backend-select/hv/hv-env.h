@@ -13,6 +13,8 @@
 /* Followed by a drive id (hd0, hd1, ...): the JSON of the qemu node for
  * that disk's backing chain, "null" when it has none. */
 #define HV_ENV_BACKING_PREFIX "IMGMOUNT_HV_BACKING_"
+/* --sandbox: "on", "strict" or "off" (sandbox_mode_name); absent: on. */
+#define HV_ENV_SANDBOX "IMGMOUNT_HV_SANDBOX"
 /* Followed by 0, 1, ...: the files the user named with --backing, the
  * only ones besides the images that the hypervisor and
  * qemu-storage-daemon may open (read-only; confine.h). */

@@ -52,6 +52,37 @@ hv_backing_node (const char *id)
   return node && *node ? node : "null";
 }
 
+enum sandbox_mode
+hv_sandbox (void)
+{
+  const char *name = getenv (HV_ENV_SANDBOX);
+  enum sandbox_mode mode = SANDBOX_ON;
+  if (name && *name && sandbox_mode_from_name (name, &mode) == -1)
+    mode = SANDBOX_STRICT;     /* a value we do not know: the safe side */
+  return mode;
+}
+
+int
+hv_confine (const char *who, bool seccomp, const struct confine_path *paths, size_t n)
+{
+  enum sandbox_mode mode = hv_sandbox ();
+  if (mode == SANDBOX_OFF)
+    return 0;
+  if (seccomp && confine_helper () == -1 && mode == SANDBOX_STRICT) {
+    error_print ("%s: --sandbox=strict: no seccomp filter; not started", who);
+    return -1;
+  }
+  int r = confine_landlock (paths, n);
+  if (r != 0 && mode == SANDBOX_STRICT) {
+    error_print ("%s: --sandbox=strict: no Landlock (%s); not started", who,
+                 r == 1 ? "not in this kernel" : strerror (errno));
+    return -1;
+  }
+  if (r == -1)
+    error_print ("%s: Landlock: %s; going on without", who, strerror (errno));
+  return 0;
+}
+
 int
 hv_overlay_header (const char *spec, char **overlay, struct image_header *hdr)
 {
@@ -127,7 +158,9 @@ main (int argc, char **argv)
   if (argc >= 2 && argc <= 5 && strcmp (argv[1], CONFINE_SELF_TEST_OPTION) == 0)
     return confine_self_test (argc > 2 ? argv[2] : NULL, argc > 3 ? argv[3] : NULL,
                               argc > 4 ? argv[4] : NULL);
-  confine_no_new_privs ();
+  if (hv_sandbox () != SANDBOX_OFF && confine_no_new_privs () == -1 &&
+      hv_sandbox () == SANDBOX_STRICT)
+    return 1;
   if (!hv_is_launch (argc, argv))
     return hv_run_qemu (argc, argv);
   struct hv_channel channel = { .socket = channel_path (argc, argv) };

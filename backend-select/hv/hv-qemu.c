@@ -227,12 +227,13 @@ hv_run_qemu (int argc, char **argv)
     argv = with_agent_port (argc, argv, agent);
     argc += 4;
   }
-  if (launch)
+  /* Its own seccomp filter, and the files of its command line and
+   * nothing else: a guest that escapes into qemu gets no further than the
+   * image. */
+  if (launch && hv_sandbox () != SANDBOX_OFF)
     argv = with_sandbox (argc, argv);
-  /* The files of its command line and nothing else: a guest that escapes
-   * into qemu gets no further than the image. */
-  if (launch && confine_landlock (files, n_files) == -1)
-    error_print ("qemu: Landlock: %s; going on without", strerror (errno));
+  if (launch && hv_confine ("qemu", false, files, n_files) == -1)
+    return 1;
   argv[0] = (char *) qemu;
   execv (qemu, argv);
   error_print ("%s: %s", qemu, strerror (errno));

@@ -131,14 +131,14 @@ qsd_start (struct qsd *q)
     int devnull = open ("/dev/null", O_RDWR);
     dup2 (devnull, 0);
     dup2 (devnull, 1);   /* its errors still go to stderr */
-    confine_helper ();   /* it has no -sandbox of its own (7.2) */
+    /* A seccomp filter of ours: it has no -sandbox of its own (7.2). */
     struct confine_path files[QSD_MAX_DISKS + 2 + HV_READ_MAX];
     size_t n = (size_t) q->n_files;
     memcpy (files, q->files, n * sizeof *files);
     files[n++] = (struct confine_path) { q->tmpdir, CONFINE_ALL };
     hv_allow_backing_files (files, &n, sizeof files / sizeof *files);
-    if (confine_landlock (files, n) == -1)
-      error_print ("uml: qemu-storage-daemon: Landlock: %s; going on without", strerror (errno));
+    if (hv_confine ("qemu-storage-daemon", true, files, n) == -1)
+      _exit (127);
     execvp (QSD, argv);
     error_print ("uml: %s: %s (install qemu-system-x86)", QSD, strerror (errno));
     _exit (127);

@@ -341,13 +341,12 @@ exec_uml (struct uml_cmd *cmd, const char *tmpdir, pid_t parent)
   signal (SIGINT, SIG_DFL);
   if (chdir (tmpdir) == -1)
     _exit (127);
-  confine_helper ();
-  /* The files of its command line and nothing else: in particular no
-   * host file through hostfs, which Debian's UML has built in. */
   if (setenv ("TMPDIR", cmd->memdir ? cmd->memdir : tmpdir, 1) == -1)
     _exit (127);
-  if (confine_landlock (cmd->files, (size_t) cmd->n_files) == -1)
-    error_print ("uml: Landlock: %s; going on without", strerror (errno));
+  /* The files of its command line and nothing else: in particular no
+   * host file through hostfs, which Debian's UML has built in. */
+  if (hv_confine ("uml", true, cmd->files, (size_t) cmd->n_files) == -1)
+    _exit (127);
   execv (cmd->argv[0], cmd->argv);
   error_print ("uml: %s: %s", cmd->argv[0], strerror (errno));
   _exit (127);

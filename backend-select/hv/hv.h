@@ -3,6 +3,8 @@
 #ifndef IMGMOUNT_HV_H
 #define IMGMOUNT_HV_H
 
+#include <stdbool.h>
+#include "backend-select/backend-name.h"
 #include "backend-select/hv/confine.h"
 #include "image/image-header.h"
 
@@ -30,6 +32,17 @@ char *hv_agent_socket (void);
  * (hd0, hd1, ...; HV_ENV_BACKING_PREFIX), "null" for none; without word
  * from imgmount, none. */
 const char *hv_backing_node (const char *id);
+
+/* --sandbox, as imgmount passed it (HV_ENV_SANDBOX); on when absent, as
+ * under libguestfs's own tools. */
+enum sandbox_mode hv_sandbox (void);
+
+/* In a child about to exec WHO: its seccomp filter (confine_helper) when
+ * SECCOMP, and Landlock on PATHS (N), as hv_sandbox says.  0, or -1 with
+ * a message when --sandbox=strict and one of them could not be had (the
+ * child must not exec then); under on, what is missing is said and gone
+ * without. */
+int hv_confine (const char *who, bool seccomp, const struct confine_path *paths, size_t n);
 
 /* For a -drive SPEC of libguestfs's read-only overlay (a qcow2 file in
  * its temporary directory over the user's disk): the overlay's path

@@ -34,6 +34,7 @@ _imgmount ()
     case $prev in
         --backend) values="auto kvm tcg uml" ;;
         --cache) values="writeback none unsafe" ;;
+        --sandbox) values="on strict off" ;;
         # The formats options.c knows.
         --format) values="raw qcow2 qcow vmdk vdi vhdx vpc qed parallels" ;;
         -o | --option) values="allow_other nonempty fakeroot ro rw noatime nosuid nodev noexec" ;;

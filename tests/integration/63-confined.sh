@@ -115,6 +115,22 @@ if [ "${IMGMOUNT_BACKEND:-tcg}" = uml ]; then
   unmount "$M" || fail "unmount --cache=none"
 fi
 
+# --sandbox=off takes imgmount's confinement away (to measure it); strict
+# mounts here only when the kernel has all of it, else says why not.
+mount_img "$T/disk.img" "$M" --sandbox=off || fail "mount --sandbox=off"
+hv_seccomp=$(for p in $(hypervisor_pids "$T/disk.img"); do status_field "$p" Seccomp; done | sort -u)
+assert_eq "--sandbox=off: no seccomp filter on the hypervisor" 0 "$hv_seccomp"
+unmount "$M" || fail "unmount --sandbox=off"
+if said=$(mount_img "$T/disk.img" "$M" --sandbox=strict 2>&1); then
+  check "--sandbox=strict: mounted where Landlock has ABI 6 ($abi)" test "${abi:-0}" -ge 6
+  assert_eq "--sandbox=strict: the mount works" confined "$(cat "$M/file")"
+  unmount "$M" || fail "unmount --sandbox=strict"
+else
+  case $said in *"--sandbox=strict: this kernel's Landlock is ABI ${abi:-0}"*)
+    check "--sandbox=strict: refused only below ABI 6" test "${abi:-0}" -lt 6 ;;
+    *) fail "--sandbox=strict: $said" ;; esac
+fi
+
 # A taken-over UML appliance: root inside, with Debian's hostfs built in.
 if [ "${IMGMOUNT_BACKEND:-tcg}" = uml ] && command -v guestfish >/dev/null &&
    [ "${abi:-0}" -ge 1 ]; then

@@ -73,6 +73,12 @@ test_other_modes (void)
   options_free (&o);
   CHECK (PARSE (&o, &err, NULL, "--option", "allow_other", "a", "/m") == 0 && o.allow_other);
   options_free (&o);
+  CHECK (PARSE (&o, &err, NULL, "a", "/m") == 0 && o.sandbox == SANDBOX_ON);
+  options_free (&o);
+  CHECK (PARSE (&o, &err, NULL, "--sandbox=strict", "a", "/m") == 0 && o.sandbox == SANDBOX_STRICT);
+  options_free (&o);
+  CHECK (PARSE (&o, &err, NULL, "--sandbox", "off", "a", "/m") == 0 && o.sandbox == SANDBOX_OFF);
+  options_free (&o);
   /* fakeroot is imgmount's, not libfuse's */
   CHECK (PARSE (&o, &err, NULL, "-o", "ro,fakeroot", "a", "/m") == 0 && o.fakeroot &&
          o.readonly && o.n_fuse_opts == 0);
@@ -172,6 +178,8 @@ test_backing_limit (void)
   argv[argc++] = "a";
   argv[argc++] = "/m";
   expect_error (argc, argv, NULL, "at most 64 files");
+  expect_error (NARGS ("--sandbox=lax", "a", "/m"), ARGS ("--sandbox=lax", "a", "/m"), NULL,
+                "--sandbox=lax: unknown mode (expected on, strict or off)");
   expect_error (NARGS ("-o", "fakeroot,allow_other", "a", "/m"),
                 ARGS ("-o", "fakeroot,allow_other", "a", "/m"), NULL, "act as root");
   expect_error (NARGS ("-o", "allow_other", "-o", "fakeroot", "a", "/m"),
