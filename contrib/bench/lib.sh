@@ -159,6 +159,9 @@ tool_mount () {
   rm -f "$mnt.pid"
   t=$(now_ns)
   case $tool in
+    imgmount:sandbox-*)
+      "$IMGMOUNT" -q --backend="$backend" --sandbox="${tool#imgmount:sandbox-}" \
+        --pid-file "$mnt.pid" "$img" "$mnt" >> "$W/tools.log" 2>&1 ;;
     imgmount|imgmount:*)
       local cache=${tool#imgmount}; cache=${cache#:}
       "$IMGMOUNT" -q --backend="$backend" ${cache:+--cache="$cache"} \

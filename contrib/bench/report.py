@@ -50,7 +50,10 @@ OSIMAGE_TOOLS = [("imgmount", "imgmount (automatic)"),
                  ("guestmount", "guestmount -i")]
 OSIMAGE_TARGET_MINUS_M = 1.0
 OSIMAGE_TARGET_OVER_GUESTMOUNT = {"tcg": 0.3}
-TOOL_ORDER = ["imgmount", "imgmount:none", "imgmount:unsafe", "guestmount", "fuse2fs", "loop"]
+TOOL_ORDER = ["imgmount", "imgmount:sandbox-off", "imgmount:none", "imgmount:unsafe", "guestmount",
+              "fuse2fs", "loop"]
+# What the sandbox costs (issue 27): imgmount over imgmount --sandbox=off.
+NO_SANDBOX = "imgmount:sandbox-off"
 HOST_TOOLS = ("fuse2fs", "loop")
 
 
@@ -77,6 +80,11 @@ def medians_and_ratios(samples):
         per_round = [mine[r] / theirs[r] for r in mine if theirs.get(r)]
         if per_round:
             ratios[(backend, tool, workload)] = statistics.median(per_round)
+        if tool == "imgmount":
+            bare = samples.get((backend, NO_SANDBOX, workload), {})
+            per_round = [mine[r] / bare[r] for r in mine if bare.get(r)]
+            if per_round:
+                ratios[(backend, "sandbox-cost", workload)] = statistics.median(per_round)
     return medians, ratios
 
 
@@ -192,6 +200,7 @@ def markdown(samples, medians, ratios, meta, has_chart, osimage):
         if not any((b, t, key) in medians for t in appliance_tools for key, _, _ in MOUNT_WORKLOADS):
             continue
         cols = appliance_tools + (["imgmount/guestmount"] if "guestmount" in tools and "imgmount" in tools else []) \
+            + (["imgmount/sandbox-off"] if NO_SANDBOX in tools and "imgmount" in tools else []) \
             + ["%s (ref.)" % t for t in host_tools]
         out += ["## Through the mount, %s backend (ext4 image of %d MB unless said), seconds unless said" %
                 (BACKEND_NAMES.get(b, b), meta["image_mb"]), "",
@@ -203,6 +212,9 @@ def markdown(samples, medians, ratios, meta, has_chart, osimage):
             cells = [fmt(medians.get((b, t, key)), mb) for t in appliance_tools]
             if "imgmount/guestmount" in cols:
                 ratio = ratios.get((b, "imgmount", key))
+                cells.append("%.2f" % ratio if ratio is not None else "-")
+            if "imgmount/sandbox-off" in cols:
+                ratio = ratios.get((b, "sandbox-cost", key))
                 cells.append("%.2f" % ratio if ratio is not None else "-")
             cells += [fmt(medians.get(("host", t, key)), mb) for t in host_tools]
             out.append("| %s | %s |" % (label.format(**w), " | ".join(cells)))

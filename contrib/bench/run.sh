@@ -32,6 +32,8 @@ usage: contrib/bench/run.sh [OPTIONS]
   --tools LIST       imgmount,guestmount,fuse2fs,loop (default: all)
   --cache LIST       imgmount cache modes to compare, e.g.
                      writeback,none,unsafe (default: writeback)
+  --sandbox LIST     imgmount sandbox modes to compare, e.g. on,off
+                     (default: on): what the confinement costs
   --workloads LIST   seed,startup,cp,cat,rsync,find,fsync,mem,osimage
                      (default: all; the mount start-up is measured whenever
                      the mount is, the unmount with startup).  osimage: a
@@ -55,6 +57,7 @@ EOF
 
 ROUNDS=3 UPLOAD_MB=500 FILE_MB=100 TREE_FILES=500 FSYNC_SAMPLES=20 MEM_MB=300
 IMAGE_MB=1024 BACKENDS='' TOOLS=imgmount,guestmount,fuse2fs,loop CACHE_MODES=writeback
+SANDBOX_MODES=on
 WORKLOADS=seed,startup,cp,cat,rsync,find,fsync,mem,osimage OUT='' PUBLISH=''
 
 parse_args () {
@@ -65,6 +68,7 @@ parse_args () {
       --backends) BACKENDS=$2; shift ;;
       --tools) TOOLS=$2; shift ;;
       --cache) CACHE_MODES=$2; shift ;;
+      --sandbox) SANDBOX_MODES=$2; shift ;;
       --workloads) WORKLOADS=$2; shift ;;
       --upload-mb) UPLOAD_MB=$2; shift ;;
       --file-mb) FILE_MB=$2; shift ;;
@@ -105,6 +109,9 @@ appliance_tools () {
   if has_tool imgmount; then
     for mode in ${CACHE_MODES//,/ }; do
       [ "$mode" = writeback ] && list+=(imgmount) || list+=("imgmount:$mode")
+    done
+    for mode in ${SANDBOX_MODES//,/ }; do
+      [ "$mode" = on ] || list+=("imgmount:sandbox-$mode")
     done
   fi
   has_tool guestmount && list+=(guestmount)
@@ -194,6 +201,7 @@ json.dump({
   "machine": "$(nproc) CPUs ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n1)), $(free -g | awk '/^Mem:/ {print $2}') GiB RAM, host kernel $(uname -r)",
   "versions": "$(git -C "$BENCH_TOP" describe --always --dirty 2>/dev/null || echo unknown) imgmount; libguestfs $(dpkg-query -W -f='${Version}' libguestfs0 2>/dev/null); qemu $(dpkg-query -W -f='${Version}' qemu-system-x86 2>/dev/null); UML $(dpkg-query -W -f='${Version}' user-mode-linux 2>/dev/null)",
   "rounds": $ROUNDS, "backends": "$BACKENDS", "tools": "$TOOLS", "cache_modes": "$CACHE_MODES",
+  "sandbox_modes": "$SANDBOX_MODES",
   "workloads": "$WORKLOADS", "upload_mb": $UPLOAD_MB, "file_mb": $FILE_MB,
   "tree_files": $TREE_COUNT, "tree_mb": $TREE_MB, "fsync_samples": $FSYNC_SAMPLES,
   "mem_mb": $MEM_MB, "mem_image_mb": $MEM_IMAGE_MB, "image_mb": $IMAGE_MB,
