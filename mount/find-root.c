@@ -176,8 +176,10 @@ matches (struct search *s, size_t k, const struct fstab_entry *e, const char *de
   const char *v = blkid_value (s, k, keys[e->kind]);
   if (!v)
     return false;
-  return e->kind == FSTAB_UUID || e->kind == FSTAB_PARTUUID ? strcasecmp (v, e->key) == 0
-                                                            : strcmp (v, e->key) == 0;
+  if (e->kind == FSTAB_UUID || e->kind == FSTAB_PARTUUID)
+    return strcasecmp (v, e->key) == 0;
+  AUTO_FREE char *decoded = fstab_blkid_decode (v);
+  return strcmp (v, e->key) == 0 || strcmp (decoded, e->key) == 0;
 }
 
 /* The plain candidate (a device, not a subvolume) that entry E names. */

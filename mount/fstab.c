@@ -296,6 +296,31 @@ undouble_dashes (const char *s, const char *end, char **o)
 }
 
 char *
+fstab_blkid_decode (const char *value)
+{
+  char *out = xmalloc (strlen (value) + 1), *o = out;
+  for (const char *p = value; *p;) {
+    unsigned char high = 0;
+    if (p[0] == 'M' && p[1] == '-' && p[2]) {
+      high = 0x80;
+      p += 2;
+    }
+    if (p[0] == '^' && p[1]) {
+      *o++ = (char) (high | ((unsigned char) p[1] ^ 0x40));
+      p += 2;
+    }
+    else if (p[0] == '\\' && p[1]) {
+      *o++ = (char) (high | (unsigned char) p[1]);
+      p += 2;
+    }
+    else
+      *o++ = (char) (high | (unsigned char) *p++);
+  }
+  *o = '\0';
+  return out;
+}
+
+char *
 fstab_lvm_name (const char *name)
 {
   const char *dash = name;

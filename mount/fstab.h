@@ -56,4 +56,13 @@ void fstab_free (struct fstab *fstab);
  * "VG-LV-real". */
 char *fstab_lvm_name (const char *name);
 
+/* A value as blkid -o export prints it (guestfs_blkid's and the agent's
+ * DEVICES's): a backslash before a space and a few other characters, and
+ * "M-" and "^" for bytes above 127 and control characters, decoded
+ * (malloc'd).  The form is ambiguous (a label may hold "M-" itself), so
+ * callers compare both.  Why: an fstab names a label with a space as
+ * LABEL=my\040data, which fstab_parse decodes to "my data", while blkid
+ * says "my\ data". */
+char *fstab_blkid_decode (const char *value);
+
 #endif

@@ -7,13 +7,15 @@
 M=$T/mnt
 
 # GPT: 1 /boot ext2 BOOT; 2 root ext4 ROOTFS; 3 ext4 of a known UUID;
-# 4 ext4 in a partition of a known PARTUUID.  The fstab has comments, odd
+# 4 ext4 in a partition of a known PARTUUID; 5 ext4 labelled with a space
+# and a non-ASCII letter (blkid prints them escaped).  The fstab has comments, odd
 # spacing, an octal escape and lines that must not be mounted.
 build_fstab_os () {
   local f=$1 d
   d=$(mktemp -d)
   mkdir -p "$d/root/etc" "$d/root/usr/lib" "$d/root/boot" "$d/root/srv/data" \
-    "$d/root/mnt/my space" "$d/root/net" "$d/root/tmp" "$d/boot" "$d/data" "$d/space"
+    "$d/root/mnt/my space" "$d/root/net" "$d/root/tmp" "$d/boot" "$d/data" "$d/space" \
+    "$d/root/srv/two" "$d/two"
   cat > "$d/root/etc/fstab" <<'FSTAB'
 # /etc/fstab: static file system information.
 #
@@ -22,6 +24,7 @@ LABEL=ROOTFS	/	ext4	errors=remount-ro	0	1
    LABEL=BOOT   /boot    ext2  defaults   0   2
 UUID=0B2AD1A4-4C5E-4F3A-9D2B-1C2D3E4F5A6B /srv/data ext4 defaults 0 2
 PARTUUID=6f2c7e3a-1111-4222-8333-944455556666 /mnt/my\040space ext4 defaults,nofail 0 2
+LABEL=two\040wörds /srv/two ext4 defaults 0 2
 
 /dev/vdb1 none swap sw 0 0
 LABEL=NOPE /missing ext4 defaults 0 2
@@ -35,14 +38,16 @@ FSTAB
   echo "kernel here" > "$d/boot/vmlinuz-test"
   echo "data by uuid" > "$d/data/data.txt"
   echo "by partuuid" > "$d/space/space.txt"
-  rm -f "$f"; truncate -s 124M "$f"
-  printf 'label: gpt\nstart=2048, size=20M\nsize=60M\nsize=20M\nsize=20M, uuid=6F2C7E3A-1111-4222-8333-944455556666\n' |
+  echo "by a label with a space" > "$d/two/two.txt"
+  rm -f "$f"; truncate -s 146M "$f"
+  printf 'label: gpt\nstart=2048, size=20M\nsize=60M\nsize=20M\nsize=20M, uuid=6F2C7E3A-1111-4222-8333-944455556666\nsize=20M\n' |
     sfdisk -q "$f"
   mke2fs -q -t ext2 -L BOOT -d "$d/boot" -E offset=$((2048 * 512)) "$f" 20M
   mke2fs -q -t ext4 -L ROOTFS -d "$d/root" -E offset=$((43008 * 512)) "$f" 60M
   mke2fs -q -t ext4 -U 0b2ad1a4-4c5e-4f3a-9d2b-1c2d3e4f5a6b -d "$d/data" \
     -E offset=$((165888 * 512)) "$f" 20M
   mke2fs -q -t ext4 -L "my data" -d "$d/space" -E offset=$((206848 * 512)) "$f" 20M
+  mke2fs -q -t ext4 -L "two wörds" -d "$d/two" -E offset=$((247808 * 512)) "$f" 20M
   rm -rf "$d"
 }
 
@@ -96,7 +101,7 @@ build_no_fstab () {
   rm -rf "$d"
 }
 
-os=$(fixture fstab-os.img build_fstab_os) || { fail "fixture"; finish; }
+os=$(fixture fstab-os-2.img build_fstab_os) || { fail "fixture"; finish; }
 err=$(mount_img "$os" "$M" -v --trace 2>&1) || fail "mount the fstab OS: $err"
 # The agent's DEVICES said what the devices hold: guestfsd was not asked.
 case $err in *"trace: list_devices"*|*"trace: blkid"*|*"trace: list_filesystems"*)
@@ -107,11 +112,13 @@ assert_eq "/boot by LABEL= with odd spacing" "kernel here" "$(cat "$M/boot/vmlin
 assert_eq "/srv/data by an upper-case UUID=" "data by uuid" "$(cat "$M/srv/data/data.txt" 2>&1)"
 assert_eq "a PARTUUID= at an octal-escaped mount point" "by partuuid" \
   "$(cat "$M/mnt/my space/space.txt" 2>&1)"
-for said in "line 9: none (/dev/vdb1) not mounted: swap" \
-            "line 10: /missing (LABEL=NOPE) not mounted: the image holds no such filesystem" \
-            "line 11: /net (server:/export) not mounted: a network filesystem" \
-            "line 12: /tmp (tmpfs) not mounted: a pseudo filesystem" \
-            "line 13: /mnt/later (/dev/vda4) not mounted: noauto"; do
+assert_eq "a LABEL= with an escaped space and a non-ASCII letter" "by a label with a space" \
+  "$(cat "$M/srv/two/two.txt" 2>&1)"
+for said in "line 10: none (/dev/vdb1) not mounted: swap" \
+            "line 11: /missing (LABEL=NOPE) not mounted: the image holds no such filesystem" \
+            "line 12: /net (server:/export) not mounted: a network filesystem" \
+            "line 13: /tmp (tmpfs) not mounted: a pseudo filesystem" \
+            "line 14: /mnt/later (/dev/vda4) not mounted: noauto"; do
   case $err in *"fstab $said"*) ok "-v says: $said" ;; *) fail "-v did not say '$said': $err" ;; esac
 done
 echo "written through the fstab mount" > "$M/boot/new.txt" || fail "write to /boot"

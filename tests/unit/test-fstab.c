@@ -518,9 +518,32 @@ test_limits (void)
   free (text);
 }
 
+/* blkid's export escapes, as guestfs_blkid and the agent pass them on. */
+static void
+test_blkid_decode (void)
+{
+  static const struct { const char *in, *out; } cases[] = {
+    { "plain", "plain" },
+    { "my\\ data", "my data" },
+    { "a\\$b\\\"c", "a$b\"c" },
+    { "my\\ cafM-CM-)", "my caf\xc3\xa9" },     /* UTF-8 e-acute */
+    { "tab^Iend", "tab\tend" },
+    { "M-^A", "\x81" },
+    { "x\\", "x\\" },                         /* a trailing backslash stays */
+    { "M-", "M-" },
+    { "", "" },
+  };
+  for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+    char *got = fstab_blkid_decode (cases[k].in);
+    CHECK_STR (got, cases[k].out);
+    free (got);
+  }
+}
+
 int
 main (void)
 {
+  test_blkid_decode ();
   test_debian_installer ();
   test_labels_and_spacing ();
   test_octal_escapes ();
