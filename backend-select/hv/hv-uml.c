@@ -411,10 +411,15 @@ run_uml (struct uml_cmd *cmd, const char *tmpdir)
   sigaction (SIGINT, &sa, NULL);
   /* UML in a new PID namespace: when it ends, so does every helper process
    * it started.  A clone of its own, so that later children of ours (a
-   * sanitizer's tracer, say) stay in our namespace.  Without
-   * CAP_SYS_ADMIN, UML just shares our namespace. */
+   * sanitizer's tracer, say) stay in our namespace.  And in a network
+   * namespace of its own, empty (part of the sandbox, issue 27): a UML
+   * kernel taken over reaches no network, UDP and raw sockets included
+   * (Landlock covers TCP only); its vhost-user sockets are files, which
+   * a network namespace leaves alone.  Without CAP_SYS_ADMIN, UML just
+   * shares our namespaces. */
   pid_t self = getpid ();
-  pid_t pid = (pid_t) syscall (SYS_clone, CLONE_NEWPID | SIGCHLD, NULL, NULL, NULL, NULL);
+  long flags = CLONE_NEWPID | (hv_sandbox () != SANDBOX_OFF ? CLONE_NEWNET : 0);
+  pid_t pid = (pid_t) syscall (SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
   if (pid == 0) {
     if (die_with_parent (self, SIGKILL) == -1)
       _exit (127);

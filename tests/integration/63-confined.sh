@@ -102,6 +102,25 @@ echo confined > "$M/file"
 check_processes "mounted"
 if [ "${IMGMOUNT_BACKEND:-tcg}" = uml ]; then
   check "imgmount-console among them" processes_running imgmount-console
+  # As root, UML also gets an empty network namespace of its own.
+  if [ "$(id -u)" -eq 0 ]; then
+    own_net=$(readlink /proc/self/ns/net)
+    for p in $(descendants $(hypervisor_pids "$T/disk.img") | sort -un); do
+      case $(readlink "/proc/$p/exe") in */imgmount-hv|*/imgmount-console) continue ;; esac
+      net=$(readlink "/proc/$p/ns/net") || continue
+      [ "$net" != "$own_net" ] || fail "UML process $p shares the host's network namespace"
+      uml_net=$net
+    done
+    if [ -n "${uml_net:-}" ]; then
+      ok "UML runs in a network namespace of its own ($uml_net)"
+      pid=$(for p in $(descendants $(hypervisor_pids "$T/disk.img")); do
+              [ "$(readlink "/proc/$p/ns/net")" = "$uml_net" ] && echo "$p"; done | head -1)
+      assert_eq "... with no interface but lo" lo \
+        "$(nsenter -t "$pid" -n awk -F: 'NR > 2 { gsub(/ /, "", $1); print $1 }' /proc/net/dev 2>&1)"
+    else
+      fail "no UML process found to check its network namespace"
+    fi
+  fi
 fi
 assert_eq "the mount works" confined "$(cat "$M/file")"
 unmount "$M" || fail "unmount"
