@@ -13,7 +13,6 @@
 #include "common/xalloc.h"
 #include "backend-select/agent-channel.h"
 #include "backend-select/hv/confine.h"
-#include "backend-select/hv/uml-memdir.h"
 #include "backend-select/backend.h"
 #include "backend-select/hv/hv-env.h"
 #include "backend-select/kvm-probe.h"
@@ -177,6 +176,16 @@ configure (guestfs_h *g, const struct backend_request *req, enum backend_kind ki
     return error_set (err, "--sandbox=strict: this kernel's Landlock is ABI %d, and ABI %d is "
                       "needed to confine files, TCP and signals; use --sandbox=on", abi,
                       CONFINE_LANDLOCK_FULL_ABI);
+  int own_network = req->sandbox == SANDBOX_OFF || !(req->verbose || req->sandbox == SANDBOX_STRICT)
+                    || confine_own_network_works ();
+  if (req->sandbox == SANDBOX_STRICT && !own_network)
+    return error_set (err, "--sandbox=strict: this kernel does not let %s make a network "
+                      "namespace (user namespaces off?); use --sandbox=on",
+                      geteuid () == 0 ? "root" : "this user");
+  if (req->verbose && req->sandbox != SANDBOX_OFF)
+    fprintf (stderr, own_network ? "imgmount: %s has a network namespace of its own, with no "
+             "network in it\n" : "imgmount: %s shares this host's network: the kernel lets "
+             "no network namespace be made; going on without\n", kind == BACKEND_UML ? "UML" : "qemu");
   if (req->verbose && req->sandbox == SANDBOX_OFF)
     fprintf (stderr, "imgmount: --sandbox=off: the hypervisor and its helpers are not "
              "confined\n");
@@ -351,7 +360,6 @@ backend_stop (guestfs_h *g, char **err)
   watchdog_idle ();
   watchdog_stop ();
   guestfs_close (g);
-  uml_memdir_sweep ();    /* an imgmount-hv killed before it could */
-  run_dir_finish ();
+  run_dir_finish ();      /* also sweeps what an imgmount-hv killed left */
   return r;
 }

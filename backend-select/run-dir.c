@@ -9,19 +9,19 @@
  * is removed under a running appliance. */
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "common/message.h"
 #include "common/remove-tree.h"
+#include "common/side-process.h"
 #include "common/xalloc.h"
 #include "backend-select/hv/hv-env.h"
 #include "backend-select/run-dir.h"
+#include "backend-select/hv/uml-memdir.h"
 
 static char *run_dir;
 static pid_t remover_pid = -1;
@@ -55,39 +55,22 @@ remove_socket_dir (const char *dir, const char *base)
 }
 
 /* The remover: waits for end of file on FD, then removes DIR and the
- * socket directory it links to.  Deaf to the terminal's signals, which
- * reach it with the rest of a foreground imgmount's process group. */
+ * socket directory it links to. */
 static _Noreturn void
 remover (int fd, const char *dir, const char *socket_base)
 {
-  signal (SIGINT, SIG_IGN);
-  signal (SIGQUIT, SIG_IGN);
-  signal (SIGHUP, SIG_IGN);
-  signal (SIGTERM, SIG_IGN);
-  prctl (PR_SET_NAME, "imgmount-rm");
-  /* Holding nothing else open: not the image files, not the pipe a
-   * daemon's parent waits on, not a terminal or a caller's pipe. */
-  int null = open ("/dev/null", O_RDWR);
-  if (null >= 0) {
-    dup2 (null, 0);
-    dup2 (null, 1);
-    dup2 (null, 2);
-  }
-  if (dup2 (fd, 3) == -1)
-    _exit (1);
-  close_range (4, ~0U, 0);
-  char byte;
-  for (;;) {
-    ssize_t n = read (3, &byte, 1);
-    if (n == 0 || (n == -1 && errno != EINTR))
-      break;
-  }
+  side_process_start ("imgmount-rm", fd);
+  while (side_process_read ())
+    ;
   int dir_fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dir_fd >= 0)
     while (flock (dir_fd, LOCK_EX) == -1 && errno == EINTR)
       ;
   remove_socket_dir (dir, socket_base);
   remove_tree (dir);
+  /* UML's memory directory, when its imgmount-hv was killed before it
+   * could remove it: here, because the daemon may be confined. */
+  uml_memdir_sweep ();
   _exit (0);
 }
 

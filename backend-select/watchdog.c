@@ -1,11 +1,13 @@
 /* watchdog.c: stops a hypervisor whose appliance stopped answering. */
 #include <dirent.h>
 #include <limits.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 #include "common/clock.h"
@@ -13,6 +15,7 @@
 
 #define DEFAULT_LAUNCH_TIMEOUT_S 300.0
 #define DEFAULT_CALL_TIMEOUT_S 120.0
+#define MAX_PINNED 8
 
 static struct {
   pthread_mutex_t lock;
@@ -23,6 +26,8 @@ static struct {
   void (*on_death) (void *);
   void *on_death_arg;
   double limit, deadline, fired_after;
+  int pinned[MAX_PINNED];       /* pidfds (watchdog_pin_hypervisors) */
+  int n_pinned;
 } w = { .lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER };
 
 static double
@@ -37,10 +42,11 @@ double watchdog_launch_timeout (void) { return env_seconds ("IMGMOUNT_LAUNCH_TIM
 double watchdog_call_timeout (void) { return env_seconds ("IMGMOUNT_CALL_TIMEOUT", DEFAULT_CALL_TIMEOUT_S); }
 
 /* The hypervisor is a child of ours that is not imgmount itself (the
- * libguestfs recovery process is a fork of imgmount).  Counts the live
- * ones (a zombie has no exe), and kills them when KILL_THEM. */
+ * libguestfs recovery process is a fork of imgmount).  Puts the pids of
+ * the live ones (a zombie has no exe) in PIDS, at most MAX; returns how
+ * many there are, or -1. */
 static int
-hypervisors (bool kill_them)
+hypervisor_pids (pid_t *pids, int max)
 {
   int alive = 0;
   char self[PATH_MAX] = "";
@@ -64,17 +70,53 @@ hypervisors (bool kill_them)
       ssize_t m = readlink (exe_link, exe, sizeof exe - 1);
       if (m > 0) {
         exe[m] = '\0';
-        if (strcmp (exe, self) != 0) {
-          alive++;
-          if (kill_them)
-            kill (pid, SIGKILL);
-        }
+        if (strcmp (exe, self) != 0 && alive < max)
+          pids[alive++] = pid;
       }
     }
     fclose (fp);
   }
   closedir (tasks);
   return alive;
+}
+
+/* Counts the live hypervisors, and kills them when KILL_THEM: the pinned
+ * ones once watchdog_pin_hypervisors has run, else those found now. */
+static int
+hypervisors (bool kill_them)
+{
+  int alive = 0;
+  if (w.n_pinned > 0) {
+    for (int k = 0; k < w.n_pinned; k++) {
+      struct pollfd p = { .fd = w.pinned[k], .events = POLLIN };
+      if (poll (&p, 1, 0) != 0)
+        continue;                 /* readable: it has exited */
+      alive++;
+      if (kill_them)
+        syscall (SYS_pidfd_send_signal, w.pinned[k], SIGKILL, NULL, 0);
+    }
+    return alive;
+  }
+  pid_t pids[MAX_PINNED];
+  alive = hypervisor_pids (pids, MAX_PINNED);
+  for (int k = 0; kill_them && k < alive; k++)
+    kill (pids[k], SIGKILL);
+  return alive;
+}
+
+int
+watchdog_pin_hypervisors (void)
+{
+  pid_t pids[MAX_PINNED];
+  int n = hypervisor_pids (pids, MAX_PINNED);
+  pthread_mutex_lock (&w.lock);
+  for (int k = 0; k < n; k++) {
+    int fd = (int) syscall (SYS_pidfd_open, pids[k], 0);
+    if (fd >= 0)
+      w.pinned[w.n_pinned++] = fd;
+  }
+  pthread_mutex_unlock (&w.lock);
+  return n > 0 && w.n_pinned == n ? 0 : -1;
 }
 
 static void *
@@ -185,6 +227,9 @@ watchdog_stop (void)
   pthread_join (w.thread, NULL);
   w.running = false;
   w.stopping = false;
+  for (int k = 0; k < w.n_pinned; k++)
+    close (w.pinned[k]);
+  w.n_pinned = 0;
 }
 
 void

@@ -2,6 +2,8 @@
  * check the input, start the appliance, mount inside it, mount FUSE on the
  * host, serve, and on the way out write everything back before exiting. */
 #include <errno.h>
+#include <libgen.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <malloc.h>
@@ -34,6 +36,10 @@
 #include "mount/runtime.h"
 #include "mount/select-fs.h"
 #include "mount/unmount.h"
+#include "mount/unmounter.h"
+#include "mount/confine-daemon.h"
+#include "backend-select/run-dir.h"
+#include "backend-select/hv/hv-env.h"
 
 /* imgmount owns the image while mounted: the kernel may trust what it was
  * told until imgmount itself changes it. */
@@ -255,23 +261,133 @@ write_pid_file (const char *file)
 /* Set when the hypervisor exited under a live mount. */
 static volatile int appliance_died;
 
+/* The mount's unmounter (unmounter.h), once started, and the session. */
+static int unmounter_fd = -1;
+static struct fuse_session *serving;
+
+/* Detaches the daemon's mount: through the unmounter, which the confined
+ * daemon needs; before it is started, itself.  Detaching ends the FUSE
+ * loop (its reads get ENODEV) once the last user has gone. */
+static void
+end_mount (const char *mountpoint)
+{
+  if (unmounter_fd >= 0)
+    unmounter_request (unmounter_fd);
+  else
+    unmount_detach (mountpoint, true);
+}
+
 /* The hypervisor is gone: every operation would fail from now on, so end
- * the mount instead of leaving a dead one behind.  Detaching it ends the
- * FUSE loop (its reads get ENODEV), and the daemon then exits with the
- * reason. */
+ * the mount instead of leaving a dead one behind; the daemon then exits
+ * with the reason. */
 static void
 on_appliance_death (void *mountpoint)
 {
   appliance_died = 1;
-  if (umount2 (mountpoint, MNT_DETACH) == -1) {
-    pid_t pid = fork ();
-    if (pid == 0) {
-      execlp ("fusermount3", "fusermount3", "-u", "-z", (char *) mountpoint, (char *) NULL);
-      _exit (127);
+  end_mount (mountpoint);
+}
+
+/* SIGTERM, SIGINT, SIGHUP: the first detaches the mount while the daemon
+ * still serves, so what the kernel holds is written back before the loop
+ * ends (libfuse's own handlers end the loop first, and then cannot
+ * unmount from a confined daemon); another ends the loop at once, as
+ * libfuse's would. */
+static void
+on_stop_signal (int sig)
+{
+  static volatile sig_atomic_t asked;
+  (void) sig;
+  if (!asked && unmounter_fd >= 0) {
+    asked = 1;
+    unmounter_request (unmounter_fd);
+  } else if (serving)
+    fuse_session_exit (serving);
+}
+
+static void
+set_stop_handlers (void (*handler) (int))
+{
+  struct sigaction sa = { .sa_handler = handler };
+  sigemptyset (&sa.sa_mask);
+  sigaction (SIGTERM, &sa, NULL);
+  sigaction (SIGINT, &sa, NULL);
+  sigaction (SIGHUP, &sa, NULL);
+  sa.sa_handler = handler == SIG_DFL ? SIG_DFL : SIG_IGN;
+  sigaction (SIGPIPE, &sa, NULL);
+}
+
+/* What the daemon may still open once confined: /dev/fuse (libfuse may
+ * open it again per thread), the run directory and libguestfs's socket
+ * directory (guestfs_close empties them), the runtime directory open as
+ * RUNTIME_FD (the status file for waiters), and files in the pid file's
+ * directory to remove the pid file.  Fills PATHS; returns how many. */
+static size_t
+serving_paths (const struct options *opts, int runtime_fd, char *scratch[3],
+               struct confine_path paths[6])
+{
+  size_t n = 0;
+  paths[n++] = (struct confine_path) { "/dev/fuse", CONFINE_WRITE };
+  const char *run = run_dir_path ();
+  paths[n++] = (struct confine_path) { run, CONFINE_ALL };
+  if (run) {
+    char link[PATH_MAX], target[PATH_MAX];
+    snprintf (link, sizeof link, "%s/%s", run, HV_RUN_DIR_SOCKET_LINK);
+    ssize_t len = readlink (link, target, sizeof target - 1);
+    if (len > 0) {
+      target[len] = '\0';
+      scratch[0] = xstrdup (target);
+      paths[n++] = (struct confine_path) { scratch[0], CONFINE_ALL };
     }
-    if (pid > 0)
-      waitpid (pid, NULL, 0);
   }
+  scratch[1] = xasprintf ("/proc/self/fd/%d", runtime_fd);
+  paths[n++] = (struct confine_path) { scratch[1], CONFINE_ALL };
+  if (opts->pid_file) {
+    char *copy = xstrdup (opts->pid_file);
+    scratch[2] = xstrdup (dirname (copy));
+    free (copy);
+    paths[n++] = (struct confine_path) { scratch[2], CONFINE_REMOVE };
+  }
+  return n;
+}
+
+/* Once mounted and detached from the caller: starts the unmounter and
+ * confines the daemon (confine-daemon.h), as --sandbox says.  Returns 0,
+ * or -1 when --sandbox=strict and the confinement failed (the caller
+ * ends the mount). */
+static int
+confine_serving (const struct options *opts, const char *mountpoint, unsigned maj,
+                 unsigned min, int runtime_fd)
+{
+  if (opts->sandbox == SANDBOX_OFF)
+    return 0;
+#ifdef __SANITIZE_ADDRESS__
+  /* The sanitizers read /proc and write their reports where
+   * ASAN_OPTIONS says, at exit: confined, ASan spins on the refusal. */
+  if (opts->verbose || opts->sandbox == SANDBOX_STRICT)
+    fprintf (stderr, "imgmount: the daemon is not confined: built with ASan\n");
+  return opts->sandbox == SANDBOX_STRICT ? -1 : 0;
+#endif
+  if ((unmounter_fd = unmounter_start (mountpoint, maj, min)) == -1 ||
+      watchdog_pin_hypervisors () == -1) {
+    if (opts->verbose || opts->sandbox == SANDBOX_STRICT)
+      fprintf (stderr, "imgmount: the daemon is not confined: %s\n", unmounter_fd == -1
+             ? "cannot start its unmounter" : "cannot hold the hypervisor's process (pidfd)");
+    return opts->sandbox == SANDBOX_STRICT ? -1 : 0;
+  }
+  char *scratch[3] = { NULL, NULL, NULL };
+  struct confine_path paths[6];
+  size_t n = serving_paths (opts, runtime_fd, scratch, paths);
+  int r = confine_daemon (paths, n);
+  int e = errno;
+  for (int k = 0; k < 3; k++)
+    free (scratch[k]);
+  if (r == 0 && opts->verbose)
+    fprintf (stderr, "imgmount: the daemon confined by Landlock (ABI %d): its run directory "
+             "and /dev/fuse\n", confine_landlock_abi ());
+  else if (r == -1 || (r == 1 && (opts->verbose || opts->sandbox == SANDBOX_STRICT)))
+    fprintf (stderr, "imgmount: the daemon is not confined: %s\n",
+             r == 1 ? "no Landlock in this kernel" : strerror (e));
+  return r != 0 && opts->sandbox == SANDBOX_STRICT ? -1 : 0;
 }
 
 /* Writes buffered data, unmounts in the appliance and stops it, then
@@ -367,13 +483,12 @@ run_mount (struct options *opts)
   if (selected == -1 ||
       !(fs = fs_new (&config)) ||
       !(se = new_session (opts, fs)) ||
-      fuse_set_signal_handlers (se) == -1 ||
-      fuse_session_mount (se, mountpoint) == -1) {
+      (serving = se, set_stop_handlers (on_stop_signal), fuse_session_mount (se, mountpoint) == -1)) {
     error_line (err ? err : "cannot mount with FUSE (see the message above)");
-    if (se) {
-      fuse_remove_signal_handlers (se);
+    set_stop_handlers (SIG_DFL);
+    serving = NULL;
+    if (se)
       fuse_session_destroy (se);
-    }
     free (shut_down (NULL, &info, agent, g, image_fds, 0));
     fs_free (fs);
     return 1;
@@ -386,7 +501,14 @@ run_mount (struct options *opts)
   progress_done ();
   if (opts->verbose)
     fprintf (stderr, "imgmount: %s mounted at %s\n", opts->images[0], mountpoint);
-  if (!opts->foreground)
+  /* Refused (--sandbox=strict): the mount goes at once, and the caller,
+   * still waiting, gets the failure. */
+  bool confined = confine_serving (opts, mountpoint, maj, min, run_dir) == 0;
+  if (!confined) {
+    error_line ("--sandbox=strict: the daemon could not be confined; the mount was "
+                "taken off again (use --sandbox=on)");
+    end_mount (mountpoint);
+  } else if (!opts->foreground)
     daemon_ready (ready_fd);
   watchdog_on_death (on_appliance_death, mountpoint);
 
@@ -394,8 +516,11 @@ run_mount (struct options *opts)
   fuse_session_loop_mt (se, loop);
   fuse_loop_cfg_destroy (loop);
 
+  /* Normally gone already (imgmount -u, the unmounter): libfuse then sees
+   * the connection ended and only frees what it holds. */
   fuse_session_unmount (se);
-  fuse_remove_signal_handlers (se);
+  set_stop_handlers (SIG_DFL);
+  serving = NULL;
   fuse_session_destroy (se);
 
   /* --cache=unsafe promises nothing about the host disk, so no fsync. */
@@ -407,7 +532,7 @@ run_mount (struct options *opts)
     finish_leave_status (run_dir, maj, min, err ? err : "ok");
   if (opts->pid_file)
     unlink (opts->pid_file);
-  int rc = err ? 1 : 0;
+  int rc = err || !confined ? 1 : 0;
   /* The images' locks go first: a mount waiting for this daemon
    * (finish.c) takes the runtime lock's release as the images' (62
    * failed 1 round in 20 while they were let go at exit). */

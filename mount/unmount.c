@@ -15,9 +15,8 @@
 #include "mount/unmount.h"
 #include "common/xalloc.h"
 
-/* root unmounts directly; others go through the setuid helper. */
-static int
-detach (const char *mountpoint, bool lazy)
+int
+unmount_detach (const char *mountpoint, bool lazy)
 {
   if (geteuid () == 0)
     return umount2 (mountpoint, lazy ? MNT_DETACH : 0) == 0 ? 0 : errno;
@@ -67,7 +66,7 @@ unmount_and_wait (const char *mountpoint, bool lazy)
   if (lock_fd >= 0 && !lazy)
     close (runtime_open (run_dir, maj, min, RUNTIME_WAITING, O_WRONLY | O_CREAT));
 
-  int e = detach (real, lazy);
+  int e = unmount_detach (real, lazy);
   if (e == EBUSY)
     fprintf (stderr, "imgmount: %s: busy (a file is open or a process is inside it); "
              "close it, or use -u --lazy\n", mountpoint);

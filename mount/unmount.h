@@ -10,4 +10,9 @@
  * Returns the exit status for the command. */
 int unmount_and_wait (const char *mountpoint, bool lazy);
 
+/* Unmounts MOUNTPOINT (LAZY: detaches it even when busy): root directly,
+ * others through the setuid fusermount3.  Returns 0 or an errno (EBUSY
+ * for anything fusermount3 refused). */
+int unmount_detach (const char *mountpoint, bool lazy);
+
 #endif

@@ -40,6 +40,7 @@
 #define W_FILE (1ull << 1)
 #define R_FILE (1ull << 2)
 #define R_DIR (1ull << 3)
+#define REMOVE_FILE (1ull << 5)
 
 struct ruleset_attr {
   uint64_t handled_access_fs;
@@ -77,6 +78,7 @@ rights_of (unsigned access, bool dir, uint64_t handled)
   case CONFINE_EXEC: r = R_FILE | R_DIR | R_EXEC; break;
   case CONFINE_WRITE: r = R_FILE | R_DIR | W_FILE | FS_TRUNCATE; break;
   case CONFINE_ALL: r = handled; break;
+  case CONFINE_REMOVE: r = REMOVE_FILE; break;
   }
   if (!dir)
     r &= R_EXEC | W_FILE | R_FILE | FS_TRUNCATE | FS_IOCTL_DEV;
@@ -114,15 +116,17 @@ add_path (int ruleset, const struct confine_path *p, uint64_t handled)
 }
 
 int
-confine_landlock (const struct confine_path *paths, size_t n)
+confine_landlock_ruleset (const struct confine_path *paths, size_t n, bool scope_signals)
 {
   int abi = confine_landlock_abi ();
-  if (abi < 1)
-    return 1;
+  if (abi < 1) {
+    errno = ENOSYS;
+    return -1;
+  }
   struct ruleset_attr attr = {
     .handled_access_fs = fs_rights (abi),
     .handled_access_net = abi >= 4 ? NET_BIND_TCP | NET_CONNECT_TCP : 0,
-    .scoped = abi >= 6 ? SCOPE_ABSTRACT_UNIX | SCOPE_SIGNAL : 0,
+    .scoped = abi >= 6 ? SCOPE_ABSTRACT_UNIX | (scope_signals ? SCOPE_SIGNAL : 0) : 0,
   };
   int ruleset = (int) syscall (SYS_landlock_create_ruleset, &attr, sizeof attr, 0);
   if (ruleset < 0)
@@ -133,14 +137,35 @@ confine_landlock (const struct confine_path *paths, size_t n)
   for (size_t k = 0; r == 0 && k < n; k++)
     if (paths[k].path)
       r = add_path (ruleset, &paths[k], attr.handled_access_fs);
-  /* restrict_self needs no new privileges (or CAP_SYS_ADMIN): set here
-   * too, for a caller that has not. */
   if (r == 0)
-    r = prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
-  if (r == 0)
-    r = (int) syscall (SYS_landlock_restrict_self, ruleset, 0);
+    return ruleset;
   int e = errno;
   close (ruleset);
   errno = e;
-  return r == 0 ? 0 : -1;
+  return -1;
+}
+
+int
+confine_landlock_apply (int ruleset)
+{
+  /* restrict_self needs no new privileges (or CAP_SYS_ADMIN): set here
+   * too, for a caller that has not.  Both are the calling thread's. */
+  if (prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
+    return -1;
+  return syscall (SYS_landlock_restrict_self, ruleset, 0) == 0 ? 0 : -1;
+}
+
+int
+confine_landlock (const struct confine_path *paths, size_t n)
+{
+  if (confine_landlock_abi () < 1)
+    return 1;
+  int ruleset = confine_landlock_ruleset (paths, n, true);
+  if (ruleset < 0)
+    return -1;
+  int r = confine_landlock_apply (ruleset);
+  int e = errno;
+  close (ruleset);
+  errno = e;
+  return r;
 }

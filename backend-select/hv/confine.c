@@ -139,7 +139,9 @@ landlock_tries (const char *file, const char *port, const char *pid)
 int
 confine_self_test (const char *file, const char *port, const char *pid)
 {
-  int ok = confine_no_new_privs () == 0 && confine_helper () == 0;
+  int own_network = confine_own_network () == 0;
+  printf ("network namespace: %s\n", own_network ? "of its own" : strerror (errno));
+  int ok = own_network && confine_no_new_privs () == 0 && confine_helper () == 0;
   /* Should the filter not hold, none of these may do harm: /dev/null is
    * no module, the tmpfs goes on a directory of our own and is taken off
    * again, and an all-zero map is refused. */

@@ -7,7 +7,9 @@
 #ifndef IMGMOUNT_HV_CONFINE_H
 #define IMGMOUNT_HV_CONFINE_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 /* No new privileges (PR_SET_NO_NEW_PRIVS) for this process and all it
  * execs or starts from now on: a setuid or setcap program it runs gains
@@ -26,6 +28,24 @@ int confine_no_new_privs (void);
  * (no seccomp in the host kernel): the caller goes on without. */
 int confine_helper (void);
 
+/* Moves this process, before it execs a hypervisor or a helper, into a
+ * network namespace of its own, which has nothing but a loopback device
+ * that is down: no TCP, UDP or raw socket of it reaches anything.  A user
+ * other than root may make one only inside a user namespace of its own:
+ * there the process keeps its uid and gid (mapped to themselves), so what
+ * it execs has no capability in it (not root there) and opens files as
+ * before.  The process must have one thread.  Returns 0, or -1 with errno
+ * (no namespaces in this kernel, or not allowed to make them). */
+int confine_own_network (void);
+
+/* In a process just moved into a user namespace of its own (by unshare or
+ * clone; not root outside it): maps UID and GID, its ids outside, to
+ * themselves there.  Returns 0, or -1 with errno. */
+int confine_map_ids (uid_t uid, gid_t gid);
+
+/* Whether confine_own_network succeeds here (tried in a child). */
+int confine_own_network_works (void);
+
 /* What a confined program may do with a path (and, for a directory,
  * everything beneath it). */
 enum confine_access {
@@ -33,6 +53,7 @@ enum confine_access {
   CONFINE_EXEC,    /* ... and execute */
   CONFINE_WRITE,   /* read and write files (not create or remove them) */
   CONFINE_ALL,     /* everything: create, remove, rename, sockets, ... */
+  CONFINE_REMOVE,  /* a directory: remove files in it, nothing else */
 };
 
 struct confine_path {
@@ -59,8 +80,17 @@ int confine_landlock_abi (void);
  * not be made (the caller goes on without, or refuses). */
 int confine_landlock (const struct confine_path *paths, size_t n);
 
+/* confine_landlock's two steps, for a caller that confines several
+ * threads alike (mount/confine-daemon.c): the ruleset (SCOPE_SIGNALS:
+ * also no signals out of the domain), as an fd, or -1 with errno (ENOSYS:
+ * no Landlock); then, in each thread, no new privileges and the ruleset
+ * applied to that thread: 0, or -1 with errno. */
+int confine_landlock_ruleset (const struct confine_path *paths, size_t n, bool scope_signals);
+int confine_landlock_apply (int ruleset);
+
 /* imgmount-hv --self-test-confined [FILE [PORT [PID]]]: confines this
- * process as UML is confined (no new privileges, confine_helper's filter,
+ * process as UML is confined (a network namespace of its own, no new
+ * privileges, confine_helper's filter,
  * confine_landlock with no file of its own), then tries what that denies:
  * load a module, mount a tmpfs, call bpf; and, when given, read FILE,
  * connect to TCP PORT on 127.0.0.1 and signal PID (signal 0: nothing is

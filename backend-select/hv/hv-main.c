@@ -68,6 +68,17 @@ hv_confine (const char *who, bool seccomp, const struct confine_path *paths, siz
   enum sandbox_mode mode = hv_sandbox ();
   if (mode == SANDBOX_OFF)
     return 0;
+  /* First: making the namespaces is what the filter and Landlock would
+   * not forbid, but nothing after them needs to do. */
+  if (confine_own_network () == -1) {
+    if (mode == SANDBOX_STRICT) {
+      error_print ("%s: --sandbox=strict: no network namespace of its own (%s); not started",
+                   who, strerror (errno));
+      return -1;
+    }
+    error_print ("%s: no network namespace of its own (%s); going on without", who,
+                 strerror (errno));
+  }
   if (seccomp && confine_helper () == -1 && mode == SANDBOX_STRICT) {
     error_print ("%s: --sandbox=strict: no seccomp filter; not started", who);
     return -1;

@@ -411,21 +411,22 @@ run_uml (struct uml_cmd *cmd, const char *tmpdir)
   sigaction (SIGINT, &sa, NULL);
   /* UML in a new PID namespace: when it ends, so does every helper process
    * it started.  A clone of its own, so that later children of ours (a
-   * sanitizer's tracer, say) stay in our namespace.  And in a network
-   * namespace of its own, empty (part of the sandbox, issue 27): a UML
-   * kernel taken over reaches no network, UDP and raw sockets included
-   * (Landlock covers TCP only); its vhost-user sockets are files, which
-   * a network namespace leaves alone.  Without CAP_SYS_ADMIN, UML just
-   * shares our namespaces. */
+   * sanitizer's tracer, say) stay in our namespace.  A user other than
+   * root may make one only in a user namespace of its own, where it keeps
+   * its ids (its network namespace then comes with hv_confine, inside).
+   * Where the kernel refuses, UML shares our PID namespace. */
   pid_t self = getpid ();
-  long flags = CLONE_NEWPID | (hv_sandbox () != SANDBOX_OFF ? CLONE_NEWNET : 0);
+  uid_t uid = geteuid ();
+  gid_t gid = getegid ();
+  long flags = CLONE_NEWPID | (uid != 0 && hv_sandbox () != SANDBOX_OFF ? CLONE_NEWUSER : 0);
   pid_t pid = (pid_t) syscall (SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
   if (pid == 0) {
-    if (die_with_parent (self, SIGKILL) == -1)
+    if (die_with_parent (self, SIGKILL) == -1 ||
+        ((flags & CLONE_NEWUSER) && confine_map_ids (uid, gid) == -1))
       _exit (127);
     _exit (namespace_init (cmd, tmpdir));
   }
-  if (pid == -1 && errno == EPERM) {
+  if (pid == -1) {             /* no namespaces for us here */
     pid = fork ();
     if (pid == 0)
       exec_uml (cmd, tmpdir, self);

@@ -37,7 +37,8 @@ const char *hv_backing_node (const char *id);
  * under libguestfs's own tools. */
 enum sandbox_mode hv_sandbox (void);
 
-/* In a child about to exec WHO: its seccomp filter (confine_helper) when
+/* In a child about to exec WHO (one thread): a network namespace of its
+ * own (confine_own_network), its seccomp filter (confine_helper) when
  * SECCOMP, and Landlock on PATHS (N), as hv_sandbox says.  0, or -1 with
  * a message when --sandbox=strict and one of them could not be had (the
  * child must not exec then); under on, what is missing is said and gone

@@ -5,7 +5,9 @@
 # so the user cannot write there, as on a local mount; with -o fakeroot
 # they act as root inside the image and what they make is theirs.  Run as
 # root, the test runs imgmount as the user imgmount-test (made if need
-# be); run as an ordinary user, as that user.
+# be); run as an ordinary user, as that user.  The hypervisor and its
+# helpers run in a network namespace of their own, which an ordinary user
+# may make only inside a user namespace: there they keep the user's uid.
 . "$(dirname "$0")/../lib/common.sh"
 backend=${IMGMOUNT_BACKEND:-tcg}
 case $backend in uml|tcg) ;; *) skip "for the uml and tcg backends" ;; esac
@@ -39,8 +41,32 @@ as_user truncate -s 64M "$U/own.img"
 as_user mkfs.ext4 -q "$U/own.img"
 mount_as_user () { as_user "${user_env[@]}" "$IMGMOUNT" "$@" "$U/own.img" "$U/m"; }
 
-if err=$(mount_as_user 2>&1); then
+# user_namespaces_of_hypervisor: for each process under the hypervisor
+# that handles guest data (not imgmount-hv), "NET USER UIDMAP" when its
+# network and user namespaces are not ours.
+namespaces_of_hypervisor () {
+  local p own_net own_user
+  own_net=$(readlink /proc/self/ns/net)
+  own_user=$(readlink /proc/self/ns/user)
+  for p in $(descendants $(hypervisor_pids "$U/own.img") | sort -un); do
+    case $(readlink "/proc/$p/exe") in ""|*/imgmount-hv) continue ;; esac
+    echo "$(basename "$(readlink "/proc/$p/exe")"):" \
+      "$([ "$(readlink "/proc/$p/ns/net")" != "$own_net" ] && echo own-net || echo host-net)" \
+      "$([ "$(readlink "/proc/$p/ns/user")" != "$own_user" ] && echo own-user || echo host-user)" \
+      "$(awk '{ print $1 "-" $2 "-" $3 }' "/proc/$p/uid_map" 2>/dev/null)"
+  done | sort -u
+}
+
+if err=$(mount_as_user -v 2>&1); then
   ok "an ordinary user mounts their image"
+  case $err in *"has a network namespace of its own, with no network in it"*)
+    ok "-v: the hypervisor has no network, also for an ordinary user" ;;
+    *) fail "-v did not say the hypervisor has a network namespace: $err" ;; esac
+  seen=$(namespaces_of_hypervisor)
+  printf '%s\n' "$seen" | sed 's/^/    /'
+  check "hypervisor processes found" test -n "$seen"
+  check "each in a network and a user namespace of its own, as the user ($uid)" \
+    sh -c "! printf '%s\n' '$seen' | grep -v ': own-net own-user $uid-$uid-1\$'"
   check "the root directory is root's: no write there" \
     as_user sh -c "! touch '$U/m/denied' 2>/dev/null"
   as_user "${user_env[@]}" "$IMGMOUNT" -u "$U/m" || fail "unmount as the user"
@@ -60,6 +86,16 @@ if err=$(mount_as_user -o fakeroot 2>&1); then
   as_user "${user_env[@]}" "$IMGMOUNT" -u "$U/m" || fail "unmount -o fakeroot as the user"
 else
   fail "mount -o fakeroot as an ordinary user: $err"
+fi
+# Confined, the daemon cannot run fusermount3 with its privileges any
+# more: its unmounter, started before, takes the mount off on SIGTERM.
+if mount_as_user --pid-file "$U/tmp/daemon.pid" 2>/dev/null; then
+  as_user kill -TERM "$(cat "$U/tmp/daemon.pid")"
+  check "SIGTERM to an ordinary user's daemon ends the mount" \
+    wait_until 300 sh -c "! mountpoint -q '$U/m'"
+  wait_until 300 nothing_left
+else
+  fail "mount as the user with --pid-file"
 fi
 check "e2fsck clean" e2fsck -fn "$U/own.img"
 assert_eq "in the image, the file is the user's" "$uid" \

@@ -11,7 +11,9 @@
 # listener and signal the test's shell.  And on UML, an attack from inside
 # a taken-over appliance (libguestfs's debug sh, as root there): hostfs,
 # built into Debian's UML, mounted on a directory of the test's and on
-# /etc, must neither read nor write a host file.
+# /etc, must neither read nor write a host file.  Each process but
+# imgmount-hv runs in a network namespace of its own, with only lo.  The
+# daemon confines all its threads once mounted; a SIGTERM still unmounts.
 . "$(dirname "$0")/../lib/common.sh"
 case ${IMGMOUNT_BACKEND:-tcg} in
   uml|tcg) ;;
@@ -36,6 +38,8 @@ for what in finit_module mount bpf; do
   assert_eq "self-test: $what denied" "$what: Operation not permitted" \
     "$(printf '%s\n' "$out" | grep "^$what:")"
 done
+assert_eq "self-test: a network namespace of its own" "network namespace: of its own" \
+  "$(printf '%s\n' "$out" | grep "^network namespace:")"
 assert_eq "self-test: NoNewPrivs" 1 "$(printf '%s\n' "$out" | awk '$1 == "NoNewPrivs:" { print $2 }')"
 assert_eq "self-test: seccomp filter" 2 "$(printf '%s\n' "$out" | awk '$1 == "Seccomp:" { print $2 }')"
 check "self-test: no tmpfs left mounted" sh -c "! grep -q imgmount-confine /proc/mounts"
@@ -91,7 +95,44 @@ processes_running () {
   return 1
 }
 
-said=$(mount_img "$T/disk.img" "$M" -v 2>&1) || { fail "mount: $said"; finish; }
+# check_networks WHAT: every process under the hypervisor that handles
+# guest data (all but imgmount-hv) is in a network namespace other than
+# ours, and the first one seen has no interface but lo.
+check_networks () {
+  local p own_net net seen=
+  own_net=$(readlink /proc/self/ns/net)
+  for p in $(descendants $(hypervisor_pids "$T/disk.img") | sort -un); do
+    case $(readlink "/proc/$p/exe") in ""|*/imgmount-hv) continue ;; esac
+    net=$(readlink "/proc/$p/ns/net") || continue
+    [ "$net" != "$own_net" ] || fail "$1: $(basename "$(readlink "/proc/$p/exe")") ($p) shares the host's network namespace"
+    [ -n "$seen" ] && continue
+    seen=$p
+    assert_eq "$1: $(basename "$(readlink "/proc/$p/exe")") ($p) has no interface but lo" lo \
+      "$(nsenter -t "$p" -n awk -F: 'NR > 2 { gsub(/ /, "", $1); print $1 }' /proc/net/dev 2>&1)"
+  done
+  [ -n "$seen" ] || fail "$1: no hypervisor process found to check its network namespace"
+}
+
+# check_daemon PIDFILE: every thread of the daemon has no new privileges
+# (Landlock's condition; test-confine-daemon shows what each may open).
+check_daemon () {
+  local d t n=0 nnp
+  d=$(cat "$1" 2>/dev/null)
+  [ -n "$d" ] || { fail "no daemon pid in $1"; return; }
+  for t in /proc/"$d"/task/*; do
+    nnp=$(awk '$1 == "NoNewPrivs:" { print $2 }' "$t/status" 2>/dev/null) || continue
+    n=$((n + 1))
+    [ "$nnp" = 1 ] || fail "daemon thread ${t##*/} has NoNewPrivs $nnp"
+  done
+  check "the daemon's $n threads all have NoNewPrivs" test "$n" -gt 1
+}
+
+said=$(mount_img "$T/disk.img" "$M" -v --pid-file "$T/daemon.pid" 2>&1) || { fail "mount: $said"; finish; }
+case "${abi:-0}:$said" in
+  0:*"the daemon is not confined: no Landlock in this kernel"*|[1-9]*:*"the daemon confined by Landlock (ABI $abi)"*)
+    ok "-v says how the daemon is confined" ;;
+  *) fail "-v did not say how the daemon is confined: $said" ;; esac
+[ "${abi:-0}" -ge 1 ] && check_daemon "$T/daemon.pid"
 if [ "${IMGMOUNT_BACKEND:-tcg}" = uml ]; then
   case "${abi:-0}:$said" in
     0:*"no Landlock in this kernel"*|[1-9]*:*"UML's files confined by Landlock (ABI $abi)"*)
@@ -100,29 +141,20 @@ if [ "${IMGMOUNT_BACKEND:-tcg}" = uml ]; then
 fi
 echo confined > "$M/file"
 check_processes "mounted"
-if [ "${IMGMOUNT_BACKEND:-tcg}" = uml ]; then
-  check "imgmount-console among them" processes_running imgmount-console
-  # As root, UML also gets an empty network namespace of its own.
-  if [ "$(id -u)" -eq 0 ]; then
-    own_net=$(readlink /proc/self/ns/net)
-    for p in $(descendants $(hypervisor_pids "$T/disk.img") | sort -un); do
-      case $(readlink "/proc/$p/exe") in */imgmount-hv|*/imgmount-console) continue ;; esac
-      net=$(readlink "/proc/$p/ns/net") || continue
-      [ "$net" != "$own_net" ] || fail "UML process $p shares the host's network namespace"
-      uml_net=$net
-    done
-    if [ -n "${uml_net:-}" ]; then
-      ok "UML runs in a network namespace of its own ($uml_net)"
-      pid=$(for p in $(descendants $(hypervisor_pids "$T/disk.img")); do
-              [ "$(readlink "/proc/$p/ns/net")" = "$uml_net" ] && echo "$p"; done | head -1)
-      assert_eq "... with no interface but lo" lo \
-        "$(nsenter -t "$pid" -n awk -F: 'NR > 2 { gsub(/ /, "", $1); print $1 }' /proc/net/dev 2>&1)"
-    else
-      fail "no UML process found to check its network namespace"
-    fi
-  fi
-fi
+[ "${IMGMOUNT_BACKEND:-tcg}" = uml ] && check "imgmount-console among them" processes_running imgmount-console
+case $said in *"has a network namespace of its own, with no network in it"*)
+  ok "-v says the hypervisor has no network" ;;
+  *) fail "-v did not say the hypervisor has a network namespace: $said" ;; esac
+check_networks "mounted"
 assert_eq "the mount works" confined "$(cat "$M/file")"
+# Confined, the daemon cannot unmount: on SIGTERM its unmounter does, and
+# the daemon still removes its pid file.
+kill -TERM "$(cat "$T/daemon.pid")"
+check "SIGTERM to the confined daemon ends the mount" wait_until 300 sh -c "! mountpoint -q '$M'"
+check "... and its pid file is removed" wait_until 300 test ! -e "$T/daemon.pid"
+wait_until 300 nothing_left
+mount_img "$T/disk.img" "$M" || { fail "mount again"; finish; }
+assert_eq "the data written before the SIGTERM is there" confined "$(cat "$M/file")"
 unmount "$M" || fail "unmount"
 
 # On UML, --cache=none serves the disk through qemu-storage-daemon.
@@ -130,6 +162,7 @@ if [ "${IMGMOUNT_BACKEND:-tcg}" = uml ]; then
   mount_img "$T/disk.img" "$M" --cache=none || { fail "mount --cache=none"; finish; }
   check "qemu-storage-daemon among them" processes_running qemu-storage-daemon
   check_processes "--cache=none"
+  check_networks "--cache=none"
   assert_eq "the mount works with --cache=none" confined "$(cat "$M/file")"
   unmount "$M" || fail "unmount --cache=none"
 fi
