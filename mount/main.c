@@ -350,8 +350,9 @@ serving_paths (const struct options *opts, int runtime_fd, char *scratch[3],
   return n;
 }
 
-/* Once mounted and detached from the caller: starts the unmounter and
- * confines the daemon (confine-daemon.h), as --sandbox says.  Returns 0,
+/* Once mounted, before serving: starts the unmounter and confines the
+ * daemon (confine-daemon.h; and the helpers' seccomp filter, confine.h),
+ * as --sandbox says.  Returns 0,
  * or -1 when --sandbox=strict and the confinement failed (the caller
  * ends the mount). */
 static int
@@ -387,7 +388,11 @@ confine_serving (const struct options *opts, const char *mountpoint, unsigned ma
   else if (r == -1 || (r == 1 && (opts->verbose || opts->sandbox == SANDBOX_STRICT)))
     fprintf (stderr, "imgmount: the daemon is not confined: %s\n",
              r == 1 ? "no Landlock in this kernel" : strerror (e));
-  return r != 0 && opts->sandbox == SANDBOX_STRICT ? -1 : 0;
+  /* The hypervisor's filter, on every thread at once (seccomp can). */
+  int s = confine_seccomp (true);
+  if (s == -1)
+    fprintf (stderr, "imgmount: the daemon has no seccomp filter: %s\n", strerror (errno));
+  return (r != 0 || s != 0) && opts->sandbox == SANDBOX_STRICT ? -1 : 0;
 }
 
 /* Writes buffered data, unmounts in the appliance and stops it, then

@@ -3,6 +3,10 @@
 # each on its own, once per backend in $IMGMOUNT_TEST_BACKENDS (default
 # "tcg uml"), and checks that none leaves a mount or a process behind.
 # Prints PASS/FAIL/SKIP lines and "N passed, N failed, N skipped".
+# With IMGMOUNT_TEST_USER=NAME (the runner as root), each test runs as that
+# user instead (made if missing), with a home of its own, as a user with
+# no cache or runtime directory of imgmount's yet; the runner still
+# checks, as root, what each left behind.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,6 +19,19 @@ passed=0 failed=0 skipped=0
 SUITE_TMP=$(mktemp -d "${TMPDIR:-/tmp}/imgmount-suite.XXXXXX")
 SUITE_LOGS=$(mktemp -d "${TMPDIR:-/tmp}/imgmount-logs.XXXXXX")
 export TMPDIR=$SUITE_TMP
+run_test=(env)
+label=
+if [ -n "${IMGMOUNT_TEST_USER:-}" ]; then
+  user=$IMGMOUNT_TEST_USER
+  id -u "$user" >/dev/null 2>&1 ||
+    useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$user" ||
+    { echo "cannot make the user $user"; echo "0 passed, 1 failed, 0 skipped"; exit 1; }
+  mkdir "$SUITE_TMP/home"
+  chown "$user:" "$SUITE_TMP" "$SUITE_TMP/home"
+  run_test=(runuser -u "$user" -- env -u XDG_RUNTIME_DIR -u XDG_CACHE_HOME -u IMGMOUNT_CACHE_DIR
+    "HOME=$SUITE_TMP/home" "TMPDIR=$SUITE_TMP")
+  label="as-$user/"
+fi
 # libguestfs's socket directories are in /tmp whatever $TMPDIR says (it
 # is root's), so those a test made there count too (socket_dirs); under
 # $SUITE_TMP only the tests' own directories (removed by each test) and
@@ -67,18 +84,18 @@ leftovers () {
     [ -r "/proc/$p/cmdline" ] && echo "$p $(tr '\0' ' ' < "/proc/$p/cmdline")"
   done
   suite_socket_dirs
-  find "$SUITE_TMP" -mindepth 1 -maxdepth 1 ! -name '.guestfs-*'
+  find "$SUITE_TMP" -mindepth 1 -maxdepth 1 ! -name '.guestfs-*' ! -name home
 }
 
 for backend in ${IMGMOUNT_TEST_BACKENDS:-tcg uml}; do
 export IMGMOUNT_BACKEND=$backend
 for t in "${tests[@]}"; do
-  name=$backend/$(basename "$t" .sh)
+  name=$label$backend/$(basename "$t" .sh)
   start=$(date +%s)
   log=$(mktemp "$SUITE_LOGS/log.XXXXXX")
   socket_dirs_before=$(socket_dirs)
   creators_from=$(( $(wc -l < "$creators_log") + 1 ))
-  IMGMOUNT_SUITE=$SUITE_TMP timeout -k 10 900 bash "$t" > "$log" 2>&1
+  "${run_test[@]}" IMGMOUNT_BACKEND="$backend" IMGMOUNT_SUITE="$SUITE_TMP" timeout -k 10 900 bash "$t" > "$log" 2>&1
   rc=$?
   secs=$(( $(date +%s) - start ))
   left=$(leftovers)
@@ -90,7 +107,7 @@ for t in "${tests[@]}"; do
     suite_pids | xargs -r kill -9
     wait_until 50 no_suite_pids   # their sockets go with them
     suite_socket_dirs | xargs -r rm -rf
-    find "$SUITE_TMP" -mindepth 1 -maxdepth 1 ! -name '.guestfs-*' -exec rm -rf {} +
+    find "$SUITE_TMP" -mindepth 1 -maxdepth 1 ! -name '.guestfs-*' ! -name home -exec rm -rf {} +
   fi
   case $rc in
     0) echo "PASS $name (${secs}s)"; passed=$((passed + 1)) ;;

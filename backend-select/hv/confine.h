@@ -28,6 +28,12 @@ int confine_no_new_privs (void);
  * (no seccomp in the host kernel): the caller goes on without. */
 int confine_helper (void);
 
+/* confine_helper's filter, for this thread and what it starts, or (ALL_THREADS)
+ * for every thread of the process (imgmount's daemon).  Needs no new
+ * privileges or CAP_SYS_ADMIN.  Returns 0, or -1 with errno; prints
+ * nothing. */
+int confine_seccomp (bool all_threads);
+
 /* Moves this process, before it execs a hypervisor or a helper, into a
  * network namespace of its own, which has nothing but a loopback device
  * that is down: no TCP, UDP or raw socket of it reaches anything.  A user

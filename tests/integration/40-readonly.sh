@@ -5,10 +5,18 @@
 mkdir -p "$T/content/dir"
 echo "read me" > "$T/content/dir/file"
 make_ext4 "$T/disk.img" 64M "$T/content"
-# The image on a read-only filesystem: a read-only mount must not even
-# need write access, and a read-write one must say to use --ro.
+# The image on a read-only filesystem (for a user other than root, who
+# cannot make one: a file and directory without write permission): a
+# read-only mount must not even need write access, and a read-write one
+# must say to use --ro.
 mkdir -p "$T/ro"; mv "$T/disk.img" "$T/ro/"
-mount --bind "$T/ro" "$T/ro" && mount -o remount,bind,ro "$T/ro"
+if [ "$(id -u)" -eq 0 ]; then
+  mount --bind "$T/ro" "$T/ro" && mount -o remount,bind,ro "$T/ro"
+  release_ro () { umount "$T/ro"; }
+else
+  chmod a-w "$T/ro/disk.img" "$T/ro"
+  release_ro () { chmod u+w "$T/ro"; }
+fi
 sum=$(sha256sum < "$T/ro/disk.img")
 M=$T/mnt
 mkdir -p "$M"
@@ -26,6 +34,6 @@ expect_errno "setxattr" "Read-only file system" setfattr -n user.x -v 1 "$M/dir/
 expect_errno "truncate" "Read-only file system" truncate -s 0 "$M/dir/file"
 unmount "$M" || fail "unmount"
 assert_eq "image byte-identical" "$sum" "$(sha256sum < "$T/ro/disk.img")"
-umount "$T/ro"
+release_ro
 check "nothing left" nothing_left
 finish

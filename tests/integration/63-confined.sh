@@ -114,17 +114,19 @@ check_networks () {
 }
 
 # check_daemon PIDFILE: every thread of the daemon has no new privileges
-# (Landlock's condition; test-confine-daemon shows what each may open).
+# (Landlock's condition; test-confine-daemon shows what each may open)
+# and the seccomp filter.
 check_daemon () {
-  local d t n=0 nnp
+  local d t n=0 nnp seccomp
   d=$(cat "$1" 2>/dev/null)
   [ -n "$d" ] || { fail "no daemon pid in $1"; return; }
   for t in /proc/"$d"/task/*; do
     nnp=$(awk '$1 == "NoNewPrivs:" { print $2 }' "$t/status" 2>/dev/null) || continue
+    seccomp=$(awk '$1 == "Seccomp:" { print $2 }' "$t/status" 2>/dev/null)
     n=$((n + 1))
-    [ "$nnp" = 1 ] || fail "daemon thread ${t##*/} has NoNewPrivs $nnp"
+    [ "$nnp:$seccomp" = 1:2 ] || fail "daemon thread ${t##*/}: NoNewPrivs $nnp, Seccomp $seccomp"
   done
-  check "the daemon's $n threads all have NoNewPrivs" test "$n" -gt 1
+  check "the daemon's $n threads all have NoNewPrivs and a seccomp filter" test "$n" -gt 1
 }
 
 said=$(mount_img "$T/disk.img" "$M" -v --pid-file "$T/daemon.pid" 2>&1) || { fail "mount: $said"; finish; }

@@ -24,6 +24,7 @@ cleanup () {
   # The daemons exit once unmounted; give them time to stop their appliance.
   wait_until 100 none_running "$T"
   pkill -9 -f "$T" 2>/dev/null
+  chmod -R u+w "$T" 2>/dev/null   # a test run as a user made a directory read-only
   rm -rf "$T"
 }
 trap cleanup EXIT
@@ -135,7 +136,9 @@ fixture () {
 # make_ext4 FILE SIZE [DIR]: an ext4 filesystem image, filled from DIR.
 make_ext4 () {
   rm -f "$1"; truncate -s "$2" "$1"
-  mkfs.ext4 -q -F ${3:+-d "$3"} "$1"
+  # The root directory is the maker's (root's when root makes it), so that
+  # a test run as an ordinary user may write there, as in its own image.
+  mkfs.ext4 -q -F -E root_owner ${3:+-d "$3"} "$1"
 }
 
 # A disk with an msdos label and two ext4 partitions, 40 MiB and 80 MiB,
