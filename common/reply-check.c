@@ -37,6 +37,26 @@ reply_path_ok (const char *path)
   return path[0] == '/' && reply_string_ok (path);
 }
 
+bool
+reply_relative_path_ok (const char *path)
+{
+  if (!reply_string_ok (path) || !*path)
+    return false;
+  for (const char *p = path;;) {
+    size_t len = strcspn (p, "/");
+    char name[REPLY_NAME_MAX + 1];
+    if (len == 0 || len > REPLY_NAME_MAX)
+      return false;
+    memcpy (name, p, len);
+    name[len] = '\0';
+    if (!reply_name_ok (name))
+      return false;
+    if (!p[len])
+      return true;
+    p += len + 1;
+  }
+}
+
 static ssize_t
 count_strings (char *const *list)
 {

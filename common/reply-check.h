@@ -36,6 +36,11 @@ bool reply_text_ok (const char *s);
  * (Devices: "/dev/..."; mountpoints: "/...") */
 bool reply_path_ok (const char *path);
 
+/* Is PATH a path within a filesystem, as btrfs names a subvolume ("@",
+ * "@/.snapshots/1/snapshot"): relative, every component passing
+ * reply_name_ok, within REPLY_STRING_MAX, no control characters? */
+bool reply_relative_path_ok (const char *path);
+
 /* The number of strings in the NULL-terminated LIST if each passes
  * reply_path_ok (PATHS) or reply_string_ok; else -1. */
 ssize_t reply_list_ok (char *const *list, bool paths);

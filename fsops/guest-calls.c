@@ -559,6 +559,34 @@ guest_is_lv (guestfs_h *g, const char *device, int *answer)
 }
 
 int
+guest_btrfs_subvolumes (guestfs_h *g, const char *device, char ***paths)
+{
+  int64_t dflt = guestfs_btrfs_subvolume_get_default (g, device);
+  if (dflt == -1)
+    return guest_errno (g);
+  struct guestfs_btrfssubvolume_list *list = guestfs_btrfs_subvolume_list (g, device);
+  if (!list)
+    return guest_errno (g);
+  char **out = xcalloc ((size_t) list->len + 1, sizeof *out);
+  size_t n = 0;
+  bool ok = true;
+  for (uint32_t k = 0; k < list->len && ok; k++) {
+    const struct guestfs_btrfssubvolume *v = &list->val[k];
+    ok = reply_relative_path_ok (v->btrfssubvolume_path);
+    if (ok && (int64_t) v->btrfssubvolume_id != dflt)
+      out[n++] = xstrdup (v->btrfssubvolume_path);
+  }
+  guestfs_free_btrfssubvolume_list (list);
+  if (!ok) {
+    strings_free (out);
+    return guest_reject ("btrfs_subvolume_list", "a subvolume path that is not a relative path "
+                         "of names");
+  }
+  *paths = out;
+  return 0;
+}
+
+int
 guest_mount (guestfs_h *g, const char *options, const char *fstype, const char *device,
              const char *mountpoint)
 {

@@ -109,6 +109,10 @@ int guest_blockdev_size (guestfs_h *g, const char *device, int64_t *size);
 /* *ANSWER: 0 or 1. */
 int guest_is_blockdev (guestfs_h *g, const char *device, int *answer);
 int guest_is_lv (guestfs_h *g, const char *device, int *answer);
+/* The subvolumes of the btrfs filesystem on DEVICE, as paths within it
+ * ("@", "@/snap": reply_relative_path_ok), all but the default one, which
+ * mounting DEVICE itself reaches. */
+int guest_btrfs_subvolumes (guestfs_h *g, const char *device, char ***paths);
 int guest_mount (guestfs_h *g, const char *options, const char *fstype,
                  const char *device, const char *mountpoint);
 int guest_umount_all (guestfs_h *g);

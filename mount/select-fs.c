@@ -178,16 +178,43 @@ append_device (char *device, char *type, char **blkid, char ***out, char ****ids
   (*out)[*n] = NULL;
 }
 
+/* Appends the btrfs filesystem on DEVICE (its BLKID; both taken) and its
+ * subvolumes but the default, named btrfsvol:DEVICE/PATH; false (nothing
+ * appended, both freed) when the subvolumes cannot be listed.  The names
+ * are made here, not taken from list_filesystems: that leaves the
+ * appliance kernel's name for the disk in them (/dev/sdb1 when the
+ * appliance's own disk was probed first), where DEVICE is guestfsd's
+ * (/dev/sda1), and a subvolume must name the device find-root.c knows. */
+static bool
+add_btrfs (guestfs_h *g, char *device, char **blkid, char ***out, char ****ids, size_t *n,
+           size_t *cap)
+{
+  AUTO_STRINGS char **subvolumes = NULL;
+  if (guest_btrfs_subvolumes (g, device, &subvolumes)) {
+    free (device);
+    strings_free (blkid);
+    return false;
+  }
+  append_device (device, xstrdup ("btrfs"), blkid, out, ids, n, cap);
+  for (char **v = subvolumes; *v; v++)
+    append_device (xasprintf ("btrfsvol:%s/%s", device, *v), xstrdup ("btrfs"), NULL, out, ids,
+                   n, cap);
+  return true;
+}
+
 /* Appends DEVICE and what blkid says of it; false when list_filesystems
  * must be asked instead. */
 static bool
 add_device (guestfs_h *g, const char *device, char ***out, char ****ids, size_t *n, size_t *cap)
 {
   char *type = NULL, **blkid = NULL;
-  if (device_type (g, device, &type, &blkid) || strcmp (type, "btrfs") == 0) {
-    free (type);
+  if (device_type (g, device, &type, &blkid)) {
     strings_free (blkid);
     return false;
+  }
+  if (strcmp (type, "btrfs") == 0) {
+    free (type);
+    return add_btrfs (g, xstrdup (device), blkid, out, ids, n, cap);
   }
   append_device (xstrdup (device), type, blkid, out, ids, n, cap);
   return true;
@@ -211,7 +238,7 @@ is_partitioned (guestfs_h *g, const char *device, char *const *parts)
  * and per-volume runs, seconds under TCG and UML.  blkid (one run per
  * device, as vfs_type) also yields the labels and UUIDs an fstab names:
  * *BLKIDS gets them, one entry per pair.  NULL, to ask list_filesystems,
- * when a btrfs filesystem needs its subvolumes listed or a call fails. */
+ * when a call fails. */
 static char **
 list_plain_filesystems (guestfs_h *g, bool lvs, char ****blkids)
 {
@@ -260,12 +287,13 @@ reported_type (const struct reported_device *d)
 /* list_plain_filesystems's answer from the agent's DEVICES report (one
  * request, one blkid run in the appliance, where guestfsd's way takes
  * list_devices, list_partitions, lvs and a blkid per device: 0.4 s under
- * TCG, 0.8 s under UML for a disk with /boot and an LVM root).  1 when
- * the agent cannot tell (then guestfsd is asked); 0 with *FS NULL when a
- * btrfs filesystem needs list_filesystems; -1 for a report that breaks
- * the rules. */
+ * TCG, 0.8 s under UML for a disk with /boot and an LVM root), with
+ * guestfsd's list of subvolumes for a btrfs filesystem.  1 when the agent
+ * cannot tell (then guestfsd is asked); 0 with *FS NULL when the
+ * subvolumes could not be listed; -1 for a report that breaks the rules. */
 static int
-reported_filesystems (struct agent_conn *agent, char ***fs, char ****blkids, char **err)
+reported_filesystems (guestfs_h *g, struct agent_conn *agent, char ***fs, char ****blkids,
+                      char **err)
 {
   AUTO_FREE char *text = NULL;
   size_t len, n_devs = 0;
@@ -278,17 +306,20 @@ reported_filesystems (struct agent_conn *agent, char ***fs, char ****blkids, cha
                       "(%s); the image may be hostile", strerror (EIO));
   size_t n = 0, cap = 0;
   char **out = NULL, ***ids = NULL;
-  bool btrfs = false;
-  for (size_t k = 0; k < n_devs && !btrfs; k++) {
+  bool ok = true;
+  for (size_t k = 0; k < n_devs && ok; k++) {
     struct reported_device *d = &devs[k];
-    btrfs = strcmp (reported_type (d), "btrfs") == 0;
-    if (btrfs || has_partitions (d, devs, n_devs))
+    if (has_partitions (d, devs, n_devs))
       continue;
-    append_device (xstrdup (d->name), xstrdup (reported_type (d)), d->ids, &out, &ids, &n, &cap);
+    if (strcmp (reported_type (d), "btrfs") == 0)
+      ok = add_btrfs (g, xstrdup (d->name), d->ids, &out, &ids, &n, &cap);
+    else
+      append_device (xstrdup (d->name), xstrdup (reported_type (d)), d->ids, &out, &ids, &n,
+                     &cap);
     d->ids = NULL;
   }
   device_report_free (devs, n_devs);
-  if (btrfs || !out) {
+  if (!ok || !out) {
     blkids_free (ids, out);
     strings_free (out);
     return 0;
@@ -321,7 +352,7 @@ mount_default (guestfs_h *g, struct agent_conn *agent, const struct options *opt
   char **fs = NULL;
   /* MD and LDM volumes: only list_filesystems knows how to list them. */
   if (!(scans & ~SCAN_LVM)) {
-    int r = reported_filesystems (agent, &fs, &blkids, err);
+    int r = reported_filesystems (g, agent, &fs, &blkids, err);
     if (r == -1)
       return -1;
     if (r == 1)

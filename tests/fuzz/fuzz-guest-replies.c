@@ -4,7 +4,8 @@
  *
  * Input: a stream read as the run goes.  First u8 flags: bit 0 runs the
  * mount code (select_and_mount, list_filesystems) before the operations,
- * bit 1 tells it that volumes may exist.  Then, until the input ends, a u8
+ * bits 1-3 tell it which volume scans the appliance ran (SCAN_*), bit 4
+ * makes the image the double's btrfs disk.  Then, until the input ends, a u8
  * picks an operation and further bytes its arguments (a known node, a
  * name); and each appliance call the operation makes takes a u8: below
  * 128 an honest reply, else the kind of reply (modulo the kinds in
@@ -217,6 +218,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   ops = fsops_operations ();
   double_start (&fuzzed);
   uint8_t flags = fuzz_u8 (&in);
+  if (flags & 16)
+    double_btrfs_disk ();
   if (flags & 1)
     double_mount_code (flags >> 1 & SCAN_ALL);
   struct fs_config config = { .g = double_handle (), .cache_timeout = 1 };

@@ -227,6 +227,9 @@ def guest_replies():
     write('guest-replies', 'mount-code', u8(3) + bytes(16))
     # each call hostile: 0x80 + kind
     write('guest-replies', 'hostile-kinds', u8(1) + bytes(range(0x80, 0x8c)) * 8)
+    # the btrfs disk: its subvolumes listed, the root found among them
+    write('guest-replies', 'btrfs-disk', u8(17) + bytes(16))
+    write('guest-replies', 'btrfs-hostile', u8(17) + bytes(range(0x80, 0x8c)) * 4)
     # lookups, then a read and a write with oversize replies
     write('guest-replies', 'read-write', u8(0) + u8(0) + u8(0) + u8(0) + honest * 4
           + u8(1) + u8(4) + u16(4096) + u16(0) + honest * 2 + u8(0x82) * 2

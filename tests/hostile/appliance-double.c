@@ -42,6 +42,10 @@ static struct {
   int last_errno;
   struct { const char *call; unsigned count; } calls[MAX_CALLS];
   size_t n_calls;
+  bool btrfs;                      /* double_btrfs_disk's image */
+  char root[64];                   /* what is mounted at / ("": nothing) */
+  char roots[4][64];               /* each mountable mounted at /, once */
+  size_t n_roots;
 } d;
 
 /* Nothing in it is read: any address will do. */
@@ -62,6 +66,39 @@ double_start (const struct double_driver *driver)
   d.next_ino = 100;
   d.last_errno = 0;
   d.n_calls = 0;
+  d.btrfs = false;
+  d.root[0] = '\0';
+  d.n_roots = 0;
+}
+
+static int add_node (const char *path, int64_t mode);
+
+void
+double_btrfs_disk (void)
+{
+  d.btrfs = true;
+  add_node ("/etc", S_IFDIR | 0755);
+  add_node ("/etc/os-release", S_IFREG | 0644);
+}
+
+const char *
+double_root_mounted (size_t k)
+{
+  return k < d.n_roots ? d.roots[k] : NULL;
+}
+
+/* Notes that DEVICE is mounted at MOUNTPOINT. */
+static void
+mounted (const char *device, const char *mountpoint)
+{
+  if (strcmp (mountpoint, "/") != 0)
+    return;
+  snprintf (d.root, sizeof d.root, "%s", device);
+  for (size_t k = 0; k < d.n_roots; k++)
+    if (strcmp (d.roots[k], device) == 0)
+      return;
+  if (d.n_roots < sizeof d.roots / sizeof d.roots[0])
+    snprintf (d.roots[d.n_roots++], sizeof d.roots[0], "%s", device);
 }
 
 unsigned
@@ -102,6 +139,9 @@ begin (const char *call)
 static struct node *
 find (const char *path)
 {
+  /* On the btrfs disk, only the subvolumes hold a system. */
+  if (d.btrfs && strncmp (path, "/etc", 4) == 0 && strncmp (d.root, "btrfsvol:", 9) != 0)
+    return NULL;
   for (size_t k = 0; k < d.n_nodes; k++)
     if (strcmp (d.nodes[k].path, path) == 0)
       return &d.nodes[k];
@@ -573,9 +613,33 @@ int guestfs_chmod (guestfs_h *g, int mode, const char *p) { return plain ("chmod
 int guestfs_truncate_size (guestfs_h *g, const char *p, int64_t size) { return plain ("truncate_size", 0); }
 int guestfs_utimens (guestfs_h *g, const char *p, int64_t a, int64_t an, int64_t m, int64_t mn) { return plain ("utimens", 0); }
 int guestfs_sync (guestfs_h *g) { return plain ("sync", 0); }
-int guestfs_umount_all (guestfs_h *g) { return plain ("umount_all", 0); }
-int guestfs_mount_vfs (guestfs_h *g, const char *o, const char *t, const char *dev, const char *mp) { return plain ("mount_vfs", 0); }
-int guestfs_mount_options (guestfs_h *g, const char *o, const char *dev, const char *mp) { return plain ("mount_options", 0); }
+
+int
+guestfs_umount_all (guestfs_h *g)
+{
+  if (plain ("umount_all", 0))
+    return -1;
+  d.root[0] = '\0';
+  return 0;
+}
+
+int
+guestfs_mount_vfs (guestfs_h *g, const char *o, const char *t, const char *dev, const char *mp)
+{
+  if (plain ("mount_vfs", 0))
+    return -1;
+  mounted (dev, mp);
+  return 0;
+}
+
+int
+guestfs_mount_options (guestfs_h *g, const char *o, const char *dev, const char *mp)
+{
+  if (plain ("mount_options", 0))
+    return -1;
+  mounted (dev, mp);
+  return 0;
+}
 
 int
 guestfs_mknod (guestfs_h *g, int mode, int devmajor, int devminor, const char *path)
@@ -656,18 +720,88 @@ string_list (const char *call, const char *const *honest, size_t n)
   string_list (call, (const char *const[]) { __VA_ARGS__ }, \
                sizeof ((const char *const[]) { __VA_ARGS__ }) / sizeof (const char *))
 
-/* Two filesystems, so that the mount code looks for a root among them. */
+/* Two filesystems, so that the mount code looks for a root among them.
+ * The btrfs disk's subvolumes carry the appliance kernel's name for the
+ * disk, as guestfsd's list_filesystems leaves it when the kernel probed
+ * the appliance's own disk first (it took sda): only the plain device's
+ * name is guestfsd's. */
 char **
 guestfs_list_filesystems (guestfs_h *g)
 {
+  if (d.btrfs)
+    return LIST ("list_filesystems", "/dev/sda1", "btrfs", "btrfsvol:/dev/sdb1/@", "btrfs",
+                 "btrfsvol:/dev/sdb1/@snap", "btrfs");
   return LIST ("list_filesystems", "/dev/sda", "ext4", "/dev/sdb", "xfs");
 }
 char **guestfs_mountpoints (guestfs_h *g) { return LIST ("mountpoints", "/dev/sda", "/"); }
-char **guestfs_list_devices (guestfs_h *g) { return LIST ("list_devices", "/dev/sda", "/dev/sdb"); }
-char **guestfs_list_partitions (guestfs_h *g) { return string_list ("list_partitions", NULL, 0); }
+
+char **
+guestfs_list_devices (guestfs_h *g)
+{
+  if (d.btrfs)
+    return LIST ("list_devices", "/dev/sda");
+  return LIST ("list_devices", "/dev/sda", "/dev/sdb");
+}
+
+char **
+guestfs_list_partitions (guestfs_h *g)
+{
+  if (d.btrfs)
+    return LIST ("list_partitions", "/dev/sda1");
+  return string_list ("list_partitions", NULL, 0);
+}
+
 char **guestfs_inspect_os (guestfs_h *g) { return LIST ("inspect_os", "/dev/sda"); }
 char **guestfs_lvs (guestfs_h *g) { return LIST ("lvs", "/dev/vg/lv"); }
-char **guestfs_blkid (guestfs_h *g, const char *dev) { return LIST ("blkid", "LABEL", "ROOT", "TYPE", "ext4"); }
+
+char **
+guestfs_blkid (guestfs_h *g, const char *dev)
+{
+  if (d.btrfs)
+    return LIST ("blkid", "LABEL", "BTR", "TYPE", "btrfs");
+  return LIST ("blkid", "LABEL", "ROOT", "TYPE", "ext4");
+}
+
+int64_t
+guestfs_btrfs_subvolume_get_default (guestfs_h *g, const char *fs)
+{
+  enum reply_kind kind = begin ("btrfs_subvolume_get_default");
+  return kind == REPLY_FAIL ? -1 : kind == REPLY_NEGATIVE ? -4096 : 5;
+}
+
+/* @ and its snapshot @snap, under the top level (5, the default). */
+struct guestfs_btrfssubvolume_list *
+guestfs_btrfs_subvolume_list (guestfs_h *g, const char *fs)
+{
+  static const char *const honest[] = { "@", "@snap" };
+  static const char *const bad[] = { "../../etc", "/@", "@/./x", "", "@\033[2J" };
+  enum reply_kind kind = begin ("btrfs_subvolume_list");
+  if (kind == REPLY_FAIL)
+    return NULL;
+  size_t n = kind == REPLY_OVERSIZE || kind == REPLY_BAD_NAME ? 5 : kind == REPLY_UNDERSIZE ? 0 : 2;
+  struct guestfs_btrfssubvolume_list *list = xcalloc (1, sizeof *list);
+  list->len = (uint32_t) n;
+  list->val = xcalloc (n, sizeof *list->val);
+  for (size_t k = 0; k < n; k++) {
+    list->val[k].btrfssubvolume_id = 256 + k;
+    list->val[k].btrfssubvolume_top_level_id = 5;
+    list->val[k].btrfssubvolume_path =
+      kind == REPLY_OVERSIZE ? repeated ('v', 5000)
+      : kind == REPLY_BAD_NAME ? xstrdup (bad[k])
+      : kind == REPLY_ESCAPES ? xstrdup ("@\033]0;owned\007") : xstrdup (honest[k]);
+  }
+  return list;
+}
+
+void
+guestfs_free_btrfssubvolume_list (struct guestfs_btrfssubvolume_list *list)
+{
+  for (uint32_t k = 0; list && k < list->len; k++)
+    free (list->val[k].btrfssubvolume_path);
+  if (list)
+    free (list->val);
+  free (list);
+}
 
 char **
 guestfs_inspect_get_mountpoints (guestfs_h *g, const char *root)
@@ -689,7 +823,7 @@ one_string (const char *call, const char *honest)
   }
 }
 
-char *guestfs_vfs_type (guestfs_h *g, const char *dev) { return one_string ("vfs_type", "ext4"); }
+char *guestfs_vfs_type (guestfs_h *g, const char *dev) { return one_string ("vfs_type", d.btrfs ? "btrfs" : "ext4"); }
 char *guestfs_vfs_label (guestfs_h *g, const char *dev) { return one_string ("vfs_label", "ROOT"); }
 char *guestfs_part_to_dev (guestfs_h *g, const char *part) { return one_string ("part_to_dev", "/dev/sda"); }
 

@@ -51,6 +51,14 @@ struct double_driver {
 /* Sets the driver (NULL: every reply honest) and resets the tree. */
 void double_start (const struct double_driver *driver);
 
+/* Makes the image one disk with a btrfs filesystem on /dev/sda1: the
+ * subvolume @ holds a system (/etc/os-release), and so does @snap, a
+ * snapshot of it; the top level, the default, holds none. */
+void double_btrfs_disk (void);
+
+/* The K-th mountable mounted at / since double_start (each once), or NULL. */
+const char *double_root_mounted (size_t k);
+
 /* The handle to give the daemon's code; nothing in it is real. */
 guestfs_h *double_handle (void);
 

@@ -144,11 +144,15 @@ assert_eq "the first root is mounted" first "$(cat "$M/etc/hostname" 2>&1)"
 unmount "$M" || fail "unmount"
 
 btrfs=$(fixture btrfs-os.img build_btrfs_os) || { fail "fixture"; finish; }
-err=$(mount_img "$btrfs" "$M" 2>&1) || fail "mount the btrfs OS: $err"
+err=$(mount_img "$btrfs" "$M" -v 2>&1) || fail "mount the btrfs OS: $err"
 assert_eq "root in subvolume @" btrfs-host "$(cat "$M/etc/hostname" 2>&1)"
 assert_eq "/home in @home by the guest's /dev/vda1" "in @home" "$(cat "$M/home/user.txt" 2>&1)"
 case $err in *"operating systems found"*) fail "a snapshot counted as a system: $err" ;;
   *) ok "a snapshot of the root is no second system" ;; esac
+# The subvolume under guestfsd's name for the disk, whichever name the
+# appliance's kernel gave it (its own disk is sometimes probed first).
+case $err in *"root: btrfsvol:/dev/sda1/@ "*) ok "the root named btrfsvol:/dev/sda1/@" ;;
+  *) fail "the root's name: $err" ;; esac
 unmount "$M" || fail "unmount"
 
 nofstab=$(fixture no-fstab.img build_no_fstab) || { fail "fixture"; finish; }

@@ -410,6 +410,25 @@ run_loop_case (void)
   fs_free (fs);
 }
 
+/* --list prints: not wanted in the test's output. */
+static int
+quiet_stdout (void)
+{
+  fflush (stdout);
+  int saved = dup (1), null = open ("/dev/null", O_WRONLY);
+  dup2 (null, 1);
+  close (null);
+  return saved;
+}
+
+static void
+restore_stdout (int saved)
+{
+  fflush (stdout);
+  dup2 (saved, 1);
+  close (saved);
+}
+
 /* 3: lists of pairs with an odd count, escapes, over-long strings: the
  * mount code must refuse them, not walk off the end. */
 static void
@@ -420,10 +439,7 @@ run_mount_cases (void)
                                        "inspect_os", "mountpoints" };
   static const unsigned scans[] = { 0, SCAN_LVM, SCAN_ALL };
   static const enum reply_kind kinds[] = { REPLY_ODD, REPLY_ESCAPES, REPLY_OVERSIZE };
-  fflush (stdout);
-  int saved_stdout = dup (1), null = open ("/dev/null", O_WRONLY);
-  dup2 (null, 1);   /* --list prints */
-  close (null);
+  int saved_stdout = quiet_stdout ();
   for (size_t c = 0; c < sizeof calls / sizeof calls[0]; c++)
     for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++)
       for (size_t v = 0; v < sizeof scans / sizeof scans[0]; v++) {
@@ -436,9 +452,47 @@ run_mount_cases (void)
         CHECK (f != NULL);
         fs_free (f);
       }
-  fflush (stdout);
-  dup2 (saved_stdout, 1);
-  close (saved_stdout);
+  restore_stdout (saved_stdout);
+}
+
+/* Is the root found on the btrfs disk @, with no other probed as one? */
+static bool
+root_is_at_alone (void)
+{
+  const char *first = double_root_mounted (0);
+  return first && strcmp (first, "btrfsvol:/dev/sda1/@") == 0 && !double_root_mounted (1);
+}
+
+/* 4: the btrfs disk, its subvolumes named by list_filesystems with the
+ * appliance kernel's name for the disk (tcg/51-fstab-roots saw it, one run
+ * in several): the root must be @ with guestfsd's name, and its snapshot
+ * no second system.  Then hostile subvolume lists: nothing they name is
+ * mounted. */
+static void
+run_btrfs_cases (void)
+{
+  static const enum reply_kind kinds[] = { REPLY_FAIL, REPLY_BAD_NAME, REPLY_ESCAPES,
+                                           REPLY_OVERSIZE, REPLY_UNDERSIZE, REPLY_NEGATIVE };
+  int saved_stdout = quiet_stdout ();
+  double_start (&scripted);
+  honest ();
+  double_btrfs_disk ();
+  double_mount_code (0);
+  CHECK (root_is_at_alone ());
+  CHECK (double_calls ("list_filesystems") == 1);   /* --list's only */
+  for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++)
+    for (int call = 0; call < 2; call++) {
+      double_start (&scripted);
+      bend (call ? "btrfs_subvolume_get_default" : "btrfs_subvolume_list", kinds[k]);
+      double_btrfs_disk ();
+      double_mount_code (0);
+      for (size_t j = 0; double_root_mounted (j); j++) {
+        const char *root = double_root_mounted (j);
+        CHECK (strlen (root) < 40 && !strstr (root, "..") && !strchr (root, '\033') &&
+               !strstr (root, "//"));
+      }
+    }
+  restore_stdout (saved_stdout);
 }
 
 /* Where sanitizer reports go, when built with them: they must not vanish
@@ -463,6 +517,7 @@ main (void)
   run_errno_cases ();
   run_loop_case ();
   run_mount_cases ();
+  run_btrfs_cases ();
   int r = CHECK_DONE ();
   fflush (stderr);
   dup2 (saved_stderr, 2);

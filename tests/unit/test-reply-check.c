@@ -37,6 +37,25 @@ test_strings (void)
 }
 
 static void
+test_relative_paths (void)
+{
+  CHECK (reply_relative_path_ok ("@") && reply_relative_path_ok ("@/.snapshots/1/snapshot"));
+  CHECK (reply_relative_path_ok ("...") && reply_relative_path_ok ("a b"));
+  CHECK (!reply_relative_path_ok ("") && !reply_relative_path_ok ("/@"));
+  CHECK (!reply_relative_path_ok ("@/") && !reply_relative_path_ok ("a//b"));
+  CHECK (!reply_relative_path_ok ("..") && !reply_relative_path_ok ("@/../../etc"));
+  CHECK (!reply_relative_path_ok ("./@") && !reply_relative_path_ok ("@\n"));
+  char name[REPLY_NAME_MAX + 4];
+  memset (name, 'n', sizeof name);
+  name[0] = 'a', name[1] = '/';
+  name[REPLY_NAME_MAX + 2] = '\0';
+  CHECK (reply_relative_path_ok (name));        /* "a/" and a name of 255 bytes */
+  name[REPLY_NAME_MAX + 2] = 'n';
+  name[REPLY_NAME_MAX + 3] = '\0';
+  CHECK (!reply_relative_path_ok (name));       /* 256 */
+}
+
+static void
 test_lists (void)
 {
   char *even[] = { "/dev/sda", "/", "/dev/sdb", "/boot", NULL };
@@ -71,6 +90,7 @@ main (void)
 {
   test_names ();
   test_strings ();
+  test_relative_paths ();
   test_lists ();
   test_modes_and_times ();
   return CHECK_DONE ();
