@@ -41,17 +41,25 @@ is_socket_dir (const char *target, const char *base)
   return strlen (suffix) == 6 && !strchr (suffix, '/');
 }
 
-static void
-remove_socket_dir (const char *dir, const char *base)
+char *
+run_dir_socket_dir (const char *dir)
 {
   char link[4096], target[4096];
   snprintf (link, sizeof link, "%s/%s", dir, HV_RUN_DIR_SOCKET_LINK);
   ssize_t n = readlink (link, target, sizeof target - 1);
   if (n <= 0)
-    return;
+    return NULL;
   target[n] = '\0';
-  if (is_socket_dir (target, base))
+  return xstrdup (target);
+}
+
+static void
+remove_socket_dir (const char *dir, const char *base)
+{
+  char *target = run_dir_socket_dir (dir);
+  if (target && is_socket_dir (target, base))
     remove_tree (target);
+  free (target);
 }
 
 /* The remover: waits for end of file on FD, then removes DIR and the

@@ -24,6 +24,10 @@ int run_dir_start (guestfs_h *g, char **err);
 /* The run directory, between run_dir_start and run_dir_finish. */
 const char *run_dir_path (void);
 
+/* The socket directory that DIR's link names (imgmount-hv makes the
+ * link once the appliance starts), or NULL; to be freed. */
+char *run_dir_socket_dir (const char *dir);
+
 /* After guestfs_close: removes what is left now and waits until that is
  * done, so that nothing of the mount outlives imgmount. */
 void run_dir_finish (void);

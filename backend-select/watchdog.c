@@ -115,8 +115,14 @@ watchdog_pin_hypervisors (void)
     if (fd >= 0)
       w.pinned[w.n_pinned++] = fd;
   }
+  /* All or none: the watchdog watches either the pinned or those in /proc. */
+  bool all = n > 0 && w.n_pinned == n;
+  for (int k = 0; !all && k < w.n_pinned; k++)
+    close (w.pinned[k]);
+  if (!all)
+    w.n_pinned = 0;
   pthread_mutex_unlock (&w.lock);
-  return n > 0 && w.n_pinned == n ? 0 : -1;
+  return all ? 0 : -1;
 }
 
 static void *

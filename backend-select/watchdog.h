@@ -32,14 +32,15 @@ void watchdog_stop (void);
  * hypervisor exits; NULL disarms it (before shutting the appliance down). */
 void watchdog_on_death (void (*callback) (void *), void *arg);
 
-/* The time limits, from $IMGMOUNT_LAUNCH_TIMEOUT and $IMGMOUNT_CALL_TIMEOUT. */
 /* Once the appliance is up: holds on to the hypervisor processes (as
  * pidfds), so that from then on the watchdog needs no /proc to tell
  * whether they live, nor to stop them: a daemon confined afterwards
  * (confine-daemon.h) may read neither /proc/PID/exe nor other processes'
- * entries.  Returns 0, or -1 when no hypervisor could be held. */
+ * entries.  Returns 0, or -1 when not every one could be held (then none
+ * is, and the watchdog goes on finding them in /proc). */
 int watchdog_pin_hypervisors (void);
 
+/* The time limits, from $IMGMOUNT_LAUNCH_TIMEOUT and $IMGMOUNT_CALL_TIMEOUT. */
 double watchdog_launch_timeout (void);
 double watchdog_call_timeout (void);
 

@@ -39,7 +39,6 @@
 #include "mount/unmounter.h"
 #include "mount/confine-daemon.h"
 #include "backend-select/run-dir.h"
-#include "backend-select/hv/hv-env.h"
 
 /* imgmount owns the image while mounted: the kernel may trust what it was
  * told until imgmount itself changes it. */
@@ -329,16 +328,8 @@ serving_paths (const struct options *opts, int runtime_fd, char *scratch[3],
   paths[n++] = (struct confine_path) { "/dev/fuse", CONFINE_WRITE };
   const char *run = run_dir_path ();
   paths[n++] = (struct confine_path) { run, CONFINE_ALL };
-  if (run) {
-    char link[PATH_MAX], target[PATH_MAX];
-    snprintf (link, sizeof link, "%s/%s", run, HV_RUN_DIR_SOCKET_LINK);
-    ssize_t len = readlink (link, target, sizeof target - 1);
-    if (len > 0) {
-      target[len] = '\0';
-      scratch[0] = xstrdup (target);
-      paths[n++] = (struct confine_path) { scratch[0], CONFINE_ALL };
-    }
-  }
+  if (run && (scratch[0] = run_dir_socket_dir (run)))
+    paths[n++] = (struct confine_path) { scratch[0], CONFINE_ALL };
   scratch[1] = xasprintf ("/proc/self/fd/%d", runtime_fd);
   paths[n++] = (struct confine_path) { scratch[1], CONFINE_ALL };
   if (opts->pid_file) {
