@@ -34,6 +34,7 @@ struct agent_call {
   bool oversize;                /* ... whose body was skipped */
   struct agent_header reply;
   char *body;                   /* the caller's to free */
+  int64_t deadline;             /* for the reply, from the sending */
 };
 
 struct agent_conn {
@@ -302,43 +303,63 @@ wait_call (struct agent_conn *c, struct agent_call *call, int64_t deadline)
   return call->done ? 0 : EIO;
 }
 
-/* Sends a request of op REQ->op with body BODY (LEN bytes) then NAME
- * (NAME_LEN), and waits for its reply.  On 0, *ERR is the agent's errno
- * (0: success) and *REPLY its body (*LEN_OUT bytes), the caller's to
- * free; else EIO, nothing to free. */
+/* Takes a credit for CALL (its request REQ of op REQ->op) and sends it,
+ * with body BODY (LEN bytes) then NAME (NAME_LEN); finish_call waits for
+ * its reply.  EIO when broken, and nothing to finish then. */
+static int
+send_call (struct agent_conn *c, struct agent_call *call, const struct agent_req *req,
+           const void *body, size_t len, const void *name, size_t name_len)
+{
+  *call = (struct agent_call) { .req = *req };
+  pthread_cond_init (&call->done_cv, &c->cv_attr);
+  int e = start_call (c, call);
+  if (e) {
+    pthread_cond_destroy (&call->done_cv);
+    return e;
+  }
+  call->deadline = monotonic_ms () + c->timeout_ms;
+  struct agent_header h = { .len = (uint32_t) (HEADER_SIZE + len + name_len),
+                            .op = req->op, .id = call->id };
+  struct iovec iov[3] = { { &h, sizeof h }, { (void *) body, len }, { (void *) name, name_len } };
+  pthread_mutex_lock (&c->write_lock);
+  int w = write_all (c, iov, 3, call->deadline);
+  pthread_mutex_unlock (&c->write_lock);
+  if (w != 0)
+    break_conn (c);             /* finish_call then fails */
+  return 0;
+}
+
+/* Waits for the reply to CALL, sent.  On 0, *ERR is the agent's errno (0:
+ * success) and *REPLY its body (*LEN_OUT bytes), the caller's to free;
+ * else EIO, nothing to free. */
+static int
+finish_call (struct agent_conn *c, struct agent_call *call, int *err, char **reply,
+             size_t *len_out)
+{
+  *reply = NULL;
+  int e = wait_call (c, call, call->deadline);
+  pthread_cond_destroy (&call->done_cv);
+  if (!e && (call->oversize || agent_reply_check (&call->req, &call->reply, err) != 0))
+    e = EIO;
+  if (e)
+    free (call->body);
+  else {
+    *reply = call->body;
+    *len_out = call->reply.len - HEADER_SIZE;
+  }
+  return e;
+}
+
+/* One request and its reply: send_call, then finish_call. */
 static int
 call_agent (struct agent_conn *c, const struct agent_req *req,
             const void *body, size_t len, const void *name, size_t name_len,
             int *err, char **reply, size_t *len_out)
 {
-  struct agent_call call = { .req = *req };
+  struct agent_call call;
   *reply = NULL;
-  pthread_cond_init (&call.done_cv, &c->cv_attr);
-  int e = start_call (c, &call);
-  if (e) {
-    pthread_cond_destroy (&call.done_cv);
-    return e;
-  }
-  int64_t deadline = monotonic_ms () + c->timeout_ms;
-  struct agent_header h = { .len = (uint32_t) (HEADER_SIZE + len + name_len),
-                            .op = req->op, .id = call.id };
-  struct iovec iov[3] = { { &h, sizeof h }, { (void *) body, len }, { (void *) name, name_len } };
-  pthread_mutex_lock (&c->write_lock);
-  int w = write_all (c, iov, 3, deadline);
-  pthread_mutex_unlock (&c->write_lock);
-  if (w != 0)
-    break_conn (c);
-  e = wait_call (c, &call, deadline);
-  pthread_cond_destroy (&call.done_cv);
-  if (!e && (call.oversize || agent_reply_check (req, &call.reply, err) != 0))
-    e = EIO;
-  if (e)
-    free (call.body);
-  else {
-    *reply = call.body;
-    *len_out = call.reply.len - HEADER_SIZE;
-  }
-  return e;
+  int e = send_call (c, &call, req, body, len, name, name_len);
+  return e ? e : finish_call (c, &call, err, reply, len_out);
 }
 
 /* ---- connecting ---- */
@@ -610,24 +631,69 @@ agent_readdir (struct agent_conn *c, uint64_t handle, uint64_t cookie,
   return agent_readdir_decode (&req, reply, len, c->root.st_dev, c->root.st_ino, list);
 }
 
+/* A READ's reply, finished: its bytes copied to BUF (NULL: dropped);
+ * *GOT, their count. */
+static int
+finish_read (struct agent_conn *c, struct agent_call *call, void *buf, size_t *got)
+{
+  AUTO_FREE char *reply = NULL;
+  size_t len = 0;
+  int err;
+  int e = finish_call (c, call, &err, &reply, &len);
+  if (e || err)
+    return e ? e : err;
+  if (agent_read_check (&call->req, len) != 0)
+    return EIO;
+  if (len && buf)
+    memcpy (buf, reply, len);
+  *got = len;
+  return 0;
+}
+
 int
 agent_read (struct agent_conn *c, uint64_t handle, uint64_t offset, uint32_t size,
             void *buf, size_t *got)
 {
-  if (handle == 0 || size == 0 || size > AGENT_IO_MAX)
+  if (size == 0 || size > AGENT_IO_MAX)
     return EINVAL;
-  struct agent_read r = { .handle = handle, .offset = offset, .size = size };
-  struct agent_req req = { .op = AGENT_OP_READ, .size = size };
-  AUTO_FREE char *reply = NULL;
-  size_t len;
-  int err;
-  int e = call_agent (c, &req, &r, sizeof r, NULL, 0, &err, &reply, &len);
-  if (e || err)
-    return e ? e : err;
-  if (agent_read_check (&req, len) != 0)
-    return EIO;
-  if (len)
-    memcpy (buf, reply, len);
-  *got = len;
-  return 0;
+  return agent_read_span (c, handle, offset, size, buf, got);
+}
+
+int
+agent_read_span (struct agent_conn *c, uint64_t handle, uint64_t offset, size_t size,
+                 void *buf, size_t *got)
+{
+  if (handle == 0 || size == 0 || size > AGENT_READ_SPAN_MAX)
+    return EINVAL;
+  struct agent_call calls[AGENT_READ_SPAN_MAX / AGENT_IO_MAX];
+  size_t n = 0, at = 0;
+  int e = 0;
+  for (; at < size && !e; n++) {
+    uint32_t piece = (uint32_t) (size - at > AGENT_IO_MAX ? AGENT_IO_MAX : size - at);
+    struct agent_read r = { .handle = handle, .offset = offset + at, .size = piece };
+    struct agent_req req = { .op = AGENT_OP_READ, .size = piece };
+    e = send_call (c, &calls[n], &req, &r, sizeof r, NULL, 0);
+    at += piece;
+  }
+  if (e)
+    n--;                        /* the last was not sent */
+  /* Every piece sent is finished (its call lives here); the bytes count
+   * up to the first short piece, the end of the file. */
+  *got = 0;
+  bool ended = false;
+  char *p = buf;
+  for (size_t k = 0; k < n; k++) {
+    size_t len = 0;
+    int ek = finish_read (c, &calls[k], ended ? NULL : p + *got, &len);
+    if (ended)
+      continue;
+    if (ek) {
+      e = e ? e : ek;
+      ended = true;
+      continue;
+    }
+    *got += len;
+    ended = len < calls[k].req.size;
+  }
+  return e;
 }

@@ -84,6 +84,13 @@ int agent_readdir (struct agent_conn *conn, uint64_t handle, uint64_t cookie,
 /* SIZE: 1 to AGENT_IO_MAX.  *GOT: the bytes read into BUF, 0 at the end. */
 int agent_read (struct agent_conn *conn, uint64_t handle, uint64_t offset, uint32_t size,
                 void *buf, size_t *got);
+/* The same for SIZE up to AGENT_READ_SPAN_MAX: a READ per AGENT_IO_MAX
+ * bytes, all in flight at once (credits allowing), so that the agent
+ * reads the next piece while the host takes in the last.  *GOT < SIZE
+ * only at the end of the file; an error after the end is not one. */
+#define AGENT_READ_SPAN_MAX (4u * AGENT_IO_MAX)
+int agent_read_span (struct agent_conn *conn, uint64_t handle, uint64_t offset, size_t size,
+                     void *buf, size_t *got);
 /* On 0, *TARGET is a malloc'd string of 1 to AGENT_LINK_MAX bytes. */
 int agent_readlink (struct agent_conn *conn, uint64_t handle, char **target);
 int agent_statfs (struct agent_conn *conn, uint64_t handle, struct statvfs *sv);

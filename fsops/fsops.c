@@ -603,7 +603,7 @@ read_range (struct fs *fs, struct inode *i, size_t size, int64_t off, char **out
   uint64_t h = 0;
   AUTO_FREE char *path = fs->agent ? NULL : itable_path (&fs->itable, i);
   int e = fs->agent ? fs_handle_of (fs, i, &h) : path ? 0 : ESTALE;
-  size_t piece = fs->agent ? AGENT_IO_MAX : APPLIANCE_IO_MAX;
+  size_t piece = fs->agent ? AGENT_READ_SPAN_MAX : APPLIANCE_IO_MAX;
   char *buf = e ? NULL : malloc (size ? size : 1);
   if (!buf)
     return e ? e : ENOMEM;
@@ -612,7 +612,7 @@ read_range (struct fs *fs, struct inode *i, size_t size, int64_t off, char **out
     size_t want = size - *got > piece ? piece : size - *got;
     size_t n;
     int64_t at = off + (int64_t) *got;
-    e = fs->agent ? agent_read (fs->agent, h, (uint64_t) at, (uint32_t) want, buf + *got, &n)
+    e = fs->agent ? agent_read_span (fs->agent, h, (uint64_t) at, want, buf + *got, &n)
                   : guest_pread (fs->g, path, buf + *got, want, at, &n);
     if (e) {
       free (buf);

@@ -69,7 +69,7 @@ enum ad_kind {
 #define AD_FILE_INO 12u
 #define AD_LINK_HANDLE 3u
 #define AD_DIR_HANDLE 4u
-#define AD_FILE_SIZE 10000u     /* byte k of "f" is (k * 7) & 0xff */
+#define AD_FILE_SIZE (2u * AGENT_IO_MAX + 10000u)   /* byte k of "f" is (k * 7) & 0xff */
 #define AD_LINK_TARGET "f"
 /* DEVICES's honest text: a partitioned disk, and an LV. */
 #define AD_DEVICES_TEXT "DEVNAME=/dev/sda\nPTTYPE=gpt\n\n" \

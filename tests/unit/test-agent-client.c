@@ -124,8 +124,55 @@ test_honest_read (void)
   CHECK (same);
   CHECK (agent_read (conn, AD_FILE_HANDLE, AD_FILE_SIZE - 10, 100, buf, &got) == 0 && got == 10);
   CHECK (agent_read (conn, AD_FILE_HANDLE, AD_FILE_SIZE, 100, buf, &got) == 0 && got == 0);
-  CHECK (agent_read (conn, AD_FILE_HANDLE, 0, AGENT_IO_MAX, buf, &got) == 0 && got == AD_FILE_SIZE);
+  CHECK (agent_read (conn, AD_FILE_HANDLE, 0, AGENT_IO_MAX, buf, &got) == 0 && got == AGENT_IO_MAX);
+  CHECK (agent_read (conn, AD_FILE_HANDLE, 0, AGENT_IO_MAX + 1, buf, &got) == EINVAL);
   CHECK (agent_read (conn, AGENT_ROOT_HANDLE, 0, 10, buf, &got) == EISDIR);
+  close_pair ();
+}
+
+static bool
+is_file_bytes (const unsigned char *buf, size_t off, size_t n)
+{
+  for (size_t k = 0; k < n; k++)
+    if (buf[k] != (unsigned char) ((off + k) * 7))
+      return false;
+  return true;
+}
+
+/* A span of READs, all in flight at once, answered in any order. */
+static void
+test_span_read (void)
+{
+  static unsigned char buf[AGENT_READ_SPAN_MAX];
+  size_t got = 0;
+  /* The double holds requests 50 ms and answers them in reverse order. */
+  CHECK (open_pair (AD_HONEST, 8, 50, LONG_MS, 0) == 0);
+  CHECK (agent_read_span (conn, AD_FILE_HANDLE, 100, AGENT_READ_SPAN_MAX, buf, &got) == 0);
+  CHECK (got == AD_FILE_SIZE - 100 && is_file_bytes (buf, 100, got));
+  CHECK (agent_double_max_outstanding (dbl) == 4);
+  /* The end within the first piece: the others' bytes (none) not counted. */
+  CHECK (agent_read_span (conn, AD_FILE_HANDLE, AD_FILE_SIZE - 10, 2 * AGENT_IO_MAX, buf,
+                          &got) == 0 && got == 10);
+  CHECK (is_file_bytes (buf, AD_FILE_SIZE - 10, 10));
+  /* A piece that fails, or answers more than asked, fails the span; the
+   * connection holds. */
+  agent_double_errno (dbl, EACCES);
+  agent_double_next (dbl, AD_HONEST);
+  agent_double_next (dbl, AD_FAIL);
+  CHECK (agent_read_span (conn, AD_FILE_HANDLE, 0, 3 * AGENT_IO_MAX, buf, &got) == EACCES);
+  agent_double_next (dbl, AD_HONEST);
+  agent_double_next (dbl, AD_OVERSIZE);
+  CHECK (agent_read_span (conn, AD_FILE_HANDLE, 0, 3 * AGENT_IO_MAX, buf, &got) == EIO);
+  CHECK (!agent_broken (conn));
+  CHECK (agent_read_span (conn, AD_FILE_HANDLE, 0, 1000, buf, &got) == 0 && got == 1000);
+  CHECK (agent_read_span (conn, AD_FILE_HANDLE, 0, AGENT_READ_SPAN_MAX + 1, buf, &got) == EINVAL);
+  CHECK (agent_read_span (conn, AD_FILE_HANDLE, 0, 0, buf, &got) == EINVAL);
+  close_pair ();
+  /* Fewer credits than pieces: the later pieces wait for the earlier. */
+  CHECK (open_pair (AD_HONEST, 2, 0, LONG_MS, 0) == 0);
+  CHECK (agent_read_span (conn, AD_FILE_HANDLE, 0, AGENT_READ_SPAN_MAX, buf, &got) == 0);
+  CHECK (got == AD_FILE_SIZE && is_file_bytes (buf, 0, got));
+  CHECK (agent_double_max_outstanding (dbl) <= 2);
   close_pair ();
 }
 
@@ -611,6 +658,7 @@ main (void)
   test_reply_rules ();
   test_honest_calls ();
   test_honest_read ();
+  test_span_read ();
   test_honest_readdir ();
   test_devices_and_reopen ();
   test_bad_arguments ();
