@@ -165,6 +165,8 @@ test_limits (void)
 {
   size_t cap = 64 * 1024 + AGENT_IO_MAX;
   char *t = malloc (cap);
+  if (!t)
+    abort ();
   char key[DEVICE_REPORT_KEY_MAX + 2];
 
   memset (key, 'K', sizeof key);
