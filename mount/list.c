@@ -11,7 +11,8 @@
 #include "fsops/guest-calls.h"
 #include "mount/list.h"
 
-/* Prints S as a JSON string, or null; invalid UTF-8 becomes U+FFFD. */
+/* Prints S as a JSON string, or null; invalid UTF-8 becomes U+FFFD, and
+ * controls (C0, DEL, C1) are escaped. */
 static void
 json_string (const char *s)
 {
@@ -33,6 +34,12 @@ json_string (const char *s)
     else if (*p < 0x20 || *p == 0x7f) {
       printf ("\\u%04x", *p);
       p++;
+    }
+    else if (n == 2 && p[0] == 0xc2 && p[1] < 0xa0) {
+      /* A C1 control (CSI is U+009B): JSON allows it raw, a terminal
+       * showing the output would act on it. */
+      printf ("\\u%04x", p[1]);
+      p += 2;
     }
     else {
       fwrite (p, 1, n, stdout);

@@ -18,15 +18,17 @@ print(v["version"], str(v["backends"]["kvm"]).lower(), v["backends"]["tcg"], str
 refuse "--json alone is a usage error" "$IMGMOUNT" --json "$T/x.img" "$T/mnt"
 
 # Labels an image may hold: JSON's special characters, a control
-# character, UTF-8, and a byte that is not UTF-8; and no filesystem at all.
+# character, UTF-8, and a byte that is not UTF-8; no filesystem at all;
+# and a C1 control in UTF-8 (CSI, U+009B), which a terminal acts on.
 build_labelled () {
   local f=$1
   rm -f "$f"; truncate -s 64M "$f"
-  printf 'label: dos\nstart=2048, size=20M, type=83\nsize=20M, type=83\nsize=10M, type=83\n' | sfdisk -q "$f"
+  printf 'label: dos\nstart=2048, size=20M, type=83\nsize=20M, type=83\nsize=10M, type=83\nsize=10M, type=83\n' | sfdisk -q "$f"
   mke2fs -q -t ext4 -L 'q"u\o'$'\t''é' -E offset=$((2048 * 512)) "$f" 20M
   mke2fs -q -t ext4 -L $'bad\xff' -E offset=$(((2048 + 40960) * 512)) "$f" 20M
+  mke2fs -q -t ext4 -L $'c1\xc2\x9b2J' -E offset=$(((2048 + 2 * 40960 + 20480) * 512)) "$f" 10M
 }
-img=$(fixture labelled.img build_labelled) || { fail "fixture"; finish; }
+img=$(fixture labelled-c1.img build_labelled) || { fail "fixture"; finish; }
 
 json=$("$IMGMOUNT" --list --json "$img") || fail "--list --json exit status"
 # One line per filesystem, "DEVICE TYPE LABEL SIZE", with the label as
@@ -45,7 +47,13 @@ for e in d:
 assert_eq "--list --json" \
 "/dev/sda1 ext4 \"q\\\"u\\\\o\\té\" 20971520
 /dev/sda2 ext4 \"bad\\ufffd\" 20971520
-/dev/sda3 unknown null 10485760" "$(printf '%s\n' "$summary" | sed 's/\\u00e9/é/')"
+/dev/sda3 unknown null 10485760
+/dev/sda4 ext4 \"c1\\u009b2J\" 10485760" "$(printf '%s\n' "$summary" | sed 's/\\u00e9/é/')"
+case $json in
+  *$'\xc2\x9b'*) fail "a C1 control left raw in the JSON" ;;
+  *'c1\u009b2J'*) ok "a C1 control escaped in the JSON" ;;
+  *) fail "the C1 label's JSON: $json" ;;
+esac
 
 # The same filesystems as --list's lines (whose labels are raw bytes, and
 # here hold a tab: only the first fields and the last are to be trusted).
