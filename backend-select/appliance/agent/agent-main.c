@@ -18,6 +18,10 @@
 #include "backend-select/appliance/agent/agent-ops.h"
 #include "common/message.h"
 
+#ifdef AGENT_HOSTILE
+#include "tests/hostile/agent-hostile.h"
+#endif
+
 /* Every handle holds a descriptor (two once read), and the host holds a
  * handle for every inode the host kernel keeps: thousands after a copy of
  * a tree.  The limits the appliance's init hands down (1024, hard 4096)
@@ -61,7 +65,10 @@ serve (int in_fd, int out_fd, bool port, const char *root)
   const unsigned char *msg;
   size_t len;
   while ((msg = agent_io_next_request (io, &len)))
-    agent_ops_reply (io, msg, len);
+#ifdef AGENT_HOSTILE
+    if (!agent_hostile_reply (io, msg, len))
+#endif
+      agent_ops_reply (io, msg, len);
   agent_io_flush (io);
   agent_io_free (io);
   return 0;
