@@ -73,6 +73,7 @@ enum agent_op {
   AGENT_OP_STATFS = 9,
   AGENT_OP_BYE = 10,
   AGENT_OP_DEVICES = 11,
+  AGENT_OP_FSYNC = 12,
 };
 
 struct agent_header {
@@ -223,6 +224,16 @@ struct agent_read {
   uint32_t reserved;        /* 0 */
 };
 
+/* FSYNC.  Request: agent_fsync.  Reply: no body.  fsync(2) of the object
+ * (fdatasync(2) with DATASYNC 1): a regular file or a directory, EINVAL
+ * for any other.  Why: the guest kernel flushes that file and its disk,
+ * where guestfsd's sync flushes every filesystem and starts a program. */
+struct agent_fsync {
+  uint64_t handle;
+  uint32_t datasync;        /* 0 or 1 */
+  uint32_t reserved;        /* 0 */
+};
+
 /* The layout both ends were built with: no padding the compiler could
  * choose, and entries that keep the next one 8-byte aligned. */
 _Static_assert (sizeof (struct agent_header) == 24, "agent_header");
@@ -231,5 +242,6 @@ _Static_assert (sizeof (struct agent_entry) == 112, "agent_entry");
 _Static_assert (sizeof (struct agent_dirent) == 128, "agent_dirent");
 _Static_assert (sizeof (struct agent_dirents) == 8, "agent_dirents");
 _Static_assert (sizeof (struct agent_statfs) == 56, "agent_statfs");
+_Static_assert (sizeof (struct agent_fsync) == 16, "agent_fsync");
 
 #endif

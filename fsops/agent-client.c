@@ -523,6 +523,15 @@ agent_forget (struct agent_conn *c, uint64_t handle, uint64_t count)
   return call_empty (c, AGENT_OP_FORGET, &f, sizeof f);
 }
 
+int
+agent_fsync (struct agent_conn *c, uint64_t handle, bool datasync)
+{
+  if (handle == 0)
+    return EINVAL;
+  struct agent_fsync f = { .handle = handle, .datasync = datasync };
+  return call_empty (c, AGENT_OP_FSYNC, &f, sizeof f);
+}
+
 /* Does ST, the attributes of HANDLE, keep the root's identity rule? */
 static int
 identity (struct agent_conn *c, uint64_t handle, const struct stat *st)

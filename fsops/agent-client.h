@@ -94,5 +94,8 @@ int agent_read_span (struct agent_conn *conn, uint64_t handle, uint64_t offset, 
 /* On 0, *TARGET is a malloc'd string of 1 to AGENT_LINK_MAX bytes. */
 int agent_readlink (struct agent_conn *conn, uint64_t handle, char **target);
 int agent_statfs (struct agent_conn *conn, uint64_t handle, struct statvfs *sv);
+/* fsync(2), or fdatasync(2) with DATASYNC, of a regular file or directory
+ * in the guest. */
+int agent_fsync (struct agent_conn *conn, uint64_t handle, bool datasync);
 
 #endif

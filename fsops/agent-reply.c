@@ -41,7 +41,7 @@ agent_reply_body_max (const struct agent_req *req)
     return sizeof (struct agent_statfs);
   case AGENT_OP_DEVICES:
     return AGENT_IO_MAX;
-  default:                      /* NOP, FORGET, BYE */
+  default:                      /* NOP, FORGET, BYE, FSYNC */
     return 0;
   }
 }

@@ -237,7 +237,8 @@ def guest_replies():
 
 
 # ---- agent-replies ----
-AGENT_OPS = ['hello', 'nop', 'lookup', 'forget', 'getattr', 'readdir', 'read', 'readlink', 'statfs']
+AGENT_OPS = ['hello', 'nop', 'lookup', 'forget', 'getattr', 'readdir', 'read', 'readlink', 'statfs',
+             'bye', 'devices', 'fsync']
 OP_NUM = {name: k + 1 for k, name in enumerate(AGENT_OPS)}
 S_IFDIR, S_IFREG, S_IFLNK = 0o040000, 0o100000, 0o120000
 

@@ -301,7 +301,7 @@ honest_reply (struct agent_double *d, const struct request *q, struct reply *r)
   case AGENT_OP_DEVICES:
     put (r, AD_DEVICES_TEXT, strlen (AD_DEVICES_TEXT));
     return;
-  default:                      /* NOP, FORGET */
+  default:                      /* NOP, FORGET, FSYNC */
     return;
   }
 }

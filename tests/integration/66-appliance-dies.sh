@@ -26,6 +26,9 @@ daemon=$!
 wait_until 600 mounted "$M"
 echo kept > "$M/kept" &&
   python3 -c 'import os, sys; fd = os.open(sys.argv[1], os.O_RDONLY); os.fsync(fd)' "$M/kept"
+# A name made, then its directory fsync'd (not the file).
+: > "$M/named" &&
+  python3 -c 'import os, sys; fd = os.open(sys.argv[1], os.O_RDONLY); os.fsync(fd)' "$M"
 kill -9 $(hypervisor_pids "$T/disk.img") 2>/dev/null
 start=$(date +%s)
 timeout 20 stat "$M/other" >/dev/null 2>&1
@@ -42,6 +45,7 @@ dirs_back "no directory left after the hypervisor died"
 # Mounting again replays the journal.
 mount_img "$T/disk.img" "$M" || fail "mount after the hypervisor died"
 assert_eq "fsync'd data survived" kept "$(cat "$M/kept" 2>&1)"
+check "a name whose directory was fsync'd survived" test -e "$M/named"
 unmount "$M" || fail "unmount"
 check "e2fsck clean after journal replay" e2fsck -fn "$T/disk.img"
 

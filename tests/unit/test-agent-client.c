@@ -100,6 +100,16 @@ test_honest_calls (void)
   CHECK (agent_statfs (conn, AGENT_ROOT_HANDLE, &sv) == 0);
   CHECK (sv.f_blocks == 1000 && sv.f_bfree == 500 && sv.f_bavail == 400 && sv.f_namemax == 255);
 
+  CHECK (agent_fsync (conn, AD_FILE_HANDLE, false) == 0);
+  CHECK (agent_fsync (conn, AD_FILE_HANDLE, true) == 0);
+  CHECK (agent_fsync (conn, 0, false) == EINVAL);
+  agent_double_last (dbl, &rh, body);
+  struct agent_fsync fs;
+  memcpy (&fs, body, sizeof fs);
+  CHECK (rh.op == AGENT_OP_FSYNC && rh.len == sizeof rh + sizeof fs);
+  CHECK (fs.handle == AD_FILE_HANDLE && fs.datasync == 1 && fs.reserved == 0);
+  agent_double_next (dbl, AD_OVERSIZE);             /* a body where none may be */
+  CHECK (agent_fsync (conn, AD_FILE_HANDLE, false) == EIO);
   CHECK (agent_forget (conn, AD_FILE_HANDLE, 1) == 0);
   agent_double_errno (dbl, EACCES);
   agent_double_next (dbl, AD_FAIL);
@@ -323,7 +333,7 @@ test_hello (void)
 /* ---- a bent reply fails its call, and the connection goes on ---- */
 
 enum op { NOP, LOOKUP, GETATTR, GETATTR_ROOT, READDIR, READDIR_PLUS, READDIR_ATTRS,
-          READDIR_SMALL, READ, READLINK, STATFS, DEVICES };
+          READDIR_SMALL, READ, READLINK, STATFS, DEVICES, FSYNC };
 
 /* DEVICES as the mount code takes it: the text must also parse. */
 static int
@@ -373,6 +383,7 @@ do_op (enum op op)
     return e;
   case STATFS: return agent_statfs (conn, AGENT_ROOT_HANDLE, &sv);
   case DEVICES: return devices ();
+  case FSYNC: return agent_fsync (conn, AD_FILE_HANDLE, false);
   }
   return -1;
 }
@@ -415,6 +426,8 @@ test_bent_replies (void)
     /* DEVICES: past AGENT_IO_MAX; a text cut short (no final newline) */
     { DEVICES, AD_OVERSIZE }, { DEVICES, AD_TRUNCATED }, { DEVICES, AD_ERROR_BODY },
     { DEVICES, AD_FLAGS },
+    /* FSYNC: a body where none may be; the header */
+    { FSYNC, AD_OVERSIZE }, { FSYNC, AD_ERRNO_999 }, { FSYNC, AD_FLAGS },
   };
   CHECK (open_pair (AD_HONEST, 8, 0, LONG_MS, 0) == 0);
   for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {

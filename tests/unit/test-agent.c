@@ -341,6 +341,29 @@ test_readlink_statfs (void)
   CHECK (a.files == s.f_files && a.reserved == 0);
 }
 
+static int
+fsync_call (uint64_t handle, uint32_t datasync, uint32_t reserved)
+{
+  struct agent_fsync rq = { .handle = handle, .datasync = datasync, .reserved = reserved };
+  struct reply r;
+  int e = call (AGENT_OP_FSYNC, &rq, sizeof rq, NULL, 0, &r);
+  CHECK (r.len == 0);
+  return e;
+}
+
+static void
+test_fsync (void)
+{
+  CHECK (fsync_call (lookup ("file"), 0, 0) == 0);
+  CHECK (fsync_call (lookup ("file"), 1, 0) == 0);
+  CHECK (fsync_call (lookup ("dir"), 0, 0) == 0);
+  CHECK (fsync_call (AGENT_ROOT_HANDLE, 1, 0) == 0);
+  CHECK (fsync_call (lookup ("sym"), 0, 0) == EINVAL);
+  CHECK (fsync_call (777, 0, 0) == EBADF);
+  CHECK (fsync_call (lookup ("file"), 2, 0) == EINVAL);
+  CHECK (fsync_call (lookup ("file"), 0, 1) == EINVAL);
+}
+
 /* One READDIR reply checked and its names counted in SEEN (by the number
  * each begins with); returns the cookie to go on from, and *EOF. */
 static uint64_t
@@ -577,6 +600,7 @@ main (void)
   test_lookup ();
   test_read (big);
   test_readlink_statfs ();
+  test_fsync ();
   test_readdir (0);
   test_readdir_attrs ();     /* before PLUS, whose references stay */
   test_readdir (AGENT_READDIR_PLUS);

@@ -380,6 +380,26 @@ op_readdir (const unsigned char *body, size_t len, unsigned char *out, size_t *o
   return 0;
 }
 
+/* Directories sync through their READDIR descriptor, files through their
+ * READ one: an O_PATH descriptor cannot be synced. */
+static int
+op_fsync (const unsigned char *body, size_t len, unsigned char *out, size_t *out_len)
+{
+  struct agent_fsync rq;
+  memcpy (&rq, body, sizeof rq);
+  if (rq.datasync > 1 || rq.reserved)
+    return EINVAL;
+  struct agent_handle_entry *e = handle_get (rq.handle);
+  if (!e)
+    return EBADF;
+  int fd = S_ISREG (e->mode) ? read_fd_of (e) : S_ISDIR (e->mode) ? dir_fd_of (e) : -2;
+  if (fd == -2)
+    return EINVAL;
+  if (fd < 0)
+    return errno;
+  return (rq.datasync ? fdatasync (fd) : fsync (fd)) == 0 ? 0 : errno;
+}
+
 /* Each op's handler and its body's size: the exact size, or for LOOKUP,
  * whose name follows, the least. */
 static const struct {
@@ -397,6 +417,7 @@ static const struct {
   [AGENT_OP_STATFS] = { op_statfs, sizeof (struct agent_handle) },
   [AGENT_OP_BYE] = { op_bye, 0 },
   [AGENT_OP_DEVICES] = { op_devices, 0 },
+  [AGENT_OP_FSYNC] = { op_fsync, sizeof (struct agent_fsync) },
 };
 
 static int
