@@ -21,7 +21,7 @@ for p in "$(dirname "$(realpath "$IMGMOUNT")")"/imgmount-*; do
 done
 ln -sf "$hostile" "$T/bin/imgmount-agent"
 IMGMOUNT=$T/bin/imgmount
-export IMGMOUNT_CACHE_DIR=$T/cache IMGMOUNT_CALL_TIMEOUT=5
+export IMGMOUNT_CACHE_DIR=$T/cache IMGMOUNT_CALL_TIMEOUT=10
 
 echo ok > "$T/src/ok.txt"
 echo other > "$T/src/other.txt"
@@ -40,7 +40,7 @@ for mode in garbage unknown-id huge endless silent; do
   [ "$mode" = endless ] && errno="No such file or directory"
   expect_errno "$mode: its lookup fails ($errno)" "$errno" timeout 60 stat "$M/hostile-$mode"
   secs=$(( $(date +%s) - start ))
-  check "$mode: within the call timeout (${secs} s)" test "$secs" -le 15
+  check "$mode: within the call timeout (${secs} s)" test "$secs" -le 20
   expect_errno "$mode: and so does a later one (the stream is lost)" "Input/output error" \
     timeout 60 stat "$M/other.txt"
   rss=$(awk '/^VmRSS/ { print $2 }' /proc/"$(cat "$T/pid")"/status 2>/dev/null)
