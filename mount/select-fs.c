@@ -220,14 +220,56 @@ add_device (guestfs_h *g, const char *device, char ***out, char ****ids, size_t 
   return true;
 }
 
+/* Whether blkid's word on a whole disk, IDS (key, value, ... NULL), is
+ * that it holds a filesystem or volume of its own and no partition table
+ * blkid knows.  Then the partitions the kernel found there are not real:
+ * UML's kernel has every partition parser, Acorn's among them, and about
+ * one fresh ext4 image in 256 whose sector 6 happens to checksum like an
+ * ADFS boot block gets a phantom partition a few hundred KiB long at its
+ * start, which mount then refuses. */
 static bool
-is_partitioned (guestfs_h *g, const char *device, char *const *parts)
+holds_own_filesystem (char *const *ids)
 {
-  for (char *const *p = parts; *p; p++) {
-    AUTO_FREE char *parent = NULL;
-    if (!guest_part_to_dev (g, *p, &parent) && strcmp (parent, device) == 0)
-      return true;
+  bool type = false;
+  for (char *const *p = ids; p && p[0]; p += 2) {
+    if (strcmp (p[0], "PTTYPE") == 0)
+      return false;
+    type |= strcmp (p[0], "TYPE") == 0 && p[1][0];
   }
+  return type;
+}
+
+/* Whether DEVICE has partitions among PARTS that are real (see
+ * holds_own_filesystem); *BLKID gets blkid's word on DEVICE when it was
+ * asked for it, else stays NULL. */
+static bool
+is_partitioned (guestfs_h *g, const char *device, char *const *parts, char ***blkid)
+{
+  bool any = false;
+  for (char *const *p = parts; *p && !any; p++) {
+    AUTO_FREE char *parent = NULL;
+    any = !guest_part_to_dev (g, *p, &parent) && strcmp (parent, device) == 0;
+  }
+  size_t n;
+  if (any && !guest_blkid (g, device, blkid, &n) && holds_own_filesystem (*blkid))
+    return false;
+  strings_free (*blkid);
+  *blkid = NULL;
+  return any;
+}
+
+/* Whether partition PART belongs to one of the disks of UNPARTITIONED. */
+static bool
+on_disk_of (guestfs_h *g, const char *part, char *const *unpartitioned)
+{
+  if (!unpartitioned[0])
+    return false;
+  AUTO_FREE char *parent = NULL;
+  if (guest_part_to_dev (g, part, &parent))
+    return false;
+  for (char *const *d = unpartitioned; *d; d++)
+    if (strcmp (*d, parent) == 0)
+      return true;
   return false;
 }
 
@@ -247,10 +289,23 @@ list_plain_filesystems (guestfs_h *g, bool lvs, char ****blkids)
   char **out = NULL, ***ids = NULL;
   bool ok = !guest_list_devices (g, &devices) && !guest_list_partitions (g, &parts) &&
             (!lvs || !guest_lvs (g, &volumes));
-  for (char **d = devices; ok && *d; d++)
-    ok = is_partitioned (g, *d, parts) || add_device (g, *d, &out, &ids, &n, &cap);
+  /* Disks that hold a filesystem despite the kernel's partitions. */
+  AUTO_STRINGS char **unpartitioned = xcalloc (1, sizeof (char *));
+  size_t n_unpartitioned = 0;
+  for (char **d = devices; ok && *d; d++) {
+    char **blkid = NULL;
+    if (is_partitioned (g, *d, parts, &blkid))
+      continue;
+    if (blkid) {
+      unpartitioned = xreallocarray (unpartitioned, n_unpartitioned + 2, sizeof (char *));
+      unpartitioned[n_unpartitioned++] = xstrdup (*d);
+      unpartitioned[n_unpartitioned] = NULL;
+    }
+    strings_free (blkid);
+    ok = add_device (g, *d, &out, &ids, &n, &cap);
+  }
   for (char **p = parts; ok && *p; p++)
-    ok = add_device (g, *p, &out, &ids, &n, &cap);
+    ok = on_disk_of (g, *p, unpartitioned) || add_device (g, *p, &out, &ids, &n, &cap);
   for (char **v = volumes; ok && v && *v; v++)
     ok = add_device (g, *v, &out, &ids, &n, &cap);
   if (!ok || !out) {
@@ -262,15 +317,32 @@ list_plain_filesystems (guestfs_h *g, bool lvs, char ****blkids)
   return out;
 }
 
-/* Whether D is a whole disk that one of the N devices of DEVS is a
- * partition of (its name and digits). */
+/* Whether P is a partition of the whole disk D (its name and digits). */
+static bool
+is_partition_of (const struct reported_device *p, const struct reported_device *d)
+{
+  size_t len = strlen (d->name);
+  return strncmp (p->name, d->name, len) == 0 && p->name[len] >= '0' && p->name[len] <= '9';
+}
+
+/* Whether D is a whole disk with real partitions among the N devices of
+ * DEVS (see holds_own_filesystem). */
 static bool
 has_partitions (const struct reported_device *d, const struct reported_device *devs, size_t n)
 {
-  size_t len = strlen (d->name);
   for (size_t k = 0; k < n; k++)
-    if (strncmp (devs[k].name, d->name, len) == 0 && devs[k].name[len] >= '0' &&
-        devs[k].name[len] <= '9')
+    if (is_partition_of (&devs[k], d))
+      return !holds_own_filesystem (d->ids);
+  return false;
+}
+
+/* Whether P is a phantom: a partition of a disk in DEVS that holds a
+ * filesystem of its own. */
+static bool
+is_phantom (const struct reported_device *p, const struct reported_device *devs, size_t n)
+{
+  for (size_t k = 0; k < n; k++)
+    if (is_partition_of (p, &devs[k]) && holds_own_filesystem (devs[k].ids))
       return true;
   return false;
 }
@@ -306,10 +378,14 @@ reported_filesystems (guestfs_h *g, struct agent_conn *agent, char ***fs, char *
                       "(%s); the image may be hostile", strerror (EIO));
   size_t n = 0, cap = 0;
   char **out = NULL, ***ids = NULL;
+  /* Decided before the loop below takes the blkid words it reads. */
+  bool *skip = xcalloc (n_devs + 1, sizeof *skip);
+  for (size_t k = 0; k < n_devs; k++)
+    skip[k] = has_partitions (&devs[k], devs, n_devs) || is_phantom (&devs[k], devs, n_devs);
   bool ok = true;
   for (size_t k = 0; k < n_devs && ok; k++) {
     struct reported_device *d = &devs[k];
-    if (has_partitions (d, devs, n_devs))
+    if (skip[k])
       continue;
     if (strcmp (reported_type (d), "btrfs") == 0)
       ok = add_btrfs (g, xstrdup (d->name), d->ids, &out, &ids, &n, &cap);
@@ -318,6 +394,7 @@ reported_filesystems (guestfs_h *g, struct agent_conn *agent, char ***fs, char *
                      &cap);
     d->ids = NULL;
   }
+  free (skip);
   device_report_free (devs, n_devs);
   if (!ok || !out) {
     blkids_free (ids, out);

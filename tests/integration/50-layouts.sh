@@ -21,6 +21,19 @@ mount_img "$part" "$M" -m /dev/sda1 || fail "-m /dev/sda1"
 check "-m mounts that one" sh -c "df -P '$M' | awk 'NR==2 {exit !(\$2 < 45000)}'"
 unmount "$M" || fail "unmount"
 
+# A whole-disk ext4 in which UML's kernel sees a phantom Acorn partition:
+# the disk is mounted, not the phantom.
+adfs=$(fixture adfs-lookalike.img build_adfs_lookalike) || { fail "fixture"; finish; }
+if mount_img "$adfs" "$M"; then
+  echo "not ADFS" > "$M/a"
+  assert_eq "... all of it ($(df -P "$M" | awk 'NR==2 {print $2}') KiB)" yes \
+    "$(df -P "$M" | awk 'NR==2 {print ($2 > 200000) ? "yes" : "no"}')"
+  unmount "$M" || fail "unmount"
+  assert_eq "... and written" "not ADFS" "$(debugfs -R 'cat /a' "$adfs" 2>/dev/null)"
+else
+  fail "mount a whole-disk ext4 that looks partitioned to UML's kernel"
+fi
+
 os=$(fixture os-disk.img build_os_disk) || { fail "fixture"; finish; }
 mount_img "$os" "$M" || fail "mount an OS disk"
 assert_eq "inspection mounts root" 12.0 "$(cat "$M/etc/debian_version" 2>&1)"
