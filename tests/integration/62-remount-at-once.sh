@@ -7,7 +7,7 @@
 # still refused at once, and a previous mount that lost data makes the
 # next one refuse, saying so.
 . "$(dirname "$0")/../lib/common.sh"
-ROUNDS=${IMGMOUNT_REMOUNT_ROUNDS:-20}
+ROUNDS=${IMGMOUNT_REMOUNT_ROUNDS:-12}
 M=$T/mnt
 make_ext4 "$T/disk.img" 32M
 now_ms () { echo $(( $(date +%s%N) / 1000000 )); }
