@@ -43,6 +43,7 @@ static struct {
   struct { const char *call; unsigned count; } calls[MAX_CALLS];
   size_t n_calls;
   bool btrfs;                      /* double_btrfs_disk's image */
+  bool phantom;                    /* double_phantom_partition's */
   char root[64];                   /* what is mounted at / ("": nothing) */
   char roots[4][64];               /* each mountable mounted at /, once */
   size_t n_roots;
@@ -67,6 +68,7 @@ double_start (const struct double_driver *driver)
   d.last_errno = 0;
   d.n_calls = 0;
   d.btrfs = false;
+  d.phantom = false;
   d.root[0] = '\0';
   d.n_roots = 0;
 }
@@ -79,6 +81,12 @@ double_btrfs_disk (void)
   d.btrfs = true;
   add_node ("/etc", S_IFDIR | 0755);
   add_node ("/etc/os-release", S_IFREG | 0644);
+}
+
+void
+double_phantom_partition (void)
+{
+  d.phantom = true;
 }
 
 const char *
@@ -738,7 +746,7 @@ char **guestfs_mountpoints (guestfs_h *g) { return LIST ("mountpoints", "/dev/sd
 char **
 guestfs_list_devices (guestfs_h *g)
 {
-  if (d.btrfs)
+  if (d.btrfs || d.phantom)
     return LIST ("list_devices", "/dev/sda");
   return LIST ("list_devices", "/dev/sda", "/dev/sdb");
 }
@@ -746,7 +754,7 @@ guestfs_list_devices (guestfs_h *g)
 char **
 guestfs_list_partitions (guestfs_h *g)
 {
-  if (d.btrfs)
+  if (d.btrfs || d.phantom)
     return LIST ("list_partitions", "/dev/sda1");
   return string_list ("list_partitions", NULL, 0);
 }
@@ -757,6 +765,8 @@ char **guestfs_lvs (guestfs_h *g) { return LIST ("lvs", "/dev/vg/lv"); }
 char **
 guestfs_blkid (guestfs_h *g, const char *dev)
 {
+  if (d.btrfs && strcmp (dev, "/dev/sda") == 0)
+    return LIST ("blkid", "PTTYPE", "gpt");      /* the disk its partition is on */
   if (d.btrfs)
     return LIST ("blkid", "LABEL", "BTR", "TYPE", "btrfs");
   return LIST ("blkid", "LABEL", "ROOT", "TYPE", "ext4");

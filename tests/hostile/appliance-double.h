@@ -56,6 +56,12 @@ void double_start (const struct double_driver *driver);
  * snapshot of it; the top level, the default, holds none. */
 void double_btrfs_disk (void);
 
+/* The image is one ext4 filesystem on the whole of /dev/sda, on which the
+ * appliance's kernel found a partition /dev/sda1 all the same (UML's
+ * Acorn parser does, on about one small ext4 image in 256): blkid says
+ * ext4 and no partition table for both. */
+void double_phantom_partition (void);
+
 /* The K-th mountable mounted at / since double_start (each once), or NULL. */
 const char *double_root_mounted (size_t k);
 

@@ -495,6 +495,21 @@ run_btrfs_cases (void)
   restore_stdout (saved_stdout);
 }
 
+/* 5: a whole-disk filesystem with a phantom partition, without the
+ * agent's device report: the disk is mounted, not the phantom. */
+static void
+run_phantom_case (void)
+{
+  int saved_stdout = quiet_stdout ();
+  double_start (&scripted);
+  honest ();
+  double_phantom_partition ();
+  double_mount_code (0);
+  const char *root = double_root_mounted (0);
+  CHECK (root && strcmp (root, "/dev/sda") == 0 && !double_root_mounted (1));
+  restore_stdout (saved_stdout);
+}
+
 /* Where sanitizer reports go, when built with them: they must not vanish
  * with the daemon's log below. */
 extern void __sanitizer_set_report_fd (void *fd) __attribute__ ((weak));
@@ -518,6 +533,7 @@ main (void)
   run_loop_case ();
   run_mount_cases ();
   run_btrfs_cases ();
+  run_phantom_case ();
   int r = CHECK_DONE ();
   fflush (stderr);
   dup2 (saved_stderr, 2);
