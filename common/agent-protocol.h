@@ -74,6 +74,8 @@ enum agent_op {
   AGENT_OP_BYE = 10,
   AGENT_OP_DEVICES = 11,
   AGENT_OP_FSYNC = 12,
+  AGENT_OP_WRITE = 13,
+  AGENT_OP_CREATE = 14,
 };
 
 struct agent_header {
@@ -234,6 +236,47 @@ struct agent_fsync {
   uint32_t reserved;        /* 0 */
 };
 
+/* WRITE.  Request: agent_write then SIZE bytes of data.  Reply: the
+ * file's agent_attr after the write.  All SIZE bytes are written at
+ * OFFSET, or the reply is an error (some of them may be written then, as
+ * with a failed write(2)).  EISDIR for a directory, EINVAL for any other
+ * object that is not a regular file; EROFS on a read-only mount.  Why:
+ * guestfsd's pwrite names the file by a path and opens it per call; here
+ * the file stays open, several WRITEs may be in flight, and the reply
+ * holds the attributes no stat need follow. */
+struct agent_write {
+  uint64_t handle;          /* a regular file's */
+  uint64_t offset;
+  uint32_t size;            /* 1 to AGENT_IO_MAX */
+  uint32_t reserved;        /* 0 */
+};
+
+/* CREATE.  Request: agent_create, then namelen bytes of name (as
+ * LOOKUP's), then targetlen bytes of a symbolic link's target (1 to
+ * AGENT_LINK_MAX, no NUL; 0 for any other type).  Makes NAME in the
+ * directory PARENT: a regular file, directory, symbolic link, FIFO,
+ * socket or device node as MODE's type says (mknodat, mkdirat,
+ * symlinkat; the permission bits as given, no umask), owned by UID and
+ * GID, or by UID and the directory's group when the directory is
+ * set-group-ID (as the kernel gives it).  Reply: agent_created: the new
+ * object's entry, counted as LOOKUP counts one, and the directory's
+ * attributes after it.  EEXIST when NAME exists.  Why: guestfsd makes it,
+ * stats it and changes its owner in three calls, by path. */
+struct agent_create {
+  uint64_t parent;          /* a directory's handle */
+  uint64_t rdev;            /* device nodes' */
+  uint32_t mode;            /* type and permission bits */
+  uint32_t uid, gid;
+  uint32_t namelen;         /* 1 to AGENT_NAME_MAX */
+  uint32_t targetlen;       /* symbolic links: 1 to AGENT_LINK_MAX; else 0 */
+  uint32_t reserved;        /* 0 */
+};
+
+struct agent_created {
+  struct agent_entry entry;
+  struct agent_attr parent;
+};
+
 /* The layout both ends were built with: no padding the compiler could
  * choose, and entries that keep the next one 8-byte aligned. */
 _Static_assert (sizeof (struct agent_header) == 24, "agent_header");
@@ -243,5 +286,8 @@ _Static_assert (sizeof (struct agent_dirent) == 128, "agent_dirent");
 _Static_assert (sizeof (struct agent_dirents) == 8, "agent_dirents");
 _Static_assert (sizeof (struct agent_statfs) == 56, "agent_statfs");
 _Static_assert (sizeof (struct agent_fsync) == 16, "agent_fsync");
+_Static_assert (sizeof (struct agent_write) == 24, "agent_write");
+_Static_assert (sizeof (struct agent_create) == 40, "agent_create");
+_Static_assert (sizeof (struct agent_created) == 216, "agent_created");
 
 #endif

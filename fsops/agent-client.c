@@ -640,17 +640,27 @@ agent_readdir (struct agent_conn *c, uint64_t handle, uint64_t cookie,
   return agent_readdir_decode (&req, reply, len, c->root.st_dev, c->root.st_ino, list);
 }
 
+/* CALL's reply, finished: 0 with its body in *REPLY (*LEN bytes), or the
+ * errno it failed with. */
+static int
+finish_reply (struct agent_conn *c, struct agent_call *call, char **reply, size_t *len)
+{
+  int err;
+  *len = 0;
+  int e = finish_call (c, call, &err, reply, len);
+  return e ? e : err;
+}
+
 /* A READ's reply, finished: its bytes copied to BUF (NULL: dropped);
  * *GOT, their count. */
 static int
 finish_read (struct agent_conn *c, struct agent_call *call, void *buf, size_t *got)
 {
   AUTO_FREE char *reply = NULL;
-  size_t len = 0;
-  int err;
-  int e = finish_call (c, call, &err, &reply, &len);
-  if (e || err)
-    return e ? e : err;
+  size_t len;
+  int e = finish_reply (c, call, &reply, &len);
+  if (e)
+    return e;
   if (agent_read_check (&call->req, len) != 0)
     return EIO;
   if (len && buf)
@@ -705,4 +715,78 @@ agent_read_span (struct agent_conn *c, uint64_t handle, uint64_t offset, size_t 
     ended = len < calls[k].req.size;
   }
   return e;
+}
+
+/* A WRITE's reply, finished: the file's attributes into *ST. */
+static int
+finish_write (struct agent_conn *c, struct agent_call *call, uint64_t handle, struct stat *st)
+{
+  AUTO_FREE char *reply = NULL;
+  size_t len;
+  int e = finish_reply (c, call, &reply, &len);
+  if (e)
+    return e;
+  if (agent_write_decode (&call->req, reply, len, st) != 0)
+    return EIO;
+  return identity (c, handle, st);
+}
+
+int
+agent_write_span (struct agent_conn *c, uint64_t handle, uint64_t offset, const void *buf,
+                  size_t size, struct stat *st)
+{
+  if (handle == 0 || size == 0 || size > AGENT_WRITE_SPAN_MAX ||
+      offset > (uint64_t) INT64_MAX - size)
+    return EINVAL;
+  struct agent_call calls[AGENT_WRITE_SPAN_MAX / AGENT_IO_MAX];
+  size_t n = 0, at = 0;
+  int e = 0;
+  const char *p = buf;
+  for (; at < size && !e; n++) {
+    uint32_t piece = (uint32_t) (size - at > AGENT_IO_MAX ? AGENT_IO_MAX : size - at);
+    struct agent_write w = { .handle = handle, .offset = offset + at, .size = piece };
+    struct agent_req req = { .op = AGENT_OP_WRITE, .offset = offset + at, .size = piece };
+    e = send_call (c, &calls[n], &req, &w, sizeof w, p + at, piece);
+    at += piece;
+  }
+  if (e)
+    n--;                        /* the last was not sent */
+  /* Every piece sent is finished (its call lives here); the agent serves
+   * them in order, so the last one's attributes are the file's now. */
+  for (size_t k = 0; k < n; k++) {
+    int ek = finish_write (c, &calls[k], handle, st);
+    e = e ? e : ek;
+  }
+  return e;
+}
+
+int
+agent_create (struct agent_conn *c, uint64_t parent, const char *name,
+              const struct agent_new *what, uint64_t *handle, struct stat *st,
+              struct stat *parent_st)
+{
+  size_t nl = strlen (name), tl = what->target ? strlen (what->target) : 0;
+  if (nl > AGENT_NAME_MAX)
+    return ENAMETOOLONG;
+  if (tl > AGENT_LINK_MAX)
+    return ENAMETOOLONG;
+  if (parent == 0 || !reply_name_ok (name) || (tl > 0) != S_ISLNK (what->mode))
+    return EINVAL;
+  struct agent_create r = { .parent = parent, .rdev = what->rdev, .mode = what->mode,
+                            .uid = what->uid, .gid = what->gid, .namelen = (uint32_t) nl,
+                            .targetlen = (uint32_t) tl };
+  struct agent_req req = { .op = AGENT_OP_CREATE, .handle = parent, .mode = what->mode };
+  AUTO_FREE char *tail = xmalloc (nl + tl + 1);
+  memcpy (tail, name, nl);
+  memcpy (tail + nl, what->target ? what->target : "", tl);
+  AUTO_FREE char *reply = NULL;
+  size_t len;
+  int err;
+  int e = call_agent (c, &req, &r, sizeof r, tail, nl + tl, &err, &reply, &len);
+  if (e || err)
+    return e ? e : err;
+  if (agent_created_decode (&req, reply, len, handle, st, parent_st) != 0 ||
+      identity (c, *handle, st) != 0 || identity (c, parent, parent_st) != 0)
+    return EIO;
+  return 0;
 }

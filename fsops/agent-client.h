@@ -94,6 +94,27 @@ int agent_read_span (struct agent_conn *conn, uint64_t handle, uint64_t offset, 
 /* On 0, *TARGET is a malloc'd string of 1 to AGENT_LINK_MAX bytes. */
 int agent_readlink (struct agent_conn *conn, uint64_t handle, char **target);
 int agent_statfs (struct agent_conn *conn, uint64_t handle, struct statvfs *sv);
+/* What CREATE makes (common/agent-protocol.h): MODE's type and
+ * permission bits, RDEV for a device node, TARGET for a symbolic link
+ * (else NULL), and its owners. */
+struct agent_new {
+  uint32_t mode;
+  uint64_t rdev;
+  const char *target;
+  uint32_t uid, gid;
+};
+/* Makes NAME (as agent_lookup's) in directory PARENT.  On 0, *HANDLE and
+ * *ST are the new object's (a reference, as agent_lookup's) and
+ * *PARENT_ST the directory's after it. */
+int agent_create (struct agent_conn *conn, uint64_t parent, const char *name,
+                  const struct agent_new *what, uint64_t *handle, struct stat *st,
+                  struct stat *parent_st);
+/* Writes SIZE bytes of BUF (1 to AGENT_WRITE_SPAN_MAX) at OFFSET: a WRITE
+ * per AGENT_IO_MAX bytes, all in flight at once (credits allowing).  On
+ * 0, *ST has the file's attributes after the last. */
+#define AGENT_WRITE_SPAN_MAX (4u * AGENT_IO_MAX)
+int agent_write_span (struct agent_conn *conn, uint64_t handle, uint64_t offset,
+                      const void *buf, size_t size, struct stat *st);
 /* fsync(2), or fdatasync(2) with DATASYNC, of a regular file or directory
  * in the guest. */
 int agent_fsync (struct agent_conn *conn, uint64_t handle, bool datasync);

@@ -29,7 +29,10 @@ agent_reply_body_max (const struct agent_req *req)
     return sizeof (struct agent_hello) + sizeof (struct agent_attr);
   case AGENT_OP_LOOKUP:
     return sizeof (struct agent_entry);
+  case AGENT_OP_CREATE:
+    return sizeof (struct agent_created);
   case AGENT_OP_GETATTR:
+  case AGENT_OP_WRITE:
     return sizeof (struct agent_attr);
   case AGENT_OP_READDIR:
     return req->max_bytes;
@@ -156,6 +159,21 @@ agent_entry_decode (const struct agent_req *req, const void *body, size_t len,
 }
 
 int
+agent_created_decode (const struct agent_req *req, const void *body, size_t len,
+                      uint64_t *handle, struct stat *st, struct stat *parent_st)
+{
+  struct agent_created c;
+  if (len != sizeof c)
+    return EIO;
+  memcpy (&c, body, sizeof c);
+  if (agent_entry_decode (req, &c.entry, sizeof c.entry, handle, st) != 0 ||
+      (st->st_mode & S_IFMT) != (req->mode & S_IFMT) ||
+      agent_attr_decode (&c.parent, parent_st) != 0 || !S_ISDIR (parent_st->st_mode))
+    return EIO;
+  return 0;
+}
+
+int
 agent_getattr_decode (const void *body, size_t len, struct stat *st)
 {
   struct agent_attr a;
@@ -163,6 +181,14 @@ agent_getattr_decode (const void *body, size_t len, struct stat *st)
     return EIO;
   memcpy (&a, body, sizeof a);
   return agent_attr_decode (&a, st);
+}
+
+int
+agent_write_decode (const struct agent_req *req, const void *body, size_t len, struct stat *st)
+{
+  if (agent_getattr_decode (body, len, st) != 0 || !S_ISREG (st->st_mode))
+    return EIO;
+  return (uint64_t) st->st_size >= req->offset + req->size ? 0 : EIO;
 }
 
 int

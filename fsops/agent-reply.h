@@ -21,10 +21,12 @@
 /* What the host asked, as far as it bounds the reply. */
 struct agent_req {
   uint16_t op;              /* enum agent_op */
-  uint64_t handle;          /* LOOKUP: the parent; READDIR: the directory */
-  uint32_t size;            /* READ: bytes asked */
+  uint64_t handle;          /* LOOKUP, CREATE: the parent; READDIR: the directory */
+  uint64_t offset;          /* WRITE: where */
+  uint32_t size;            /* READ: bytes asked; WRITE: bytes sent */
   uint32_t max_bytes;       /* READDIR: the body's limit */
   uint32_t flags;           /* READDIR: AGENT_READDIR_PLUS, _ATTRS or 0 */
+  uint32_t mode;            /* CREATE: the type asked for */
 };
 
 /* Can a message with header H be on the stream at all (its len counts at
@@ -63,6 +65,11 @@ int agent_hello_decode (const void *body, size_t len, uint32_t *credits, struct 
 int agent_entry_decode (const struct agent_req *req, const void *body, size_t len,
                         uint64_t *handle, struct stat *st);
 
+/* CREATE's reply to REQ: one agent_created, its entry as LOOKUP's and of
+ * the type asked for, the parent's attributes a directory's. */
+int agent_created_decode (const struct agent_req *req, const void *body, size_t len,
+                          uint64_t *handle, struct stat *st, struct stat *parent_st);
+
 /* GETATTR's: one agent_attr. */
 int agent_getattr_decode (const void *body, size_t len, struct stat *st);
 
@@ -73,6 +80,11 @@ int agent_readlink_decode (const void *body, size_t len, char *target);
 /* STATFS's: counts that add up; the name limit clamped to
  * AGENT_NAME_MAX, as no longer name passes. */
 int agent_statfs_decode (const void *body, size_t len, struct statvfs *sv);
+
+/* WRITE's reply to REQ: one agent_attr, of a regular file reaching at
+ * least as far as the bytes written. */
+int agent_write_decode (const struct agent_req *req, const void *body, size_t len,
+                        struct stat *st);
 
 /* READ's: the data, no more than asked. */
 int agent_read_check (const struct agent_req *req, size_t len);

@@ -301,19 +301,14 @@ op_releasedir (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
   fuse_reply_err (req, 0);
 }
 
-static int
-do_mkdir (struct fs *fs, const char *path, const void *mode)
-{
-  return guest_mkdir (fs->g, path, (int) (*(const mode_t *) mode & 07777));
-}
-
 void
 op_mkdir (fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
 {
   struct fs *fs = fs_of (req);
   struct fuse_entry_param e;
   fs_lock (fs);
-  int r = fs_create_node (req, fs, parent, name, do_mkdir, &mode, &e);
+  struct agent_new a = { .mode = S_IFDIR | (mode & 07777) };
+  int r = fs_create_node (req, fs, parent, name, a, &e);
   if (!r)
     fs_names_of_new_dir (fs, itable_from_nodeid (&fs->itable, e.ino));
   fs_reply_created (req, r, &e);

@@ -88,18 +88,13 @@ fs_handle_of (struct fs *fs, struct inode *i, uint64_t *handle)
   return handle_at_depth (fs, i, handle, 0);
 }
 
-int
-fs_agent_lookup (struct fs *fs, struct inode *parent, const char *name, struct stat *st,
-                 struct fuse_entry_param *e)
+/* Takes the agent's new reference H to PARENT/NAME, of attributes ST, as
+ * the entry E: 0, or an errno with the reference given back. */
+static int
+take_entry (struct fs *fs, struct inode *parent, const char *name, uint64_t h,
+            const struct stat *st, struct fuse_entry_param *e)
 {
-  uint64_t ph, h;
-  int r = fs_handle_of (fs, parent, &ph);
-  trace (fs, "agent_lookup", parent, name);
-  if (!r)
-    r = agent_lookup (fs->agent, ph, name, &h, st);
-  if (r)
-    return r;
-  r = fs_make_entry (fs, parent, name, st, e);
+  int r = fs_make_entry (fs, parent, name, st, e);
   if (r) {
     agent_forget (fs->agent, h, 1);
     return r;
@@ -113,6 +108,37 @@ fs_agent_lookup (struct fs *fs, struct inode *parent, const char *name, struct s
 }
 
 int
+fs_agent_lookup (struct fs *fs, struct inode *parent, const char *name, struct stat *st,
+                 struct fuse_entry_param *e)
+{
+  uint64_t ph, h;
+  int r = fs_handle_of (fs, parent, &ph);
+  trace (fs, "agent_lookup", parent, name);
+  if (!r)
+    r = agent_lookup (fs->agent, ph, name, &h, st);
+  return r ? r : take_entry (fs, parent, name, h, st, e);
+}
+
+int
+fs_agent_create (struct fs *fs, struct inode *parent, const char *name,
+                 const struct agent_new *what, struct stat *st, struct stat *parent_st,
+                 struct fuse_entry_param *e)
+{
+  uint64_t ph, h;
+  int r = fs_handle_of (fs, parent, &ph);
+  trace (fs, "agent_create", parent, name);
+  if (!r)
+    r = agent_create (fs->agent, ph, name, what, &h, st, parent_st);
+  if (r)
+    return r;
+  if ((int64_t) parent_st->st_dev != parent->dev || (int64_t) parent_st->st_ino != parent->ino) {
+    agent_forget (fs->agent, h, 1);
+    return guest_reject ("agent create", "another directory's identity");
+  }
+  return take_entry (fs, parent, name, h, st, e);
+}
+
+int
 fs_agent_getattr (struct fs *fs, struct inode *i, struct stat *st)
 {
   uint64_t h;
@@ -122,6 +148,25 @@ fs_agent_getattr (struct fs *fs, struct inode *i, struct stat *st)
     e = agent_getattr (fs->agent, h, st);
   if (!e && ((int64_t) st->st_dev != i->dev || (int64_t) st->st_ino != i->ino))
     e = guest_reject ("agent getattr", "another object's identity");
+  return e;
+}
+
+int
+fs_agent_write (struct fs *fs, struct inode *i, const char *buf, size_t size, int64_t off,
+                struct stat *st)
+{
+  uint64_t h;
+  int e = fs_handle_of (fs, i, &h);
+  trace (fs, "agent_write", i, NULL);
+  while (!e && size > 0) {
+    size_t n = size > AGENT_WRITE_SPAN_MAX ? AGENT_WRITE_SPAN_MAX : size;
+    e = agent_write_span (fs->agent, h, (uint64_t) off, buf, n, st);
+    if (!e && ((int64_t) st->st_dev != i->dev || (int64_t) st->st_ino != i->ino))
+      e = guest_reject ("agent write", "another object's identity");
+    buf += n;
+    size -= n;
+    off += (int64_t) n;
+  }
   return e;
 }
 

@@ -104,12 +104,10 @@ void fs_reply_entry (fuse_req_t req, struct fs *fs, struct inode *parent,
 int fs_give_to_caller (fuse_req_t req, struct fs *fs, const char *path,
                        struct stat *st);
 
-/* Creates PARENT/NAME with CREATE (an appliance call returning 0 or an
- * errno), gives it to the caller of REQ and fills *E. */
-int fs_create_node (fuse_req_t req, struct fs *fs, fuse_ino_t parent,
-                    const char *name,
-                    int (*create) (struct fs *, const char *, const void *),
-                    const void *arg, struct fuse_entry_param *e);
+/* Creates PARENT/NAME as WHAT says (its uid and gid are set here),
+ * gives it to the caller of REQ and fills *E. */
+int fs_create_node (fuse_req_t req, struct fs *fs, fuse_ino_t parent, const char *name,
+                    struct agent_new what, struct fuse_entry_param *e);
 
 /* Replies with the entry of a created node, or the errno E. */
 void fs_reply_created (fuse_req_t req, int e, const struct fuse_entry_param *entry);
@@ -126,8 +124,19 @@ int fs_handle_of (struct fs *fs, struct inode *i, uint64_t *handle);
 int fs_agent_lookup (struct fs *fs, struct inode *parent, const char *name, struct stat *st,
                      struct fuse_entry_param *e);
 
+/* Makes PARENT/NAME at the agent as WHAT says: fills *ST and, as
+ * fs_make_entry, E; *PARENT_ST gets the directory's attributes after. */
+int fs_agent_create (struct fs *fs, struct inode *parent, const char *name,
+                     const struct agent_new *what, struct stat *st, struct stat *parent_st,
+                     struct fuse_entry_param *e);
+
 /* I's attributes from the agent, its identity checked. */
 int fs_agent_getattr (struct fs *fs, struct inode *i, struct stat *st);
+/* Writes SIZE bytes of BUF at OFF to I's file through the agent (the file
+ * stays open in the guest, a WRITE per MiB in flight); *ST gets the
+ * attributes they leave. */
+int fs_agent_write (struct fs *fs, struct inode *i, const char *buf, size_t size, int64_t off,
+                    struct stat *st);
 
 /* Gives back I's handle, as I goes. */
 void fs_forget_handle (struct fs *fs, struct inode *i);
@@ -202,6 +211,10 @@ int fs_count_calls (struct fs *fs);
  * ctime, if fs_stat_after_setattr gave them). */
 void fs_note_stat (struct fs *fs, struct inode *i, const struct stat *st);
 
+/* I changed by a call libguestfs does not count (the agent's): a stat of
+ * it noted before no longer tells. */
+void fs_forget_stat (struct fs *fs, struct inode *i);
+
 /* If the last call was a stat of I and TO_SET sets only the mode or
  * times given in ATTR (not "now"), fills *ST with that stat as it will be
  * once they are set, ctime excepted (reply with a zero timeout), and
@@ -217,6 +230,10 @@ int fs_stat_new_child (struct fs *fs, struct inode *dir, const char *name, const
 /* I's attributes, if I is a directory stat with a file created in it and
  * no call since may have changed it.  Returns true and fills *ST. */
 bool fs_known_dir_stat (struct fs *fs, struct inode *i, struct stat *st);
+
+/* ST is directory I's stat just after a file was created in it by a call
+ * libguestfs does not count (the agent's), for fs_known_dir_stat. */
+void fs_note_dir_stat (struct fs *fs, struct inode *i, const struct stat *st);
 
 /* I is about to be chmodded, chowned or touched: fs_known_dir_stat no
  * longer knows it (those calls are not counted as changing directories). */

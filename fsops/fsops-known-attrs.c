@@ -88,6 +88,13 @@ fs_note_stat (struct fs *fs, struct inode *i, const struct stat *st)
   note (&fs->last_stat, i, st, counted (&fs->calls));
 }
 
+void
+fs_forget_stat (struct fs *fs, struct inode *i)
+{
+  if (fs->last_stat.inode == i)
+    fs->last_stat.inode = NULL;
+}
+
 bool
 fs_stat_after_setattr (struct fs *fs, struct inode *i, const struct stat *attr, int to_set,
                        struct stat *st)
@@ -124,6 +131,12 @@ fs_stat_new_child (struct fs *fs, struct inode *dir, const char *name, const cha
   *st = sts[0];
   note (&fs->dir_stat, dir, &sts[1], counted (&fs->dir_changing_calls));
   return 0;
+}
+
+void
+fs_note_dir_stat (struct fs *fs, struct inode *i, const struct stat *st)
+{
+  note (&fs->dir_stat, i, st, counted (&fs->dir_changing_calls));
 }
 
 bool

@@ -115,8 +115,21 @@ fs_state_of (struct inode *i)
 }
 
 static int
-write_through (struct fs *fs, const char *path, const char *buf, size_t size, int64_t off)
+write_through (struct fs *fs, struct inode *i, const char *buf, size_t size, int64_t off)
 {
+  if (fs->agent) {
+    struct stat st;
+    int e = fs_agent_write (fs, i, buf, size, off, &st);
+    /* No libguestfs call counts this change (fsops-known-attrs.c). */
+    if (e)
+      fs_forget_stat (fs, i);
+    else
+      fs_note_stat (fs, i, &st);
+    return e;
+  }
+  AUTO_FREE char *path = itable_path (&fs->itable, i);
+  if (!path)
+    return ESTALE;
   while (size > 0) {
     size_t n = size > APPLIANCE_IO_MAX ? APPLIANCE_IO_MAX : size, written;
     int e = guest_pwrite (fs->g, path, buf, n, off, &written);
@@ -135,8 +148,7 @@ fs_flush_inode (struct fs *fs, struct inode *i)
   struct file_state *s = i->data;
   if (!s || s->wb.len == 0)
     return s ? s->wb.error : 0;
-  AUTO_FREE char *path = itable_path (&fs->itable, i);
-  int e = path ? write_through (fs, path, s->wb.data, s->wb.len, s->wb.offset) : ESTALE;
+  int e = write_through (fs, i, s->wb.data, s->wb.len, s->wb.offset);
   wbuf_clear (&s->wb);
   if (e)
     s->wb.error = e;
@@ -416,42 +428,52 @@ op_readlink (fuse_req_t req, fuse_ino_t ino)
   fs_unlock (fs);
 }
 
-int
-fs_create_node (fuse_req_t req, struct fs *fs, fuse_ino_t parent, const char *name,
-             int (*create) (struct fs *, const char *, const void *),
-             const void *arg, struct fuse_entry_param *e)
+/* Through guestfsd: made, stated with its directory, given away. */
+static int
+guestfsd_create_node (fuse_req_t req, struct fs *fs, struct inode *p, const char *name,
+                      const struct agent_new *what, struct stat *st)
 {
-  struct inode *p = itable_from_nodeid (&fs->itable, parent);
   AUTO_FREE char *path = itable_child_path (&fs->itable, p, name);
   if (!path)
     return ESTALE;
+  int r = S_ISDIR (what->mode) ? guest_mkdir (fs->g, path, (int) (what->mode & 07777))
+        : S_ISLNK (what->mode) ? guest_symlink (fs->g, what->target, path)
+        : guest_mknod (fs->g, path, (int) what->mode, (int) major (what->rdev),
+                       (int) minor (what->rdev));
+  if (!r)
+    r = fs_stat_new_child (fs, p, name, path, st);
+  return r ? r : fs_give_to_caller (req, fs, path, st);
+}
+
+int
+fs_create_node (fuse_req_t req, struct fs *fs, fuse_ino_t parent, const char *name,
+                struct agent_new what, struct fuse_entry_param *e)
+{
+  struct inode *p = itable_from_nodeid (&fs->itable, parent);
+  const struct fuse_ctx *ctx = fuse_req_ctx (req);
+  what.uid = ctx->uid;
+  what.gid = ctx->gid;
   fs_name_may_appear (p, name);
-  int r = create (fs, path, arg);
-  struct stat st;
-  if (!r)
-    r = fs_stat_new_child (fs, p, name, path, &st);
-  if (!r)
-    r = fs_give_to_caller (req, fs, path, &st);
-  if (!r)
-    r = fs_make_entry (fs, p, name, &st, e);
+  struct stat st, pst;
+  int r;
+  if (fs->agent) {
+    /* One call makes it, gives it away, and says what it and its
+     * directory are now; libguestfs counts none of it. */
+    r = fs_agent_create (fs, p, name, &what, &st, &pst, e);
+    fs_forget_stat (fs, p);
+    if (r)
+      fs_forget_dir_stat (fs, p);
+    else
+      fs_note_dir_stat (fs, p, &pst);
+  }
+  else {
+    r = guestfsd_create_node (req, fs, p, name, &what, &st);
+    if (!r)
+      r = fs_make_entry (fs, p, name, &st, e);
+  }
   if (!r)
     fs_note_stat (fs, itable_from_nodeid (&fs->itable, e->ino), &st);
   return r;
-}
-
-struct mknod_arg { mode_t mode; dev_t rdev; };
-
-static int
-do_mknod (struct fs *fs, const char *path, const void *arg)
-{
-  const struct mknod_arg *a = arg;
-  return guest_mknod (fs->g, path, (int) a->mode, (int) major (a->rdev), (int) minor (a->rdev));
-}
-
-static int
-do_symlink (struct fs *fs, const char *path, const void *target)
-{
-  return guest_symlink (fs->g, target, path);
 }
 
 void
@@ -467,10 +489,10 @@ static void
 op_mknod (fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode, dev_t rdev)
 {
   struct fs *fs = fs_of (req);
-  struct mknod_arg a = { mode, rdev };
+  struct agent_new a = { .mode = mode, .rdev = rdev };
   struct fuse_entry_param e;
   fs_lock (fs);
-  int r = fs_create_node (req, fs, parent, name, do_mknod, &a, &e);
+  int r = fs_create_node (req, fs, parent, name, a, &e);
   fs_reply_created (req, r, &e);
   fs_unlock (fs);
 }
@@ -481,7 +503,8 @@ op_symlink (fuse_req_t req, const char *target, fuse_ino_t parent, const char *n
   struct fs *fs = fs_of (req);
   struct fuse_entry_param e;
   fs_lock (fs);
-  int r = fs_create_node (req, fs, parent, name, do_symlink, target, &e);
+  struct agent_new a = { .mode = S_IFLNK | 0777, .target = target };
+  int r = fs_create_node (req, fs, parent, name, a, &e);
   fs_reply_created (req, r, &e);
   fs_unlock (fs);
 }
@@ -491,10 +514,10 @@ op_create (fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
            struct fuse_file_info *fi)
 {
   struct fs *fs = fs_of (req);
-  struct mknod_arg a = { S_IFREG | (mode & 07777), 0 };
+  struct agent_new a = { .mode = S_IFREG | (mode & 07777) };
   struct fuse_entry_param e;
   fs_lock (fs);
-  int r = fs_create_node (req, fs, parent, name, do_mknod, &a, &e);
+  int r = fs_create_node (req, fs, parent, name, a, &e);
   if (r)
     fuse_reply_err (req, r);
   else {
@@ -695,10 +718,8 @@ op_write (fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t of
     e = fs_flush_inode (fs, i);
     if (e)
       wbuf_take_error (&s->wb);
-    else if (!wbuf_absorb (&s->wb, buf, size, off, WRITE_BUFFER_LIMIT)) {
-      AUTO_FREE char *path = itable_path (&fs->itable, i);
-      e = path ? write_through (fs, path, buf, size, off) : ESTALE;
-    }
+    else if (!wbuf_absorb (&s->wb, buf, size, off, WRITE_BUFFER_LIMIT))
+      e = write_through (fs, i, buf, size, off);
   }
   if (e)
     fuse_reply_err (req, e);

@@ -19,8 +19,9 @@
  *   disk: a raw image whose first bytes are a qcow2 header naming a host
  *   file made qemu open that file.
  * And under TCG, a CPU without the fast string copy flags (see
- * tcg_cpu_model); qemu's temporary files in imgmount's run directory; and
- * qemu's own seccomp filter (QEMU_SANDBOX). */
+ * tcg_cpu_model); qemu's temporary files in imgmount's run directory;
+ * qemu's own seccomp filter (QEMU_SANDBOX); and its console through a
+ * relay that never lets the guest wait on it (console-relay.h). */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -32,6 +33,7 @@
 #include "common/xalloc.h"
 #include "backend-select/hv/block-node.h"
 #include "backend-select/hv/confine.h"
+#include "backend-select/hv/console-relay.h"
 #include "backend-select/hv/drive-spec.h"
 #include "backend-select/hv/hv.h"
 #include "backend-select/hv/hv-env.h"
@@ -234,6 +236,10 @@ hv_run_qemu (int argc, char **argv)
     argv = with_sandbox (argc, argv);
   if (launch && hv_confine ("qemu", false, files, n_files) == -1)
     return 1;
+  if (launch && console_relay_start (hv_sandbox () != SANDBOX_OFF) == -1) {
+    error_print ("cannot start the console's relay: %s", strerror (errno));
+    return 1;
+  }
   argv[0] = (char *) qemu;
   execv (qemu, argv);
   error_print ("%s: %s", qemu, strerror (errno));

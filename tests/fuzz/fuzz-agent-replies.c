@@ -44,7 +44,7 @@
 static const uint16_t ops[] = {
   AGENT_OP_HELLO, AGENT_OP_NOP, AGENT_OP_LOOKUP, AGENT_OP_FORGET, AGENT_OP_GETATTR,
   AGENT_OP_READDIR, AGENT_OP_READ, AGENT_OP_READLINK, AGENT_OP_STATFS, AGENT_OP_BYE,
-  AGENT_OP_DEVICES, AGENT_OP_FSYNC,
+  AGENT_OP_DEVICES, AGENT_OP_FSYNC, AGENT_OP_WRITE,
 };
 
 static void
@@ -107,6 +107,12 @@ decode (const struct agent_req *req, const char *body, size_t len)
   case AGENT_OP_READ:
     if (agent_read_check (req, len) == 0)
       FUZZ_CHECK (len <= req->size);
+    break;
+  case AGENT_OP_WRITE:
+    if (agent_write_decode (req, body, len, &st) == 0) {
+      check_stat (&st);
+      FUZZ_CHECK (S_ISREG (st.st_mode) && (uint64_t) st.st_size >= req->offset + req->size);
+    }
     break;
   case AGENT_OP_READLINK:
     if (agent_readlink_decode (body, len, target) == 0)
@@ -222,6 +228,12 @@ call (struct agent_conn *conn, const struct agent_req *req)
     return e;
   case AGENT_OP_STATFS: return agent_statfs (conn, AGENT_ROOT_HANDLE, &sv);
   case AGENT_OP_FSYNC: return agent_fsync (conn, 5, req->size & 1);
+  case AGENT_OP_WRITE:
+    /* A few KiB: the agent's side reads requests only as it answers. */
+    e = agent_write_span (conn, 5, 0, buf, req->size % 4096 + 1, &st);
+    if (!e)
+      FUZZ_CHECK (S_ISREG (st.st_mode) && st.st_size >= 1);
+    return e;
   default: return 0;
   }
 }

@@ -238,7 +238,7 @@ def guest_replies():
 
 # ---- agent-replies ----
 AGENT_OPS = ['hello', 'nop', 'lookup', 'forget', 'getattr', 'readdir', 'read', 'readlink', 'statfs',
-             'bye', 'devices', 'fsync']
+             'bye', 'devices', 'fsync', 'write']
 OP_NUM = {name: k + 1 for k, name in enumerate(AGENT_OPS)}
 S_IFDIR, S_IFREG, S_IFLNK = 0o040000, 0o100000, 0o120000
 
@@ -289,6 +289,8 @@ def agent_replies():
     write('agent-replies', 'statfs', agent_input('statfs', agent_msg(
         'statfs', u64(1000) + u64(500) + u64(400) + u64(100) + u64(50) + u32(4096) * 2
         + u32(255) + u32(0))))
+    write('agent-replies', 'write', agent_input('write', agent_msg(
+        'write', agent_attr(12, S_IFREG | 0o644, 4096)), size=16))
     # an error; a reply to another id; two replies to one
     write('agent-replies', 'error', agent_input('getattr', agent_msg('getattr', error=2)))
     write('agent-replies', 'other-id', agent_input('nop', agent_msg('nop', msg_id=9)))

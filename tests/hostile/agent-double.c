@@ -286,6 +286,20 @@ honest_reply (struct agent_double *d, const struct request *q, struct reply *r)
       ((unsigned char *) body_at (r, 0))[r->body++] = (unsigned char) (k * 7);
     return;
   }
+  case AGENT_OP_WRITE: {
+    /* The data goes nowhere; the file grows as far as it reached. */
+    struct agent_write w;
+    memcpy (&w, q->body, sizeof w);
+    struct agent_attr a = attr_of (AD_FILE_HANDLE);
+    if (w.handle != AD_FILE_HANDLE) {
+      h->error = EISDIR;
+      return;
+    }
+    if (w.offset + w.size > a.size)
+      a.size = w.offset + w.size;
+    put (r, &a, sizeof a);
+    return;
+  }
   case AGENT_OP_READLINK:
     if (handle != AD_LINK_HANDLE)
       h->error = EINVAL;
@@ -316,6 +330,7 @@ attr_offset (const struct request *q, bool *plus)
   case AGENT_OP_HELLO: return sizeof (struct agent_hello);
   case AGENT_OP_LOOKUP: return offsetof (struct agent_entry, attr);
   case AGENT_OP_GETATTR: return 0;
+  case AGENT_OP_WRITE: return 0;
   case AGENT_OP_READDIR:
     *plus = true;
     return sizeof (struct agent_dirents) + offsetof (struct agent_dirent, attr);
@@ -362,6 +377,10 @@ bend_attr (struct reply *r, const struct request *q, enum ad_kind kind)
     a.dev = AD_DEV;
     a.ino = AD_ROOT_INO;
   }
+  if (kind == AD_WRITE_SHORT)
+    a.size = 0;
+  if (kind == AD_NOT_FILE)
+    a.mode = S_IFDIR | 0755;
   if (kind == AD_ROOT_IMPOSTOR && q->h.op == AGENT_OP_GETATTR)
     a.ino = AD_FILE_INO;
   memcpy (body_at (r, (size_t) off), &a, sizeof a);

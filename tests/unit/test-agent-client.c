@@ -186,6 +186,49 @@ test_span_read (void)
   close_pair ();
 }
 
+/* A span of WRITEs, all in flight at once: each piece where it belongs,
+ * the attributes of the last returned. */
+static void
+test_span_write (void)
+{
+  static unsigned char buf[AGENT_WRITE_SPAN_MAX];
+  for (size_t k = 0; k < sizeof buf; k++)
+    buf[k] = (unsigned char) (k * 13);
+  struct stat st;
+  CHECK (open_pair (AD_HONEST, 8, 50, LONG_MS, 0) == 0);
+  CHECK (agent_write_span (conn, AD_FILE_HANDLE, 100, buf, AGENT_WRITE_SPAN_MAX, &st) == 0);
+  CHECK (agent_double_max_outstanding (dbl) == 4);
+  CHECK (st.st_ino == AD_FILE_INO && st.st_size == 100 + (off_t) AGENT_WRITE_SPAN_MAX);
+  /* The last piece sent: its header, then its first data bytes. */
+  struct agent_header rh;
+  struct agent_write w;
+  unsigned char body[512];
+  agent_double_last (dbl, &rh, body);
+  memcpy (&w, body, sizeof w);
+  CHECK (rh.op == AGENT_OP_WRITE && rh.len == sizeof rh + sizeof w + AGENT_IO_MAX);
+  CHECK (w.handle == AD_FILE_HANDLE && w.offset == 100 + 3 * AGENT_IO_MAX && w.size == AGENT_IO_MAX);
+  CHECK (memcmp (body + sizeof w, buf + 3 * AGENT_IO_MAX, sizeof body - sizeof w) == 0);
+  CHECK (agent_write_span (conn, AD_FILE_HANDLE, 0, "ab", 2, &st) == 0);
+  CHECK (st.st_size == AD_FILE_SIZE);
+  /* A piece that fails fails the span; the connection holds. */
+  agent_double_errno (dbl, ENOSPC);
+  agent_double_next (dbl, AD_HONEST);
+  agent_double_next (dbl, AD_FAIL);
+  CHECK (agent_write_span (conn, AD_FILE_HANDLE, 0, buf, 3 * AGENT_IO_MAX, &st) == ENOSPC);
+  CHECK (!agent_broken (conn));
+  CHECK (agent_write_span (conn, AD_FILE_HANDLE, 0, buf, AGENT_WRITE_SPAN_MAX + 1, &st) == EINVAL);
+  CHECK (agent_write_span (conn, AD_FILE_HANDLE, 0, buf, 0, &st) == EINVAL);
+  CHECK (agent_write_span (conn, 0, 0, buf, 1, &st) == EINVAL);
+  CHECK (agent_write_span (conn, AD_FILE_HANDLE, INT64_MAX, buf, 1, &st) == EINVAL);
+  CHECK (agent_write_span (conn, AD_DIR_HANDLE, 0, buf, 1, &st) == EISDIR);
+  close_pair ();
+  /* Fewer credits than pieces. */
+  CHECK (open_pair (AD_HONEST, 2, 0, LONG_MS, 0) == 0);
+  CHECK (agent_write_span (conn, AD_FILE_HANDLE, 0, buf, AGENT_WRITE_SPAN_MAX, &st) == 0);
+  CHECK (agent_double_max_outstanding (dbl) <= 2);
+  close_pair ();
+}
+
 static void
 test_honest_readdir (void)
 {
@@ -333,7 +376,7 @@ test_hello (void)
 /* ---- a bent reply fails its call, and the connection goes on ---- */
 
 enum op { NOP, LOOKUP, GETATTR, GETATTR_ROOT, READDIR, READDIR_PLUS, READDIR_ATTRS,
-          READDIR_SMALL, READ, READLINK, STATFS, DEVICES, FSYNC };
+          READDIR_SMALL, READ, READLINK, STATFS, DEVICES, FSYNC, WRITE };
 
 /* DEVICES as the mount code takes it: the text must also parse. */
 static int
@@ -384,6 +427,7 @@ do_op (enum op op)
   case STATFS: return agent_statfs (conn, AGENT_ROOT_HANDLE, &sv);
   case DEVICES: return devices ();
   case FSYNC: return agent_fsync (conn, AD_FILE_HANDLE, false);
+  case WRITE: return agent_write_span (conn, AD_FILE_HANDLE, 10, "data", 4, &st);
   }
   return -1;
 }
@@ -428,6 +472,10 @@ test_bent_replies (void)
     { DEVICES, AD_FLAGS },
     /* FSYNC: a body where none may be; the header */
     { FSYNC, AD_OVERSIZE }, { FSYNC, AD_ERRNO_999 }, { FSYNC, AD_FLAGS },
+    /* WRITE: its attributes, and a file the bytes written are not in */
+    { WRITE, AD_OVERSIZE }, { WRITE, AD_TRUNCATED }, { WRITE, AD_ERROR_BODY },
+    { WRITE, AD_BAD_MODE }, { WRITE, AD_BAD_NSEC }, { WRITE, AD_ROOT_ELSEWHERE },
+    { WRITE, AD_WRITE_SHORT }, { WRITE, AD_NOT_FILE },
   };
   CHECK (open_pair (AD_HONEST, 8, 0, LONG_MS, 0) == 0);
   for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
@@ -672,6 +720,7 @@ main (void)
   test_honest_calls ();
   test_honest_read ();
   test_span_read ();
+  test_span_write ();
   test_honest_readdir ();
   test_devices_and_reopen ();
   test_bad_arguments ();

@@ -102,12 +102,12 @@ read_all (void *buf, size_t len)
   return true;
 }
 
-/* A request: the header, BODY and then NAME (may be NULL). */
+/* A request: the header, BODY and then NAME or data (may be NULL). */
 static void
 send_req (uint16_t op, uint64_t id, const void *body, size_t len, const void *name, size_t namelen)
 {
-  unsigned char buf[sizeof (struct agent_header) + 64 + 512];
   struct agent_header h = { .len = (uint32_t) (sizeof h + len + namelen), .op = op, .id = id };
+  AUTO_FREE unsigned char *buf = xmalloc (h.len);
   memcpy (buf, &h, sizeof h);
   if (len)    /* memcpy from NULL, even of 0 bytes, is undefined */
     memcpy (buf + sizeof h, body, len);
@@ -364,6 +364,117 @@ test_fsync (void)
   CHECK (fsync_call (lookup ("file"), 0, 1) == EINVAL);
 }
 
+static void forget (uint64_t handle, uint64_t count, uint32_t want);
+
+static uint32_t
+write_at (uint64_t handle, uint64_t offset, const void *data, uint32_t size, size_t sent,
+          struct reply *r)
+{
+  struct agent_write rq = { .handle = handle, .offset = offset, .size = size };
+  return call (AGENT_OP_WRITE, &rq, sizeof rq, data, sent, r);
+}
+
+/* WRITEs to a file whose name changes under them: every byte lands in
+ * the same inode, and each reply is the file's attributes just after. */
+static void
+test_write (const unsigned char *big)
+{
+  struct reply r;
+  uint64_t h = lookup ("lone");
+  AUTO_FREE char *old = path_of ("lone"), *renamed = path_of ("written");
+  CHECK (rename (old, renamed) == 0);
+  CHECK (write_at (h, 3, "abc", 3, 3, &r) == 0 && r.len == sizeof (struct agent_attr));
+  CHECK (attr_is_of ((const struct agent_attr *) r.body, "written"));
+  CHECK (((const struct agent_attr *) r.body)->size == 6);
+  CHECK (write_at (h, AGENT_IO_MAX, big, AGENT_IO_MAX, AGENT_IO_MAX, &r) == 0);
+  CHECK (((const struct agent_attr *) r.body)->size == 2 * AGENT_IO_MAX);
+  int fd = open (renamed, O_RDONLY);
+  AUTO_FREE unsigned char *back = xmalloc (2 * AGENT_IO_MAX);
+  CHECK (fd >= 0 && pread (fd, back, 2 * AGENT_IO_MAX, 0) == 2 * AGENT_IO_MAX);
+  close (fd);
+  CHECK (memcmp (back, "\0\0\0abc", 6) == 0 && memcmp (back + AGENT_IO_MAX, big, AGENT_IO_MAX) == 0);
+  /* The body must hold exactly SIZE bytes, and SIZE be 1 to AGENT_IO_MAX. */
+  CHECK (write_at (h, 0, "abcdef", 5, 6, &r) == EINVAL && r.len == 0);
+  CHECK (write_at (h, 0, "abcdef", 6, 5, &r) == EINVAL);
+  CHECK (write_at (h, 0, "", 0, 0, &r) == EINVAL);
+  CHECK (write_at (h, INT64_MAX, "x", 1, 1, &r) == EINVAL);
+  struct agent_write rq = { .handle = h, .size = 1, .reserved = 1 };
+  CHECK (call (AGENT_OP_WRITE, &rq, sizeof rq, "x", 1, &r) == EINVAL);
+  CHECK (write_at (AGENT_ROOT_HANDLE, 0, "x", 1, 1, &r) == EISDIR);
+  CHECK (write_at (lookup ("sym"), 0, "x", 1, 1, &r) == EINVAL);
+  CHECK (write_at (4242, 0, "x", 1, 1, &r) == EBADF);
+  CHECK (rename (renamed, old) == 0);
+  forget (h, 1, 0);
+}
+
+/* CREATE of NAME (and TARGET, for a link) in PARENT; *C gets the reply. */
+static uint32_t
+create (uint64_t parent, const char *name, uint32_t mode, uint32_t uid, uint32_t gid,
+        const char *target, struct agent_created *c)
+{
+  size_t nl = strlen (name), tl = target ? strlen (target) : 0;
+  struct agent_create rq = { .parent = parent, .mode = mode, .uid = uid, .gid = gid,
+                             .namelen = (uint32_t) nl, .targetlen = (uint32_t) tl };
+  AUTO_FREE char *tail = xasprintf ("%s%s", name, target ? target : "");
+  struct reply r;
+  uint32_t e = call (AGENT_OP_CREATE, &rq, sizeof rq, tail, nl + tl, &r);
+  CHECK (e ? r.len == 0 : r.len == sizeof *c);
+  if (!e)
+    memcpy (c, r.body, sizeof *c);
+  return e;
+}
+
+/* Every type CREATE makes, in a directory it made: the attributes in its
+ * reply are the kernel's, the owners the ones asked for (as root; an
+ * ordinary user's agent cannot give them away, and leaves nothing). */
+static void
+test_create (void)
+{
+  struct agent_created c, d;
+  bool root = geteuid () == 0;
+  CHECK (create (AGENT_ROOT_HANDLE, "made", S_IFDIR | 0750, 0, 0, NULL, &d) == 0);
+  CHECK (attr_is_of (&d.entry.attr, "made") && attr_is_of (&d.parent, NULL));
+  uint64_t made = d.entry.handle;
+  CHECK (made != 0 && made != AGENT_ROOT_HANDLE && (d.entry.attr.mode & 07777) == 0750);
+  uint32_t uid = root ? 1234 : getuid (), gid = root ? 5678 : getgid ();
+  static const struct { const char *name; uint32_t mode; const char *target; } kinds[] = {
+    { "f", S_IFREG | 04751, NULL }, { "d", S_IFDIR | 0700, NULL }, { "l", S_IFLNK | 0777, "t/x" },
+    { "p", S_IFIFO | 0600, NULL }, { "s", S_IFSOCK | 0644, NULL },
+  };
+  for (size_t k = 0; k < ARRAY_SIZE (kinds); k++) {
+    AUTO_FREE char *rel = xasprintf ("made/%s", kinds[k].name);
+    CHECK (create (made, kinds[k].name, kinds[k].mode, uid, gid, kinds[k].target, &c) == 0);
+    CHECK (attr_is_of (&c.entry.attr, rel) && attr_is_of (&c.parent, "made"));
+    CHECK ((c.entry.attr.mode & S_IFMT) == (kinds[k].mode & S_IFMT));
+    CHECK (c.entry.attr.uid == uid && c.entry.attr.gid == gid);
+    forget (c.entry.handle, 1, 0);
+  }
+  struct stat st;
+  AUTO_FREE char *f = path_of ("made/f");
+  CHECK (lstat (f, &st) == 0 && (st.st_mode & 0777) == 0751);
+  if (root) {
+    /* A set-group-ID directory's group, whatever GID says. */
+    AUTO_FREE char *made_path = path_of ("made");
+    CHECK (chown (made_path, 0, 4242) == 0 && chmod (made_path, 02770) == 0);
+    CHECK (create (made, "g", S_IFREG | 0600, 77, 88, NULL, &c) == 0);
+    CHECK (c.entry.attr.uid == 77 && c.entry.attr.gid == 4242);
+    forget (c.entry.handle, 1, 0);
+  }
+  CHECK (create (made, "f", S_IFREG | 0600, uid, gid, NULL, &c) == EEXIST);
+  CHECK (create (made, "a/b", S_IFREG | 0600, 0, 0, NULL, &c) == EINVAL);
+  CHECK (create (made, "..", S_IFDIR | 0700, 0, 0, NULL, &c) == EINVAL);
+  CHECK (create (made, "x", S_IFREG | 0600, 0, 0, "t", &c) == EINVAL);
+  CHECK (create (made, "x", S_IFLNK | 0777, 0, 0, NULL, &c) == EINVAL);
+  CHECK (create (made, "x", 0600, 0, 0, NULL, &c) == EINVAL);
+  CHECK (create (lookup ("file"), "x", S_IFREG | 0600, 0, 0, NULL, &c) == ENOTDIR);
+  CHECK (create (4242, "x", S_IFREG | 0600, 0, 0, NULL, &c) == EBADF);
+  AUTO_FREE char *x = path_of ("made/x");
+  CHECK (lstat (x, &st) == -1 && errno == ENOENT);
+  forget (made, 1, 0);
+  AUTO_FREE char *top_made = path_of ("made");
+  remove_tree (top_made);
+}
+
 /* One READDIR reply checked and its names counted in SEEN (by the number
  * each begins with); returns the cookie to go on from, and *EOF. */
 static uint64_t
@@ -601,6 +712,8 @@ main (void)
   test_read (big);
   test_readlink_statfs ();
   test_fsync ();
+  test_write (big);
+  test_create ();
   test_readdir (0);
   test_readdir_attrs ();     /* before PLUS, whose references stay */
   test_readdir (AGENT_READDIR_PLUS);

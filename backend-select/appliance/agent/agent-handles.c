@@ -68,7 +68,7 @@ table_grow (void)
   uint32_t old = table_size, n = old ? old * 2 : 64;
   table = xreallocarray (table, n, sizeof *table);
   for (uint32_t h = n; h-- > old;) {
-    table[h] = (struct agent_handle_entry) { .fd = -1, .read_fd = -1, .dir_fd = -1 };
+    table[h] = (struct agent_handle_entry) { .fd = -1, .read_fd = -1, .write_fd = -1, .dir_fd = -1 };
     if (h > 0) {
       table[h].next = free_list;
       free_list = h;
@@ -95,7 +95,7 @@ insert (int fd, const struct stat *st)
   uint32_t h = free_list;
   free_list = table[h].next;
   table[h] = (struct agent_handle_entry) {
-    .fd = fd, .read_fd = -1, .dir_fd = -1, .mode = st->st_mode & S_IFMT,
+    .fd = fd, .read_fd = -1, .write_fd = -1, .dir_fd = -1, .mode = st->st_mode & S_IFMT,
     .dev = st->st_dev, .ino = st->st_ino, .refs = 1 };
   chain_insert (h);
   if (++in_use > bucket_mask)
@@ -159,9 +159,11 @@ close_slot (struct agent_handle_entry *e)
   close (e->fd);
   if (e->read_fd >= 0)
     close (e->read_fd);
+  if (e->write_fd >= 0)
+    close (e->write_fd);
   if (e->dir_fd >= 0)
     close (e->dir_fd);
-  e->fd = e->read_fd = e->dir_fd = -1;
+  e->fd = e->read_fd = e->write_fd = e->dir_fd = -1;
 }
 
 void

@@ -12,6 +12,7 @@
 struct agent_handle_entry {
   int fd;             /* O_PATH|O_NOFOLLOW; -1 when the slot is free */
   int read_fd;        /* opened for READ on first use, else -1 */
+  int write_fd;       /* opened for WRITE on first use, else -1 */
   int dir_fd;         /* opened for READDIR on first use, else -1 */
   mode_t mode;        /* type bits: an inode never changes type */
   dev_t dev;

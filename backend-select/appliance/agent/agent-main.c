@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include "backend-select/appliance/agent/agent-io.h"
 #include "backend-select/appliance/agent/agent-ops.h"
 #include "common/message.h"
@@ -79,6 +80,9 @@ main (int argc, char **argv)
 {
   /* A host gone mid-reply is a write error to report, not a silent death. */
   signal (SIGPIPE, SIG_IGN);
+  /* CREATE's permission bits are the host's, which the kernel already
+   * masked with the caller's umask. */
+  umask (0);
   raise_fd_limit ();
   if (argc == 2 && argv[1][0] != '-')
     return serve (0, 1, false, argv[1]);

@@ -11,6 +11,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -216,18 +217,43 @@ op_statfs (const unsigned char *body, size_t len, unsigned char *out, size_t *ou
   return 0;
 }
 
-/* A descriptor that can read the file: the O_PATH one cannot, and
- * reopening it through /proc reaches the very same inode, whatever
- * happened to its names since. */
+/* A descriptor of the file opened with FLAGS, kept in *SLOT: the O_PATH
+ * one can neither read nor write, and reopening it through /proc reaches
+ * the very same inode, whatever happened to its names since. */
+static int
+reopened (struct agent_handle_entry *e, int *slot, int flags)
+{
+  if (*slot < 0) {
+    char path[64];
+    snprintf (path, sizeof path, "/proc/self/fd/%d", e->fd);
+    *slot = open (path, flags | O_CLOEXEC);
+  }
+  return *slot;
+}
+
 static int
 read_fd_of (struct agent_handle_entry *e)
 {
-  if (e->read_fd < 0) {
-    char path[64];
-    snprintf (path, sizeof path, "/proc/self/fd/%d", e->fd);
-    e->read_fd = open (path, O_RDONLY | O_CLOEXEC);
-  }
-  return e->read_fd;
+  return reopened (e, &e->read_fd, O_RDONLY);
+}
+
+/* Regular file H's descriptor for reading or (WRITE) writing into *FD,
+ * its entry into *E (unless NULL); 0 or an errno: EISDIR for a
+ * directory, EINVAL for any other object that is not a regular file. */
+static int
+file_fd (uint64_t h, bool write, struct agent_handle_entry **e_out, int *fd)
+{
+  struct agent_handle_entry *e = handle_get (h);
+  if (!e)
+    return EBADF;
+  if (!S_ISREG (e->mode))
+    return S_ISDIR (e->mode) ? EISDIR : EINVAL;
+  *fd = write ? reopened (e, &e->write_fd, O_WRONLY) : read_fd_of (e);
+  if (*fd < 0)
+    return errno;
+  if (e_out)
+    *e_out = e;
+  return 0;
 }
 
 /* Only regular files: opening a device node or a FIFO of the image would
@@ -239,14 +265,9 @@ op_read (const unsigned char *body, size_t len, unsigned char *out, size_t *out_
   memcpy (&rq, body, sizeof rq);
   if (rq.size < 1 || rq.size > AGENT_IO_MAX || rq.offset > (uint64_t) INT64_MAX - rq.size)
     return EINVAL;
-  struct agent_handle_entry *e = handle_get (rq.handle);
-  if (!e)
-    return EBADF;
-  if (!S_ISREG (e->mode))
-    return S_ISDIR (e->mode) ? EISDIR : EINVAL;
-  int fd = read_fd_of (e);
-  if (fd < 0)
-    return errno;
+  int fd, err = file_fd (rq.handle, false, NULL, &fd);
+  if (err)
+    return err;
   size_t done = 0;
   while (done < rq.size) {    /* short only at the end, as promised */
     ssize_t n = pread (fd, out + done, rq.size - done, (off_t) (rq.offset + done));
@@ -400,24 +421,131 @@ op_fsync (const unsigned char *body, size_t len, unsigned char *out, size_t *out
   return (rq.datasync ? fdatasync (fd) : fsync (fd)) == 0 ? 0 : errno;
 }
 
-/* Each op's handler and its body's size: the exact size, or for LOOKUP,
- * whose name follows, the least. */
+/* Writes all of DATA or fails; the file's attributes after it are the
+ * reply. */
+static int
+op_write (const unsigned char *body, size_t len, unsigned char *out, size_t *out_len)
+{
+  struct agent_write rq;
+  memcpy (&rq, body, sizeof rq);
+  if (rq.size < 1 || rq.size > AGENT_IO_MAX || rq.reserved || len != sizeof rq + rq.size
+      || rq.offset > (uint64_t) INT64_MAX - rq.size)
+    return EINVAL;
+  struct agent_handle_entry *e;
+  int fd, err = file_fd (rq.handle, true, &e, &fd);
+  if (err)
+    return err;
+  const unsigned char *data = body + sizeof rq;
+  for (size_t done = 0; done < rq.size;) {
+    ssize_t n = pwrite (fd, data + done, rq.size - done, (off_t) (rq.offset + done));
+    if (n < 0 && errno != EINTR)
+      return errno;
+    if (n == 0)
+      return EIO;   /* pwrite(2) gives 0 for nothing asked, and more was */
+    done += n > 0 ? (size_t) n : 0;
+  }
+  return put_attr_of (e->fd, out, out_len);
+}
+
+/* Makes NAME in DIR as MODE's type says; -1 and errno when it fails. */
+static int
+make_node (int dir, const char *name, uint32_t mode, uint64_t rdev, const char *target)
+{
+  switch (mode & S_IFMT) {
+  case S_IFDIR:
+    return mkdirat (dir, name, mode & 07777);
+  case S_IFLNK:
+    return symlinkat (target, dir, name);
+  case S_IFREG: case S_IFIFO: case S_IFSOCK: case S_IFCHR: case S_IFBLK:
+    return mknodat (dir, name, mode, (dev_t) rdev);
+  default:
+    errno = EINVAL;
+    return -1;
+  }
+}
+
+/* Gives NAME in DIR (of attributes *DIR_ST) to UID and GID as CREATE
+ * says; on failure it is removed again, so that a CREATE that fails
+ * leaves nothing. */
+static int
+give_node (int dir, const struct stat *dir_st, const char *name, uint32_t mode, uint32_t uid,
+           uint32_t gid)
+{
+  /* The agent's uid and gid are 0; a set-group-ID directory gave its. */
+  uint32_t has_gid = dir_st->st_mode & S_ISGID ? (uint32_t) dir_st->st_gid : 0;
+  if (dir_st->st_mode & S_ISGID)
+    gid = has_gid;
+  if (uid == 0 && gid == has_gid)
+    return 0;
+  if (fchownat (dir, name, uid, gid, AT_SYMLINK_NOFOLLOW) == 0)
+    return 0;
+  int e = errno;
+  unlinkat (dir, name, S_ISDIR (mode) ? AT_REMOVEDIR : 0);
+  return e;
+}
+
+static int
+op_create (const unsigned char *body, size_t len, unsigned char *out, size_t *out_len)
+{
+  struct agent_create rq;
+  memcpy (&rq, body, sizeof rq);
+  char name[AGENT_NAME_MAX + 1] = "", target[AGENT_LINK_MAX + 1] = "";
+  bool link = S_ISLNK (rq.mode);
+  if (rq.namelen > AGENT_NAME_MAX || rq.targetlen > AGENT_LINK_MAX || rq.reserved ||
+      len != sizeof rq + rq.namelen + rq.targetlen || (rq.targetlen > 0) != link)
+    return EINVAL;
+  memcpy (name, body + sizeof rq, rq.namelen);
+  memcpy (target, body + sizeof rq + rq.namelen, rq.targetlen);
+  if (!name_ok (name, rq.namelen) || strlen (target) != rq.targetlen)
+    return EINVAL;
+  struct agent_handle_entry *parent = handle_get (rq.parent);
+  if (!parent)
+    return EBADF;
+  if (!S_ISDIR (parent->mode))
+    return ENOTDIR;
+  struct stat dir_st, st;
+  if (fstatat (parent->fd, "", &dir_st, AT_EMPTY_PATH) < 0 ||
+      make_node (parent->fd, name, rq.mode, rq.rdev, target) < 0)
+    return errno;
+  int err = give_node (parent->fd, &dir_st, name, rq.mode, rq.uid, rq.gid);
+  struct agent_created c = { 0 };
+  if (!err)
+    err = handle_lookup (parent->fd, name, &c.entry.handle, &st);
+  if (err)
+    return err;
+  attr_from_stat (&c.entry.attr, &st);
+  if (fstatat (parent->fd, "", &dir_st, AT_EMPTY_PATH) < 0) {
+    err = errno;
+    handle_forget (c.entry.handle, 1);
+    return err;
+  }
+  attr_from_stat (&c.parent, &dir_st);
+  memcpy (out, &c, sizeof c);
+  *out_len = sizeof c;
+  return 0;
+}
+
+/* Each op's handler and its body's size: the exact size, or for those
+ * whose name or data follows (MORE), the least. */
 static const struct {
   op_fn *fn;
   size_t body;
+  bool more;
 } ops[] = {
-  [AGENT_OP_HELLO] = { op_hello, sizeof (struct agent_hello) },
-  [AGENT_OP_NOP] = { op_nop, 0 },
-  [AGENT_OP_LOOKUP] = { op_lookup, sizeof (struct agent_lookup) },
-  [AGENT_OP_FORGET] = { op_forget, sizeof (struct agent_forget) },
-  [AGENT_OP_GETATTR] = { op_getattr, sizeof (struct agent_handle) },
-  [AGENT_OP_READDIR] = { op_readdir, sizeof (struct agent_readdir) },
-  [AGENT_OP_READ] = { op_read, sizeof (struct agent_read) },
-  [AGENT_OP_READLINK] = { op_readlink, sizeof (struct agent_handle) },
-  [AGENT_OP_STATFS] = { op_statfs, sizeof (struct agent_handle) },
-  [AGENT_OP_BYE] = { op_bye, 0 },
-  [AGENT_OP_DEVICES] = { op_devices, 0 },
-  [AGENT_OP_FSYNC] = { op_fsync, sizeof (struct agent_fsync) },
+  [AGENT_OP_HELLO] = { .fn = op_hello, .body = sizeof (struct agent_hello) },
+  [AGENT_OP_NOP] = { .fn = op_nop, .body = 0 },
+  [AGENT_OP_LOOKUP] = { .fn = op_lookup, .body = sizeof (struct agent_lookup), .more = true },
+  [AGENT_OP_FORGET] = { .fn = op_forget, .body = sizeof (struct agent_forget) },
+  [AGENT_OP_GETATTR] = { .fn = op_getattr, .body = sizeof (struct agent_handle) },
+  [AGENT_OP_READDIR] = { .fn = op_readdir, .body = sizeof (struct agent_readdir) },
+  [AGENT_OP_READ] = { .fn = op_read, .body = sizeof (struct agent_read) },
+  [AGENT_OP_READLINK] = { .fn = op_readlink, .body = sizeof (struct agent_handle) },
+  [AGENT_OP_STATFS] = { .fn = op_statfs, .body = sizeof (struct agent_handle) },
+  [AGENT_OP_BYE] = { .fn = op_bye, .body = 0 },
+  [AGENT_OP_DEVICES] = { .fn = op_devices, .body = 0 },
+  [AGENT_OP_FSYNC] = { .fn = op_fsync, .body = sizeof (struct agent_fsync) },
+  [AGENT_OP_WRITE] = { .fn = op_write, .body = sizeof (struct agent_write), .more = true },
+  [AGENT_OP_CREATE] = { .fn = op_create, .body = sizeof (struct agent_create), .more = true },
 };
 
 static int
@@ -429,7 +557,7 @@ dispatch (const struct agent_header *rq, const unsigned char *body, size_t len,
   if (rq->flags || rq->error || rq->reserved)
     return EINVAL;
   size_t want = ops[rq->op].body;
-  if (rq->op == AGENT_OP_LOOKUP ? len < want : len != want)
+  if (ops[rq->op].more ? len < want : len != want)
     return EINVAL;
   return ops[rq->op].fn (body, len, out, out_len);
 }
