@@ -460,6 +460,17 @@ test_create (void)
     CHECK (c.entry.attr.uid == 77 && c.entry.attr.gid == 4242);
     forget (c.entry.handle, 1, 0);
   }
+  /* Enough objects kept at once that the agent's table of handles grows
+   * within a CREATE: the directory's attributes are still its own. */
+  uint64_t kept[300];
+  for (size_t k = 0; k < ARRAY_SIZE (kept); k++) {
+    AUTO_FREE char *name = xasprintf ("many-%zu", k);
+    CHECK (create (made, name, S_IFREG | 0600, uid, gid, NULL, &c) == 0);
+    CHECK (c.parent.ino == d.entry.attr.ino && S_ISDIR (c.parent.mode));
+    kept[k] = c.entry.handle;
+  }
+  for (size_t k = 0; k < ARRAY_SIZE (kept); k++)
+    forget (kept[k], 1, 0);
   CHECK (create (made, "f", S_IFREG | 0600, uid, gid, NULL, &c) == EEXIST);
   CHECK (create (made, "a/b", S_IFREG | 0600, 0, 0, NULL, &c) == EINVAL);
   CHECK (create (made, "..", S_IFDIR | 0700, 0, 0, NULL, &c) == EINVAL);

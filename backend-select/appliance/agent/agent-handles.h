@@ -24,7 +24,8 @@ struct agent_handle_entry {
 /* Makes ROOT_FD (O_PATH, a directory) handle AGENT_ROOT_HANDLE. */
 void handles_init (int root_fd);
 
-/* The entry of handle H, or NULL if H is not a handle in use. */
+/* The entry of handle H, or NULL if H is not a handle in use; valid
+ * until the next handle_lookup, which may move the table. */
 struct agent_handle_entry *handle_get (uint64_t h);
 
 /* Looks NAME up in directory PARENT_FD, without following a last symbolic

@@ -503,18 +503,20 @@ op_create (const unsigned char *body, size_t len, unsigned char *out, size_t *ou
     return EBADF;
   if (!S_ISDIR (parent->mode))
     return ENOTDIR;
+  /* The descriptor, not the entry: handle_lookup may move the table. */
+  int dir = parent->fd;
   struct stat dir_st, st;
-  if (fstatat (parent->fd, "", &dir_st, AT_EMPTY_PATH) < 0 ||
-      make_node (parent->fd, name, rq.mode, rq.rdev, target) < 0)
+  if (fstatat (dir, "", &dir_st, AT_EMPTY_PATH) < 0 ||
+      make_node (dir, name, rq.mode, rq.rdev, target) < 0)
     return errno;
-  int err = give_node (parent->fd, &dir_st, name, rq.mode, rq.uid, rq.gid);
+  int err = give_node (dir, &dir_st, name, rq.mode, rq.uid, rq.gid);
   struct agent_created c = { 0 };
   if (!err)
-    err = handle_lookup (parent->fd, name, &c.entry.handle, &st);
+    err = handle_lookup (dir, name, &c.entry.handle, &st);
   if (err)
     return err;
   attr_from_stat (&c.entry.attr, &st);
-  if (fstatat (parent->fd, "", &dir_st, AT_EMPTY_PATH) < 0) {
+  if (fstatat (dir, "", &dir_st, AT_EMPTY_PATH) < 0) {
     err = errno;
     handle_forget (c.entry.handle, 1);
     return err;
