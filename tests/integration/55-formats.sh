@@ -4,8 +4,10 @@
 # that file being opened (read-write or read-only; 56-hostile-formats and
 # 57-backing-allowed cover every format and --backing); and the copy round
 # trip (cp -a and rsync -a of a tree in, unmount, mount again, compare,
-# qemu-img check) in qcow2, vmdk, vhdx and vdi images, on every backend
-# (UML through qemu-storage-daemon).
+# qemu-img check) in qcow2, vmdk, vhdx and vdi images on UML (through
+# qemu-storage-daemon, which imgmount sets up); on TCG, where qemu itself
+# opens the image as libguestfs asks, in vmdk only (the qcow2 part above
+# covers the other half of that path).
 . "$(dirname "$0")/../lib/common.sh"
 command -v inotifywait >/dev/null || skip "inotifywait (inotify-tools) is not installed"
 M=$T/mnt
@@ -40,7 +42,9 @@ head -c 20M /dev/urandom > "$src/big.bin"
 tree_sum () { (cd "$1" && find . -type f -print0 | sort -z | xargs -0 sha256sum) | sha256sum; }
 want=$(tree_sum "$src")
 make_ext4 "$T/empty.raw" 128M
-for fmt in qcow2 vmdk vhdx vdi; do
+formats="qcow2 vmdk vhdx vdi"
+[ "${IMGMOUNT_BACKEND:-tcg}" = tcg ] && formats=vmdk
+for fmt in $formats; do
   img=$T/trip.$fmt
   qemu-img convert -q -f raw -O "$fmt" "$T/empty.raw" "$img"
   mount_img "$img" "$M" --format="$fmt" || { fail "$fmt: mount"; continue; }

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Files over 4 GiB (sparse), odd names, a listing of 1500 files with
-# their attributes, a directory of 10 000 entries.
+# their attributes, a directory of 10 000 entries (2000 on TCG: the large
+# directory tests fsops and the agent, not the hypervisor, and TCG takes
+# three times as long).
 . "$(dirname "$0")/../lib/common.sh"
 
 M=$T/mnt
@@ -38,13 +40,15 @@ assert_eq "find -ls of 1500 entries: sizes and modes as made" \
   "$(cd "$T/tree/varied" && find . -mindepth 1 -printf '%p %s %m\n' | sort)" \
   "$(cd "$M/varied" && find . -mindepth 1 -printf '%p %s %m\n' | sort)"
 
+n=10000
+[ "${IMGMOUNT_BACKEND:-tcg}" = tcg ] && n=2000
 mkdir "$M/many"
-(cd "$M/many" && seq 1 10000 | xargs touch)
-assert_eq "10 000 entries listed" 10000 "$(ls "$M/many" | wc -l)"
-assert_eq "10 000 entries stat-able" 10000 "$(find "$M/many" -type f | wc -l)"
-check "ls -l of 10 000 entries" sh -c "ls -l '$M/many' | grep -c '^-' | grep -qx 10000"
+(cd "$M/many" && seq 1 $n | xargs touch)
+assert_eq "$n entries listed" $n "$(ls "$M/many" | wc -l)"
+assert_eq "$n entries stat-able" $n "$(find "$M/many" -type f | wc -l)"
+check "ls -l of $n entries" sh -c "ls -l '$M/many' | grep -c '^-' | grep -qx $n"
 rm -rf "$M/many"
-check "rm -rf of 10 000 entries" test ! -e "$M/many"
+check "rm -rf of $n entries" test ! -e "$M/many"
 unmount "$M" || fail "unmount"
 check "e2fsck clean" e2fsck -fn "$T/disk.img"
 check "nothing left" nothing_left
