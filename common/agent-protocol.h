@@ -76,6 +76,9 @@ enum agent_op {
   AGENT_OP_FSYNC = 12,
   AGENT_OP_WRITE = 13,
   AGENT_OP_CREATE = 14,
+  AGENT_OP_SETATTR = 15,
+  AGENT_OP_REMOVE = 16,
+  AGENT_OP_RENAME = 17,
 };
 
 struct agent_header {
@@ -277,6 +280,72 @@ struct agent_created {
   struct agent_attr parent;
 };
 
+/* SETATTR.  Request: agent_setattr.  Reply: the object's agent_attr
+ * after it.  VALID says which of its fields apply, and they are applied
+ * in this order, as chown(1) then chmod(1) would: the owner (UID, GID,
+ * either or both; fchownat, which may clear set-user-ID bits), the
+ * permission bits of MODE (EOPNOTSUPP for a symbolic link, as Linux's
+ * fchmodat refuses one), SIZE (a regular file's only: EISDIR for a
+ * directory, EINVAL for the rest), then the times (ATIME, MTIME as given,
+ * or the appliance's clock with _NOW; utimensat).  The first failure is
+ * the reply; what came before it stays done.  No bit set: only the
+ * attributes.  Why: guestfsd takes a call per attribute, each naming the
+ * file by path, and a stat after them. */
+#define AGENT_SET_MODE 0x01u
+#define AGENT_SET_UID 0x02u
+#define AGENT_SET_GID 0x04u
+#define AGENT_SET_SIZE 0x08u
+#define AGENT_SET_ATIME 0x10u
+#define AGENT_SET_MTIME 0x20u
+#define AGENT_SET_ATIME_NOW 0x40u
+#define AGENT_SET_MTIME_NOW 0x80u
+#define AGENT_SET_ALL 0xffu
+
+struct agent_setattr {
+  uint64_t handle;
+  uint64_t size;            /* at most INT64_MAX */
+  int64_t atime, mtime;
+  uint32_t atime_nsec, mtime_nsec;  /* below 1 000 000 000 */
+  uint32_t mode;            /* only the permission bits (07777) */
+  uint32_t uid, gid;        /* not (uint32_t) -1 */
+  uint32_t valid;           /* AGENT_SET_* */
+};
+
+/* REMOVE.  Request: agent_remove then namelen bytes of name (as
+ * LOOKUP's).  Reply: the directory's agent_attr after it.  Removes NAME
+ * from directory PARENT as rmdir(2) does when DIR is 1 (ENOTDIR for what
+ * is no directory), else as unlink(2) (EISDIR for a directory).  An
+ * object the host holds a handle of lives on until FORGET, as an open
+ * file does: the host reads and writes a file unlinked while open through
+ * its handle, with no hidden name to keep it.  Why: guestfsd's rm and
+ * rmdir name it by path and say nothing of the directory after. */
+struct agent_remove {
+  uint64_t parent;          /* a directory's handle */
+  uint32_t namelen;         /* 1 to AGENT_NAME_MAX */
+  uint32_t dir;             /* 0 or 1 */
+};
+
+/* RENAME.  Request: agent_rename, then namelen bytes of name, then
+ * newnamelen bytes of newname (each as LOOKUP's).  Reply: agent_renamed,
+ * both directories' attributes after it (the same twice when they are
+ * one).  renameat2(2) of PARENT/NAME to NEWPARENT/NEWNAME with FLAGS 0 or
+ * AGENT_RENAME_NOREPLACE (EEXIST when NEWNAME exists); anything else is
+ * EINVAL.  An object renamed over lives on while the host holds its
+ * handle, as with REMOVE.  Why: guestfsd's rename needs a stat first to
+ * refuse to replace, and one after for the directories. */
+#define AGENT_RENAME_NOREPLACE 1u   /* Linux's RENAME_NOREPLACE */
+
+struct agent_rename {
+  uint64_t parent, newparent;       /* directories' handles */
+  uint32_t namelen, newnamelen;     /* 1 to AGENT_NAME_MAX each */
+  uint32_t flags;                   /* 0 or AGENT_RENAME_NOREPLACE */
+  uint32_t reserved;                /* 0 */
+};
+
+struct agent_renamed {
+  struct agent_attr parent, newparent;
+};
+
 /* The layout both ends were built with: no padding the compiler could
  * choose, and entries that keep the next one 8-byte aligned. */
 _Static_assert (sizeof (struct agent_header) == 24, "agent_header");
@@ -289,5 +358,9 @@ _Static_assert (sizeof (struct agent_fsync) == 16, "agent_fsync");
 _Static_assert (sizeof (struct agent_write) == 24, "agent_write");
 _Static_assert (sizeof (struct agent_create) == 40, "agent_create");
 _Static_assert (sizeof (struct agent_created) == 216, "agent_created");
+_Static_assert (sizeof (struct agent_setattr) == 56, "agent_setattr");
+_Static_assert (sizeof (struct agent_remove) == 16, "agent_remove");
+_Static_assert (sizeof (struct agent_rename) == 32, "agent_rename");
+_Static_assert (sizeof (struct agent_renamed) == 208, "agent_renamed");
 
 #endif

@@ -539,21 +539,31 @@ identity (struct agent_conn *c, uint64_t handle, const struct stat *st)
   return agent_identity_ok (c->root.st_dev, c->root.st_ino, handle, st) ? 0 : EIO;
 }
 
+/* NAME as LOOKUP, CREATE, REMOVE and RENAME take it: 0, ENAMETOOLONG or
+ * EINVAL (nothing is sent then). */
+static int
+name_arg (const char *name)
+{
+  if (strlen (name) > AGENT_NAME_MAX)
+    return ENAMETOOLONG;  /* a name too long for any directory: the kernel's errno */
+  return reply_name_ok (name) ? 0 : EINVAL;
+}
+
 int
 agent_lookup (struct agent_conn *c, uint64_t parent, const char *name,
               uint64_t *handle, struct stat *st)
 {
-  /* A name too long for any directory is the kernel's ENAMETOOLONG. */
-  if (strlen (name) > AGENT_NAME_MAX)
-    return ENAMETOOLONG;
-  if (parent == 0 || !reply_name_ok (name))
-    return EINVAL;
+  int e = name_arg (name);
+  if (!e && parent == 0)
+    e = EINVAL;
+  if (e)
+    return e;
   struct agent_lookup l = { .parent = parent, .namelen = (uint32_t) strlen (name) };
   struct agent_req req = { .op = AGENT_OP_LOOKUP, .handle = parent };
   AUTO_FREE char *reply = NULL;
   size_t len;
   int err;
-  int e = call_agent (c, &req, &l, sizeof l, name, l.namelen, &err, &reply, &len);
+  e = call_agent (c, &req, &l, sizeof l, name, l.namelen, &err, &reply, &len);
   if (e || err)
     return e ? e : err;
   if (agent_entry_decode (&req, reply, len, handle, st) != 0)
@@ -761,17 +771,87 @@ agent_write_span (struct agent_conn *c, uint64_t handle, uint64_t offset, const 
 }
 
 int
+agent_setattr (struct agent_conn *c, struct agent_setattr set, struct stat *st)
+{
+  if (set.handle == 0 || (set.valid & ~AGENT_SET_ALL) || set.size > INT64_MAX ||
+      set.atime_nsec >= 1000000000u || set.mtime_nsec >= 1000000000u || (set.mode & ~07777u))
+    return EINVAL;
+  struct agent_req req = { .op = AGENT_OP_SETATTR, .offset = set.size, .flags = set.valid };
+  AUTO_FREE char *reply = NULL;
+  size_t len;
+  int err;
+  int e = call_agent (c, &req, &set, sizeof set, NULL, 0, &err, &reply, &len);
+  if (e || err)
+    return e ? e : err;
+  if (agent_setattr_decode (&req, reply, len, st) != 0)
+    return EIO;
+  return identity (c, set.handle, st);
+}
+
+int
+agent_remove (struct agent_conn *c, uint64_t parent, const char *name, bool dir,
+              struct stat *parent_st)
+{
+  int e = name_arg (name);
+  if (!e && parent == 0)
+    e = EINVAL;
+  if (e)
+    return e;
+  struct agent_remove r = { .parent = parent, .namelen = (uint32_t) strlen (name), .dir = dir };
+  struct agent_req req = { .op = AGENT_OP_REMOVE, .handle = parent };
+  AUTO_FREE char *reply = NULL;
+  size_t len;
+  int err;
+  e = call_agent (c, &req, &r, sizeof r, name, r.namelen, &err, &reply, &len);
+  if (e || err)
+    return e ? e : err;
+  if (agent_dir_attr_decode (reply, len, parent_st) != 0)
+    return EIO;
+  return identity (c, parent, parent_st);
+}
+
+int
+agent_rename (struct agent_conn *c, uint64_t parent, const char *name, uint64_t newparent,
+              const char *newname, uint32_t flags, struct stat *parent_st,
+              struct stat *newparent_st)
+{
+  int e = name_arg (name);
+  if (!e)
+    e = name_arg (newname);
+  if (!e && (parent == 0 || newparent == 0 || (flags & ~AGENT_RENAME_NOREPLACE)))
+    e = EINVAL;
+  if (e)
+    return e;
+  struct agent_rename r = { .parent = parent, .newparent = newparent, .flags = flags,
+                            .namelen = (uint32_t) strlen (name),
+                            .newnamelen = (uint32_t) strlen (newname) };
+  struct agent_req req = { .op = AGENT_OP_RENAME, .handle = parent };
+  AUTO_FREE char *names = xasprintf ("%s%s", name, newname);
+  AUTO_FREE char *reply = NULL;
+  size_t len;
+  int err;
+  e = call_agent (c, &req, &r, sizeof r, names, r.namelen + r.newnamelen, &err, &reply, &len);
+  if (e || err)
+    return e ? e : err;
+  if (agent_renamed_decode (reply, len, parent_st, newparent_st) != 0 ||
+      identity (c, parent, parent_st) != 0 || identity (c, newparent, newparent_st) != 0)
+    return EIO;
+  return 0;
+}
+
+int
 agent_create (struct agent_conn *c, uint64_t parent, const char *name,
               const struct agent_new *what, uint64_t *handle, struct stat *st,
               struct stat *parent_st)
 {
   size_t nl = strlen (name), tl = what->target ? strlen (what->target) : 0;
-  if (nl > AGENT_NAME_MAX)
-    return ENAMETOOLONG;
-  if (tl > AGENT_LINK_MAX)
-    return ENAMETOOLONG;
-  if (parent == 0 || !reply_name_ok (name) || (tl > 0) != S_ISLNK (what->mode))
-    return EINVAL;
+  int e = name_arg (name);
+  if (!e && tl > AGENT_LINK_MAX)
+    e = ENAMETOOLONG;
+  if (!e && (parent == 0 || (tl > 0) != S_ISLNK (what->mode)))
+    e = EINVAL;
+  if (e)
+    return e;
   struct agent_create r = { .parent = parent, .rdev = what->rdev, .mode = what->mode,
                             .uid = what->uid, .gid = what->gid, .namelen = (uint32_t) nl,
                             .targetlen = (uint32_t) tl };
@@ -782,7 +862,7 @@ agent_create (struct agent_conn *c, uint64_t parent, const char *name,
   AUTO_FREE char *reply = NULL;
   size_t len;
   int err;
-  int e = call_agent (c, &req, &r, sizeof r, tail, nl + tl, &err, &reply, &len);
+  e = call_agent (c, &req, &r, sizeof r, tail, nl + tl, &err, &reply, &len);
   if (e || err)
     return e ? e : err;
   if (agent_created_decode (&req, reply, len, handle, st, parent_st) != 0 ||

@@ -109,6 +109,20 @@ struct agent_new {
 int agent_create (struct agent_conn *conn, uint64_t parent, const char *name,
                   const struct agent_new *what, uint64_t *handle, struct stat *st,
                   struct stat *parent_st);
+/* Changes what SET.valid says of SET.handle (common/agent-protocol.h's
+ * SETATTR); on 0, *ST has its attributes after it. */
+int agent_setattr (struct agent_conn *conn, struct agent_setattr set, struct stat *st);
+/* Removes NAME (as agent_lookup's) from directory PARENT: rmdir(2) with
+ * DIR, else unlink(2).  On 0, *PARENT_ST is the directory's attributes
+ * after it.  A handle held of what went stays usable until forgotten. */
+int agent_remove (struct agent_conn *conn, uint64_t parent, const char *name, bool dir,
+                  struct stat *parent_st);
+/* renameat2(2) of PARENT/NAME to NEWPARENT/NEWNAME (names as
+ * agent_lookup's), FLAGS 0 or AGENT_RENAME_NOREPLACE.  On 0, *PARENT_ST
+ * and *NEWPARENT_ST are the directories' attributes after it. */
+int agent_rename (struct agent_conn *conn, uint64_t parent, const char *name,
+                  uint64_t newparent, const char *newname, uint32_t flags,
+                  struct stat *parent_st, struct stat *newparent_st);
 /* Writes SIZE bytes of BUF (1 to AGENT_WRITE_SPAN_MAX) at OFFSET: a WRITE
  * per AGENT_IO_MAX bytes, all in flight at once (credits allowing).  On
  * 0, *ST has the file's attributes after the last. */

@@ -33,7 +33,11 @@ agent_reply_body_max (const struct agent_req *req)
     return sizeof (struct agent_created);
   case AGENT_OP_GETATTR:
   case AGENT_OP_WRITE:
+  case AGENT_OP_SETATTR:
+  case AGENT_OP_REMOVE:
     return sizeof (struct agent_attr);
+  case AGENT_OP_RENAME:
+    return sizeof (struct agent_renamed);
   case AGENT_OP_READDIR:
     return req->max_bytes;
   case AGENT_OP_READ:
@@ -189,6 +193,36 @@ agent_write_decode (const struct agent_req *req, const void *body, size_t len, s
   if (agent_getattr_decode (body, len, st) != 0 || !S_ISREG (st->st_mode))
     return EIO;
   return (uint64_t) st->st_size >= req->offset + req->size ? 0 : EIO;
+}
+
+int
+agent_setattr_decode (const struct agent_req *req, const void *body, size_t len,
+                      struct stat *st)
+{
+  if (agent_getattr_decode (body, len, st) != 0)
+    return EIO;
+  if (req->flags & AGENT_SET_SIZE)
+    return S_ISREG (st->st_mode) && (uint64_t) st->st_size == req->offset ? 0 : EIO;
+  return 0;
+}
+
+int
+agent_dir_attr_decode (const void *body, size_t len, struct stat *st)
+{
+  return agent_getattr_decode (body, len, st) == 0 && S_ISDIR (st->st_mode) ? 0 : EIO;
+}
+
+int
+agent_renamed_decode (const void *body, size_t len, struct stat *parent, struct stat *newparent)
+{
+  struct agent_renamed r;
+  if (len != sizeof r)
+    return EIO;
+  memcpy (&r, body, sizeof r);
+  if (agent_attr_decode (&r.parent, parent) != 0 || agent_attr_decode (&r.newparent, newparent) != 0
+      || !S_ISDIR (parent->st_mode) || !S_ISDIR (newparent->st_mode))
+    return EIO;
+  return 0;
 }
 
 int

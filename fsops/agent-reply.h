@@ -22,10 +22,11 @@
 struct agent_req {
   uint16_t op;              /* enum agent_op */
   uint64_t handle;          /* LOOKUP, CREATE: the parent; READDIR: the directory */
-  uint64_t offset;          /* WRITE: where */
+  uint64_t offset;          /* WRITE: where; SETATTR: the size asked */
   uint32_t size;            /* READ: bytes asked; WRITE: bytes sent */
   uint32_t max_bytes;       /* READDIR: the body's limit */
-  uint32_t flags;           /* READDIR: AGENT_READDIR_PLUS, _ATTRS or 0 */
+  uint32_t flags;           /* READDIR: AGENT_READDIR_PLUS, _ATTRS or 0;
+                               SETATTR: AGENT_SET_* */
   uint32_t mode;            /* CREATE: the type asked for */
 };
 
@@ -85,6 +86,20 @@ int agent_statfs_decode (const void *body, size_t len, struct statvfs *sv);
  * least as far as the bytes written. */
 int agent_write_decode (const struct agent_req *req, const void *body, size_t len,
                         struct stat *st);
+
+/* SETATTR's reply to REQ: one agent_attr; with AGENT_SET_SIZE, a regular
+ * file's of exactly the size asked.  Owners, mode and times are not held
+ * to what was asked: a filesystem may round times or ignore a chmod
+ * (vfat), and the reply is then the truth. */
+int agent_setattr_decode (const struct agent_req *req, const void *body, size_t len,
+                          struct stat *st);
+
+/* REMOVE's: one agent_attr, a directory's. */
+int agent_dir_attr_decode (const void *body, size_t len, struct stat *st);
+
+/* RENAME's: one agent_renamed, two directories' attributes. */
+int agent_renamed_decode (const void *body, size_t len, struct stat *parent,
+                          struct stat *newparent);
 
 /* READ's: the data, no more than asked. */
 int agent_read_check (const struct agent_req *req, size_t len);

@@ -315,6 +315,15 @@ op_mkdir (fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
   fs_unlock (fs);
 }
 
+static int
+remove_dir (struct fs *fs, struct inode *p, const char *name, const char *path,
+            struct stat *pst)
+{
+  if (fs->agent)
+    return fs_agent_remove (fs, p, name, true, pst);
+  return path ? guest_rmdir (fs->g, path) : ESTALE;
+}
+
 void
 op_rmdir (fuse_req_t req, fuse_ino_t parent, const char *name)
 {
@@ -322,10 +331,14 @@ op_rmdir (fuse_req_t req, fuse_ino_t parent, const char *name)
   fs_lock (fs);
   struct inode *p = itable_from_nodeid (&fs->itable, parent);
   AUTO_FREE char *path = itable_child_path (&fs->itable, p, name);
-  int e = path ? guest_rmdir (fs->g, path) : ESTALE;
-  /* Files unlinked while open may still be in it under hidden names. */
-  if (e == ENOTEMPTY && (e = fs_empty_hidden_dir (fs, p, name, path)) == 0)
-    e = guest_rmdir (fs->g, path);
+  struct stat pst;
+  int e = remove_dir (fs, p, name, path, &pst);
+  /* Files unlinked while open (through guestfsd), or left by a session
+   * that ended before they were closed, may be in it under hidden names. */
+  if (e == ENOTEMPTY && path && (e = fs_empty_hidden_dir (fs, p, name, path)) == 0)
+    e = remove_dir (fs, p, name, path, &pst);
+  if (fs->agent)
+    fs_dir_changed (fs, p, e, &pst);
   if (!e)
     fs_name_unlinked (fs, p, name);
   fuse_reply_err (req, e);

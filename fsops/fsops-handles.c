@@ -88,6 +88,15 @@ fs_handle_of (struct fs *fs, struct inode *i, uint64_t *handle)
   return handle_at_depth (fs, i, handle, 0);
 }
 
+/* An agent reply's attributes of I: its identity, or the call fails. */
+static int
+is_inode (struct inode *i, const struct stat *st, const char *call)
+{
+  if ((int64_t) st->st_dev != i->dev || (int64_t) st->st_ino != i->ino)
+    return guest_reject (call, "another object's identity");
+  return 0;
+}
+
 /* Takes the agent's new reference H to PARENT/NAME, of attributes ST, as
  * the entry E: 0, or an errno with the reference given back. */
 static int
@@ -131,9 +140,9 @@ fs_agent_create (struct fs *fs, struct inode *parent, const char *name,
     r = agent_create (fs->agent, ph, name, what, &h, st, parent_st);
   if (r)
     return r;
-  if ((int64_t) parent_st->st_dev != parent->dev || (int64_t) parent_st->st_ino != parent->ino) {
+  if ((r = is_inode (parent, parent_st, "agent create"))) {
     agent_forget (fs->agent, h, 1);
-    return guest_reject ("agent create", "another directory's identity");
+    return r;
   }
   return take_entry (fs, parent, name, h, st, e);
 }
@@ -146,9 +155,17 @@ fs_agent_getattr (struct fs *fs, struct inode *i, struct stat *st)
   trace (fs, "agent_getattr", i, NULL);
   if (!e)
     e = agent_getattr (fs->agent, h, st);
-  if (!e && ((int64_t) st->st_dev != i->dev || (int64_t) st->st_ino != i->ino))
-    e = guest_reject ("agent getattr", "another object's identity");
-  return e;
+  return e ? e : is_inode (i, st, "agent getattr");
+}
+
+int
+fs_agent_setattr (struct fs *fs, struct inode *i, struct agent_setattr set, struct stat *st)
+{
+  int e = fs_handle_of (fs, i, &set.handle);
+  trace (fs, "agent_setattr", i, NULL);
+  if (!e)
+    e = agent_setattr (fs->agent, set, st);
+  return e ? e : is_inode (i, st, "agent setattr");
 }
 
 int
@@ -161,13 +178,55 @@ fs_agent_write (struct fs *fs, struct inode *i, const char *buf, size_t size, in
   while (!e && size > 0) {
     size_t n = size > AGENT_WRITE_SPAN_MAX ? AGENT_WRITE_SPAN_MAX : size;
     e = agent_write_span (fs->agent, h, (uint64_t) off, buf, n, st);
-    if (!e && ((int64_t) st->st_dev != i->dev || (int64_t) st->st_ino != i->ino))
-      e = guest_reject ("agent write", "another object's identity");
+    if (!e)
+      e = is_inode (i, st, "agent write");
     buf += n;
     size -= n;
     off += (int64_t) n;
   }
   return e;
+}
+
+/* I, about to lose a name while open, keeps a handle: through it the
+ * agent keeps the object, and the host its data, once no name is left. */
+static int
+hold_if_open (struct fs *fs, struct inode *i)
+{
+  uint64_t h;
+  return i && fs_is_open (i) ? fs_handle_of (fs, i, &h) : 0;
+}
+
+int
+fs_agent_remove (struct fs *fs, struct inode *parent, const char *name, bool dir,
+                 struct stat *parent_st)
+{
+  uint64_t ph;
+  int e = fs_handle_of (fs, parent, &ph);
+  if (!e)
+    e = hold_if_open (fs, itable_find_child (&fs->itable, parent, name));
+  trace (fs, dir ? "agent_rmdir" : "agent_unlink", parent, name);
+  if (!e)
+    e = agent_remove (fs->agent, ph, name, dir, parent_st);
+  return e ? e : is_inode (parent, parent_st, "agent remove");
+}
+
+int
+fs_agent_rename (struct fs *fs, struct inode *parent, const char *name, struct inode *newparent,
+                 const char *newname, uint32_t flags, struct stat *parent_st,
+                 struct stat *newparent_st)
+{
+  uint64_t ph, nph;
+  int e = fs_handle_of (fs, parent, &ph);
+  if (!e)
+    e = fs_handle_of (fs, newparent, &nph);
+  if (!e)
+    e = hold_if_open (fs, itable_find_child (&fs->itable, newparent, newname));
+  trace (fs, "agent_rename", parent, name);
+  if (!e)
+    e = agent_rename (fs->agent, ph, name, nph, newname, flags, parent_st, newparent_st);
+  if (!e)
+    e = is_inode (parent, parent_st, "agent rename");
+  return e ? e : is_inode (newparent, newparent_st, "agent rename");
 }
 
 void

@@ -138,6 +138,23 @@ int fs_agent_getattr (struct fs *fs, struct inode *i, struct stat *st);
 int fs_agent_write (struct fs *fs, struct inode *i, const char *buf, size_t size, int64_t off,
                     struct stat *st);
 
+/* Changes I's attributes at the agent as SET says (its handle filled in
+ * here); *ST gets them after, its identity checked. */
+int fs_agent_setattr (struct fs *fs, struct inode *i, struct agent_setattr set,
+                      struct stat *st);
+
+/* Removes PARENT/NAME at the agent (rmdir with DIR, else unlink); an
+ * open file keeps its handle first, and through it its data, as no
+ * hidden name is needed.  *PARENT_ST: the directory after. */
+int fs_agent_remove (struct fs *fs, struct inode *parent, const char *name, bool dir,
+                     struct stat *parent_st);
+/* Renames PARENT/NAME to NEWPARENT/NEWNAME at the agent (FLAGS 0 or
+ * AGENT_RENAME_NOREPLACE); an open file renamed over keeps its handle
+ * first.  *PARENT_ST, *NEWPARENT_ST: the directories after. */
+int fs_agent_rename (struct fs *fs, struct inode *parent, const char *name,
+                     struct inode *newparent, const char *newname, uint32_t flags,
+                     struct stat *parent_st, struct stat *newparent_st);
+
 /* Gives back I's handle, as I goes. */
 void fs_forget_handle (struct fs *fs, struct inode *i);
 
@@ -238,6 +255,10 @@ void fs_note_dir_stat (struct fs *fs, struct inode *i, const struct stat *st);
 /* I is about to be chmodded, chowned or touched: fs_known_dir_stat no
  * longer knows it (those calls are not counted as changing directories). */
 void fs_forget_dir_stat (struct fs *fs, struct inode *i);
+/* After an agent call that changed DIR (no libguestfs call counts it):
+ * its attributes ST from the reply, or forgotten when the call failed
+ * (E). */
+void fs_dir_changed (struct fs *fs, struct inode *dir, int e, const struct stat *st);
 
 /* Syncs the appliance's disks, then the image files on the host. */
 int fs_sync_disks (struct fs *fs);

@@ -154,3 +154,13 @@ fs_forget_dir_stat (struct fs *fs, struct inode *i)
   if (fs->dir_stat.inode == i)
     fs->dir_stat.inode = NULL;
 }
+
+void
+fs_dir_changed (struct fs *fs, struct inode *dir, int e, const struct stat *st)
+{
+  fs_forget_stat (fs, dir);
+  if (e)
+    fs_forget_dir_stat (fs, dir);
+  else
+    fs_note_dir_stat (fs, dir, st);
+}

@@ -377,6 +377,67 @@ apply_setattr (struct fs *fs, struct inode *i, const char *path,
   return e;
 }
 
+/* FUSE's setattr bits as the agent's SETATTR says them. */
+static struct agent_setattr
+agent_set_of (const struct stat *attr, int to_set)
+{
+  static const struct { int fuse; uint32_t agent; } bits[] = {
+    { FUSE_SET_ATTR_MODE, AGENT_SET_MODE }, { FUSE_SET_ATTR_UID, AGENT_SET_UID },
+    { FUSE_SET_ATTR_GID, AGENT_SET_GID }, { FUSE_SET_ATTR_SIZE, AGENT_SET_SIZE },
+    { FUSE_SET_ATTR_ATIME, AGENT_SET_ATIME }, { FUSE_SET_ATTR_MTIME, AGENT_SET_MTIME },
+    { FUSE_SET_ATTR_ATIME_NOW, AGENT_SET_ATIME_NOW },
+    { FUSE_SET_ATTR_MTIME_NOW, AGENT_SET_MTIME_NOW },
+  };
+  struct agent_setattr set = {
+    .size = (uint64_t) attr->st_size, .mode = attr->st_mode & 07777,
+    .uid = attr->st_uid, .gid = attr->st_gid,
+    .atime = attr->st_atim.tv_sec, .atime_nsec = (uint32_t) attr->st_atim.tv_nsec,
+    .mtime = attr->st_mtim.tv_sec, .mtime_nsec = (uint32_t) attr->st_mtim.tv_nsec };
+  for (size_t k = 0; k < ARRAY_SIZE (bits); k++)
+    if (to_set & bits[k].fuse)
+      set.valid |= bits[k].agent;
+  return set;
+}
+
+/* Through the agent: one call, whose reply is the attributes after it. */
+static int
+agent_apply_setattr (struct fs *fs, struct inode *i, const struct stat *attr, int to_set,
+                     struct stat *st)
+{
+  if ((to_set & FUSE_SET_ATTR_SIZE) && attr->st_size < 0)
+    return EINVAL;
+  if ((to_set & FUSE_SET_ATTR_SIZE) && i->data) {
+    wbuf_truncate (&((struct file_state *) i->data)->wb, attr->st_size);
+    rcache_drop (&((struct file_state *) i->data)->rc);
+  }
+  int e = fs_agent_setattr (fs, i, agent_set_of (attr, to_set), st);
+  if (e)
+    fs_forget_stat (fs, i);
+  else
+    fs_note_stat (fs, i, st);
+  return e;
+}
+
+/* Through guestfsd: a call per attribute, then a stat unless the result
+ * is known (fsops-known-attrs.c), which *TIMEOUT then says. */
+static int
+guestfsd_setattr (struct fs *fs, struct inode *i, const struct stat *attr, int to_set,
+                  struct stat *st, double *timeout)
+{
+  AUTO_FREE char *path = itable_path (&fs->itable, i);
+  if (!path)
+    return ESTALE;
+  bool known = fs_stat_after_setattr (fs, i, attr, to_set, st);
+  int e = apply_setattr (fs, i, path, attr, to_set);
+  if (!e && known)
+    *timeout = 0;   /* ctime is not known: the kernel asks for it when needed */
+  else if (!e)
+    e = fs_lstat (fs, path, st);
+  if (!e)
+    fs_note_stat (fs, i, st);
+  return e;
+}
+
 static void
 op_setattr (fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
             struct fuse_file_info *fi)
@@ -385,21 +446,12 @@ op_setattr (fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
   fs_lock (fs);
   int e;
   struct inode *i = flushed_inode (fs, ino, &e);
-  AUTO_FREE char *path = itable_path (&fs->itable, i);
   struct stat st;
   double timeout = fs->timeout;
   fs_forget_dir_stat (fs, i);
-  if (!e && !path)
-    e = ESTALE;
-  bool known = !e && fs_stat_after_setattr (fs, i, attr, to_set, &st);
   if (!e)
-    e = apply_setattr (fs, i, path, attr, to_set);
-  if (!e && known)
-    timeout = 0;   /* ctime is not known: the kernel asks for it when needed */
-  else if (!e)
-    e = fs_lstat (fs, path, &st);
-  if (!e)
-    fs_note_stat (fs, i, &st);
+    e = fs->agent ? agent_apply_setattr (fs, i, attr, to_set, &st)
+                  : guestfsd_setattr (fs, i, attr, to_set, &st, &timeout);
   if (e)
     fuse_reply_err (req, e);
   else
@@ -460,11 +512,7 @@ fs_create_node (fuse_req_t req, struct fs *fs, fuse_ino_t parent, const char *na
     /* One call makes it, gives it away, and says what it and its
      * directory are now; libguestfs counts none of it. */
     r = fs_agent_create (fs, p, name, &what, &st, &pst, e);
-    fs_forget_stat (fs, p);
-    if (r)
-      fs_forget_dir_stat (fs, p);
-    else
-      fs_note_dir_stat (fs, p, &pst);
+    fs_dir_changed (fs, p, r, &pst);
   }
   else {
     r = guestfsd_create_node (req, fs, p, name, &what, &st);
@@ -553,6 +601,18 @@ op_link (fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char *newna
   fs_unlock (fs);
 }
 
+/* Through the agent: an open file needs no hidden name (its handle keeps
+ * it), and the reply holds the directory's attributes. */
+static int
+agent_unlink (struct fs *fs, struct inode *p, const char *name, struct inode *child)
+{
+  struct stat pst;
+  int e = fs_agent_remove (fs, p, name, false, &pst);
+  fs_dir_changed (fs, p, e, &pst);
+  fs_forget_stat (fs, child);   /* its links and ctime */
+  return e;
+}
+
 static void
 op_unlink (fuse_req_t req, fuse_ino_t parent, const char *name)
 {
@@ -561,19 +621,22 @@ op_unlink (fuse_req_t req, fuse_ino_t parent, const char *name)
   struct inode *p = itable_from_nodeid (&fs->itable, parent);
   AUTO_FREE char *path = itable_child_path (&fs->itable, p, name);
   struct inode *child = itable_find_child (&fs->itable, p, name);
+  int e;
+  bool hide = !fs->agent && child && fs_is_open (child);
   /* Its data may live on under another link: write it out first. */
   if (child)
     fs_flush_inode (fs, child);
-  if (!path)
-    fuse_reply_err (req, ESTALE);
-  else if (child && fs_is_open (child))
-    fuse_reply_err (req, fs_hide_open_file (fs, p, name, child, path));
-  else {
-    int e = guest_rm (fs->g, path);
-    if (!e)
-      fs_name_unlinked (fs, p, name);
-    fuse_reply_err (req, e);
-  }
+  if (fs->agent)
+    e = agent_unlink (fs, p, name, child);
+  else if (!path)
+    e = ESTALE;
+  else if (hide)
+    e = fs_hide_open_file (fs, p, name, child, path);   /* renames it in the table */
+  else
+    e = guest_rm (fs->g, path);
+  if (!e && !hide)
+    fs_name_unlinked (fs, p, name);
+  fuse_reply_err (req, e);
   fs_unlock (fs);
 }
 
@@ -593,6 +656,44 @@ check_rename_flags (struct fs *fs, const char *newpath, unsigned flags)
   return 0;
 }
 
+/* Through the agent: RENAME_NOREPLACE is the guest kernel's to judge, a
+ * file renamed over needs no hidden name, and the reply holds both
+ * directories' attributes. */
+static int
+agent_rename_of (struct fs *fs, struct inode *p, const char *name, struct inode *np,
+                 const char *newname, unsigned flags)
+{
+  if (flags & ~RENAME_NOREPLACE)
+    return EINVAL;
+  struct inode *moved = itable_find_child (&fs->itable, p, name);
+  struct stat pst, npst;
+  fs_name_may_appear (np, newname);
+  int e = fs_agent_rename (fs, p, name, np, newname,
+                           flags & RENAME_NOREPLACE ? AGENT_RENAME_NOREPLACE : 0, &pst, &npst);
+  fs_forget_stat (fs, moved);   /* its ctime */
+  fs_dir_changed (fs, p, e, &pst);
+  if (np != p)
+    fs_dir_changed (fs, np, e, &npst);
+  return e;
+}
+
+static int
+guestfsd_rename (struct fs *fs, struct inode *p, const char *name, struct inode *np,
+                 const char *newname, unsigned flags)
+{
+  AUTO_FREE char *oldpath = itable_child_path (&fs->itable, p, name);
+  AUTO_FREE char *newpath = itable_child_path (&fs->itable, np, newname);
+  int e = !oldpath || !newpath ? ESTALE : check_rename_flags (fs, newpath, flags);
+  struct inode *replaced = e ? NULL : itable_find_child (&fs->itable, np, newname);
+  /* A file renamed over stays usable through its open descriptors, as
+   * one unlinked does. */
+  if (replaced && replaced != itable_find_child (&fs->itable, p, name) && fs_is_open (replaced))
+    e = fs_hide_open_file (fs, np, newname, replaced, newpath);
+  if (!e)
+    fs_name_may_appear (np, newname);
+  return e ? e : guest_rename (fs->g, oldpath, newpath);
+}
+
 static void
 op_rename (fuse_req_t req, fuse_ino_t parent, const char *name,
            fuse_ino_t newparent, const char *newname, unsigned int flags)
@@ -601,20 +702,11 @@ op_rename (fuse_req_t req, fuse_ino_t parent, const char *name,
   fs_lock (fs);
   struct inode *p = itable_from_nodeid (&fs->itable, parent);
   struct inode *np = itable_from_nodeid (&fs->itable, newparent);
-  AUTO_FREE char *oldpath = itable_child_path (&fs->itable, p, name);
-  AUTO_FREE char *newpath = itable_child_path (&fs->itable, np, newname);
-  int e = !oldpath || !newpath ? ESTALE : check_rename_flags (fs, newpath, flags);
-  struct inode *replaced = e ? NULL : itable_find_child (&fs->itable, np, newname);
+  struct inode *replaced = itable_find_child (&fs->itable, np, newname);
   if (replaced)
     fs_flush_inode (fs, replaced);
-  /* A file renamed over stays usable through its open descriptors, as
-   * one unlinked does. */
-  if (replaced && replaced != itable_find_child (&fs->itable, p, name) && fs_is_open (replaced))
-    e = fs_hide_open_file (fs, np, newname, replaced, newpath);
-  if (!e)
-    fs_name_may_appear (np, newname);
-  if (!e)
-    e = guest_rename (fs->g, oldpath, newpath);
+  int e = fs->agent ? agent_rename_of (fs, p, name, np, newname, flags)
+                    : guestfsd_rename (fs, p, name, np, newname, flags);
   if (!e)
     fs_name_renamed (fs, p, name, np, newname);
   fuse_reply_err (req, e);

@@ -6,11 +6,13 @@
  * reader is where the stream is cut into messages and handed between
  * threads; a reply that slips past either reaches the daemon.
  *
- * Input: u8 picks the op (modulo the nine, HELLO to STATFS), u32 the size
- * a READ asks (modulo AGENT_IO_MAX, plus 1), u32 the max_bytes a READDIR
- * asks (modulo AGENT_IO_MAX, at least AGENT_READDIR_MIN), u8 bits 0 and 1
- * the flags a READDIR asks: bit 0 READDIR_PLUS, bit 1 READDIR_ATTRS (both:
- * the client must refuse, EINVAL, and send nothing).  The
+ * Input: u8 picks the op (modulo the ops below, in the protocol's order),
+ * u32 the size a READ asks or a SETATTR sets (modulo AGENT_IO_MAX, plus
+ * 1), u32 the max_bytes a READDIR asks (modulo AGENT_IO_MAX, at least
+ * AGENT_READDIR_MIN), u8 bits 0 and 1 the flags a READDIR asks: bit 0
+ * READDIR_PLUS, bit 1 READDIR_ATTRS (both: the client must refuse,
+ * EINVAL, and send nothing); bit 0 also makes CREATE a directory's (else
+ * a file's), SETATTR a truncation (else a chmod) and REMOVE an rmdir.  The
  * rest is the reply stream.  The rules see it cut into messages as the
  * headers say.  The client makes one call of the op (its id 1) after an
  * honest HELLO (unless the op is HELLO: then the stream is HELLO's reply);
@@ -44,7 +46,8 @@
 static const uint16_t ops[] = {
   AGENT_OP_HELLO, AGENT_OP_NOP, AGENT_OP_LOOKUP, AGENT_OP_FORGET, AGENT_OP_GETATTR,
   AGENT_OP_READDIR, AGENT_OP_READ, AGENT_OP_READLINK, AGENT_OP_STATFS, AGENT_OP_BYE,
-  AGENT_OP_DEVICES, AGENT_OP_FSYNC, AGENT_OP_WRITE,
+  AGENT_OP_DEVICES, AGENT_OP_FSYNC, AGENT_OP_WRITE, AGENT_OP_CREATE, AGENT_OP_SETATTR,
+  AGENT_OP_REMOVE, AGENT_OP_RENAME,
 };
 
 static void
@@ -114,6 +117,34 @@ decode (const struct agent_req *req, const char *body, size_t len)
       FUZZ_CHECK (S_ISREG (st.st_mode) && (uint64_t) st.st_size >= req->offset + req->size);
     }
     break;
+  case AGENT_OP_CREATE: {
+    struct stat parent;
+    if (agent_created_decode (req, body, len, &handle, &st, &parent) == 0) {
+      FUZZ_CHECK (handle != 0 && handle != req->handle && S_ISDIR (parent.st_mode));
+      FUZZ_CHECK ((st.st_mode & S_IFMT) == (req->mode & S_IFMT));
+      check_stat (&st);
+    }
+    break;
+  }
+  case AGENT_OP_SETATTR:
+    if (agent_setattr_decode (req, body, len, &st) == 0) {
+      check_stat (&st);
+      if (req->flags & AGENT_SET_SIZE)
+        FUZZ_CHECK (S_ISREG (st.st_mode) && (uint64_t) st.st_size == req->offset);
+    }
+    break;
+  case AGENT_OP_REMOVE:
+    if (agent_dir_attr_decode (body, len, &st) == 0) {
+      FUZZ_CHECK (S_ISDIR (st.st_mode));
+      check_stat (&st);
+    }
+    break;
+  case AGENT_OP_RENAME: {
+    struct stat other;
+    if (agent_renamed_decode (body, len, &st, &other) == 0)
+      FUZZ_CHECK (S_ISDIR (st.st_mode) && S_ISDIR (other.st_mode));
+    break;
+  }
   case AGENT_OP_READLINK:
     if (agent_readlink_decode (body, len, target) == 0)
       FUZZ_CHECK (strlen (target) == len && len >= 1 && len <= AGENT_LINK_MAX);
@@ -234,6 +265,30 @@ call (struct agent_conn *conn, const struct agent_req *req)
     if (!e)
       FUZZ_CHECK (S_ISREG (st.st_mode) && st.st_size >= 1);
     return e;
+  case AGENT_OP_CREATE: {
+    struct stat parent;
+    struct agent_new what = { .mode = req->mode };
+    e = agent_create (conn, AGENT_ROOT_HANDLE, "f", &what, &handle, &st, &parent);
+    if (!e)
+      FUZZ_CHECK ((st.st_mode & S_IFMT) == (req->mode & S_IFMT) && S_ISDIR (parent.st_mode));
+    return e;
+  }
+  case AGENT_OP_SETATTR:
+    e = agent_setattr (conn, (struct agent_setattr) { .handle = 5, .size = req->offset,
+                       .mode = 0644, .valid = req->flags }, &st);
+    if (!e && (req->flags & AGENT_SET_SIZE))
+      FUZZ_CHECK (S_ISREG (st.st_mode) && (uint64_t) st.st_size == req->offset);
+    return e;
+  case AGENT_OP_REMOVE:
+    e = agent_remove (conn, 5, "f", req->flags & 1, &st);
+    FUZZ_CHECK (e || S_ISDIR (st.st_mode));
+    return e;
+  case AGENT_OP_RENAME: {
+    struct stat other;
+    e = agent_rename (conn, 5, "f", AGENT_ROOT_HANDLE, "g", 0, &st, &other);
+    FUZZ_CHECK (e || (S_ISDIR (st.st_mode) && S_ISDIR (other.st_mode)));
+    return e;
+  }
   default: return 0;
   }
 }
@@ -325,6 +380,13 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   if (req.max_bytes < AGENT_READDIR_MIN)
     req.max_bytes = AGENT_READDIR_MIN;
   req.flags = fuzz_u8 (&in) & (AGENT_READDIR_PLUS | AGENT_READDIR_ATTRS);
+  /* What the client's own request says, for the rules to judge by. */
+  if (req.op == AGENT_OP_CREATE)
+    req.mode = req.flags & 1 ? S_IFDIR | 0755 : S_IFREG | 0644;
+  if (req.op == AGENT_OP_SETATTR) {
+    req.offset = req.size;
+    req.flags = req.flags & 1 ? AGENT_SET_SIZE : AGENT_SET_MODE;
+  }
   run_rules (&req, in.data, in.left);
   run_client (&req, in.data, in.left);
   return 0;

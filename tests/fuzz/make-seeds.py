@@ -238,7 +238,8 @@ def guest_replies():
 
 # ---- agent-replies ----
 AGENT_OPS = ['hello', 'nop', 'lookup', 'forget', 'getattr', 'readdir', 'read', 'readlink', 'statfs',
-             'bye', 'devices', 'fsync', 'write']
+             'bye', 'devices', 'fsync', 'write', 'create', 'setattr', 'remove',
+             'rename']
 OP_NUM = {name: k + 1 for k, name in enumerate(AGENT_OPS)}
 S_IFDIR, S_IFREG, S_IFLNK = 0o040000, 0o100000, 0o120000
 
@@ -291,6 +292,17 @@ def agent_replies():
         + u32(255) + u32(0))))
     write('agent-replies', 'write', agent_input('write', agent_msg(
         'write', agent_attr(12, S_IFREG | 0o644, 4096)), size=16))
+    d = agent_attr(13, S_IFDIR | 0o755, 4096)
+    write('agent-replies', 'create', agent_input('create', agent_msg(
+        'create', u64(5) + d + root), flags=1))
+    write('agent-replies', 'setattr-size', agent_input('setattr', agent_msg(
+        'setattr', agent_attr(12, S_IFREG | 0o644, 16)), size=16, flags=1))
+    write('agent-replies', 'setattr-mode', agent_input('setattr', agent_msg(
+        'setattr', agent_attr(12, S_IFREG | 0o600, 16))))
+    write('agent-replies', 'remove', agent_input('remove', agent_msg(
+        'remove', agent_attr(5, S_IFDIR | 0o755, 4096)), flags=1))
+    write('agent-replies', 'rename', agent_input('rename', agent_msg(
+        'rename', agent_attr(5, S_IFDIR | 0o755, 4096) + root)))
     # an error; a reply to another id; two replies to one
     write('agent-replies', 'error', agent_input('getattr', agent_msg('getattr', error=2)))
     write('agent-replies', 'other-id', agent_input('nop', agent_msg('nop', msg_id=9)))

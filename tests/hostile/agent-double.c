@@ -300,6 +300,38 @@ honest_reply (struct agent_double *d, const struct request *q, struct reply *r)
     put (r, &a, sizeof a);
     return;
   }
+  case AGENT_OP_SETATTR: {
+    /* Nothing changes but the file's size, when asked. */
+    struct agent_setattr set;
+    memcpy (&set, q->body, sizeof set);
+    struct agent_attr a = attr_of (set.handle);
+    if (set.valid & AGENT_SET_SIZE) {
+      if (set.handle != AD_FILE_HANDLE) {
+        h->error = EISDIR;
+        return;
+      }
+      a.size = set.size;
+    }
+    put (r, &a, sizeof a);
+    return;
+  }
+  case AGENT_OP_REMOVE:
+  case AGENT_OP_RENAME: {
+    /* The directories, unchanged (both fields' handles lead the body). */
+    uint64_t dirs[2] = { handle, handle };
+    if (q->h.op == AGENT_OP_RENAME)
+      memcpy (dirs, q->body, sizeof dirs);
+    for (int k = 0; k < (q->h.op == AGENT_OP_RENAME ? 2 : 1); k++) {
+      struct agent_attr a = attr_of (dirs[k]);
+      if (!S_ISDIR (a.mode) || bad_handle (dirs[k])) {
+        h->error = ENOTDIR;
+        r->body = 0;
+        return;
+      }
+      put (r, &a, sizeof a);
+    }
+    return;
+  }
   case AGENT_OP_READLINK:
     if (handle != AD_LINK_HANDLE)
       h->error = EINVAL;
@@ -331,6 +363,9 @@ attr_offset (const struct request *q, bool *plus)
   case AGENT_OP_LOOKUP: return offsetof (struct agent_entry, attr);
   case AGENT_OP_GETATTR: return 0;
   case AGENT_OP_WRITE: return 0;
+  case AGENT_OP_SETATTR: return 0;
+  case AGENT_OP_REMOVE: return 0;
+  case AGENT_OP_RENAME: return 0;
   case AGENT_OP_READDIR:
     *plus = true;
     return sizeof (struct agent_dirents) + offsetof (struct agent_dirent, attr);
@@ -381,6 +416,8 @@ bend_attr (struct reply *r, const struct request *q, enum ad_kind kind)
     a.size = 0;
   if (kind == AD_NOT_FILE)
     a.mode = S_IFDIR | 0755;
+  if (kind == AD_NOT_DIR)
+    a.mode = S_IFREG | 0644;
   if (kind == AD_ROOT_IMPOSTOR && q->h.op == AGENT_OP_GETATTR)
     a.ino = AD_FILE_INO;
   memcpy (body_at (r, (size_t) off), &a, sizeof a);

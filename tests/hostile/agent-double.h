@@ -54,8 +54,10 @@ enum ad_kind {
   AD_NO_PROGRESS,     /* no entries, not the end */
   AD_LINK_NUL,        /* READLINK: a target with a NUL */
   AD_STATFS_BAD,      /* STATFS: more free blocks than blocks */
-  AD_WRITE_SHORT,     /* WRITE: a file that ends before the bytes written */
+  AD_WRITE_SHORT,     /* WRITE: a file that ends before the bytes written;
+                       * SETATTR: size 0 */
   AD_NOT_FILE,        /* attributes of a directory where a file's must be */
+  AD_NOT_DIR,         /* a regular file's where a directory's must be */
   AD_ENDLESS,         /* the reply, then copies of it without end */
   AD_TRICKLE,         /* a header, then a byte of body every 20 ms */
   AD_SILENT,          /* no reply ever */

@@ -55,15 +55,21 @@ check "... and the size is the written one" eval '[[ "$got" == "0o100604 5 "* ]]
 # Times set right after a stat, then a chmod (as cp -a and tar do): the
 # times are the ones given, to the nanosecond, and what is seen is what
 # the appliance has.  The calls: the change of times, then the chmod,
-# with no stat between.
+# with no stat between (through the agent, each call's reply holds the
+# attributes; through guestfsd, the stat before answers).
+mark () { wc -l < "$T/trace" > "$T/mark"; }
+since_mark () { tail -n "+$(cat "$T/mark")" "$T/trace" | grep -v ' = '; }
 touch "$M/timed"
+mark
 python3 -c 'import os, sys
 os.stat(sys.argv[1])
 os.utime(sys.argv[1], ns=(os.stat(sys.argv[1]).st_atime_ns, 1000000000123456789))
 os.chmod(sys.argv[1], 0o612)' "$M/timed"
 got="$(attrs "$M/timed") $(stat -c %.9Y "$M/timed")"
-assert_eq "times then chmod: the call after the utimens" "trace: chmod" \
-  "$(grep -v ' = ' "$T/trace" | grep -A1 'trace: utimens "/timed"' | tail -n 1 | grep -o 'trace: [a-z]*')"
+changes=$(since_mark | grep '"/timed"$' | grep -o 'trace: [a-z_]*' | sed 's/trace: //' |
+          sed -n '/^\(utimens\|agent_setattr\)$/,$p' | head -n 2 | tr '\n' ' ')
+check "times then chmod: the two changes, nothing between ($changes)" \
+  eval '[[ "$changes" == "utimens chmod " || "$changes" == "agent_setattr agent_setattr " ]]'
 forget
 assert_eq "times then chmod, then the appliance's view" "$got" "$(attrs "$M/timed") $(stat -c %.9Y "$M/timed")"
 check "... mode 612, mtime as given ($got)" eval '[[ "$got" == "0o100612 "*" 1000000000.123456789" ]]'
@@ -105,17 +111,18 @@ assert_eq "dir, mkdir: two links more" 3 "$(stat -c %h "$M/d-mkdir")"
 # rsync -a chmods each temporary file just before renaming it: no stat
 # between the chmod and the rename; and the directory, just created in,
 # is not asked for until the rename.
-mark () { wc -l < "$T/trace" > "$T/mark"; }
 mark
 rsync -a "$T/src/" "$M/dst/"
-calls=$(tail -n "+$(cat "$T/mark")" "$T/trace" | grep -v ' = ' | grep -o 'trace: [a-z_]*' | tr '\n' ' ')
+calls=$(since_mark | grep -o 'trace: [a-z_]*' | tr '\n' ' ')
 for k in 1 2 3; do
-  after_chmod=$(tail -n "+$(cat "$T/mark")" "$T/trace" | grep -v ' = ' |
-                grep -A1 "trace: chmod [0-9]* \"/dst/\.f$k\." | tail -n 1 | grep -o 'trace: [a-z]*')
-  assert_eq "rsync f$k: the call after its last chmod" "trace: rename" "$after_chmod"
-  dir_stats=$(tail -n "+$(cat "$T/mark")" "$T/trace" | grep -v ' = ' |
-              sed -n "/trace: mknod [0-9 ]*\"\/dst\/\.f$k\./,/trace: rename/p" | grep -c 'trace: lstatns "/dst"$')
-  assert_eq "rsync f$k: stats of dst between its create and its rename" 0 "$dir_stats"
+  after_chmod=$(since_mark | grep -E -A1 "trace: (chmod [0-9]*|agent_setattr) \"/dst/\.f$k\." |
+                tail -n 1 | grep -o 'trace: [a-z_]*')
+  check "rsync f$k: the call after its last chmod is the rename ($after_chmod)" \
+    eval '[[ "$after_chmod" == "trace: rename" || "$after_chmod" == "trace: agent_rename" ]]'
+  span=$(since_mark | sed -En "/trace: (mknod [0-9 ]*|agent_create )\"\/dst\/\.f$k\./,/trace: (agent_)?rename \"\/dst\/\.f$k\./p")
+  check "rsync f$k: its create and rename traced" eval '[[ "$(tail -n 1 <<< "$span")" == *rename* ]]'
+  assert_eq "rsync f$k: stats of dst between its create and its rename" 0 \
+    "$(grep -Ec 'trace: (lstatns|agent_getattr) "/dst"$' <<< "$span")"
 done
 check "rsync: the copy is whole" diff -r "$T/src" "$M/dst"
 assert_eq "rsync: modes" "644 640 644" "$(stat -c %a "$M"/dst/f1 "$M"/dst/f2 "$M"/dst/f3 | tr '\n' ' ' | sed 's/ $//')"

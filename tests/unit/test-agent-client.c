@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include <sys/socket.h>
 #include "common/clock.h"
+#include "common/xalloc.h"
 #include "fsops/agent-client.h"
 #include "mount/device-report.h"
 #include "tests/hostile/agent-double.h"
@@ -229,6 +230,84 @@ test_span_write (void)
   close_pair ();
 }
 
+/* SETATTR sends what was asked, as asked, and returns the attributes
+ * after it; arguments no agent could take are refused unsent. */
+static void
+test_setattr (void)
+{
+  struct stat st;
+  CHECK (open_pair (AD_HONEST, 8, 0, LONG_MS, 0) == 0);
+  struct agent_setattr set = { .handle = AD_FILE_HANDLE, .size = 5, .mode = 04750,
+                               .atime = -3, .atime_nsec = 999999999, .mtime = 1700000000,
+                               .mtime_nsec = 1, .uid = 1000, .gid = 0,
+                               .valid = AGENT_SET_ALL & ~AGENT_SET_ATIME_NOW & ~AGENT_SET_MTIME_NOW };
+  CHECK (agent_setattr (conn, set, &st) == 0 && st.st_size == 5 && st.st_ino == AD_FILE_INO);
+  struct agent_header rh;
+  struct agent_setattr sent;
+  unsigned char body[512];
+  agent_double_last (dbl, &rh, body);
+  memcpy (&sent, body, sizeof sent);
+  CHECK (rh.op == AGENT_OP_SETATTR && rh.len == sizeof rh + sizeof sent);
+  CHECK (memcmp (&sent, &set, sizeof set) == 0);
+  CHECK (agent_setattr (conn, (struct agent_setattr) { .handle = AD_DIR_HANDLE }, &st) == 0);
+  CHECK (S_ISDIR (st.st_mode));
+  unsigned before = agent_double_requests (dbl);
+  struct agent_setattr bad[] = {
+    { .handle = 0 }, { .handle = AD_FILE_HANDLE, .valid = 0x100 },
+    { .handle = AD_FILE_HANDLE, .atime_nsec = 1000000000 },
+    { .handle = AD_FILE_HANDLE, .mtime_nsec = 1000000000 },
+    { .handle = AD_FILE_HANDLE, .mode = S_IFREG | 0644 },
+    { .handle = AD_FILE_HANDLE, .size = (uint64_t) INT64_MAX + 1 },
+  };
+  for (size_t k = 0; k < ARRAY_SIZE (bad); k++)
+    CHECK (agent_setattr (conn, bad[k], &st) == EINVAL);
+  CHECK (agent_double_requests (dbl) == before);
+  close_pair ();
+}
+
+/* REMOVE and RENAME send the names as asked; bad names and flags are
+ * refused unsent. */
+static void
+test_remove_rename (void)
+{
+  struct stat st, nst;
+  CHECK (open_pair (AD_HONEST, 8, 0, LONG_MS, 0) == 0);
+  CHECK (agent_remove (conn, AD_DIR_HANDLE, "gone", true, &st) == 0 && S_ISDIR (st.st_mode));
+  struct agent_header rh;
+  unsigned char body[512];
+  struct agent_remove rm;
+  agent_double_last (dbl, &rh, body);
+  memcpy (&rm, body, sizeof rm);
+  CHECK (rh.op == AGENT_OP_REMOVE && rh.len == sizeof rh + sizeof rm + 4);
+  CHECK (rm.parent == AD_DIR_HANDLE && rm.namelen == 4 && rm.dir == 1);
+  CHECK (memcmp (body + sizeof rm, "gone", 4) == 0);
+  CHECK (agent_rename (conn, AD_DIR_HANDLE, "a", AGENT_ROOT_HANDLE, "bc",
+                       AGENT_RENAME_NOREPLACE, &st, &nst) == 0);
+  CHECK (st.st_ino != nst.st_ino && nst.st_ino == AD_ROOT_INO);
+  struct agent_rename rn;
+  agent_double_last (dbl, &rh, body);
+  memcpy (&rn, body, sizeof rn);
+  CHECK (rh.op == AGENT_OP_RENAME && rh.len == sizeof rh + sizeof rn + 3);
+  CHECK (rn.parent == AD_DIR_HANDLE && rn.newparent == AGENT_ROOT_HANDLE && rn.namelen == 1 &&
+         rn.newnamelen == 2 && rn.flags == AGENT_RENAME_NOREPLACE && rn.reserved == 0);
+  CHECK (memcmp (body + sizeof rn, "abc", 3) == 0);
+  CHECK (agent_remove (conn, AD_FILE_HANDLE, "x", false, &st) == ENOTDIR);
+  unsigned before = agent_double_requests (dbl);
+  char long_name[AGENT_NAME_MAX + 2];
+  memset (long_name, 'n', sizeof long_name - 1);
+  long_name[sizeof long_name - 1] = '\0';
+  CHECK (agent_remove (conn, AD_DIR_HANDLE, long_name, false, &st) == ENAMETOOLONG);
+  CHECK (agent_remove (conn, AD_DIR_HANDLE, "..", true, &st) == EINVAL);
+  CHECK (agent_remove (conn, 0, "x", false, &st) == EINVAL);
+  CHECK (agent_rename (conn, AD_DIR_HANDLE, "a/b", AD_DIR_HANDLE, "c", 0, &st, &nst) == EINVAL);
+  CHECK (agent_rename (conn, AD_DIR_HANDLE, "a", AD_DIR_HANDLE, long_name, 0, &st, &nst)
+         == ENAMETOOLONG);
+  CHECK (agent_rename (conn, AD_DIR_HANDLE, "a", AD_DIR_HANDLE, "c", 2, &st, &nst) == EINVAL);
+  CHECK (agent_rename (conn, AD_DIR_HANDLE, "a", 0, "c", 0, &st, &nst) == EINVAL);
+  CHECK (agent_double_requests (dbl) == before);
+  close_pair ();
+}
+
 static void
 test_honest_readdir (void)
 {
@@ -376,7 +455,8 @@ test_hello (void)
 /* ---- a bent reply fails its call, and the connection goes on ---- */
 
 enum op { NOP, LOOKUP, GETATTR, GETATTR_ROOT, READDIR, READDIR_PLUS, READDIR_ATTRS,
-          READDIR_SMALL, READ, READLINK, STATFS, DEVICES, FSYNC, WRITE };
+          READDIR_SMALL, READ, READLINK, STATFS, DEVICES, FSYNC, WRITE, TRUNCATE, CHMOD,
+          REMOVE, RENAME };
 
 /* DEVICES as the mount code takes it: the text must also parse. */
 static int
@@ -428,6 +508,17 @@ do_op (enum op op)
   case DEVICES: return devices ();
   case FSYNC: return agent_fsync (conn, AD_FILE_HANDLE, false);
   case WRITE: return agent_write_span (conn, AD_FILE_HANDLE, 10, "data", 4, &st);
+  case TRUNCATE:
+    return agent_setattr (conn, (struct agent_setattr) { .handle = AD_FILE_HANDLE,
+                          .valid = AGENT_SET_SIZE, .size = 5 }, &st);
+  case REMOVE: return agent_remove (conn, AD_DIR_HANDLE, "x", false, &st);
+  case RENAME: {
+    struct stat nst;
+    return agent_rename (conn, AD_DIR_HANDLE, "x", AGENT_ROOT_HANDLE, "y", 0, &st, &nst);
+  }
+  case CHMOD:
+    return agent_setattr (conn, (struct agent_setattr) { .handle = AD_FILE_HANDLE,
+                          .valid = AGENT_SET_MODE | AGENT_SET_MTIME_NOW, .mode = 0600 }, &st);
   }
   return -1;
 }
@@ -476,6 +567,17 @@ test_bent_replies (void)
     { WRITE, AD_OVERSIZE }, { WRITE, AD_TRUNCATED }, { WRITE, AD_ERROR_BODY },
     { WRITE, AD_BAD_MODE }, { WRITE, AD_BAD_NSEC }, { WRITE, AD_ROOT_ELSEWHERE },
     { WRITE, AD_WRITE_SHORT }, { WRITE, AD_NOT_FILE },
+    /* SETATTR: its attributes; a truncation to another size, or of what
+     * is no file */
+    { CHMOD, AD_OVERSIZE }, { CHMOD, AD_TRUNCATED }, { CHMOD, AD_ERROR_BODY },
+    { CHMOD, AD_BAD_MODE }, { CHMOD, AD_BAD_NSEC }, { CHMOD, AD_ROOT_ELSEWHERE },
+    { TRUNCATE, AD_WRITE_SHORT }, { TRUNCATE, AD_NOT_FILE }, { TRUNCATE, AD_ERRNO_999 },
+    /* REMOVE, RENAME: the directories' attributes, as directories' and
+     * with the identities of the handles asked about */
+    { REMOVE, AD_OVERSIZE }, { REMOVE, AD_TRUNCATED }, { REMOVE, AD_ERROR_BODY },
+    { REMOVE, AD_NOT_DIR }, { REMOVE, AD_ROOT_ELSEWHERE }, { REMOVE, AD_BAD_NSEC },
+    { RENAME, AD_OVERSIZE }, { RENAME, AD_TRUNCATED }, { RENAME, AD_NOT_DIR },
+    { RENAME, AD_ROOT_ELSEWHERE }, { RENAME, AD_BAD_MODE }, { RENAME, AD_FLAGS },
   };
   CHECK (open_pair (AD_HONEST, 8, 0, LONG_MS, 0) == 0);
   for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
@@ -721,6 +823,8 @@ main (void)
   test_honest_read ();
   test_span_read ();
   test_span_write ();
+  test_setattr ();
+  test_remove_rename ();
   test_honest_readdir ();
   test_devices_and_reopen ();
   test_bad_arguments ();

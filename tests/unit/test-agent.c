@@ -486,6 +486,150 @@ test_create (void)
   remove_tree (top_made);
 }
 
+static uint32_t
+setattr (struct agent_setattr rq, struct agent_attr *a)
+{
+  struct reply r;
+  uint32_t e = call (AGENT_OP_SETATTR, &rq, sizeof rq, NULL, 0, &r);
+  CHECK (e ? r.len == 0 : r.len == sizeof *a);
+  if (!e)
+    memcpy (a, r.body, sizeof *a);
+  return e;
+}
+
+/* Each attribute SETATTR changes, on a file whose name changes under the
+ * handle; each reply is the file as lstat sees it after. */
+static void
+test_setattr (void)
+{
+  struct agent_attr a;
+  struct stat st;
+  bool root = geteuid () == 0;
+  uint64_t h = lookup ("lone");
+  AUTO_FREE char *old = path_of ("lone"), *renamed = path_of ("set");
+  CHECK (lstat (old, &st) == 0 && rename (old, renamed) == 0);
+  CHECK (setattr ((struct agent_setattr) { .handle = h }, &a) == 0 && attr_is_of (&a, "set"));
+  CHECK (setattr ((struct agent_setattr) { .handle = h, .valid = AGENT_SET_SIZE, .size = 10 },
+                  &a) == 0 && a.size == 10 && attr_is_of (&a, "set"));
+  /* The owner first, then the mode: set-user-ID survives a chown. */
+  uint32_t uid = root ? 1234 : getuid (), gid = root ? 5678 : getgid ();
+  CHECK (setattr ((struct agent_setattr) { .handle = h, .mode = 04751, .uid = uid, .gid = gid,
+                  .valid = AGENT_SET_MODE | AGENT_SET_UID | AGENT_SET_GID }, &a) == 0);
+  CHECK ((a.mode & 07777) == 04751 && a.uid == uid && a.gid == gid && attr_is_of (&a, "set"));
+  CHECK (setattr ((struct agent_setattr) { .handle = h, .atime = 1000, .atime_nsec = 5,
+                  .mtime = 2000, .mtime_nsec = 7, .valid = AGENT_SET_ATIME | AGENT_SET_MTIME },
+                  &a) == 0);
+  CHECK (a.atime == 1000 && a.atime_nsec == 5 && a.mtime == 2000 && a.mtime_nsec == 7);
+  CHECK (setattr ((struct agent_setattr) { .handle = h, .valid = AGENT_SET_MTIME_NOW }, &a) == 0);
+  CHECK (a.atime == 1000 && a.mtime >= time (NULL) - 60 && attr_is_of (&a, "set"));
+  /* A symbolic link's own times, not its target's; no mode. */
+  uint64_t sym = lookup ("sym");
+  CHECK (setattr ((struct agent_setattr) { .handle = sym, .mtime = 3000,
+                  .valid = AGENT_SET_MTIME }, &a) == 0 && a.mtime == 3000 && S_ISLNK (a.mode));
+  CHECK (setattr ((struct agent_setattr) { .handle = sym, .mode = 0600,
+                  .valid = AGENT_SET_MODE }, &a) == EOPNOTSUPP);
+  CHECK (setattr ((struct agent_setattr) { .handle = sym, .valid = AGENT_SET_SIZE }, &a) == EINVAL);
+  CHECK (setattr ((struct agent_setattr) { .handle = AGENT_ROOT_HANDLE,
+                  .valid = AGENT_SET_SIZE }, &a) == EISDIR);
+  forget (sym, 1, 0);
+  /* Malformed: nothing changes. */
+  struct agent_setattr bad[] = {
+    { .handle = h, .valid = 0x100 }, { .handle = h, .valid = AGENT_SET_ATIME, .atime_nsec = 1000000000 },
+    { .handle = h, .valid = AGENT_SET_MODE, .mode = 010644 },
+    { .handle = h, .valid = AGENT_SET_SIZE, .size = (uint64_t) INT64_MAX + 1 },
+    { .handle = h, .valid = AGENT_SET_UID, .uid = UINT32_MAX },
+  };
+  for (size_t k = 0; k < ARRAY_SIZE (bad); k++)
+    CHECK (setattr (bad[k], &a) == EINVAL);
+  CHECK (setattr ((struct agent_setattr) { .handle = 4242 }, &a) == EBADF);
+  struct stat now;
+  CHECK (lstat (renamed, &now) == 0 && now.st_size == 10 && (now.st_mode & 07777) == 04751);
+  CHECK (chmod (renamed, st.st_mode & 07777) == 0 && rename (renamed, old) == 0);
+  forget (h, 1, 0);
+}
+
+static uint32_t
+remove_name (uint64_t parent, const char *name, uint32_t dir, struct agent_attr *a)
+{
+  struct agent_remove rq = { .parent = parent, .namelen = (uint32_t) strlen (name), .dir = dir };
+  struct reply r;
+  uint32_t e = call (AGENT_OP_REMOVE, &rq, sizeof rq, name, strlen (name), &r);
+  CHECK (e ? r.len == 0 : r.len == sizeof *a);
+  if (!e)
+    memcpy (a, r.body, sizeof *a);
+  return e;
+}
+
+static uint32_t
+rename_name (uint64_t parent, const char *name, uint64_t newparent, const char *newname,
+             uint32_t flags, struct agent_renamed *rr)
+{
+  struct agent_rename rq = { .parent = parent, .newparent = newparent, .flags = flags,
+                             .namelen = (uint32_t) strlen (name),
+                             .newnamelen = (uint32_t) strlen (newname) };
+  AUTO_FREE char *names = xasprintf ("%s%s", name, newname);
+  struct reply r;
+  uint32_t e = call (AGENT_OP_RENAME, &rq, sizeof rq, names, strlen (names), &r);
+  CHECK (e ? r.len == 0 : r.len == sizeof *rr);
+  if (!e)
+    memcpy (rr, r.body, sizeof *rr);
+  return e;
+}
+
+/* REMOVE and RENAME in a directory made for them: each reply holds the
+ * directories' attributes after it; a file still held keeps its data, to
+ * read and write, once its last name is gone. */
+static void
+test_remove_rename (void)
+{
+  struct agent_created c, d;
+  struct agent_attr a;
+  struct agent_renamed rr;
+  struct reply r;
+  uint32_t uid = getuid (), gid = getgid ();
+  CHECK (create (AGENT_ROOT_HANDLE, "rr", S_IFDIR | 0755, uid, gid, NULL, &d) == 0);
+  uint64_t dir = d.entry.handle;
+  CHECK (create (dir, "sub", S_IFDIR | 0755, uid, gid, NULL, &c) == 0);
+  uint64_t sub = c.entry.handle;
+  CHECK (create (dir, "f", S_IFREG | 0644, uid, gid, NULL, &c) == 0);
+  uint64_t f = c.entry.handle;
+  CHECK (write_at (f, 0, "kept", 4, 4, &r) == 0);
+  CHECK (create (dir, "h", S_IFREG | 0644, uid, gid, NULL, &c) == 0);
+  forget (c.entry.handle, 1, 0);
+  CHECK (rename_name (dir, "f", sub, "g", 0, &rr) == 0);
+  CHECK (attr_is_of (&rr.parent, "rr") && attr_is_of (&rr.newparent, "rr/sub"));
+  CHECK (rename_name (sub, "g", dir, "h", AGENT_RENAME_NOREPLACE, &rr) == EEXIST);
+  CHECK (rename_name (sub, "g", dir, "h", 0, &rr) == 0);          /* over "h" */
+  CHECK (attr_is_of (&rr.parent, "rr/sub") && attr_is_of (&rr.newparent, "rr"));
+  CHECK (rename_name (dir, "h", dir, "f", AGENT_RENAME_NOREPLACE, &rr) == 0);
+  CHECK (attr_is_of (&rr.parent, "rr") && rr.parent.ino == rr.newparent.ino);
+  CHECK (remove_name (dir, "f", 0, &a) == 0 && attr_is_of (&a, "rr"));
+  CHECK (read_at (f, 0, 16, &r) == 0 && r.len == 4 && memcmp (r.body, "kept", 4) == 0);
+  CHECK (write_at (f, 4, "!", 1, 1, &r) == 0);
+  CHECK (((const struct agent_attr *) r.body)->size == 5 && ((const struct agent_attr *) r.body)->nlink == 0);
+  forget (f, 1, 0);
+  CHECK (remove_name (dir, "sub", 0, &a) == EISDIR);
+  CHECK (remove_name (dir, "sub", 1, &a) == 0 && a.nlink == 2);
+  CHECK (remove_name (dir, "gone", 0, &a) == ENOENT);
+  CHECK (create (dir, "x", S_IFREG | 0644, uid, gid, NULL, &c) == 0);
+  forget (c.entry.handle, 1, 0);
+  CHECK (remove_name (dir, "x", 1, &a) == ENOTDIR);
+  /* Malformed, or not a directory's handle: nothing changes. */
+  CHECK (remove_name (dir, "a/b", 0, &a) == EINVAL && remove_name (dir, "..", 1, &a) == EINVAL);
+  CHECK (remove_name (dir, "x", 2, &a) == EINVAL);
+  CHECK (rename_name (dir, "x", dir, "y", 2, &rr) == EINVAL);     /* RENAME_EXCHANGE */
+  CHECK (rename_name (dir, "x", dir, ".", 0, &rr) == EINVAL);
+  CHECK (remove_name (lookup ("file"), "x", 0, &a) == ENOTDIR);
+  CHECK (rename_name (dir, "x", 4242, "y", 0, &rr) == EBADF);
+  AUTO_FREE char *x = path_of ("rr/x");
+  struct stat st;
+  CHECK (lstat (x, &st) == 0);
+  CHECK (remove_name (dir, "x", 0, &a) == 0 && lstat (x, &st) == -1 && errno == ENOENT);
+  forget (sub, 1, 0);
+  forget (dir, 1, 0);
+  CHECK (remove_name (AGENT_ROOT_HANDLE, "rr", 1, &a) == 0 && attr_is_of (&a, NULL));
+}
+
 /* One READDIR reply checked and its names counted in SEEN (by the number
  * each begins with); returns the cookie to go on from, and *EOF. */
 static uint64_t
@@ -725,6 +869,8 @@ main (void)
   test_fsync ();
   test_write (big);
   test_create ();
+  test_setattr ();
+  test_remove_rename ();
   test_readdir (0);
   test_readdir_attrs ();     /* before PLUS, whose references stay */
   test_readdir (AGENT_READDIR_PLUS);

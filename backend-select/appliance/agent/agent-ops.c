@@ -132,16 +132,38 @@ name_ok (const char *name, size_t len)
   return strcmp (name, ".") != 0 && strcmp (name, "..") != 0;
 }
 
+/* The directory of handle H, into *FD: 0, EBADF or ENOTDIR. */
+static int
+dir_of (uint64_t h, int *fd)
+{
+  struct agent_handle_entry *e = handle_get (h);
+  if (!e)
+    return EBADF;
+  if (!S_ISDIR (e->mode))
+    return ENOTDIR;
+  *fd = e->fd;
+  return 0;
+}
+
+/* The name of LEN bytes at P into NAME (AGENT_NAME_MAX + 1 bytes),
+ * terminated: 0 or EINVAL. */
+static int
+take_name (const unsigned char *p, uint32_t len, char *name)
+{
+  if (len > AGENT_NAME_MAX)
+    return EINVAL;
+  memcpy (name, p, len);
+  name[len] = '\0';
+  return name_ok (name, len) ? 0 : EINVAL;
+}
+
 static int
 op_lookup (const unsigned char *body, size_t len, unsigned char *out, size_t *out_len)
 {
   struct agent_lookup rq;
   memcpy (&rq, body, sizeof rq);
-  char name[AGENT_NAME_MAX + 1] = "";
-  if (rq.namelen > AGENT_NAME_MAX || len != sizeof rq + rq.namelen)
-    return EINVAL;
-  memcpy (name, body + sizeof rq, rq.namelen);
-  if (!name_ok (name, rq.namelen))
+  char name[AGENT_NAME_MAX + 1];
+  if (len != sizeof rq + rq.namelen || take_name (body + sizeof rq, rq.namelen, name))
     return EINVAL;
   struct agent_handle_entry *parent = handle_get (rq.parent);
   if (!parent)
@@ -489,27 +511,24 @@ op_create (const unsigned char *body, size_t len, unsigned char *out, size_t *ou
 {
   struct agent_create rq;
   memcpy (&rq, body, sizeof rq);
-  char name[AGENT_NAME_MAX + 1] = "", target[AGENT_LINK_MAX + 1] = "";
+  char name[AGENT_NAME_MAX + 1], target[AGENT_LINK_MAX + 1] = "";
   bool link = S_ISLNK (rq.mode);
   if (rq.namelen > AGENT_NAME_MAX || rq.targetlen > AGENT_LINK_MAX || rq.reserved ||
-      len != sizeof rq + rq.namelen + rq.targetlen || (rq.targetlen > 0) != link)
+      len != sizeof rq + rq.namelen + rq.targetlen || (rq.targetlen > 0) != link ||
+      take_name (body + sizeof rq, rq.namelen, name))
     return EINVAL;
-  memcpy (name, body + sizeof rq, rq.namelen);
   memcpy (target, body + sizeof rq + rq.namelen, rq.targetlen);
-  if (!name_ok (name, rq.namelen) || strlen (target) != rq.targetlen)
+  if (strlen (target) != rq.targetlen)
     return EINVAL;
-  struct agent_handle_entry *parent = handle_get (rq.parent);
-  if (!parent)
-    return EBADF;
-  if (!S_ISDIR (parent->mode))
-    return ENOTDIR;
   /* The descriptor, not the entry: handle_lookup may move the table. */
-  int dir = parent->fd;
+  int dir, err = dir_of (rq.parent, &dir);
+  if (err)
+    return err;
   struct stat dir_st, st;
   if (fstatat (dir, "", &dir_st, AT_EMPTY_PATH) < 0 ||
       make_node (dir, name, rq.mode, rq.rdev, target) < 0)
     return errno;
-  int err = give_node (dir, &dir_st, name, rq.mode, rq.uid, rq.gid);
+  err = give_node (dir, &dir_st, name, rq.mode, rq.uid, rq.gid);
   struct agent_created c = { 0 };
   if (!err)
     err = handle_lookup (dir, name, &c.entry.handle, &st);
@@ -524,6 +543,112 @@ op_create (const unsigned char *body, size_t len, unsigned char *out, size_t *ou
   attr_from_stat (&c.parent, &dir_st);
   memcpy (out, &c, sizeof c);
   *out_len = sizeof c;
+  return 0;
+}
+
+/* Through /proc, as reopened() does: fchmodat cannot take an O_PATH
+ * descriptor (AT_EMPTY_PATH) before Linux 6.6. */
+static int
+chmod_of (const struct agent_handle_entry *e, uint32_t mode)
+{
+  if (S_ISLNK (e->mode))
+    return EOPNOTSUPP;
+  char path[64];
+  snprintf (path, sizeof path, "/proc/self/fd/%d", e->fd);
+  return chmod (path, mode & 07777) == 0 ? 0 : errno;
+}
+
+/* One of utimensat's times: as given, now, or left alone. */
+static struct timespec
+time_of (uint32_t valid, uint32_t set_bit, uint32_t now_bit, int64_t sec, uint32_t nsec)
+{
+  if (valid & now_bit)
+    return (struct timespec) { .tv_nsec = UTIME_NOW };
+  if (valid & set_bit)
+    return (struct timespec) { .tv_sec = sec, .tv_nsec = nsec };
+  return (struct timespec) { .tv_nsec = UTIME_OMIT };
+}
+
+static int
+set_times (int fd, const struct agent_setattr *rq)
+{
+  struct timespec ts[2] = {
+    time_of (rq->valid, AGENT_SET_ATIME, AGENT_SET_ATIME_NOW, rq->atime, rq->atime_nsec),
+    time_of (rq->valid, AGENT_SET_MTIME, AGENT_SET_MTIME_NOW, rq->mtime, rq->mtime_nsec) };
+  return utimensat (fd, "", ts, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) == 0 ? 0 : errno;
+}
+
+static int
+op_setattr (const unsigned char *body, size_t len, unsigned char *out, size_t *out_len)
+{
+  struct agent_setattr rq;
+  memcpy (&rq, body, sizeof rq);
+  if ((rq.valid & ~AGENT_SET_ALL) || rq.size > INT64_MAX || rq.atime_nsec >= 1000000000u ||
+      rq.mtime_nsec >= 1000000000u || rq.mode & ~07777u ||
+      ((rq.valid & AGENT_SET_UID) && rq.uid == UINT32_MAX) ||
+      ((rq.valid & AGENT_SET_GID) && rq.gid == UINT32_MAX))
+    return EINVAL;
+  struct agent_handle_entry *e = handle_get (rq.handle);
+  if (!e)
+    return EBADF;
+  int err = 0, fd = e->fd;
+  if (rq.valid & (AGENT_SET_UID | AGENT_SET_GID) &&
+      fchownat (fd, "", rq.valid & AGENT_SET_UID ? rq.uid : (uint32_t) -1,
+                rq.valid & AGENT_SET_GID ? rq.gid : (uint32_t) -1,
+                AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
+    return errno;
+  if (rq.valid & AGENT_SET_MODE && (err = chmod_of (e, rq.mode)))
+    return err;
+  if (rq.valid & AGENT_SET_SIZE) {
+    int wfd;
+    if ((err = file_fd (rq.handle, true, NULL, &wfd)))
+      return err;
+    if (ftruncate (wfd, (off_t) rq.size) < 0)
+      return errno;
+  }
+  if (rq.valid & (AGENT_SET_ATIME | AGENT_SET_MTIME | AGENT_SET_ATIME_NOW | AGENT_SET_MTIME_NOW)
+      && (err = set_times (fd, &rq)))
+    return err;
+  return put_attr_of (fd, out, out_len);
+}
+
+static int
+op_remove (const unsigned char *body, size_t len, unsigned char *out, size_t *out_len)
+{
+  struct agent_remove rq;
+  memcpy (&rq, body, sizeof rq);
+  char name[AGENT_NAME_MAX + 1];
+  int dir, err;
+  if (rq.dir > 1 || len != sizeof rq + rq.namelen || take_name (body + sizeof rq, rq.namelen, name))
+    return EINVAL;
+  if ((err = dir_of (rq.parent, &dir)))
+    return err;
+  if (unlinkat (dir, name, rq.dir ? AT_REMOVEDIR : 0) < 0)
+    return errno;
+  return put_attr_of (dir, out, out_len);
+}
+
+static int
+op_rename (const unsigned char *body, size_t len, unsigned char *out, size_t *out_len)
+{
+  struct agent_rename rq;
+  memcpy (&rq, body, sizeof rq);
+  char name[AGENT_NAME_MAX + 1], newname[AGENT_NAME_MAX + 1];
+  int dir, newdir, err;
+  if ((rq.flags & ~AGENT_RENAME_NOREPLACE) || rq.reserved || rq.namelen > AGENT_NAME_MAX ||
+      len != sizeof rq + rq.namelen + rq.newnamelen ||
+      take_name (body + sizeof rq, rq.namelen, name) ||
+      take_name (body + sizeof rq + rq.namelen, rq.newnamelen, newname))
+    return EINVAL;
+  if ((err = dir_of (rq.parent, &dir)) || (err = dir_of (rq.newparent, &newdir)))
+    return err;
+  if (renameat2 (dir, name, newdir, newname, rq.flags) < 0)
+    return errno;
+  struct agent_renamed r;
+  size_t n;
+  if ((err = put_attr_of (dir, out, &n)) || (err = put_attr_of (newdir, out + sizeof r.parent, &n)))
+    return err;
+  *out_len = sizeof r;
   return 0;
 }
 
@@ -548,6 +673,9 @@ static const struct {
   [AGENT_OP_FSYNC] = { .fn = op_fsync, .body = sizeof (struct agent_fsync) },
   [AGENT_OP_WRITE] = { .fn = op_write, .body = sizeof (struct agent_write), .more = true },
   [AGENT_OP_CREATE] = { .fn = op_create, .body = sizeof (struct agent_create), .more = true },
+  [AGENT_OP_SETATTR] = { .fn = op_setattr, .body = sizeof (struct agent_setattr) },
+  [AGENT_OP_REMOVE] = { .fn = op_remove, .body = sizeof (struct agent_remove), .more = true },
+  [AGENT_OP_RENAME] = { .fn = op_rename, .body = sizeof (struct agent_rename), .more = true },
 };
 
 static int
