@@ -79,6 +79,12 @@ enum agent_op {
   AGENT_OP_SETATTR = 15,
   AGENT_OP_REMOVE = 16,
   AGENT_OP_RENAME = 17,
+  AGENT_OP_LINK = 18,
+  AGENT_OP_GETXATTR = 19,
+  AGENT_OP_LISTXATTR = 20,
+  AGENT_OP_SETXATTR = 21,
+  AGENT_OP_REMOVEXATTR = 22,
+  AGENT_OP_FALLOCATE = 23,
 };
 
 struct agent_header {
@@ -346,6 +352,57 @@ struct agent_renamed {
   struct agent_attr parent, newparent;
 };
 
+/* LINK.  Request: agent_link then namelen bytes of name (as LOOKUP's).
+ * Reply: agent_created: the object's entry after it (its own handle, one
+ * more reference to it as LOOKUP counts them; one more link) and the
+ * directory's attributes.  Makes NEWPARENT/NAME another name of HANDLE's
+ * object, as link(2) (EPERM for a directory; a symbolic link is linked
+ * itself, not its target).  Why: guestfsd's ln names both by path, and a
+ * stat of each must follow. */
+struct agent_link {
+  uint64_t handle;          /* the object's */
+  uint64_t newparent;       /* a directory's */
+  uint32_t namelen;         /* 1 to AGENT_NAME_MAX */
+  uint32_t reserved;        /* 0 */
+};
+
+/* GETXATTR, LISTXATTR, SETXATTR, REMOVEXATTR: an object's extended
+ * attributes as raw bytes both ways (a value may hold NUL bytes; a POSIX
+ * ACL's is the kernel's binary form).  Each request is agent_xattr, then
+ * namelen bytes of the attribute's name (1 to AGENT_XATTR_NAME_MAX, no
+ * NUL; LISTXATTR: none), then (SETXATTR only) valuelen bytes of value.
+ * Replies: GETXATTR the value (ENODATA when there is none); LISTXATTR the
+ * names, each followed by a NUL; both at most AGENT_XATTR_MAX bytes
+ * (E2BIG beyond).  SETXATTR: no body; FLAGS 0, AGENT_XATTR_CREATE (EEXIST
+ * when the attribute exists) or AGENT_XATTR_REPLACE (ENODATA when not).
+ * REMOVEXATTR: no body.  Why: guestfsd carries values as C strings (a NUL
+ * cuts them short), takes ACLs only as text, and cannot honour CREATE or
+ * REPLACE without a call before. */
+#define AGENT_XATTR_NAME_MAX 255u   /* XATTR_NAME_MAX */
+#define AGENT_XATTR_MAX 65536u      /* XATTR_SIZE_MAX, XATTR_LIST_MAX */
+#define AGENT_XATTR_CREATE 1u       /* Linux's XATTR_CREATE */
+#define AGENT_XATTR_REPLACE 2u      /* Linux's XATTR_REPLACE */
+
+struct agent_xattr {
+  uint64_t handle;
+  uint32_t namelen;
+  uint32_t valuelen;        /* SETXATTR: 0 to AGENT_XATTR_MAX; else 0 */
+  uint32_t flags;           /* SETXATTR: 0 or one of AGENT_XATTR_*; else 0 */
+  uint32_t reserved;        /* 0 */
+};
+
+/* FALLOCATE.  Request: agent_fallocate.  Reply: the file's agent_attr
+ * after it.  fallocate(2) of a regular file (EISDIR for a directory,
+ * EINVAL for the rest) with MODE as Linux's (FALLOC_FL_*): the guest's
+ * filesystem says which it supports (EOPNOTSUPP otherwise).  Why:
+ * libguestfs has no call that allocates a range of an existing file. */
+struct agent_fallocate {
+  uint64_t handle;
+  uint64_t offset, length;  /* offset + length at most INT64_MAX; length >= 1 */
+  uint32_t mode;
+  uint32_t reserved;        /* 0 */
+};
+
 /* The layout both ends were built with: no padding the compiler could
  * choose, and entries that keep the next one 8-byte aligned. */
 _Static_assert (sizeof (struct agent_header) == 24, "agent_header");
@@ -362,5 +419,8 @@ _Static_assert (sizeof (struct agent_setattr) == 56, "agent_setattr");
 _Static_assert (sizeof (struct agent_remove) == 16, "agent_remove");
 _Static_assert (sizeof (struct agent_rename) == 32, "agent_rename");
 _Static_assert (sizeof (struct agent_renamed) == 208, "agent_renamed");
+_Static_assert (sizeof (struct agent_link) == 24, "agent_link");
+_Static_assert (sizeof (struct agent_xattr) == 24, "agent_xattr");
+_Static_assert (sizeof (struct agent_fallocate) == 32, "agent_fallocate");
 
 #endif

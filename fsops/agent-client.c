@@ -35,6 +35,7 @@ struct agent_call {
   struct agent_header reply;
   char *body;                   /* the caller's to free */
   int64_t deadline;             /* for the reply, from the sending */
+  bool detached;                /* no caller waits: the reader frees it */
 };
 
 struct agent_conn {
@@ -47,7 +48,7 @@ struct agent_conn {
 
   pthread_mutex_t lock;         /* all below */
   pthread_cond_t credit_cv;
-  pthread_condattr_t cv_attr;   /* CLOCK_MONOTONIC, for the calls' */
+  pthread_condattr_t cv_attr;   /* CLOCK_MONOTONIC, for every wait with a deadline */
   bool broken;
   uint32_t credits, outstanding;
   uint64_t next_id;
@@ -130,6 +131,16 @@ unregister_call (struct agent_conn *c, struct agent_call *call)
     }
 }
 
+/* A call no caller waits for, its reply dropped: what FORGET needs (a
+ * FORGET that failed gives nothing back, and only leaves the agent holding
+ * a handle the host no longer names). */
+static void
+free_detached (struct agent_call *call)
+{
+  pthread_cond_destroy (&call->done_cv);
+  free (call);
+}
+
 /* ---- the reader ---- */
 
 /* Waits for FD_IN to be readable; false once the connection is stopping. */
@@ -191,16 +202,20 @@ read_reply (struct agent_conn *c)
   pthread_mutex_lock (&c->lock);
   /* The caller may have given up meanwhile (a timeout: broken). */
   call = c->broken ? NULL : find_call (c, h.id);
+  bool taken = call && !call->detached;
   if (call) {
+    unregister_call (c, call);
     call->reply = h;
     call->body = body;
     call->oversize = oversize;
     call->done = true;
-    unregister_call (c, call);
-    pthread_cond_signal (&call->done_cv);
+    if (call->detached)
+      free_detached (call);
+    else
+      pthread_cond_signal (&call->done_cv);
   }
   pthread_mutex_unlock (&c->lock);
-  if (!call)
+  if (!taken)
     free (body);
   return call ? 0 : -1;
 }
@@ -273,9 +288,15 @@ deadline_ts (int64_t deadline, struct timespec *ts)
 static int
 start_call (struct agent_conn *c, struct agent_call *call)
 {
+  struct timespec ts;
+  deadline_ts (monotonic_ms () + c->timeout_ms, &ts);
   pthread_mutex_lock (&c->lock);
+  /* No credit back for a whole timeout: the agent holds them all, and
+   * detached calls have no caller whose timeout would say so. */
   while (!c->broken && c->outstanding >= c->credits)
-    pthread_cond_wait (&c->credit_cv, &c->lock);
+    if (pthread_cond_timedwait (&c->credit_cv, &c->lock, &ts) == ETIMEDOUT &&
+        c->outstanding >= c->credits)
+      break_locked (c);
   int e = c->broken ? EIO : 0;
   if (!e) {
     c->outstanding++;
@@ -305,12 +326,15 @@ wait_call (struct agent_conn *c, struct agent_call *call, int64_t deadline)
 
 /* Takes a credit for CALL (its request REQ of op REQ->op) and sends it,
  * with body BODY (LEN bytes) then NAME (NAME_LEN); finish_call waits for
- * its reply.  EIO when broken, and nothing to finish then. */
+ * its reply, unless DETACHED (CALL malloc'd, then the reader's to free).
+ * EIO when broken: nothing was sent, nothing is to finish, and CALL stays
+ * the caller's. */
 static int
-send_call (struct agent_conn *c, struct agent_call *call, const struct agent_req *req,
-           const void *body, size_t len, const void *name, size_t name_len)
+send_call_as (struct agent_conn *c, struct agent_call *call, bool detached,
+              const struct agent_req *req, const void *body, size_t len, const void *name,
+              size_t name_len)
 {
-  *call = (struct agent_call) { .req = *req };
+  *call = (struct agent_call) { .req = *req, .detached = detached };
   pthread_cond_init (&call->done_cv, &c->cv_attr);
   int e = start_call (c, call);
   if (e) {
@@ -327,6 +351,13 @@ send_call (struct agent_conn *c, struct agent_call *call, const struct agent_req
   if (w != 0)
     break_conn (c);             /* finish_call then fails */
   return 0;
+}
+
+static int
+send_call (struct agent_conn *c, struct agent_call *call, const struct agent_req *req,
+           const void *body, size_t len, const void *name, size_t name_len)
+{
+  return send_call_as (c, call, false, req, body, len, name, name_len);
 }
 
 /* Waits for the reply to CALL, sent.  On 0, *ERR is the agent's errno (0:
@@ -381,7 +412,7 @@ conn_new (int fd_in, int fd_out, const struct agent_config *config)
   pthread_mutex_init (&c->write_lock, NULL);
   pthread_condattr_init (&c->cv_attr);
   pthread_condattr_setclock (&c->cv_attr, CLOCK_MONOTONIC);
-  pthread_cond_init (&c->credit_cv, NULL);
+  pthread_cond_init (&c->credit_cv, &c->cv_attr);
   return c;
 }
 
@@ -393,6 +424,9 @@ agent_disconnect (struct agent_conn *c)
   break_conn (c);
   if (c->reader_started)
     pthread_join (c->reader, NULL);
+  for (size_t k = 0; k < AGENT_CREDITS_MAX; k++)
+    if (c->calls[k] && c->calls[k]->detached)
+      free_detached (c->calls[k]);
   if (c->stop_fd >= 0)
     close (c->stop_fd);
   pthread_cond_destroy (&c->credit_cv);
@@ -520,7 +554,12 @@ agent_forget (struct agent_conn *c, uint64_t handle, uint64_t count)
   if (handle == 0 || handle == AGENT_ROOT_HANDLE || count == 0)
     return EINVAL;              /* the root is never forgotten */
   struct agent_forget f = { .handle = handle, .count = count };
-  return call_empty (c, AGENT_OP_FORGET, &f, sizeof f);
+  struct agent_req req = { .op = AGENT_OP_FORGET };
+  struct agent_call *call = xmalloc (sizeof *call);
+  int e = send_call_as (c, call, true, &req, &f, sizeof f, NULL, 0);
+  if (e)
+    free (call);
+  return e;
 }
 
 int
@@ -549,23 +588,40 @@ name_arg (const char *name)
   return reply_name_ok (name) ? 0 : EINVAL;
 }
 
+/* A call about NAME (checked as name_arg says, and ARGS_OK: the caller's
+ * judgement of the other arguments; nothing is sent unless both pass):
+ * REQ with BODY, then TAIL (TAIL_LEN bytes: the name, and whatever
+ * follows it).  On 0, *REPLY (the caller's to free) and *LEN are the
+ * reply's body; else the call's errno, nothing to free. */
+static int
+call_named (struct agent_conn *c, const char *name, bool args_ok, const struct agent_req *req,
+            const void *body, size_t body_len, const void *tail, size_t tail_len,
+            char **reply, size_t *len)
+{
+  int err, e = name_arg (name);
+  *reply = NULL;
+  if (!e && !args_ok)
+    e = EINVAL;
+  if (!e)
+    e = call_agent (c, req, body, body_len, tail, tail_len, &err, reply, len);
+  if (!e && err) {
+    free (*reply);
+    *reply = NULL;
+  }
+  return e ? e : err;
+}
+
 int
 agent_lookup (struct agent_conn *c, uint64_t parent, const char *name,
               uint64_t *handle, struct stat *st)
 {
-  int e = name_arg (name);
-  if (!e && parent == 0)
-    e = EINVAL;
-  if (e)
-    return e;
   struct agent_lookup l = { .parent = parent, .namelen = (uint32_t) strlen (name) };
   struct agent_req req = { .op = AGENT_OP_LOOKUP, .handle = parent };
   AUTO_FREE char *reply = NULL;
   size_t len;
-  int err;
-  e = call_agent (c, &req, &l, sizeof l, name, l.namelen, &err, &reply, &len);
-  if (e || err)
-    return e ? e : err;
+  int e = call_named (c, name, parent != 0, &req, &l, sizeof l, name, l.namelen, &reply, &len);
+  if (e)
+    return e;
   if (agent_entry_decode (&req, reply, len, handle, st) != 0)
     return EIO;
   return identity (c, *handle, st);
@@ -789,22 +845,38 @@ agent_setattr (struct agent_conn *c, struct agent_setattr set, struct stat *st)
 }
 
 int
+agent_fallocate (struct agent_conn *c, uint64_t handle, uint32_t mode, uint64_t offset,
+                 uint64_t length, struct stat *st)
+{
+  if (handle == 0 || length == 0 || offset > INT64_MAX || length > INT64_MAX - offset)
+    return EINVAL;
+  struct agent_fallocate f = { .handle = handle, .offset = offset, .length = length,
+                               .mode = mode };
+  struct agent_req req = { .op = AGENT_OP_FALLOCATE };
+  AUTO_FREE char *reply = NULL;
+  size_t len;
+  int err;
+  int e = call_agent (c, &req, &f, sizeof f, NULL, 0, &err, &reply, &len);
+  if (e || err)
+    return e ? e : err;
+  /* A regular file's: sizes are the guest filesystem's business (a
+   * collapse shrinks the file, an insert grows it). */
+  if (agent_getattr_decode (reply, len, st) != 0 || !S_ISREG (st->st_mode))
+    return EIO;
+  return identity (c, handle, st);
+}
+
+int
 agent_remove (struct agent_conn *c, uint64_t parent, const char *name, bool dir,
               struct stat *parent_st)
 {
-  int e = name_arg (name);
-  if (!e && parent == 0)
-    e = EINVAL;
-  if (e)
-    return e;
   struct agent_remove r = { .parent = parent, .namelen = (uint32_t) strlen (name), .dir = dir };
   struct agent_req req = { .op = AGENT_OP_REMOVE, .handle = parent };
   AUTO_FREE char *reply = NULL;
   size_t len;
-  int err;
-  e = call_agent (c, &req, &r, sizeof r, name, r.namelen, &err, &reply, &len);
-  if (e || err)
-    return e ? e : err;
+  int e = call_named (c, name, parent != 0, &req, &r, sizeof r, name, r.namelen, &reply, &len);
+  if (e)
+    return e;
   if (agent_dir_attr_decode (reply, len, parent_st) != 0)
     return EIO;
   return identity (c, parent, parent_st);
@@ -815,11 +887,7 @@ agent_rename (struct agent_conn *c, uint64_t parent, const char *name, uint64_t 
               const char *newname, uint32_t flags, struct stat *parent_st,
               struct stat *newparent_st)
 {
-  int e = name_arg (name);
-  if (!e)
-    e = name_arg (newname);
-  if (!e && (parent == 0 || newparent == 0 || (flags & ~AGENT_RENAME_NOREPLACE)))
-    e = EINVAL;
+  int e = name_arg (newname);
   if (e)
     return e;
   struct agent_rename r = { .parent = parent, .newparent = newparent, .flags = flags,
@@ -829,14 +897,100 @@ agent_rename (struct agent_conn *c, uint64_t parent, const char *name, uint64_t 
   AUTO_FREE char *names = xasprintf ("%s%s", name, newname);
   AUTO_FREE char *reply = NULL;
   size_t len;
-  int err;
-  e = call_agent (c, &req, &r, sizeof r, names, r.namelen + r.newnamelen, &err, &reply, &len);
-  if (e || err)
-    return e ? e : err;
+  bool args_ok = parent && newparent && !(flags & ~AGENT_RENAME_NOREPLACE);
+  e = call_named (c, name, args_ok, &req, &r, sizeof r, names, strlen (names), &reply, &len);
+  if (e)
+    return e;
   if (agent_renamed_decode (reply, len, parent_st, newparent_st) != 0 ||
       identity (c, parent, parent_st) != 0 || identity (c, newparent, newparent_st) != 0)
     return EIO;
   return 0;
+}
+
+int
+agent_link (struct agent_conn *c, uint64_t handle, uint64_t newparent, const char *name,
+            struct stat *st, struct stat *parent_st)
+{
+  struct agent_link l = { .handle = handle, .newparent = newparent,
+                          .namelen = (uint32_t) strlen (name) };
+  struct agent_req req = { .op = AGENT_OP_LINK, .handle = newparent, .object = handle };
+  AUTO_FREE char *reply = NULL;
+  size_t len;
+  int e = call_named (c, name, handle && newparent, &req, &l, sizeof l, name, l.namelen, &reply,
+                      &len);
+  if (e)
+    return e;
+  if (agent_linked_decode (&req, reply, len, st, parent_st) != 0 ||
+      identity (c, handle, st) != 0 || identity (c, newparent, parent_st) != 0)
+    return EIO;
+  return 0;
+}
+
+/* An xattr call about HANDLE's NAME (NULL: LISTXATTR) with VALUE (SETXATTR).
+ * On 0, *REPLY and *LEN as call_named's. */
+static int
+call_xattr (struct agent_conn *c, uint16_t op, uint64_t handle, const char *name,
+            const void *value, size_t size, uint32_t flags, char **reply, size_t *len)
+{
+  size_t nl = name ? strlen (name) : 0;
+  *reply = NULL;
+  if (name && nl > AGENT_XATTR_NAME_MAX)
+    return ERANGE;              /* as the kernel says of a name too long */
+  if (size > AGENT_XATTR_MAX)
+    return E2BIG;
+  if (handle == 0 || (name && nl == 0))
+    return EINVAL;
+  struct agent_xattr x = { .handle = handle, .namelen = (uint32_t) nl,
+                           .valuelen = (uint32_t) size, .flags = flags };
+  struct agent_req req = { .op = op };
+  AUTO_FREE char *tail = xmalloc (nl + size + 1);
+  memcpy (tail, name ? name : "", nl);
+  if (size)
+    memcpy (tail + nl, value, size);
+  int err, e = call_agent (c, &req, &x, sizeof x, tail, nl + size, &err, reply, len);
+  if (!e && err) {
+    free (*reply);
+    *reply = NULL;
+  }
+  return e ? e : err;
+}
+
+int
+agent_getxattr (struct agent_conn *c, uint64_t handle, const char *name, char **value,
+                size_t *len)
+{
+  return call_xattr (c, AGENT_OP_GETXATTR, handle, name, NULL, 0, 0, value, len);
+}
+
+int
+agent_listxattr (struct agent_conn *c, uint64_t handle, char **names, size_t *len)
+{
+  int e = call_xattr (c, AGENT_OP_LISTXATTR, handle, NULL, NULL, 0, 0, names, len);
+  if (!e && agent_xattr_list_check (*names, *len) != 0) {
+    free (*names);
+    *names = NULL;
+    e = EIO;
+  }
+  return e;
+}
+
+int
+agent_setxattr (struct agent_conn *c, uint64_t handle, const char *name, const void *value,
+                size_t size, uint32_t flags)
+{
+  if (flags != 0 && flags != AGENT_XATTR_CREATE && flags != AGENT_XATTR_REPLACE)
+    return EINVAL;
+  AUTO_FREE char *reply = NULL;
+  size_t len;
+  return call_xattr (c, AGENT_OP_SETXATTR, handle, name, value, size, flags, &reply, &len);
+}
+
+int
+agent_removexattr (struct agent_conn *c, uint64_t handle, const char *name)
+{
+  AUTO_FREE char *reply = NULL;
+  size_t len;
+  return call_xattr (c, AGENT_OP_REMOVEXATTR, handle, name, NULL, 0, 0, &reply, &len);
 }
 
 int
@@ -845,13 +999,8 @@ agent_create (struct agent_conn *c, uint64_t parent, const char *name,
               struct stat *parent_st)
 {
   size_t nl = strlen (name), tl = what->target ? strlen (what->target) : 0;
-  int e = name_arg (name);
-  if (!e && tl > AGENT_LINK_MAX)
-    e = ENAMETOOLONG;
-  if (!e && (parent == 0 || (tl > 0) != S_ISLNK (what->mode)))
-    e = EINVAL;
-  if (e)
-    return e;
+  if (tl > AGENT_LINK_MAX)
+    return ENAMETOOLONG;        /* as symlink(2) says of such a target */
   struct agent_create r = { .parent = parent, .rdev = what->rdev, .mode = what->mode,
                             .uid = what->uid, .gid = what->gid, .namelen = (uint32_t) nl,
                             .targetlen = (uint32_t) tl };
@@ -861,10 +1010,10 @@ agent_create (struct agent_conn *c, uint64_t parent, const char *name,
   memcpy (tail + nl, what->target ? what->target : "", tl);
   AUTO_FREE char *reply = NULL;
   size_t len;
-  int err;
-  e = call_agent (c, &req, &r, sizeof r, tail, nl + tl, &err, &reply, &len);
-  if (e || err)
-    return e ? e : err;
+  bool args_ok = parent && (tl > 0) == S_ISLNK (what->mode);
+  int e = call_named (c, name, args_ok, &req, &r, sizeof r, tail, nl + tl, &reply, &len);
+  if (e)
+    return e;
   if (agent_created_decode (&req, reply, len, handle, st, parent_st) != 0 ||
       identity (c, *handle, st) != 0 || identity (c, parent, parent_st) != 0)
     return EIO;

@@ -72,6 +72,12 @@ int agent_devices (struct agent_conn *conn, char **report, size_t *len);
  * or ".." (else EINVAL); nothing sent for a bad one.  On 0, one reference to *HANDLE, for FORGET to give back. */
 int agent_lookup (struct agent_conn *conn, uint64_t parent, const char *name,
                   uint64_t *handle, struct stat *st);
+/* Sends FORGET and returns: its reply is taken by the reader and dropped
+ * (one that failed gave nothing back, which only leaves the agent holding
+ * a handle).  Why not wait: the kernel forgets inodes by the thousand
+ * (rm -rf), and a round trip each doubled the time of a removal.  0, or
+ * EIO when broken; EINVAL (nothing sent) for the root, handle 0 or
+ * COUNT 0. */
 int agent_forget (struct agent_conn *conn, uint64_t handle, uint64_t count);
 int agent_getattr (struct agent_conn *conn, uint64_t handle, struct stat *st);
 /* MAX_BYTES: AGENT_READDIR_MIN to AGENT_IO_MAX.  FLAGS: 0,
@@ -123,6 +129,29 @@ int agent_remove (struct agent_conn *conn, uint64_t parent, const char *name, bo
 int agent_rename (struct agent_conn *conn, uint64_t parent, const char *name,
                   uint64_t newparent, const char *newname, uint32_t flags,
                   struct stat *parent_st, struct stat *newparent_st);
+/* Makes NEWPARENT/NAME (as agent_lookup's) another name of HANDLE's
+ * object.  On 0 the host holds one more reference to HANDLE (for FORGET
+ * to give back), and *ST and *PARENT_ST are the object's and the
+ * directory's attributes after it. */
+int agent_link (struct agent_conn *conn, uint64_t handle, uint64_t newparent, const char *name,
+                struct stat *st, struct stat *parent_st);
+/* Extended attributes of HANDLE's object, raw bytes (common/agent-
+ * protocol.h's GETXATTR and the rest).  NAME: 1 to AGENT_XATTR_NAME_MAX
+ * bytes (else ERANGE, or EINVAL when empty); a value of at most
+ * AGENT_XATTR_MAX bytes (else E2BIG).  Nothing is sent for a bad one.
+ * On 0, *VALUE or *NAMES (malloc'd, *LEN bytes; the names each followed
+ * by a NUL, checked) are the caller's.  FLAGS: 0, AGENT_XATTR_CREATE or
+ * AGENT_XATTR_REPLACE. */
+int agent_getxattr (struct agent_conn *conn, uint64_t handle, const char *name, char **value,
+                    size_t *len);
+int agent_listxattr (struct agent_conn *conn, uint64_t handle, char **names, size_t *len);
+int agent_setxattr (struct agent_conn *conn, uint64_t handle, const char *name,
+                    const void *value, size_t size, uint32_t flags);
+int agent_removexattr (struct agent_conn *conn, uint64_t handle, const char *name);
+/* fallocate(2) of HANDLE's regular file in the guest (MODE: FALLOC_FL_*
+ * as Linux's); on 0, *ST has its attributes after it. */
+int agent_fallocate (struct agent_conn *conn, uint64_t handle, uint32_t mode, uint64_t offset,
+                     uint64_t length, struct stat *st);
 /* Writes SIZE bytes of BUF (1 to AGENT_WRITE_SPAN_MAX) at OFFSET: a WRITE
  * per AGENT_IO_MAX bytes, all in flight at once (credits allowing).  On
  * 0, *ST has the file's attributes after the last. */

@@ -30,11 +30,13 @@ agent_reply_body_max (const struct agent_req *req)
   case AGENT_OP_LOOKUP:
     return sizeof (struct agent_entry);
   case AGENT_OP_CREATE:
+  case AGENT_OP_LINK:
     return sizeof (struct agent_created);
   case AGENT_OP_GETATTR:
   case AGENT_OP_WRITE:
   case AGENT_OP_SETATTR:
   case AGENT_OP_REMOVE:
+  case AGENT_OP_FALLOCATE:
     return sizeof (struct agent_attr);
   case AGENT_OP_RENAME:
     return sizeof (struct agent_renamed);
@@ -48,6 +50,9 @@ agent_reply_body_max (const struct agent_req *req)
     return sizeof (struct agent_statfs);
   case AGENT_OP_DEVICES:
     return AGENT_IO_MAX;
+  case AGENT_OP_GETXATTR:
+  case AGENT_OP_LISTXATTR:
+    return AGENT_XATTR_MAX;
   default:                      /* NOP, FORGET, BYE, FSYNC */
     return 0;
   }
@@ -162,17 +167,39 @@ agent_entry_decode (const struct agent_req *req, const void *body, size_t len,
   return 0;
 }
 
-int
-agent_created_decode (const struct agent_req *req, const void *body, size_t len,
-                      uint64_t *handle, struct stat *st, struct stat *parent_st)
+/* CREATE's and LINK's reply: an agent_created whose entry passes as
+ * LOOKUP's and whose parent is a directory. */
+static int
+created_decode (const struct agent_req *req, const void *body, size_t len, uint64_t *handle,
+                struct stat *st, struct stat *parent_st)
 {
   struct agent_created c;
   if (len != sizeof c)
     return EIO;
   memcpy (&c, body, sizeof c);
   if (agent_entry_decode (req, &c.entry, sizeof c.entry, handle, st) != 0 ||
-      (st->st_mode & S_IFMT) != (req->mode & S_IFMT) ||
       agent_attr_decode (&c.parent, parent_st) != 0 || !S_ISDIR (parent_st->st_mode))
+    return EIO;
+  return 0;
+}
+
+int
+agent_created_decode (const struct agent_req *req, const void *body, size_t len,
+                      uint64_t *handle, struct stat *st, struct stat *parent_st)
+{
+  if (created_decode (req, body, len, handle, st, parent_st) != 0 ||
+      (st->st_mode & S_IFMT) != (req->mode & S_IFMT))
+    return EIO;
+  return 0;
+}
+
+int
+agent_linked_decode (const struct agent_req *req, const void *body, size_t len,
+                     struct stat *st, struct stat *parent_st)
+{
+  uint64_t handle;
+  if (created_decode (req, body, len, &handle, st, parent_st) != 0 ||
+      handle != req->object || S_ISDIR (st->st_mode))
     return EIO;
   return 0;
 }
@@ -222,6 +249,21 @@ agent_renamed_decode (const void *body, size_t len, struct stat *parent, struct 
   if (agent_attr_decode (&r.parent, parent) != 0 || agent_attr_decode (&r.newparent, newparent) != 0
       || !S_ISDIR (parent->st_mode) || !S_ISDIR (newparent->st_mode))
     return EIO;
+  return 0;
+}
+
+int
+agent_xattr_list_check (const void *body, size_t len)
+{
+  const char *p = body, *end = p + len;
+  if (len > 0 && end[-1] != '\0')
+    return EIO;
+  while (p < end) {
+    size_t n = strlen (p);   /* within the body: its last byte is a NUL */
+    if (n == 0 || n > AGENT_XATTR_NAME_MAX)
+      return EIO;
+    p += n + 1;
+  }
   return 0;
 }
 

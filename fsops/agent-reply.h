@@ -21,13 +21,15 @@
 /* What the host asked, as far as it bounds the reply. */
 struct agent_req {
   uint16_t op;              /* enum agent_op */
-  uint64_t handle;          /* LOOKUP, CREATE: the parent; READDIR: the directory */
+  uint64_t handle;          /* LOOKUP, CREATE, LINK: the parent; READDIR: the
+                               directory */
   uint64_t offset;          /* WRITE: where; SETATTR: the size asked */
   uint32_t size;            /* READ: bytes asked; WRITE: bytes sent */
   uint32_t max_bytes;       /* READDIR: the body's limit */
   uint32_t flags;           /* READDIR: AGENT_READDIR_PLUS, _ATTRS or 0;
                                SETATTR: AGENT_SET_* */
   uint32_t mode;            /* CREATE: the type asked for */
+  uint64_t object;          /* LINK: the handle of the object linked */
 };
 
 /* Can a message with header H be on the stream at all (its len counts at
@@ -71,6 +73,12 @@ int agent_entry_decode (const struct agent_req *req, const void *body, size_t le
 int agent_created_decode (const struct agent_req *req, const void *body, size_t len,
                           uint64_t *handle, struct stat *st, struct stat *parent_st);
 
+/* LINK's reply to REQ: one agent_created, its entry as LOOKUP's with
+ * REQ's object's handle, no directory; the parent's attributes a
+ * directory's. */
+int agent_linked_decode (const struct agent_req *req, const void *body, size_t len,
+                         struct stat *st, struct stat *parent_st);
+
 /* GETATTR's: one agent_attr. */
 int agent_getattr_decode (const void *body, size_t len, struct stat *st);
 
@@ -100,6 +108,10 @@ int agent_dir_attr_decode (const void *body, size_t len, struct stat *st);
 /* RENAME's: one agent_renamed, two directories' attributes. */
 int agent_renamed_decode (const void *body, size_t len, struct stat *parent,
                           struct stat *newparent);
+
+/* LISTXATTR's: names of 1 to AGENT_XATTR_NAME_MAX bytes, each followed
+ * by a NUL (none at all: an empty list). */
+int agent_xattr_list_check (const void *body, size_t len);
 
 /* READ's: the data, no more than asked. */
 int agent_read_check (const struct agent_req *req, size_t len);

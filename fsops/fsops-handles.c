@@ -169,6 +169,18 @@ fs_agent_setattr (struct fs *fs, struct inode *i, struct agent_setattr set, stru
 }
 
 int
+fs_agent_fallocate (struct fs *fs, struct inode *i, int mode, int64_t offset, int64_t length,
+                    struct stat *st)
+{
+  uint64_t h;
+  int e = fs_handle_of (fs, i, &h);
+  trace (fs, "agent_fallocate", i, NULL);
+  if (!e)
+    e = agent_fallocate (fs->agent, h, (uint32_t) mode, (uint64_t) offset, (uint64_t) length, st);
+  return e ? e : is_inode (i, st, "agent fallocate");
+}
+
+int
 fs_agent_write (struct fs *fs, struct inode *i, const char *buf, size_t size, int64_t off,
                 struct stat *st)
 {
@@ -227,6 +239,27 @@ fs_agent_rename (struct fs *fs, struct inode *parent, const char *name, struct i
   if (!e)
     e = is_inode (parent, parent_st, "agent rename");
   return e ? e : is_inode (newparent, newparent_st, "agent rename");
+}
+
+int
+fs_agent_link (struct fs *fs, struct inode *i, struct inode *newparent, const char *name,
+               struct stat *st, struct stat *parent_st, struct fuse_entry_param *e)
+{
+  uint64_t h, ph;
+  int r = fs_handle_of (fs, i, &h);
+  if (!r)
+    r = fs_handle_of (fs, newparent, &ph);
+  trace (fs, "agent_link", newparent, name);
+  if (!r)
+    r = agent_link (fs->agent, h, ph, name, st, parent_st);
+  if (r)
+    return r;
+  /* The reference is to I's own handle: take_entry keeps one. */
+  if ((r = is_inode (i, st, "agent link")) || (r = is_inode (newparent, parent_st, "agent link"))) {
+    agent_forget (fs->agent, h, 1);
+    return r;
+  }
+  return take_entry (fs, newparent, name, h, st, e);
 }
 
 void

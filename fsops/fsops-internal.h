@@ -155,6 +155,15 @@ int fs_agent_rename (struct fs *fs, struct inode *parent, const char *name,
                      struct inode *newparent, const char *newname, uint32_t flags,
                      struct stat *parent_st, struct stat *newparent_st);
 
+/* Makes NEWPARENT/NAME another name of I at the agent: fills *ST (I's
+ * attributes after), *PARENT_ST and, as fs_make_entry, E. */
+int fs_agent_link (struct fs *fs, struct inode *i, struct inode *newparent, const char *name,
+                   struct stat *st, struct stat *parent_st, struct fuse_entry_param *e);
+
+/* fallocate(2) of I's file at the agent; *ST: its attributes after. */
+int fs_agent_fallocate (struct fs *fs, struct inode *i, int mode, int64_t offset, int64_t length,
+                        struct stat *st);
+
 /* Gives back I's handle, as I goes. */
 void fs_forget_handle (struct fs *fs, struct inode *i);
 

@@ -1,6 +1,8 @@
 /* fsops-xattr.c: extended attributes, passed through to the appliance as
  * raw bytes (user., trusted., security. and the POSIX ACLs in
- * system.posix_acl_*). */
+ * system.posix_acl_*): through imgmount-agent, values of any bytes and
+ * the create/replace flags as they are; through guestfsd (a mount without
+ * the agent), values as C strings and ACLs as text. */
 #include <attr/attributes.h>
 #include <errno.h>
 #include <string.h>
@@ -8,15 +10,27 @@
 #include "fsops/acl-xattr.h"
 #include "fsops/fsops-internal.h"
 
-/* Resolves INO to a path under the lock; replies ESTALE and returns NULL
- * when the file has no name left. */
-static char *
-path_or_reply (fuse_req_t req, struct fs *fs, fuse_ino_t ino)
+/* After a change of INO's xattrs: its ctime moved, which no libguestfs
+ * call counted when the agent made it (fsops-known-attrs.c). */
+static void
+attrs_changed (struct fs *fs, fuse_ino_t ino)
 {
-  char *path = itable_path (&fs->itable, itable_from_nodeid (&fs->itable, ino));
-  if (!path)
-    fuse_reply_err (req, ESTALE);
-  return path;
+  struct inode *i = itable_from_nodeid (&fs->itable, ino);
+  fs_forget_stat (fs, i);
+  fs_forget_dir_stat (fs, i);
+}
+
+/* INO's handle at the agent (*H), or else its path (*PATH, the caller's
+ * to free): 0, or ESTALE when it has no name left. */
+static int
+target_of (struct fs *fs, fuse_ino_t ino, uint64_t *h, char **path)
+{
+  struct inode *i = itable_from_nodeid (&fs->itable, ino);
+  *path = NULL;
+  if (fs->agent)
+    return fs_handle_of (fs, i, h);
+  *path = itable_path (&fs->itable, i);
+  return *path ? 0 : ESTALE;
 }
 
 /* Replies with a value or list of LEN bytes as getxattr(2) wants it: its
@@ -38,6 +52,18 @@ is_capability (const char *name)
   return strcmp (name, "security.capability") == 0;
 }
 
+static int
+get_value (struct fs *fs, fuse_ino_t ino, const char *name, char **value, size_t *len)
+{
+  uint64_t h;
+  AUTO_FREE char *path = NULL;
+  int e = target_of (fs, ino, &h, &path);
+  if (e)
+    return e;
+  return fs->agent ? agent_getxattr (fs->agent, h, name, value, len)
+                   : guest_getxattr (fs->g, path, name, value, len);
+}
+
 void
 op_getxattr (fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
 {
@@ -47,20 +73,15 @@ op_getxattr (fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
    * file for its ACLs. */
   struct file_state *s = is_capability (name)
     ? fs_state_of (itable_from_nodeid (&fs->itable, ino)) : NULL;
-  AUTO_FREE char *path = NULL;
-  if (s && s->no_capability)
-    fuse_reply_err (req, ENOATTR);
-  else if ((path = path_or_reply (req, fs, ino))) {
-    size_t len;
-    AUTO_FREE char *value = NULL;
-    int e = guest_getxattr (fs->g, path, name, &value, &len);
-    if (s && e == ENOATTR)
-      s->no_capability = true;
-    if (e)
-      fuse_reply_err (req, e);
-    else
-      reply_sized (req, value, len, size);
-  }
+  size_t len;
+  AUTO_FREE char *value = NULL;
+  int e = s && s->no_capability ? ENOATTR : get_value (fs, ino, name, &value, &len);
+  if (s && e == ENOATTR)
+    s->no_capability = true;
+  if (e)
+    fuse_reply_err (req, e);
+  else
+    reply_sized (req, value, len, size);
   fs_unlock (fs);
 }
 
@@ -112,21 +133,32 @@ set_value (struct fs *fs, const char *path, const char *name, const char *value,
     : guest_acl_delete_default (fs->g, path);
 }
 
+static int
+guestfsd_setxattr (struct fs *fs, const char *path, const char *name, const char *value,
+                   size_t size, int flags)
+{
+  int e = check_xattr_flags (fs, path, name, flags);
+  return e ? e : set_value (fs, path, name, value, size);
+}
+
 void
 op_setxattr (fuse_req_t req, fuse_ino_t ino, const char *name,
              const char *value, size_t size, int flags)
 {
   struct fs *fs = fs_of (req);
   fs_lock (fs);
-  AUTO_FREE char *path = path_or_reply (req, fs, ino);
+  uint64_t h;
+  AUTO_FREE char *path = NULL;
   if (is_capability (name))
     fs_state_of (itable_from_nodeid (&fs->itable, ino))->no_capability = false;
-  if (path) {
-    int e = check_xattr_flags (fs, path, name, flags);
-    if (!e)
-      e = set_value (fs, path, name, value, size);
-    fuse_reply_err (req, e);
-  }
+  int e = target_of (fs, ino, &h, &path);
+  if (!e && fs->agent)
+    e = agent_setxattr (fs->agent, h, name, value, size,
+                        (uint32_t) (flags & (XATTR_CREATE | XATTR_REPLACE)));
+  else if (!e)
+    e = guestfsd_setxattr (fs, path, name, value, size, flags);
+  attrs_changed (fs, ino);
+  fuse_reply_err (req, e);
   fs_unlock (fs);
 }
 
@@ -135,16 +167,17 @@ op_listxattr (fuse_req_t req, fuse_ino_t ino, size_t size)
 {
   struct fs *fs = fs_of (req);
   fs_lock (fs);
-  AUTO_FREE char *path = path_or_reply (req, fs, ino);
-  if (path) {
-    AUTO_FREE char *names = NULL;
-    size_t len;
-    int e = guest_listxattr (fs->g, path, &names, &len);
-    if (e)
-      fuse_reply_err (req, e);
-    else
-      reply_sized (req, names, len, size);
-  }
+  uint64_t h;
+  AUTO_FREE char *path = NULL, *names = NULL;
+  size_t len;
+  int e = target_of (fs, ino, &h, &path);
+  if (!e)
+    e = fs->agent ? agent_listxattr (fs->agent, h, &names, &len)
+                  : guest_listxattr (fs->g, path, &names, &len);
+  if (e)
+    fuse_reply_err (req, e);
+  else
+    reply_sized (req, names, len, size);
   fs_unlock (fs);
 }
 
@@ -153,12 +186,14 @@ op_removexattr (fuse_req_t req, fuse_ino_t ino, const char *name)
 {
   struct fs *fs = fs_of (req);
   fs_lock (fs);
-  AUTO_FREE char *path = path_or_reply (req, fs, ino);
-  if (path) {
-    int e = guest_removexattr (fs->g, path, name);
-    if (is_capability (name) && (!e || e == ENOATTR))
-      fs_state_of (itable_from_nodeid (&fs->itable, ino))->no_capability = true;
-    fuse_reply_err (req, e);
-  }
+  uint64_t h;
+  AUTO_FREE char *path = NULL;
+  int e = target_of (fs, ino, &h, &path);
+  if (!e)
+    e = fs->agent ? agent_removexattr (fs->agent, h, name) : guest_removexattr (fs->g, path, name);
+  if (is_capability (name) && (!e || e == ENOATTR))
+    fs_state_of (itable_from_nodeid (&fs->itable, ino))->no_capability = true;
+  attrs_changed (fs, ino);
+  fuse_reply_err (req, e);
   fs_unlock (fs);
 }

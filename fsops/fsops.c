@@ -578,6 +578,37 @@ op_create (fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
   fs_unlock (fs);
 }
 
+/* Through guestfsd, by paths; *PATH (the new name's) is the caller's to
+ * free, for the stat of the reply. */
+static int
+guestfsd_link (struct fs *fs, struct inode *i, struct inode *np, const char *newname,
+               char **path)
+{
+  AUTO_FREE char *target = itable_path (&fs->itable, i);
+  *path = itable_child_path (&fs->itable, np, newname);
+  if (!target || !*path)
+    return ESTALE;
+  fs_name_may_appear (np, newname);
+  return guest_link (fs->g, target, *path);
+}
+
+/* Through the agent: one call, whose reply holds the file's attributes
+ * (one more link) and the directory's. */
+static int
+agent_link_of (struct fs *fs, struct inode *i, struct inode *np, const char *newname,
+               struct fuse_entry_param *e)
+{
+  struct stat st, pst;
+  fs_name_may_appear (np, newname);
+  int r = fs_agent_link (fs, i, np, newname, &st, &pst, e);
+  fs_dir_changed (fs, np, r, &pst);
+  if (r)
+    fs_forget_stat (fs, i);
+  else
+    fs_note_stat (fs, i, &st);
+  return r;
+}
+
 static void
 op_link (fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char *newname)
 {
@@ -586,18 +617,20 @@ op_link (fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char *newna
   int e;
   struct inode *i = flushed_inode (fs, ino, &e);   /* the reply carries its size */
   struct inode *np = itable_from_nodeid (&fs->itable, newparent);
-  AUTO_FREE char *target = itable_path (&fs->itable, i);
-  AUTO_FREE char *path = itable_child_path (&fs->itable, np, newname);
-  if (!e && (!target || !path))
-    e = ESTALE;
-  if (!e)
-    fs_name_may_appear (np, newname);
-  if (!e)
-    e = guest_link (fs->g, target, path);
-  if (e)
-    fuse_reply_err (req, e);
-  else
-    fs_reply_entry (req, fs, np, newname, path);
+  struct fuse_entry_param entry;
+  AUTO_FREE char *path = NULL;
+  if (!e && fs->agent) {
+    e = agent_link_of (fs, i, np, newname, &entry);
+    fs_reply_created (req, e, &entry);
+  }
+  else {
+    if (!e)
+      e = guestfsd_link (fs, i, np, newname, &path);
+    if (e)
+      fuse_reply_err (req, e);
+    else
+      fs_reply_entry (req, fs, np, newname, path);
+  }
   fs_unlock (fs);
 }
 
@@ -927,8 +960,28 @@ static void
 op_fallocate (fuse_req_t req, fuse_ino_t ino, int mode, off_t offset, off_t length,
               struct fuse_file_info *fi)
 {
-  /* libguestfs's fallocate64 recreates the whole file: unusable here. */
-  fuse_reply_err (req, EOPNOTSUPP);
+  struct fs *fs = fs_of (req);
+  fs_lock (fs);
+  int e;
+  /* Buffered writes land first: a hole punched after them must stay. */
+  struct inode *i = flushed_inode (fs, ino, &e);
+  struct stat st;
+  /* libguestfs's fallocate64 recreates the whole file: only the agent. */
+  if (!e && !fs->agent)
+    e = EOPNOTSUPP;
+  if (!e && (offset < 0 || length <= 0))
+    e = EINVAL;
+  if (!e) {
+    if (i->data)
+      rcache_drop (&((struct file_state *) i->data)->rc);
+    e = fs_agent_fallocate (fs, i, mode, offset, length, &st);
+  }
+  if (!e)
+    fs_note_stat (fs, i, &st);
+  else
+    fs_forget_stat (fs, i);
+  fuse_reply_err (req, e);
+  fs_unlock (fs);
 }
 
 static const struct fuse_lowlevel_ops operations = {

@@ -47,7 +47,8 @@ static const uint16_t ops[] = {
   AGENT_OP_HELLO, AGENT_OP_NOP, AGENT_OP_LOOKUP, AGENT_OP_FORGET, AGENT_OP_GETATTR,
   AGENT_OP_READDIR, AGENT_OP_READ, AGENT_OP_READLINK, AGENT_OP_STATFS, AGENT_OP_BYE,
   AGENT_OP_DEVICES, AGENT_OP_FSYNC, AGENT_OP_WRITE, AGENT_OP_CREATE, AGENT_OP_SETATTR,
-  AGENT_OP_REMOVE, AGENT_OP_RENAME,
+  AGENT_OP_REMOVE, AGENT_OP_RENAME, AGENT_OP_LINK, AGENT_OP_GETXATTR, AGENT_OP_LISTXATTR,
+  AGENT_OP_SETXATTR, AGENT_OP_REMOVEXATTR, AGENT_OP_FALLOCATE,
 };
 
 static void
@@ -145,6 +146,19 @@ decode (const struct agent_req *req, const char *body, size_t len)
       FUZZ_CHECK (S_ISDIR (st.st_mode) && S_ISDIR (other.st_mode));
     break;
   }
+  case AGENT_OP_LINK: {
+    struct stat parent;
+    if (agent_linked_decode (req, body, len, &st, &parent) == 0)
+      FUZZ_CHECK (!S_ISDIR (st.st_mode) && S_ISDIR (parent.st_mode));
+    break;
+  }
+  case AGENT_OP_GETXATTR:
+    FUZZ_CHECK (len <= AGENT_XATTR_MAX);
+    break;
+  case AGENT_OP_LISTXATTR:
+    if (agent_xattr_list_check (body, len) == 0)
+      FUZZ_CHECK (len <= AGENT_XATTR_MAX && (len == 0 || body[len - 1] == '\0'));
+    break;
   case AGENT_OP_READLINK:
     if (agent_readlink_decode (body, len, target) == 0)
       FUZZ_CHECK (strlen (target) == len && len >= 1 && len <= AGENT_LINK_MAX);
@@ -289,6 +303,27 @@ call (struct agent_conn *conn, const struct agent_req *req)
     FUZZ_CHECK (e || (S_ISDIR (st.st_mode) && S_ISDIR (other.st_mode)));
     return e;
   }
+  case AGENT_OP_GETXATTR:
+  case AGENT_OP_LISTXATTR:
+    e = req->op == AGENT_OP_GETXATTR ? agent_getxattr (conn, 5, "user.a", &target, &got)
+                                     : agent_listxattr (conn, 5, &target, &got);
+    FUZZ_CHECK (e || got <= AGENT_XATTR_MAX);
+    if (!e && req->op == AGENT_OP_LISTXATTR)
+      FUZZ_CHECK (got == 0 || target[got - 1] == '\0');
+    free (target);
+    return e;
+  case AGENT_OP_FALLOCATE:
+    e = agent_fallocate (conn, 5, 0, 0, req->size, &st);
+    FUZZ_CHECK (e || S_ISREG (st.st_mode));
+    return e;
+  case AGENT_OP_SETXATTR: return agent_setxattr (conn, 5, "user.a", "v\0", 2, 0);
+  case AGENT_OP_REMOVEXATTR: return agent_removexattr (conn, 5, "user.a");
+  case AGENT_OP_LINK: {
+    struct stat parent;
+    e = agent_link (conn, 5, AGENT_ROOT_HANDLE, "g", &st, &parent);
+    FUZZ_CHECK (e || (!S_ISDIR (st.st_mode) && S_ISDIR (parent.st_mode)));
+    return e;
+  }
   default: return 0;
   }
 }
@@ -383,6 +418,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   /* What the client's own request says, for the rules to judge by. */
   if (req.op == AGENT_OP_CREATE)
     req.mode = req.flags & 1 ? S_IFDIR | 0755 : S_IFREG | 0644;
+  if (req.op == AGENT_OP_LINK)
+    req.object = 5;
   if (req.op == AGENT_OP_SETATTR) {
     req.offset = req.size;
     req.flags = req.flags & 1 ? AGENT_SET_SIZE : AGENT_SET_MODE;

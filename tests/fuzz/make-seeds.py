@@ -239,7 +239,8 @@ def guest_replies():
 # ---- agent-replies ----
 AGENT_OPS = ['hello', 'nop', 'lookup', 'forget', 'getattr', 'readdir', 'read', 'readlink', 'statfs',
              'bye', 'devices', 'fsync', 'write', 'create', 'setattr', 'remove',
-             'rename']
+             'rename', 'link', 'getxattr', 'listxattr', 'setxattr',
+             'removexattr', 'fallocate']
 OP_NUM = {name: k + 1 for k, name in enumerate(AGENT_OPS)}
 S_IFDIR, S_IFREG, S_IFLNK = 0o040000, 0o100000, 0o120000
 
@@ -303,6 +304,14 @@ def agent_replies():
         'remove', agent_attr(5, S_IFDIR | 0o755, 4096)), flags=1))
     write('agent-replies', 'rename', agent_input('rename', agent_msg(
         'rename', agent_attr(5, S_IFDIR | 0o755, 4096) + root)))
+    write('agent-replies', 'link', agent_input('link', agent_msg(
+        'link', u64(5) + agent_attr(12, S_IFREG | 0o644, 10) + root)))
+    write('agent-replies', 'getxattr', agent_input('getxattr', agent_msg('getxattr', b'v\0lue')))
+    write('agent-replies', 'listxattr', agent_input('listxattr', agent_msg(
+        'listxattr', b'user.a\0security.selinux\0')))
+    write('agent-replies', 'setxattr', agent_input('setxattr', agent_msg('setxattr')))
+    write('agent-replies', 'fallocate', agent_input('fallocate', agent_msg(
+        'fallocate', agent_attr(12, S_IFREG | 0o644, 65536))))
     # an error; a reply to another id; two replies to one
     write('agent-replies', 'error', agent_input('getattr', agent_msg('getattr', error=2)))
     write('agent-replies', 'other-id', agent_input('nop', agent_msg('nop', msg_id=9)))

@@ -332,6 +332,34 @@ honest_reply (struct agent_double *d, const struct request *q, struct reply *r)
     }
     return;
   }
+  case AGENT_OP_LINK: {
+    /* The object under its own handle, and its directory. */
+    struct agent_link l;
+    memcpy (&l, q->body, sizeof l);
+    struct agent_created c = { .entry = { .handle = l.handle, .attr = attr_of (l.handle) },
+                               .parent = attr_of (l.newparent) };
+    if (bad_handle (l.handle) || S_ISDIR (c.entry.attr.mode) || !S_ISDIR (c.parent.mode)) {
+      h->error = EPERM;
+      return;
+    }
+    c.entry.attr.nlink++;
+    put (r, &c, sizeof c);
+    return;
+  }
+  case AGENT_OP_FALLOCATE: {
+    struct agent_attr a = attr_of (handle);
+    if (!S_ISREG (a.mode))
+      h->error = S_ISDIR (a.mode) ? EISDIR : EINVAL;
+    else
+      put (r, &a, sizeof a);
+    return;
+  }
+  case AGENT_OP_GETXATTR:
+    put (r, AD_XATTR_VALUE, sizeof AD_XATTR_VALUE - 1);
+    return;
+  case AGENT_OP_LISTXATTR:
+    put (r, AD_XATTR_LIST, sizeof AD_XATTR_LIST - 1);
+    return;
   case AGENT_OP_READLINK:
     if (handle != AD_LINK_HANDLE)
       h->error = EINVAL;
@@ -361,9 +389,11 @@ attr_offset (const struct request *q, bool *plus)
   switch (q->h.op) {
   case AGENT_OP_HELLO: return sizeof (struct agent_hello);
   case AGENT_OP_LOOKUP: return offsetof (struct agent_entry, attr);
+  case AGENT_OP_LINK: return offsetof (struct agent_created, entry.attr);
   case AGENT_OP_GETATTR: return 0;
   case AGENT_OP_WRITE: return 0;
   case AGENT_OP_SETATTR: return 0;
+  case AGENT_OP_FALLOCATE: return 0;
   case AGENT_OP_REMOVE: return 0;
   case AGENT_OP_RENAME: return 0;
   case AGENT_OP_READDIR:
@@ -388,7 +418,7 @@ readdir_flags (const struct request *q)
 static long
 handle_offset (const struct request *q)
 {
-  if (q->h.op == AGENT_OP_LOOKUP)
+  if (q->h.op == AGENT_OP_LOOKUP || q->h.op == AGENT_OP_LINK)
     return 0;
   if (q->h.op == AGENT_OP_READDIR)
     return sizeof (struct agent_dirents) + offsetof (struct agent_dirent, handle);
@@ -463,6 +493,8 @@ bend (struct reply *r, const struct request *q, uint32_t fail_errno)
         ((char *) body_at (r, 0))[r->body++] = 'x';
     else if (q->h.op == AGENT_OP_DEVICES)
       r->body = AGENT_IO_MAX + 8;
+    else if (q->h.op == AGENT_OP_GETXATTR || q->h.op == AGENT_OP_LISTXATTR)
+      r->body = AGENT_XATTR_MAX + 8;
     else if (q->h.op != AGENT_OP_READDIR)
       r->body += 8;             /* zeros: the buffer is zeroed */
     break;
@@ -494,6 +526,18 @@ bend (struct reply *r, const struct request *q, uint32_t fail_errno)
       memcpy (body_at (r, 0), &s, sizeof s);
     }
     break;
+  case AD_NAME_EMPTY:           /* LISTXATTR: a name of no bytes */
+  case AD_NAME_LONG:            /* ... one of 256 */
+    if (q->h.op == AGENT_OP_LISTXATTR) {
+      r->body = 0;
+      const char *name;
+      uint32_t len;
+      first_name (q->kind, &name, &len);
+      put (r, "user.a\0", 7);
+      put (r, name, len);
+      put (r, "\0", 1);
+    }
+    break;
   default: break;
   }
   bend_attr (r, q, q->kind);
@@ -522,7 +566,10 @@ answer (struct agent_double *d, const struct request *q, uint32_t fail_errno)
   }
   /* Room for the largest honest body (a READ's, else a few entries) and
    * for bending it. */
-  size_t room = 65536 + (q->h.op == AGENT_OP_READ || q->h.op == AGENT_OP_DEVICES ? AGENT_IO_MAX : 0);
+  /* Room for the largest bent body (OVERSIZE: the op's limit and more). */
+  size_t room = 65536 + (q->h.op == AGENT_OP_READ || q->h.op == AGENT_OP_DEVICES ||
+                         q->h.op == AGENT_OP_GETXATTR || q->h.op == AGENT_OP_LISTXATTR
+                         ? AGENT_IO_MAX : 0);
   struct reply r = { .msg = xcalloc (1, HDR + room) };
   *(struct agent_header *) r.msg = (struct agent_header) { .op = q->h.op, .id = q->h.id };
   honest_reply (d, q, &r);

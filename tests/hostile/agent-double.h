@@ -75,6 +75,9 @@ enum ad_kind {
 #define AD_DIR_HANDLE 4u
 #define AD_FILE_SIZE (2u * AGENT_IO_MAX + 10000u)   /* byte k of "f" is (k * 7) & 0xff */
 #define AD_LINK_TARGET "f"
+/* The xattrs every object has: one value with NUL bytes, two names. */
+#define AD_XATTR_VALUE "val\0ue"
+#define AD_XATTR_LIST "user.a\0user.b\0"
 /* DEVICES's honest text: a partitioned disk, and an LV. */
 #define AD_DEVICES_TEXT "DEVNAME=/dev/sda\nPTTYPE=gpt\n\n" \
   "DEVNAME=/dev/sda1\nLABEL=BOOT\nTYPE=ext2\nPART_ENTRY_NUMBER=1\n\n" \

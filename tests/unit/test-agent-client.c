@@ -112,6 +112,10 @@ test_honest_calls (void)
   agent_double_next (dbl, AD_OVERSIZE);             /* a body where none may be */
   CHECK (agent_fsync (conn, AD_FILE_HANDLE, false) == EIO);
   CHECK (agent_forget (conn, AD_FILE_HANDLE, 1) == 0);
+  /* FORGET does not wait for its reply; the double answers in order, so
+   * it has read the FORGET once a NOP comes back, and the next script
+   * entry is the next call's. */
+  CHECK (agent_nop (conn) == 0);
   agent_double_errno (dbl, EACCES);
   agent_double_next (dbl, AD_FAIL);
   CHECK (agent_nop (conn) == EACCES);
@@ -308,6 +312,45 @@ test_remove_rename (void)
   close_pair ();
 }
 
+/* Extended attributes: values of any bytes, names and flags checked
+ * before anything is sent. */
+static void
+test_xattr (void)
+{
+  CHECK (open_pair (AD_HONEST, 8, 0, LONG_MS, 0) == 0);
+  char *v = NULL;
+  size_t len = 0;
+  CHECK (agent_getxattr (conn, AD_FILE_HANDLE, "user.a", &v, &len) == 0);
+  CHECK (len == sizeof AD_XATTR_VALUE - 1 && memcmp (v, AD_XATTR_VALUE, len) == 0);
+  free (v);
+  CHECK (agent_listxattr (conn, AD_FILE_HANDLE, &v, &len) == 0);
+  CHECK (len == sizeof AD_XATTR_LIST - 1 && memcmp (v, AD_XATTR_LIST, len) == 0);
+  free (v);
+  CHECK (agent_setxattr (conn, AD_FILE_HANDLE, "user.a", "\0\1", 2, AGENT_XATTR_CREATE) == 0);
+  struct agent_header rh;
+  unsigned char body[512];
+  struct agent_xattr x;
+  agent_double_last (dbl, &rh, body);
+  memcpy (&x, body, sizeof x);
+  CHECK (rh.op == AGENT_OP_SETXATTR && rh.len == sizeof rh + sizeof x + 6 + 2);
+  CHECK (x.handle == AD_FILE_HANDLE && x.namelen == 6 && x.valuelen == 2 &&
+         x.flags == AGENT_XATTR_CREATE && memcmp (body + sizeof x, "user.a\0\1", 8) == 0);
+  CHECK (agent_removexattr (conn, AD_FILE_HANDLE, "user.a") == 0);
+  unsigned before = agent_double_requests (dbl);
+  char long_name[AGENT_XATTR_NAME_MAX + 2];
+  memset (long_name, 'n', sizeof long_name - 1);
+  long_name[sizeof long_name - 1] = '\0';
+  static char big[AGENT_XATTR_MAX + 1];
+  CHECK (agent_getxattr (conn, AD_FILE_HANDLE, long_name, &v, &len) == ERANGE);
+  CHECK (agent_getxattr (conn, AD_FILE_HANDLE, "", &v, &len) == EINVAL);
+  CHECK (agent_getxattr (conn, 0, "user.a", &v, &len) == EINVAL);
+  CHECK (agent_setxattr (conn, AD_FILE_HANDLE, "user.a", big, sizeof big, 0) == E2BIG);
+  CHECK (agent_setxattr (conn, AD_FILE_HANDLE, "user.a", "x", 1, 3) == EINVAL);
+  CHECK (agent_removexattr (conn, AD_FILE_HANDLE, "") == EINVAL);
+  CHECK (agent_double_requests (dbl) == before);
+  close_pair ();
+}
+
 static void
 test_honest_readdir (void)
 {
@@ -456,7 +499,8 @@ test_hello (void)
 
 enum op { NOP, LOOKUP, GETATTR, GETATTR_ROOT, READDIR, READDIR_PLUS, READDIR_ATTRS,
           READDIR_SMALL, READ, READLINK, STATFS, DEVICES, FSYNC, WRITE, TRUNCATE, CHMOD,
-          REMOVE, RENAME };
+          REMOVE, RENAME, LINK, GETXATTR, LISTXATTR, SETXATTR,
+          FALLOCATE };
 
 /* DEVICES as the mount code takes it: the text must also parse. */
 static int
@@ -511,6 +555,18 @@ do_op (enum op op)
   case TRUNCATE:
     return agent_setattr (conn, (struct agent_setattr) { .handle = AD_FILE_HANDLE,
                           .valid = AGENT_SET_SIZE, .size = 5 }, &st);
+  case GETXATTR:
+  case LISTXATTR:
+    e = op == GETXATTR ? agent_getxattr (conn, AD_FILE_HANDLE, "user.a", &target, &got)
+                       : agent_listxattr (conn, AD_FILE_HANDLE, &target, &got);
+    free (target);
+    return e;
+  case FALLOCATE: return agent_fallocate (conn, AD_FILE_HANDLE, 0, 0, 4096, &st);
+  case SETXATTR: return agent_setxattr (conn, AD_FILE_HANDLE, "user.a", "x", 1, 0);
+  case LINK: {
+    struct stat pst;
+    return agent_link (conn, AD_FILE_HANDLE, AD_DIR_HANDLE, "x", &st, &pst);
+  }
   case REMOVE: return agent_remove (conn, AD_DIR_HANDLE, "x", false, &st);
   case RENAME: {
     struct stat nst;
@@ -578,6 +634,17 @@ test_bent_replies (void)
     { REMOVE, AD_NOT_DIR }, { REMOVE, AD_ROOT_ELSEWHERE }, { REMOVE, AD_BAD_NSEC },
     { RENAME, AD_OVERSIZE }, { RENAME, AD_TRUNCATED }, { RENAME, AD_NOT_DIR },
     { RENAME, AD_ROOT_ELSEWHERE }, { RENAME, AD_BAD_MODE }, { RENAME, AD_FLAGS },
+    /* LINK: the object's own handle and identity, not a directory */
+    { LINK, AD_OVERSIZE }, { LINK, AD_TRUNCATED }, { LINK, AD_HANDLE_ZERO },
+    { LINK, AD_ROOT_IMPOSTOR }, { LINK, AD_ROOT_ELSEWHERE }, { LINK, AD_NOT_FILE },
+    { LINK, AD_BAD_NSEC },
+    /* xattrs: sizes past the limit, list shapes, a body where none may be */
+    { GETXATTR, AD_OVERSIZE }, { GETXATTR, AD_ERRNO_999 }, { LISTXATTR, AD_OVERSIZE },
+    { LISTXATTR, AD_TRUNCATED }, { LISTXATTR, AD_NAME_EMPTY }, { LISTXATTR, AD_NAME_LONG },
+    { SETXATTR, AD_OVERSIZE }, { SETXATTR, AD_FLAGS }, { GETXATTR, AD_ERROR_BODY },
+    /* FALLOCATE: a regular file's attributes, its own identity */
+    { FALLOCATE, AD_OVERSIZE }, { FALLOCATE, AD_TRUNCATED }, { FALLOCATE, AD_NOT_FILE },
+    { FALLOCATE, AD_ROOT_ELSEWHERE }, { FALLOCATE, AD_BAD_NSEC },
   };
   CHECK (open_pair (AD_HONEST, 8, 0, LONG_MS, 0) == 0);
   for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
@@ -678,6 +745,30 @@ test_outstanding_fail (void)
   }
   CHECK (agent_broken (conn));
   close_pair ();
+}
+
+/* ---- FORGET, sent without waiting ---- */
+
+/* Its replies are taken and dropped, each giving its credit back; a
+ * silent agent holding every credit breaks the connection after a
+ * timeout, rather than holding the next caller for ever (no caller waits
+ * on a FORGET to time out). */
+static void
+test_forget_detached (void)
+{
+  CHECK (open_pair (AD_HONEST, 2, 0, SHORT_MS, 0) == 0);
+  for (int k = 0; k < 100; k++)
+    CHECK (agent_forget (conn, AD_FILE_HANDLE, 1) == 0);
+  CHECK (agent_nop (conn) == 0 && !agent_broken (conn));
+  CHECK (agent_double_requests (dbl) == 1 + 100 + 1);
+  agent_double_next (dbl, AD_SILENT);
+  agent_double_next (dbl, AD_SILENT);
+  CHECK (agent_forget (conn, AD_FILE_HANDLE, 1) == 0);
+  CHECK (agent_forget (conn, AD_FILE_HANDLE, 1) == 0);
+  int64_t t0 = monotonic_ms ();
+  CHECK (agent_nop (conn) == EIO);
+  CHECK (monotonic_ms () - t0 < 3000 && agent_broken (conn));
+  close_pair ();                /* frees the two FORGETs never answered */
 }
 
 /* ---- many threads keep within the credits ---- */
@@ -825,6 +916,7 @@ main (void)
   test_span_write ();
   test_setattr ();
   test_remove_rename ();
+  test_xattr ();
   test_honest_readdir ();
   test_devices_and_reopen ();
   test_bad_arguments ();
@@ -833,6 +925,7 @@ main (void)
   test_stream_lost ();
   test_agent_gone ();
   test_outstanding_fail ();
+  test_forget_detached ();
   test_credits ();
   return CHECK_DONE ();
 }

@@ -55,9 +55,16 @@ stop (void)
 static uint16_t
 last_op (void)
 {
+  /* A FORGET is sent without waiting for its reply: give the double a
+   * moment to have read it. */
   struct agent_header h;
   char body[512];
-  agent_double_last (dbl, &h, body);
+  for (int k = 0; k < 200; k++) {
+    agent_double_last (dbl, &h, body);
+    if (h.op == AGENT_OP_FORGET)
+      break;
+    usleep (10000);
+  }
   return h.op;
 }
 

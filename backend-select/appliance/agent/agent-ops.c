@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 #include "backend-select/appliance/agent/agent-devices.h"
 #include "backend-select/appliance/agent/agent-handles.h"
@@ -239,6 +240,22 @@ op_statfs (const unsigned char *body, size_t len, unsigned char *out, size_t *ou
   return 0;
 }
 
+/* E's object as a path: /proc's link to its descriptor reaches that very
+ * inode (a symbolic link's own, not its target), whatever happened to its
+ * names since, also once it has none.  For the calls that cannot take an
+ * O_PATH descriptor themselves. */
+struct proc_path {
+  char path[32];
+};
+
+static struct proc_path
+proc_path_of (const struct agent_handle_entry *e)
+{
+  struct proc_path p;
+  snprintf (p.path, sizeof p.path, "/proc/self/fd/%d", e->fd);
+  return p;
+}
+
 /* A descriptor of the file opened with FLAGS, kept in *SLOT: the O_PATH
  * one can neither read nor write, and reopening it through /proc reaches
  * the very same inode, whatever happened to its names since. */
@@ -246,9 +263,8 @@ static int
 reopened (struct agent_handle_entry *e, int *slot, int flags)
 {
   if (*slot < 0) {
-    char path[64];
-    snprintf (path, sizeof path, "/proc/self/fd/%d", e->fd);
-    *slot = open (path, flags | O_CLOEXEC);
+    struct proc_path p = proc_path_of (e);
+    *slot = open (p.path, flags | O_CLOEXEC);
   }
   return *slot;
 }
@@ -506,6 +522,28 @@ give_node (int dir, const struct stat *dir_st, const char *name, uint32_t mode, 
   return e;
 }
 
+/* CREATE's and LINK's reply: DIR/NAME's entry (a reference) and DIR's
+ * attributes. */
+static int
+put_created (int dir, const char *name, unsigned char *out, size_t *out_len)
+{
+  struct agent_created c = { 0 };
+  struct stat st, dir_st;
+  int err = handle_lookup (dir, name, &c.entry.handle, &st);
+  if (err)
+    return err;
+  attr_from_stat (&c.entry.attr, &st);
+  if (fstatat (dir, "", &dir_st, AT_EMPTY_PATH) < 0) {
+    err = errno;
+    handle_forget (c.entry.handle, 1);
+    return err;
+  }
+  attr_from_stat (&c.parent, &dir_st);
+  memcpy (out, &c, sizeof c);
+  *out_len = sizeof c;
+  return 0;
+}
+
 static int
 op_create (const unsigned char *body, size_t len, unsigned char *out, size_t *out_len)
 {
@@ -524,38 +562,22 @@ op_create (const unsigned char *body, size_t len, unsigned char *out, size_t *ou
   int dir, err = dir_of (rq.parent, &dir);
   if (err)
     return err;
-  struct stat dir_st, st;
+  struct stat dir_st;
   if (fstatat (dir, "", &dir_st, AT_EMPTY_PATH) < 0 ||
       make_node (dir, name, rq.mode, rq.rdev, target) < 0)
     return errno;
   err = give_node (dir, &dir_st, name, rq.mode, rq.uid, rq.gid);
-  struct agent_created c = { 0 };
-  if (!err)
-    err = handle_lookup (dir, name, &c.entry.handle, &st);
-  if (err)
-    return err;
-  attr_from_stat (&c.entry.attr, &st);
-  if (fstatat (dir, "", &dir_st, AT_EMPTY_PATH) < 0) {
-    err = errno;
-    handle_forget (c.entry.handle, 1);
-    return err;
-  }
-  attr_from_stat (&c.parent, &dir_st);
-  memcpy (out, &c, sizeof c);
-  *out_len = sizeof c;
-  return 0;
+  return err ? err : put_created (dir, name, out, out_len);
 }
 
-/* Through /proc, as reopened() does: fchmodat cannot take an O_PATH
- * descriptor (AT_EMPTY_PATH) before Linux 6.6. */
+/* Through /proc: fchmodat cannot take an O_PATH descriptor
+ * (AT_EMPTY_PATH) before Linux 6.6. */
 static int
 chmod_of (const struct agent_handle_entry *e, uint32_t mode)
 {
   if (S_ISLNK (e->mode))
     return EOPNOTSUPP;
-  char path[64];
-  snprintf (path, sizeof path, "/proc/self/fd/%d", e->fd);
-  return chmod (path, mode & 07777) == 0 ? 0 : errno;
+  return chmod (proc_path_of (e).path, mode & 07777) == 0 ? 0 : errno;
 }
 
 /* One of utimensat's times: as given, now, or left alone. */
@@ -652,6 +674,122 @@ op_rename (const unsigned char *body, size_t len, unsigned char *out, size_t *ou
   return 0;
 }
 
+/* Through /proc: linkat with AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH,
+ * which an ordinary user's agent (test-agent) lacks. */
+static int
+op_link (const unsigned char *body, size_t len, unsigned char *out, size_t *out_len)
+{
+  struct agent_link rq;
+  memcpy (&rq, body, sizeof rq);
+  char name[AGENT_NAME_MAX + 1];
+  if (rq.reserved || len != sizeof rq + rq.namelen || take_name (body + sizeof rq, rq.namelen, name))
+    return EINVAL;
+  struct agent_handle_entry *e = handle_get (rq.handle);
+  int dir, err = e ? dir_of (rq.newparent, &dir) : EBADF;
+  if (err)
+    return err;
+  if (S_ISDIR (e->mode))
+    return EPERM;
+  if (linkat (AT_FDCWD, proc_path_of (e).path, dir, name, AT_SYMLINK_FOLLOW) < 0)
+    return errno;
+  return put_created (dir, name, out, out_len);
+}
+
+static int
+op_fallocate (const unsigned char *body, size_t len, unsigned char *out, size_t *out_len)
+{
+  struct agent_fallocate rq;
+  memcpy (&rq, body, sizeof rq);
+  if (rq.reserved || rq.length < 1 || rq.offset > INT64_MAX || rq.length > INT64_MAX - rq.offset)
+    return EINVAL;
+  struct agent_handle_entry *e;
+  int fd, err = file_fd (rq.handle, true, &e, &fd);
+  if (err)
+    return err;
+  if (fallocate (fd, (int) rq.mode, (off_t) rq.offset, (off_t) rq.length) < 0)
+    return errno;
+  return put_attr_of (e->fd, out, out_len);
+}
+
+/* An xattr request's fields, its name into NAME (AGENT_XATTR_NAME_MAX +
+ * 1 bytes) and its object into *E, the fields the op does not take being
+ * 0: 0, EINVAL or EBADF.  The calls go through /proc: the *xattr calls
+ * on a descriptor cannot take an O_PATH one, and the path reaches a
+ * symbolic link itself, as the l*xattr calls would. */
+static int
+xattr_request (const unsigned char *body, size_t len, bool named, bool valued,
+               struct agent_xattr *rq, char *name, struct agent_handle_entry **e)
+{
+  memcpy (rq, body, sizeof *rq);
+  if (rq->reserved || rq->namelen > AGENT_XATTR_NAME_MAX || rq->valuelen > AGENT_XATTR_MAX ||
+      (rq->namelen > 0) != named || (!valued && (rq->valuelen || rq->flags)) ||
+      len != sizeof *rq + rq->namelen + rq->valuelen)
+    return EINVAL;
+  memcpy (name, body + sizeof *rq, rq->namelen);
+  name[rq->namelen] = '\0';
+  if (strlen (name) != rq->namelen)
+    return EINVAL;
+  *e = handle_get (rq->handle);
+  return *e ? 0 : EBADF;
+}
+
+/* A getxattr or listxattr result of N bytes into the reply. */
+static int
+xattr_reply (ssize_t n, size_t *out_len)
+{
+  if (n < 0)
+    return errno == ERANGE ? E2BIG : errno;
+  *out_len = (size_t) n;
+  return 0;
+}
+
+static int
+op_getxattr (const unsigned char *body, size_t len, unsigned char *out, size_t *out_len)
+{
+  struct agent_xattr rq;
+  struct agent_handle_entry *e;
+  char name[AGENT_XATTR_NAME_MAX + 1];
+  int err = xattr_request (body, len, true, false, &rq, name, &e);
+  return err ? err : xattr_reply (getxattr (proc_path_of (e).path, name, out, AGENT_XATTR_MAX),
+                                  out_len);
+}
+
+static int
+op_listxattr (const unsigned char *body, size_t len, unsigned char *out, size_t *out_len)
+{
+  struct agent_xattr rq;
+  struct agent_handle_entry *e;
+  char name[AGENT_XATTR_NAME_MAX + 1];
+  int err = xattr_request (body, len, false, false, &rq, name, &e);
+  return err ? err : xattr_reply (listxattr (proc_path_of (e).path, (char *) out, AGENT_XATTR_MAX),
+                                  out_len);
+}
+
+static int
+op_setxattr (const unsigned char *body, size_t len, unsigned char *out, size_t *out_len)
+{
+  struct agent_xattr rq;
+  struct agent_handle_entry *e;
+  char name[AGENT_XATTR_NAME_MAX + 1];
+  int err = xattr_request (body, len, true, true, &rq, name, &e);
+  if (err)
+    return err;
+  if (rq.flags != 0 && rq.flags != AGENT_XATTR_CREATE && rq.flags != AGENT_XATTR_REPLACE)
+    return EINVAL;
+  const void *value = body + sizeof rq + rq.namelen;
+  return setxattr (proc_path_of (e).path, name, value, rq.valuelen, (int) rq.flags) == 0 ? 0 : errno;
+}
+
+static int
+op_removexattr (const unsigned char *body, size_t len, unsigned char *out, size_t *out_len)
+{
+  struct agent_xattr rq;
+  struct agent_handle_entry *e;
+  char name[AGENT_XATTR_NAME_MAX + 1];
+  int err = xattr_request (body, len, true, false, &rq, name, &e);
+  return err ? err : removexattr (proc_path_of (e).path, name) == 0 ? 0 : errno;
+}
+
 /* Each op's handler and its body's size: the exact size, or for those
  * whose name or data follows (MORE), the least. */
 static const struct {
@@ -676,6 +814,13 @@ static const struct {
   [AGENT_OP_SETATTR] = { .fn = op_setattr, .body = sizeof (struct agent_setattr) },
   [AGENT_OP_REMOVE] = { .fn = op_remove, .body = sizeof (struct agent_remove), .more = true },
   [AGENT_OP_RENAME] = { .fn = op_rename, .body = sizeof (struct agent_rename), .more = true },
+  [AGENT_OP_LINK] = { .fn = op_link, .body = sizeof (struct agent_link), .more = true },
+  [AGENT_OP_GETXATTR] = { .fn = op_getxattr, .body = sizeof (struct agent_xattr), .more = true },
+  [AGENT_OP_LISTXATTR] = { .fn = op_listxattr, .body = sizeof (struct agent_xattr), .more = true },
+  [AGENT_OP_SETXATTR] = { .fn = op_setxattr, .body = sizeof (struct agent_xattr), .more = true },
+  [AGENT_OP_REMOVEXATTR] = { .fn = op_removexattr, .body = sizeof (struct agent_xattr),
+                             .more = true },
+  [AGENT_OP_FALLOCATE] = { .fn = op_fallocate, .body = sizeof (struct agent_fallocate) },
 };
 
 static int
