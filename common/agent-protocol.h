@@ -85,6 +85,7 @@ enum agent_op {
   AGENT_OP_SETXATTR = 21,
   AGENT_OP_REMOVEXATTR = 22,
   AGENT_OP_FALLOCATE = 23,
+  AGENT_OP_LSEEK = 24,
 };
 
 struct agent_header {
@@ -403,6 +404,23 @@ struct agent_fallocate {
   uint32_t reserved;        /* 0 */
 };
 
+/* LSEEK.  Request: agent_lseek.  Reply: agent_offset.  lseek(2) of a
+ * regular file with WHENCE SEEK_DATA or SEEK_HOLE (3 or 4, as Linux's):
+ * the offset at or after OFFSET where data or a hole begins (a hole at
+ * the end of the file at the latest); ENXIO when OFFSET is at or past the
+ * end, or (SEEK_DATA) no data follows.  Why: cp and tar copy a sparse
+ * file's data only, and libguestfs has no such call. */
+struct agent_lseek {
+  uint64_t handle;
+  uint64_t offset;          /* at most INT64_MAX */
+  uint32_t whence;          /* 3 (SEEK_DATA) or 4 (SEEK_HOLE) */
+  uint32_t reserved;        /* 0 */
+};
+
+struct agent_offset {
+  uint64_t offset;
+};
+
 /* The layout both ends were built with: no padding the compiler could
  * choose, and entries that keep the next one 8-byte aligned. */
 _Static_assert (sizeof (struct agent_header) == 24, "agent_header");
@@ -422,5 +440,6 @@ _Static_assert (sizeof (struct agent_renamed) == 208, "agent_renamed");
 _Static_assert (sizeof (struct agent_link) == 24, "agent_link");
 _Static_assert (sizeof (struct agent_xattr) == 24, "agent_xattr");
 _Static_assert (sizeof (struct agent_fallocate) == 32, "agent_fallocate");
+_Static_assert (sizeof (struct agent_lseek) == 24, "agent_lseek");
 
 #endif

@@ -867,6 +867,22 @@ agent_fallocate (struct agent_conn *c, uint64_t handle, uint32_t mode, uint64_t 
 }
 
 int
+agent_lseek (struct agent_conn *c, uint64_t handle, uint64_t offset, int whence, uint64_t *at)
+{
+  if (handle == 0 || offset > INT64_MAX || (whence != SEEK_DATA && whence != SEEK_HOLE))
+    return EINVAL;
+  struct agent_lseek l = { .handle = handle, .offset = offset, .whence = (uint32_t) whence };
+  struct agent_req req = { .op = AGENT_OP_LSEEK, .offset = offset };
+  AUTO_FREE char *reply = NULL;
+  size_t len;
+  int err;
+  int e = call_agent (c, &req, &l, sizeof l, NULL, 0, &err, &reply, &len);
+  if (e || err)
+    return e ? e : err;
+  return agent_offset_decode (&req, reply, len, at);
+}
+
+int
 agent_remove (struct agent_conn *c, uint64_t parent, const char *name, bool dir,
               struct stat *parent_st)
 {

@@ -152,6 +152,10 @@ int agent_removexattr (struct agent_conn *conn, uint64_t handle, const char *nam
  * as Linux's); on 0, *ST has its attributes after it. */
 int agent_fallocate (struct agent_conn *conn, uint64_t handle, uint32_t mode, uint64_t offset,
                      uint64_t length, struct stat *st);
+/* lseek(2) of HANDLE's regular file in the guest, WHENCE SEEK_DATA or
+ * SEEK_HOLE, from OFFSET: on 0, *AT (not before OFFSET). */
+int agent_lseek (struct agent_conn *conn, uint64_t handle, uint64_t offset, int whence,
+                 uint64_t *at);
 /* Writes SIZE bytes of BUF (1 to AGENT_WRITE_SPAN_MAX) at OFFSET: a WRITE
  * per AGENT_IO_MAX bytes, all in flight at once (credits allowing).  On
  * 0, *ST has the file's attributes after the last. */

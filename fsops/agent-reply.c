@@ -53,6 +53,8 @@ agent_reply_body_max (const struct agent_req *req)
   case AGENT_OP_GETXATTR:
   case AGENT_OP_LISTXATTR:
     return AGENT_XATTR_MAX;
+  case AGENT_OP_LSEEK:
+    return sizeof (struct agent_offset);
   default:                      /* NOP, FORGET, BYE, FSYNC */
     return 0;
   }
@@ -264,6 +266,19 @@ agent_xattr_list_check (const void *body, size_t len)
       return EIO;
     p += n + 1;
   }
+  return 0;
+}
+
+int
+agent_offset_decode (const struct agent_req *req, const void *body, size_t len, uint64_t *at)
+{
+  struct agent_offset o;
+  if (len != sizeof o)
+    return EIO;
+  memcpy (&o, body, sizeof o);
+  if (o.offset < req->offset || o.offset > INT64_MAX)
+    return EIO;
+  *at = o.offset;
   return 0;
 }
 

@@ -23,7 +23,8 @@ struct agent_req {
   uint16_t op;              /* enum agent_op */
   uint64_t handle;          /* LOOKUP, CREATE, LINK: the parent; READDIR: the
                                directory */
-  uint64_t offset;          /* WRITE: where; SETATTR: the size asked */
+  uint64_t offset;          /* WRITE: where; SETATTR: the size asked; LSEEK:
+                               where the search starts */
   uint32_t size;            /* READ: bytes asked; WRITE: bytes sent */
   uint32_t max_bytes;       /* READDIR: the body's limit */
   uint32_t flags;           /* READDIR: AGENT_READDIR_PLUS, _ATTRS or 0;
@@ -112,6 +113,11 @@ int agent_renamed_decode (const void *body, size_t len, struct stat *parent,
 /* LISTXATTR's: names of 1 to AGENT_XATTR_NAME_MAX bytes, each followed
  * by a NUL (none at all: an empty list). */
 int agent_xattr_list_check (const void *body, size_t len);
+
+/* LSEEK's: an agent_offset, not before where the search started (REQ's
+ * offset), at most INT64_MAX. */
+int agent_offset_decode (const struct agent_req *req, const void *body, size_t len,
+                         uint64_t *at);
 
 /* READ's: the data, no more than asked. */
 int agent_read_check (const struct agent_req *req, size_t len);

@@ -181,6 +181,19 @@ fs_agent_fallocate (struct fs *fs, struct inode *i, int mode, int64_t offset, in
 }
 
 int
+fs_agent_lseek (struct fs *fs, struct inode *i, int64_t offset, int whence, int64_t *at)
+{
+  uint64_t h, got;
+  int e = fs_handle_of (fs, i, &h);
+  trace (fs, "agent_lseek", i, NULL);
+  if (!e)
+    e = agent_lseek (fs->agent, h, (uint64_t) offset, whence, &got);
+  if (!e)
+    *at = (int64_t) got;
+  return e;
+}
+
+int
 fs_agent_write (struct fs *fs, struct inode *i, const char *buf, size_t size, int64_t off,
                 struct stat *st)
 {

@@ -164,6 +164,9 @@ int fs_agent_link (struct fs *fs, struct inode *i, struct inode *newparent, cons
 int fs_agent_fallocate (struct fs *fs, struct inode *i, int mode, int64_t offset, int64_t length,
                         struct stat *st);
 
+/* SEEK_DATA or SEEK_HOLE in I's file at the agent, from OFFSET: *AT. */
+int fs_agent_lseek (struct fs *fs, struct inode *i, int64_t offset, int whence, int64_t *at);
+
 /* Gives back I's handle, as I goes. */
 void fs_forget_handle (struct fs *fs, struct inode *i);
 

@@ -984,6 +984,33 @@ op_fallocate (fuse_req_t req, fuse_ino_t ino, int mode, off_t offset, off_t leng
   fs_unlock (fs);
 }
 
+/* The kernel asks only for SEEK_DATA and SEEK_HOLE (it answers the others
+ * itself); without the agent, ENOSYS makes it treat the file as all data,
+ * as before. */
+static void
+op_lseek (fuse_req_t req, fuse_ino_t ino, off_t off, int whence, struct fuse_file_info *fi)
+{
+  struct fs *fs = fs_of (req);
+  fs_lock (fs);
+  int e;
+  /* Buffered writes land first: until then their range reads as a hole. */
+  struct inode *i = flushed_inode (fs, ino, &e);
+  int64_t at = 0;
+  if (!e && !fs->agent)
+    e = ENOSYS;
+  if (!e && (whence != SEEK_DATA && whence != SEEK_HOLE))
+    e = EINVAL;
+  if (!e && off < 0)
+    e = ENXIO;
+  if (!e)
+    e = fs_agent_lseek (fs, i, off, whence, &at);
+  if (e)
+    fuse_reply_err (req, e);
+  else
+    fuse_reply_lseek (req, at);
+  fs_unlock (fs);
+}
+
 static const struct fuse_lowlevel_ops operations = {
   .init = op_init,
   .lookup = op_lookup,
@@ -1018,6 +1045,7 @@ static const struct fuse_lowlevel_ops operations = {
   .access = op_access,
   .create = op_create,
   .fallocate = op_fallocate,
+  .lseek = op_lseek,
 };
 
 const struct fuse_lowlevel_ops *

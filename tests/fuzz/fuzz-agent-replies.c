@@ -48,7 +48,7 @@ static const uint16_t ops[] = {
   AGENT_OP_READDIR, AGENT_OP_READ, AGENT_OP_READLINK, AGENT_OP_STATFS, AGENT_OP_BYE,
   AGENT_OP_DEVICES, AGENT_OP_FSYNC, AGENT_OP_WRITE, AGENT_OP_CREATE, AGENT_OP_SETATTR,
   AGENT_OP_REMOVE, AGENT_OP_RENAME, AGENT_OP_LINK, AGENT_OP_GETXATTR, AGENT_OP_LISTXATTR,
-  AGENT_OP_SETXATTR, AGENT_OP_REMOVEXATTR, AGENT_OP_FALLOCATE,
+  AGENT_OP_SETXATTR, AGENT_OP_REMOVEXATTR, AGENT_OP_FALLOCATE, AGENT_OP_LSEEK,
 };
 
 static void
@@ -155,6 +155,12 @@ decode (const struct agent_req *req, const char *body, size_t len)
   case AGENT_OP_GETXATTR:
     FUZZ_CHECK (len <= AGENT_XATTR_MAX);
     break;
+  case AGENT_OP_LSEEK: {
+    uint64_t at;
+    if (agent_offset_decode (req, body, len, &at) == 0)
+      FUZZ_CHECK (at >= req->offset && at <= INT64_MAX);
+    break;
+  }
   case AGENT_OP_LISTXATTR:
     if (agent_xattr_list_check (body, len) == 0)
       FUZZ_CHECK (len <= AGENT_XATTR_MAX && (len == 0 || body[len - 1] == '\0'));
@@ -312,6 +318,12 @@ call (struct agent_conn *conn, const struct agent_req *req)
       FUZZ_CHECK (got == 0 || target[got - 1] == '\0');
     free (target);
     return e;
+  case AGENT_OP_LSEEK: {
+    uint64_t at;
+    e = agent_lseek (conn, 5, req->offset, SEEK_DATA, &at);
+    FUZZ_CHECK (e || (at >= req->offset && at <= INT64_MAX));
+    return e;
+  }
   case AGENT_OP_FALLOCATE:
     e = agent_fallocate (conn, 5, 0, 0, req->size, &st);
     FUZZ_CHECK (e || S_ISREG (st.st_mode));
@@ -420,6 +432,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     req.mode = req.flags & 1 ? S_IFDIR | 0755 : S_IFREG | 0644;
   if (req.op == AGENT_OP_LINK)
     req.object = 5;
+  if (req.op == AGENT_OP_LSEEK)
+    req.offset = req.size;      /* where the search starts */
   if (req.op == AGENT_OP_SETATTR) {
     req.offset = req.size;
     req.flags = req.flags & 1 ? AGENT_SET_SIZE : AGENT_SET_MODE;

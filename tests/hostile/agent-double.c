@@ -354,6 +354,19 @@ honest_reply (struct agent_double *d, const struct request *q, struct reply *r)
       put (r, &a, sizeof a);
     return;
   }
+  case AGENT_OP_LSEEK: {
+    /* Data everywhere, as a file without holes has. */
+    struct agent_lseek l;
+    memcpy (&l, q->body, sizeof l);
+    struct agent_offset o = { .offset = l.whence == SEEK_DATA ? l.offset : AD_FILE_SIZE };
+    if (handle != AD_FILE_HANDLE)
+      h->error = EISDIR;
+    else if (l.offset >= AD_FILE_SIZE)
+      h->error = ENXIO;
+    else
+      put (r, &o, sizeof o);
+    return;
+  }
   case AGENT_OP_GETXATTR:
     put (r, AD_XATTR_VALUE, sizeof AD_XATTR_VALUE - 1);
     return;
@@ -517,6 +530,10 @@ bend (struct reply *r, const struct request *q, uint32_t fail_errno)
     break;
   case AD_LINK_NUL:
     put (r, "\0x", 2);
+    break;
+  case AD_SEEK_BACK:
+    if (r->body == sizeof (struct agent_offset))
+      memset (body_at (r, 0), 0, sizeof (struct agent_offset));
     break;
   case AD_STATFS_BAD:
     if (r->body >= sizeof (struct agent_statfs)) {

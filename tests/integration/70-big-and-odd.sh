@@ -25,6 +25,21 @@ assert_eq "size over 4 GiB" 5368709120 "$(stat -c %s "$M/sparse")"
 assert_eq "read past 4 GiB" "past 4 GiB" "$(dd if="$M/sparse" bs=1 skip=$((4608 * 1024 * 1024)) count=10 status=none)"
 check "sparse: few blocks used" test "$(stat -c %b "$M/sparse")" -lt 1000
 assert_eq "hole reads as zeros" "00000000" "$(dd if="$M/sparse" bs=4 skip=1000 count=1 status=none | od -An -tx1 | tr -d ' \n')"
+# SEEK_DATA and SEEK_HOLE are the guest's: the one data block past 4 GiB.
+python3 - "$M/sparse" <<'PY' && ok "SEEK_DATA and SEEK_HOLE find the data block" || fail "SEEK_DATA/SEEK_HOLE"
+import os, sys
+fd = os.open(sys.argv[1], os.O_RDONLY)
+data = os.lseek(fd, 0, os.SEEK_DATA)
+hole = os.lseek(fd, data, os.SEEK_HOLE)
+assert data == 4608 << 20, data
+assert data < hole < (5 << 30), hole
+assert os.lseek(fd, hole, os.SEEK_HOLE) == hole
+try:
+    os.lseek(fd, hole, os.SEEK_DATA)
+    raise SystemExit("data after the only block")
+except OSError as e:
+    assert e.errno == 6, e          # ENXIO
+PY
 
 for name in "with space" $'new\nline' "$(printf 'bad\xffutf8')" "ünïcödé" "-dash" "'quote\"" ; do
   echo "$name" > "$M/$name" && [ "$(cat "$M/$name")" = "$name" ] && ok "name: $(printf %q "$name")" \

@@ -500,7 +500,7 @@ test_hello (void)
 enum op { NOP, LOOKUP, GETATTR, GETATTR_ROOT, READDIR, READDIR_PLUS, READDIR_ATTRS,
           READDIR_SMALL, READ, READLINK, STATFS, DEVICES, FSYNC, WRITE, TRUNCATE, CHMOD,
           REMOVE, RENAME, LINK, GETXATTR, LISTXATTR, SETXATTR,
-          FALLOCATE };
+          FALLOCATE, LSEEK };
 
 /* DEVICES as the mount code takes it: the text must also parse. */
 static int
@@ -561,6 +561,10 @@ do_op (enum op op)
                        : agent_listxattr (conn, AD_FILE_HANDLE, &target, &got);
     free (target);
     return e;
+  case LSEEK: {
+    uint64_t at;
+    return agent_lseek (conn, AD_FILE_HANDLE, 100, SEEK_HOLE, &at);
+  }
   case FALLOCATE: return agent_fallocate (conn, AD_FILE_HANDLE, 0, 0, 4096, &st);
   case SETXATTR: return agent_setxattr (conn, AD_FILE_HANDLE, "user.a", "x", 1, 0);
   case LINK: {
@@ -645,6 +649,8 @@ test_bent_replies (void)
     /* FALLOCATE: a regular file's attributes, its own identity */
     { FALLOCATE, AD_OVERSIZE }, { FALLOCATE, AD_TRUNCATED }, { FALLOCATE, AD_NOT_FILE },
     { FALLOCATE, AD_ROOT_ELSEWHERE }, { FALLOCATE, AD_BAD_NSEC },
+    /* LSEEK: one offset, not before the search's start */
+    { LSEEK, AD_SEEK_BACK }, { LSEEK, AD_OVERSIZE }, { LSEEK, AD_TRUNCATED },
   };
   CHECK (open_pair (AD_HONEST, 8, 0, LONG_MS, 0) == 0);
   for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {

@@ -776,6 +776,39 @@ test_fallocate (void)
   forget (f, 1, 0);
 }
 
+static uint32_t
+lseek_call (uint64_t h, uint64_t offset, uint32_t whence, uint64_t *at)
+{
+  struct agent_lseek rq = { .handle = h, .offset = offset, .whence = whence };
+  struct reply r;
+  uint32_t e = call (AGENT_OP_LSEEK, &rq, sizeof rq, NULL, 0, &r);
+  CHECK (e ? r.len == 0 : r.len == sizeof (struct agent_offset));
+  if (!e)
+    memcpy (at, r.body, sizeof *at);
+  return e;
+}
+
+/* LSEEK: data and holes of a sparse file, as the kernel finds them. */
+static void
+test_lseek (void)
+{
+  struct reply r;
+  uint64_t f = lookup ("lone"), at = 0;
+  AUTO_FREE char *p = path_of ("lone");
+  CHECK (truncate (p, 4 << 20) == 0);
+  CHECK (write_at (f, 0, "data", 4, 4, &r) == 0 && write_at (f, 2 << 20, "more", 4, 4, &r) == 0);
+  CHECK (lseek_call (f, 0, SEEK_DATA, &at) == 0 && at == 0);
+  CHECK (lseek_call (f, 0, SEEK_HOLE, &at) == 0 && at > 0 && at < (2 << 20));
+  CHECK (lseek_call (f, at, SEEK_DATA, &at) == 0 && at == (2 << 20));
+  CHECK (lseek_call (f, (2 << 20) + 4, SEEK_HOLE, &at) == 0 && at <= (4 << 20));
+  CHECK (lseek_call (f, 4 << 20, SEEK_DATA, &at) == ENXIO);
+  CHECK (lseek_call (f, 0, SEEK_SET, &at) == EINVAL);
+  CHECK (lseek_call (f, (uint64_t) INT64_MAX + 1, SEEK_DATA, &at) == EINVAL);
+  CHECK (lseek_call (AGENT_ROOT_HANDLE, 0, SEEK_DATA, &at) == EISDIR);
+  CHECK (truncate (p, 0) == 0);
+  forget (f, 1, 0);
+}
+
 /* One READDIR reply checked and its names counted in SEEN (by the number
  * each begins with); returns the cookie to go on from, and *EOF. */
 static uint64_t
@@ -1020,6 +1053,7 @@ main (void)
   test_link ();
   test_xattr ();
   test_fallocate ();
+  test_lseek ();
   test_readdir (0);
   test_readdir_attrs ();     /* before PLUS, whose references stay */
   test_readdir (AGENT_READDIR_PLUS);

@@ -711,6 +711,25 @@ op_fallocate (const unsigned char *body, size_t len, unsigned char *out, size_t 
   return put_attr_of (e->fd, out, out_len);
 }
 
+static int
+op_lseek (const unsigned char *body, size_t len, unsigned char *out, size_t *out_len)
+{
+  struct agent_lseek rq;
+  memcpy (&rq, body, sizeof rq);
+  if (rq.reserved || rq.offset > INT64_MAX || (rq.whence != SEEK_DATA && rq.whence != SEEK_HOLE))
+    return EINVAL;
+  int fd, err = file_fd (rq.handle, false, NULL, &fd);
+  if (err)
+    return err;
+  off_t at = lseek (fd, (off_t) rq.offset, (int) rq.whence);
+  if (at < 0)
+    return errno;
+  struct agent_offset r = { .offset = (uint64_t) at };
+  memcpy (out, &r, sizeof r);
+  *out_len = sizeof r;
+  return 0;
+}
+
 /* An xattr request's fields, its name into NAME (AGENT_XATTR_NAME_MAX +
  * 1 bytes) and its object into *E, the fields the op does not take being
  * 0: 0, EINVAL or EBADF.  The calls go through /proc: the *xattr calls
@@ -821,6 +840,7 @@ static const struct {
   [AGENT_OP_REMOVEXATTR] = { .fn = op_removexattr, .body = sizeof (struct agent_xattr),
                              .more = true },
   [AGENT_OP_FALLOCATE] = { .fn = op_fallocate, .body = sizeof (struct agent_fallocate) },
+  [AGENT_OP_LSEEK] = { .fn = op_lseek, .body = sizeof (struct agent_lseek) },
 };
 
 static int
