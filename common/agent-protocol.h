@@ -336,16 +336,21 @@ struct agent_remove {
  * newnamelen bytes of newname (each as LOOKUP's).  Reply: agent_renamed,
  * both directories' attributes after it (the same twice when they are
  * one).  renameat2(2) of PARENT/NAME to NEWPARENT/NEWNAME with FLAGS 0 or
- * AGENT_RENAME_NOREPLACE (EEXIST when NEWNAME exists); anything else is
- * EINVAL.  An object renamed over lives on while the host holds its
- * handle, as with REMOVE.  Why: guestfsd's rename needs a stat first to
- * refuse to replace, and one after for the directories. */
+ * Linux's own combinations of these: NOREPLACE (EEXIST when NEWNAME
+ * exists), EXCHANGE (the two swap; both must exist), WHITEOUT (a whiteout
+ * is left at NAME, as overlayfs wants); any other bit is EINVAL.  An
+ * object renamed over lives on while the host holds its handle, as with
+ * REMOVE.  Why: guestfsd's rename needs a stat first to refuse to
+ * replace, one after for the directories, and knows no exchange. */
 #define AGENT_RENAME_NOREPLACE 1u   /* Linux's RENAME_NOREPLACE */
+#define AGENT_RENAME_EXCHANGE 2u    /* RENAME_EXCHANGE */
+#define AGENT_RENAME_WHITEOUT 4u    /* RENAME_WHITEOUT */
+#define AGENT_RENAME_FLAGS 7u
 
 struct agent_rename {
   uint64_t parent, newparent;       /* directories' handles */
   uint32_t namelen, newnamelen;     /* 1 to AGENT_NAME_MAX each */
-  uint32_t flags;                   /* 0 or AGENT_RENAME_NOREPLACE */
+  uint32_t flags;                   /* AGENT_RENAME_* */
   uint32_t reserved;                /* 0 */
 };
 

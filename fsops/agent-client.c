@@ -913,7 +913,7 @@ agent_rename (struct agent_conn *c, uint64_t parent, const char *name, uint64_t 
   AUTO_FREE char *names = xasprintf ("%s%s", name, newname);
   AUTO_FREE char *reply = NULL;
   size_t len;
-  bool args_ok = parent && newparent && !(flags & ~AGENT_RENAME_NOREPLACE);
+  bool args_ok = parent && newparent && !(flags & ~AGENT_RENAME_FLAGS);
   e = call_named (c, name, args_ok, &req, &r, sizeof r, names, strlen (names), &reply, &len);
   if (e)
     return e;

@@ -124,7 +124,8 @@ int agent_setattr (struct agent_conn *conn, struct agent_setattr set, struct sta
 int agent_remove (struct agent_conn *conn, uint64_t parent, const char *name, bool dir,
                   struct stat *parent_st);
 /* renameat2(2) of PARENT/NAME to NEWPARENT/NEWNAME (names as
- * agent_lookup's), FLAGS 0 or AGENT_RENAME_NOREPLACE.  On 0, *PARENT_ST
+ * agent_lookup's), FLAGS of AGENT_RENAME_* (the guest kernel judges their
+ * combination).  On 0, *PARENT_ST
  * and *NEWPARENT_ST are the directories' attributes after it. */
 int agent_rename (struct agent_conn *conn, uint64_t parent, const char *name,
                   uint64_t newparent, const char *newname, uint32_t flags,

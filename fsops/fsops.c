@@ -696,14 +696,19 @@ static int
 agent_rename_of (struct fs *fs, struct inode *p, const char *name, struct inode *np,
                  const char *newname, unsigned flags)
 {
-  if (flags & ~RENAME_NOREPLACE)
+  _Static_assert (AGENT_RENAME_NOREPLACE == RENAME_NOREPLACE &&
+                  AGENT_RENAME_EXCHANGE == RENAME_EXCHANGE &&
+                  AGENT_RENAME_WHITEOUT == RENAME_WHITEOUT, "the kernel's flags are the agent's");
+  if (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT))
     return EINVAL;
   struct inode *moved = itable_find_child (&fs->itable, p, name);
+  struct inode *other = itable_find_child (&fs->itable, np, newname);
   struct stat pst, npst;
   fs_name_may_appear (np, newname);
-  int e = fs_agent_rename (fs, p, name, np, newname,
-                           flags & RENAME_NOREPLACE ? AGENT_RENAME_NOREPLACE : 0, &pst, &npst);
+  int e = fs_agent_rename (fs, p, name, np, newname, flags, &pst, &npst);
   fs_forget_stat (fs, moved);   /* its ctime */
+  if (flags & RENAME_EXCHANGE)
+    fs_forget_stat (fs, other);
   fs_dir_changed (fs, p, e, &pst);
   if (np != p)
     fs_dir_changed (fs, np, e, &npst);
@@ -740,8 +745,12 @@ op_rename (fuse_req_t req, fuse_ino_t parent, const char *name,
     fs_flush_inode (fs, replaced);
   int e = fs->agent ? agent_rename_of (fs, p, name, np, newname, flags)
                     : guestfsd_rename (fs, p, name, np, newname, flags);
-  if (!e)
+  if (!e && (flags & RENAME_EXCHANGE))
+    itable_exchange (&fs->itable, p, name, np, newname);   /* both names stay */
+  else if (!e)
     fs_name_renamed (fs, p, name, np, newname);
+  if (!e && (flags & RENAME_WHITEOUT))
+    fs_name_may_appear (p, name);   /* the whiteout's */
   fuse_reply_err (req, e);
   fs_unlock (fs);
 }

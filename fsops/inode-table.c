@@ -289,6 +289,19 @@ itable_unlink (struct inode_table *t, struct inode *parent, const char *name)
     drop_dentry (t, d);
 }
 
+/* Gives MOVED, held by the caller and named nowhere now, the name
+ * PARENT/NAME. */
+static void
+name_again (struct inode_table *t, struct inode *moved, struct inode *parent, const char *name)
+{
+  if (!moved->in_id_hash) {
+    /* Losing its only name unhashed it; the new name brings it back. */
+    hash_in_id (t, moved);
+    t->n_inodes++;
+  }
+  add_dentry (t, moved, parent, name);
+}
+
 void
 itable_rename (struct inode_table *t, struct inode *oldparent,
                const char *oldname, struct inode *newparent,
@@ -311,16 +324,47 @@ itable_rename (struct inode_table *t, struct inode *oldparent,
   if (moved) {
     newparent->children++;          /* and NEWPARENT, for the same reason */
     itable_unlink (t, oldparent, oldname);
-    if (!moved->in_id_hash) {
-      /* Losing its only name unhashed it; the new name brings it back. */
-      hash_in_id (t, moved);
-      t->n_inodes++;
-    }
-    add_dentry (t, moved, newparent, newname);
+    name_again (t, moved, newparent, newname);
     newparent->children--;
     moved->nlookup--;
     maybe_free (t, moved);
   }
+}
+
+void
+itable_exchange (struct inode_table *t, struct inode *p1, const char *n1,
+                 struct inode *p2, const char *n2)
+{
+  if (p1 == p2 && strcmp (n1, n2) == 0)
+    return;
+  struct dentry *d1 = find_dentry (t, p1, n1), *d2 = find_dentry (t, p2, n2);
+  struct inode *i1 = d1 ? d1->inode : NULL, *i2 = d2 ? d2->inode : NULL;
+  /* As in itable_rename: neither goes below itself. */
+  if ((i1 && itable_is_at_or_above (t, i1, p2)) || (i2 && itable_is_at_or_above (t, i2, p1))) {
+    itable_unlink (t, p1, n1);
+    itable_unlink (t, p2, n2);
+    return;
+  }
+  /* Hold both, and both directories, while their names change. */
+  struct inode *held[2] = { i1, i2 };
+  for (int k = 0; k < 2; k++)
+    if (held[k])
+      held[k]->nlookup++;
+  p1->children++;
+  p2->children++;
+  itable_unlink (t, p1, n1);
+  itable_unlink (t, p2, n2);
+  if (i1)
+    name_again (t, i1, p2, n2);
+  if (i2)
+    name_again (t, i2, p1, n1);
+  p1->children--;
+  p2->children--;
+  for (int k = 0; k < 2; k++)
+    if (held[k]) {
+      held[k]->nlookup--;
+      maybe_free (t, held[k]);
+    }
 }
 
 /* The length of I's path, or 0 when it has none.  itable_lookup keeps

@@ -94,6 +94,12 @@ void itable_rename (struct inode_table *t, struct inode *oldparent,
                     const char *oldname, struct inode *newparent,
                     const char *newname);
 
+/* P1/N1 and P2/N2 were exchanged (RENAME_EXCHANGE): each object known
+ * under one name is now known under the other.  (Were either to go below
+ * itself, both names are forgotten instead.) */
+void itable_exchange (struct inode_table *t, struct inode *p1, const char *n1,
+                      struct inode *p2, const char *n2);
+
 /* The appliance path of I (malloc'd), or NULL when I has no name left
  * (unlinked while the kernel still holds it). */
 char *itable_path (struct inode_table *t, struct inode *i);

@@ -79,6 +79,19 @@ assert r == -1 and ctypes.get_errno() == errno.EEXIST
 assert libc.renameat2(-100, b"rc", -100, b"rnew", 1) == 0
 PY
 assert_eq "RENAME_NOREPLACE to a new name" c "$(cat rnew)"
+mkdir -p xd; echo in-dir > xd/f; echo file > xf
+python3 - <<'PY' && ok "RENAME_EXCHANGE swaps a directory and a file" || fail "RENAME_EXCHANGE"
+import ctypes, os
+libc = ctypes.CDLL(None, use_errno=True)
+assert libc.renameat2(-100, b"xd", -100, b"xf", 2) == 0, ctypes.get_errno()
+assert open("xd").read() == "file\n" and open("xf/f").read() == "in-dir\n"
+assert libc.renameat2(-100, b"xd", -100, b"xf", 2) == 0
+assert open("xf").read() == "file\n" and open("xd/f").read() == "in-dir\n"
+assert libc.renameat2(-100, b"xd", -100, b"absent", 2) == -1
+PY
+check "after the exchanges: the names as the appliance has them" sh -c \
+  "sync; echo 2 > /proc/sys/vm/drop_caches; [ \"\$(cat xd/f xf)\" = \"in-dir
+file\" ]"
 
 # Extended attributes and ACLs.
 setfattr -n user.colour -v blue rb

@@ -306,7 +306,7 @@ test_remove_rename (void)
   CHECK (agent_rename (conn, AD_DIR_HANDLE, "a/b", AD_DIR_HANDLE, "c", 0, &st, &nst) == EINVAL);
   CHECK (agent_rename (conn, AD_DIR_HANDLE, "a", AD_DIR_HANDLE, long_name, 0, &st, &nst)
          == ENAMETOOLONG);
-  CHECK (agent_rename (conn, AD_DIR_HANDLE, "a", AD_DIR_HANDLE, "c", 2, &st, &nst) == EINVAL);
+  CHECK (agent_rename (conn, AD_DIR_HANDLE, "a", AD_DIR_HANDLE, "c", 8, &st, &nst) == EINVAL);
   CHECK (agent_rename (conn, AD_DIR_HANDLE, "a", 0, "c", 0, &st, &nst) == EINVAL);
   CHECK (agent_double_requests (dbl) == before);
   close_pair ();

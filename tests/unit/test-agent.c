@@ -620,7 +620,17 @@ test_remove_rename (void)
   /* Malformed, or not a directory's handle: nothing changes. */
   CHECK (remove_name (dir, "a/b", 0, &a) == EINVAL && remove_name (dir, "..", 1, &a) == EINVAL);
   CHECK (remove_name (dir, "x", 2, &a) == EINVAL);
-  CHECK (rename_name (dir, "x", dir, "y", 2, &rr) == EINVAL);     /* RENAME_EXCHANGE */
+  CHECK (rename_name (dir, "x", dir, "y", 8, &rr) == EINVAL);     /* no such flag */
+  /* RENAME_EXCHANGE: both must exist, and swap. */
+  CHECK (rename_name (dir, "x", dir, "y", AGENT_RENAME_EXCHANGE, &rr) == ENOENT);
+  CHECK (create (dir, "y", S_IFDIR | 0700, uid, gid, NULL, &c) == 0);
+  forget (c.entry.handle, 1, 0);
+  CHECK (rename_name (dir, "x", dir, "y", AGENT_RENAME_EXCHANGE, &rr) == 0);
+  AUTO_FREE char *y = path_of ("rr/y");
+  struct stat yst;
+  CHECK (lstat (y, &yst) == 0 && S_ISREG (yst.st_mode) && attr_is_of (&rr.parent, "rr"));
+  CHECK (rename_name (dir, "x", dir, "y", AGENT_RENAME_EXCHANGE, &rr) == 0);
+  CHECK (remove_name (dir, "y", 1, &a) == 0);
   CHECK (rename_name (dir, "x", dir, ".", 0, &rr) == EINVAL);
   CHECK (remove_name (lookup ("file"), "x", 0, &a) == ENOTDIR);
   CHECK (rename_name (dir, "x", 4242, "y", 0, &rr) == EBADF);

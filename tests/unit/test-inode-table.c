@@ -99,6 +99,36 @@ test_rename (void)
   itable_destroy (&t);
 }
 
+/* RENAME_EXCHANGE: each object takes the other's name, paths below a
+ * directory follow it; a name the table does not know simply moves the
+ * one it knows; nothing is lost or leaked. */
+static void
+test_exchange (void)
+{
+  struct inode_table t;
+  itable_init (&t, NULL);
+  struct inode *root = &t.root;
+  struct inode *d = itable_lookup (&t, root, "d", 1, 10);
+  struct inode *f = itable_lookup (&t, root, "f", 1, 20);
+  struct inode *in = itable_lookup (&t, d, "in", 1, 11);
+  struct inode *g = itable_lookup (&t, d, "g", 1, 21);
+  itable_exchange (&t, root, "d", root, "f");
+  CHECK (itable_find_child (&t, root, "d") == f && itable_find_child (&t, root, "f") == d);
+  CHECK_PATH (&t, in, "/f/in");
+  itable_exchange (&t, root, "d", d, "g");        /* across directories */
+  CHECK_PATH (&t, f, "/f/g");
+  CHECK_PATH (&t, g, "/d");
+  itable_exchange (&t, root, "unknown", root, "d");
+  CHECK (itable_find_child (&t, root, "d") == NULL);
+  CHECK_PATH (&t, g, "/unknown");
+  itable_exchange (&t, root, "f", root, "f");      /* itself: nothing */
+  CHECK_PATH (&t, in, "/f/in");
+  /* A directory cannot go below itself: both names are forgotten. */
+  itable_exchange (&t, root, "f", d, "in");
+  CHECK (itable_find_child (&t, root, "f") == NULL && itable_find_child (&t, d, "in") == NULL);
+  itable_destroy (&t);
+}
+
 static void
 test_forget_frees (void)
 {
@@ -180,6 +210,7 @@ main (void)
 {
   test_paths_and_identity ();
   test_rename ();
+  test_exchange ();
   test_forget_frees ();
   test_no_loops ();
   return CHECK_DONE ();

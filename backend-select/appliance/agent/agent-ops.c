@@ -650,6 +650,11 @@ op_remove (const unsigned char *body, size_t len, unsigned char *out, size_t *ou
   return put_attr_of (dir, out, out_len);
 }
 
+/* The flags go to renameat2 as they are. */
+_Static_assert (AGENT_RENAME_NOREPLACE == RENAME_NOREPLACE &&
+                AGENT_RENAME_EXCHANGE == RENAME_EXCHANGE &&
+                AGENT_RENAME_WHITEOUT == RENAME_WHITEOUT, "renameat2's flags");
+
 static int
 op_rename (const unsigned char *body, size_t len, unsigned char *out, size_t *out_len)
 {
@@ -657,7 +662,7 @@ op_rename (const unsigned char *body, size_t len, unsigned char *out, size_t *ou
   memcpy (&rq, body, sizeof rq);
   char name[AGENT_NAME_MAX + 1], newname[AGENT_NAME_MAX + 1];
   int dir, newdir, err;
-  if ((rq.flags & ~AGENT_RENAME_NOREPLACE) || rq.reserved || rq.namelen > AGENT_NAME_MAX ||
+  if ((rq.flags & ~AGENT_RENAME_FLAGS) || rq.reserved || rq.namelen > AGENT_NAME_MAX ||
       len != sizeof rq + rq.namelen + rq.newnamelen ||
       take_name (body + sizeof rq, rq.namelen, name) ||
       take_name (body + sizeof rq + rq.namelen, rq.newnamelen, newname))
