@@ -38,7 +38,13 @@ scans_for "MD RAID" "$md" md
 assert_eq "MD RAID: content" "hello from md" "$(cat "$M/inside-md.txt" 2>&1)"
 unmount "$M" || fail "unmount"
 
-# The partitioned image gains LVM metadata on its second partition.
+# The partitioned image gains LVM metadata on its second partition.  Only
+# on UML: the probe that must notice is the host's, whatever the backend,
+# and on TCG guestfish's own boot and one more mount cost 35 s.
+if [ "${IMGMOUNT_BACKEND:-tcg}" = tcg ]; then
+  check "nothing left" nothing_left
+  finish
+fi
 guestfish -a "$parts" run : pvcreate /dev/sda2 : vgcreate vgnew /dev/sda2 : \
   lvcreate lvnew vgnew 32 : mkfs ext4 /dev/vgnew/lvnew : mount /dev/vgnew/lvnew / : \
   write /gained.txt "gained lvm" 2>/dev/null || { fail "adding LVM with guestfish"; finish; }

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # The random-operations soak (contrib/soak.sh, tests/soak/soak.c) for
-# $IMGMOUNT_SOAK_SECONDS (default 90): no mismatch against the model, no
+# $IMGMOUNT_SOAK_SECONDS (default 60): no mismatch against the model, no
 # error, no operation over the stall bound, e2fsck clean after unmount,
 # and a new mount shows exactly the model's final tree.
 . "$(dirname "$0")/../lib/common.sh"
 
-seconds=${IMGMOUNT_SOAK_SECONDS:-90}
+seconds=${IMGMOUNT_SOAK_SECONDS:-60}
 bash "$TOP/contrib/soak.sh" --backend "${IMGMOUNT_BACKEND:-tcg}" --seconds "$seconds" \
   --image-size 1G --workdir "$T/soak" > "$T/out" 2>&1
 rc=$?
