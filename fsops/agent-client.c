@@ -52,6 +52,7 @@ struct agent_conn {
   bool broken;
   uint32_t credits, outstanding;
   uint64_t next_id;
+  uint64_t changes;             /* agent_changes */
   struct agent_call *calls[AGENT_CREDITS_MAX];
 
   pthread_mutex_t write_lock;   /* one message on the stream at a time */
@@ -284,6 +285,19 @@ deadline_ts (int64_t deadline, struct timespec *ts)
   ts->tv_nsec = (deadline % 1000) * 1000000;
 }
 
+static bool
+changes_something (uint16_t op)
+{
+  switch (op) {
+  case AGENT_OP_WRITE: case AGENT_OP_CREATE: case AGENT_OP_SETATTR: case AGENT_OP_REMOVE:
+  case AGENT_OP_RENAME: case AGENT_OP_LINK: case AGENT_OP_SETXATTR: case AGENT_OP_REMOVEXATTR:
+  case AGENT_OP_FALLOCATE:
+    return true;
+  default:
+    return false;
+  }
+}
+
 /* Takes a credit and an id for CALL and registers it; EIO if broken. */
 static int
 start_call (struct agent_conn *c, struct agent_call *call)
@@ -300,6 +314,7 @@ start_call (struct agent_conn *c, struct agent_call *call)
   int e = c->broken ? EIO : 0;
   if (!e) {
     c->outstanding++;
+    c->changes += changes_something (call->req.op);
     call->id = c->next_id++;
     register_call (c, call);
   }
@@ -490,6 +505,15 @@ agent_credits (struct agent_conn *c)
 {
   pthread_mutex_lock (&c->lock);
   uint32_t n = c->credits;
+  pthread_mutex_unlock (&c->lock);
+  return n;
+}
+
+uint64_t
+agent_changes (struct agent_conn *c)
+{
+  pthread_mutex_lock (&c->lock);
+  uint64_t n = c->changes;
   pthread_mutex_unlock (&c->lock);
   return n;
 }

@@ -56,6 +56,11 @@ bool agent_broken (struct agent_conn *conn);
 uint32_t agent_credits (struct agent_conn *conn);
 void agent_root_attr (struct agent_conn *conn, struct stat *st);
 
+/* Calls sent so far that may change something in the image (WRITE,
+ * CREATE, SETATTR, ...): a listing's attributes taken before the count
+ * moved may be older than the files they describe. */
+uint64_t agent_changes (struct agent_conn *conn);
+
 int agent_nop (struct agent_conn *conn);
 /* Before the appliance unmounts: the agent closes every handle. */
 int agent_bye (struct agent_conn *conn);

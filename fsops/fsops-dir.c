@@ -2,8 +2,9 @@
  *
  * A directory is read from the appliance each time a reader starts at its
  * beginning, names and types in one call; readdirplus adds attributes for
- * a batch of names per appliance call (lstatnslist), never one call per
- * name. */
+ * a batch of names per appliance call, never one call per name: from
+ * imgmount-agent with a handle for each entry (READDIR_PLUS), so that
+ * opening a file listed costs no LOOKUP; from guestfsd by lstatnslist. */
 #include <dirent.h>
 #include <errno.h>
 #include <string.h>
@@ -26,6 +27,11 @@ struct dir_handle {
   bool *present;             /* stats[k] is there (the name was still) */
   size_t n_stats;            /* entries [0, n_stats) have stats */
   uint64_t freed_at_load;    /* the inode table's count of freed inodes then */
+  /* With the agent's readdirplus: each entry's reference at the agent,
+   * 0 once an inode took it or for "." and ".."; the rest are given back
+   * when the listing goes. */
+  uint64_t *handles;
+  uint64_t changes_at_load;  /* agent_changes then */
 };
 
 static unsigned char
@@ -61,8 +67,12 @@ op_opendir (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 }
 
 static void
-drop_listing (struct dir_handle *d)
+drop_listing (struct fs *fs, struct dir_handle *d)
 {
+  for (size_t k = 0; d->handles && k < d->entries->len; k++)
+    if (d->handles[k])
+      agent_forget (fs->agent, d->handles[k], 1);
+  free (d->handles);
   guestfs_free_dirent_list (d->entries);
   free (d->stats);
   free (d->present);
@@ -86,9 +96,11 @@ ftyp_of (mode_t mode)
 }
 
 /* Appends NAME (type and inode number from ST) to D's listing, with ST as
- * its attributes when STATS (all of D's entries have them, or none). */
+ * its attributes and HANDLE as its reference when STATS (all of D's
+ * entries have them, or none). */
 static void
-append_entry (struct dir_handle *d, const char *name, const struct stat *st, bool stats)
+append_entry (struct dir_handle *d, const char *name, const struct stat *st, bool stats,
+              uint64_t handle)
 {
   struct guestfs_dirent_list *l = d->entries;
   size_t n = l->len;
@@ -98,6 +110,7 @@ append_entry (struct dir_handle *d, const char *name, const struct stat *st, boo
     if (stats) {
       d->stats = xreallocarray (d->stats, room, sizeof *d->stats);
       d->present = xreallocarray (d->present, room, sizeof *d->present);
+      d->handles = xreallocarray (d->handles, room, sizeof *d->handles);
     }
   }
   l->val[n] = (struct guestfs_dirent) { .ino = (int64_t) st->st_ino, .ftyp = ftyp_of (st->st_mode),
@@ -105,14 +118,15 @@ append_entry (struct dir_handle *d, const char *name, const struct stat *st, boo
   if (stats) {
     d->stats[n] = *st;
     d->present[n] = true;
+    d->handles[n] = handle;
     d->n_stats = n + 1;
   }
   l->len = (uint32_t) n + 1;
 }
 
 /* DIR's entries from imgmount-agent into D, "." and ".." first as
- * guestfsd lists them, with their attributes when PLUS: one READDIR per
- * couple of thousand entries, and no lstatnslist after it. */
+ * guestfsd lists them, with their attributes and handles when PLUS: one
+ * READDIR per couple of thousand entries, and no lstatnslist after it. */
 static int
 agent_listing (struct fs *fs, struct dir_handle *d, struct inode *dir, bool plus)
 {
@@ -124,17 +138,18 @@ agent_listing (struct fs *fs, struct dir_handle *d, struct inode *dir, bool plus
   struct inode *up = dir->aliases ? dir->aliases->parent : dir;
   struct stat dot = { .st_ino = (ino_t) dir->ino, .st_mode = S_IFDIR };
   struct stat dotdot = { .st_ino = (ino_t) up->ino, .st_mode = S_IFDIR };
-  append_entry (d, ".", &dot, plus);
-  append_entry (d, "..", &dotdot, plus);
+  append_entry (d, ".", &dot, plus, 0);
+  append_entry (d, "..", &dotdot, plus, 0);
   d->freed_at_load = fs->itable.freed;
+  d->changes_at_load = agent_changes (fs->agent);
   for (bool eof = false; !eof && !e; ) {
     struct agent_dirlist list;
-    e = agent_readdir (fs->agent, h, cookie, AGENT_LIST_BYTES, plus ? AGENT_READDIR_ATTRS : 0,
+    e = agent_readdir (fs->agent, h, cookie, AGENT_LIST_BYTES, plus ? AGENT_READDIR_PLUS : 0,
                        &list);
     if (e)
       break;
     for (size_t k = 0; k < list.count; k++)
-      append_entry (d, list.entries[k].name, &list.entries[k].st, plus);
+      append_entry (d, list.entries[k].name, &list.entries[k].st, plus, list.entries[k].handle);
     if (list.count)
       cookie = list.entries[list.count - 1].cookie;
     eof = list.eof;
@@ -153,7 +168,7 @@ agent_listing (struct fs *fs, struct dir_handle *d, struct inode *dir, bool plus
 static int
 load_listing (struct fs *fs, struct dir_handle *d, struct inode *dir, bool plus)
 {
-  drop_listing (d);
+  drop_listing (fs, d);
   d->path = itable_path (&fs->itable, dir);
   if (!d->path)
     return ESTALE;
@@ -161,7 +176,7 @@ load_listing (struct fs *fs, struct dir_handle *d, struct inode *dir, bool plus)
   if (!e)
     fs_names_of_listing (fs, dir, d->entries);
   else
-    drop_listing (d);   /* a part is no listing: the next read starts over */
+    drop_listing (fs, d);   /* a part is no listing: the next read starts over */
   return e;
 }
 
@@ -199,6 +214,40 @@ load_stats (struct fs *fs, struct dir_handle *d, size_t index)
     d->n_stats = start + count;
   }
   return 0;
+}
+
+/* Entry K of D (of directory DIR), listed with the agent's handle, as E.
+ * A new inode takes the handle.  One the table holds takes it if it has
+ * none, and the entry is the name only (node id 0; a lookup brings the
+ * rest): its attributes there are exact, with writes buffered here that
+ * the listing does not show.  Attributes listed before an inode was freed
+ * and something changed may be older than changes made to that inode
+ * while the kernel held it: the name only too. */
+static int
+agent_entry (struct fs *fs, struct dir_handle *d, struct inode *dir, size_t k,
+             struct fuse_entry_param *e)
+{
+  const struct stat *st = &d->stats[k];
+  uint64_t h = d->handles[k];
+  d->handles[k] = 0;
+  struct inode *held = itable_find (&fs->itable, (int64_t) st->st_dev, (int64_t) st->st_ino);
+  if (held && itable_is_at_or_above (&fs->itable, held, dir)) {
+    if (h)
+      agent_forget (fs->agent, h, 1);
+    return guest_reject ("agent readdir", "a directory's own identity for an entry in it");
+  }
+  bool stale = d->freed_at_load != fs->itable.freed &&
+               d->changes_at_load != agent_changes (fs->agent);
+  if (h && !held && !stale)
+    return fs_agent_take_entry (fs, dir, d->entries->val[k].name, h, st, e);
+  int r = 0;
+  if (h && held)
+    r = fs_agent_keep_handle (fs, held, h, st);
+  else if (h)
+    agent_forget (fs->agent, h, 1);
+  e->attr.st_ino = st->st_ino;
+  e->attr.st_mode = st->st_mode & S_IFMT;
+  return r;
 }
 
 static void
@@ -239,6 +288,10 @@ read_entries (fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
       /* The kernel takes no lookup for these: node id 0 says so. */
       entry.attr.st_ino = (ino_t) de->ino;
       entry.attr.st_mode = S_IFDIR;
+    }
+    else if (d->handles) {
+      if ((e = agent_entry (fs, d, dir, k, &entry)) != 0)
+        break;
     }
     else {
       /* Stats listed before an inode was freed may be older than changes
@@ -296,7 +349,7 @@ void
 op_releasedir (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
   struct dir_handle *d = dir_of (fi);
-  drop_listing (d);
+  drop_listing (fs_of (req), d);
   free (d);
   fuse_reply_err (req, 0);
 }

@@ -117,6 +117,19 @@ take_entry (struct fs *fs, struct inode *parent, const char *name, uint64_t h,
 }
 
 int
+fs_agent_take_entry (struct fs *fs, struct inode *parent, const char *name, uint64_t h,
+                     const struct stat *st, struct fuse_entry_param *e)
+{
+  return take_entry (fs, parent, name, h, st, e);
+}
+
+int
+fs_agent_keep_handle (struct fs *fs, struct inode *i, uint64_t h, const struct stat *st)
+{
+  return keep_handle (fs, i, h, st);
+}
+
+int
 fs_agent_lookup (struct fs *fs, struct inode *parent, const char *name, struct stat *st,
                  struct fuse_entry_param *e)
 {

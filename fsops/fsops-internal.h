@@ -124,6 +124,17 @@ int fs_handle_of (struct fs *fs, struct inode *i, uint64_t *handle);
 int fs_agent_lookup (struct fs *fs, struct inode *parent, const char *name, struct stat *st,
                      struct fuse_entry_param *e);
 
+/* A listing's entry PARENT/NAME of attributes ST and agent reference H
+ * (READDIR_PLUS), taken as fs_agent_lookup takes a LOOKUP's: fills E.
+ * The reference is given back on failure. */
+int fs_agent_take_entry (struct fs *fs, struct inode *parent, const char *name, uint64_t h,
+                         const struct stat *st, struct fuse_entry_param *e);
+
+/* I, an inode the table holds, takes the agent reference H for its
+ * identity ST (a listing's): kept when I has no handle yet, else given
+ * back.  EIO when H or ST are not I's. */
+int fs_agent_keep_handle (struct fs *fs, struct inode *i, uint64_t h, const struct stat *st);
+
 /* Makes PARENT/NAME at the agent as WHAT says: fills *ST and, as
  * fs_make_entry, E; *PARENT_ST gets the directory's attributes after. */
 int fs_agent_create (struct fs *fs, struct inode *parent, const char *name,

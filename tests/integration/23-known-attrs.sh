@@ -58,7 +58,9 @@ check "... and the size is the written one" eval '[[ "$got" == "0o100604 5 "* ]]
 # with no stat between (through the agent, each call's reply holds the
 # attributes; through guestfsd, the stat before answers).
 mark () { wc -l < "$T/trace" > "$T/mark"; }
-since_mark () { tail -n "+$(cat "$T/mark")" "$T/trace" | grep -v ' = '; }
+# The lines after the mark (tail counts from 1: the mark's own line is
+# the last one before it).
+since_mark () { tail -n "+$(( $(cat "$T/mark") + 1 ))" "$T/trace" | grep -v ' = '; }
 touch "$M/timed"
 mark
 python3 -c 'import os, sys
@@ -131,6 +133,15 @@ for k in 1 2 3; do
   assert_eq "rsync f$k: attributes as the appliance has them" "$got" "$(attrs "$M/dst/f$k")"
 done
 echo "calls during rsync: $calls" > "$T/calls"
+
+# A listing's files open without a lookup of their own: readdirplus hands
+# each inode it makes the agent's handle with its attributes.
+forget; mark
+ls -l "$M/dst" > /dev/null
+assert_eq "ls -l then cat: the files read" "file 1file 2file 3" "$(cat "$M"/dst/f1 "$M"/dst/f2 "$M"/dst/f3 | tr -d '\n')"
+assert_eq "ls -l then cat: lookups of the files listed" 0 "$(since_mark | grep -c 'trace: agent_lookup "/dst/')"
+check "ls -l then cat: the directory itself was looked up (the trace shows lookups)" \
+  eval '[[ "$(since_mark | grep -c "trace: agent_lookup \"/dst\"")" -ge 1 ]]'
 unmount "$M" || fail "unmount"
 wait "$daemon" || fail "imgmount exited $?"
 check "e2fsck" e2fsck -fn "$T/disk.img"
