@@ -86,6 +86,7 @@ enum agent_op {
   AGENT_OP_REMOVEXATTR = 22,
   AGENT_OP_FALLOCATE = 23,
   AGENT_OP_LSEEK = 24,
+  AGENT_OP_COPY_RANGE = 25,
 };
 
 struct agent_header {
@@ -426,6 +427,29 @@ struct agent_offset {
   uint64_t offset;
 };
 
+/* COPY_RANGE.  Request: agent_copy_range.  Reply: agent_copied.
+ * copy_file_range(2) from regular file IN at IN_OFFSET to regular file
+ * OUT at OUT_OFFSET, of up to SIZE bytes: COPIED, fewer only at IN's end
+ * (0 when IN_OFFSET is at or past it) or where the guest's kernel stopped
+ * short; ATTR is OUT's attributes after it.  EISDIR for a directory,
+ * EINVAL for the rest (and for ranges of one file that overlap); EXDEV
+ * across the guest's filesystems.  SIZE is at most AGENT_COPY_MAX, so
+ * that one call ends well within the host's call timeout; a short copy
+ * is a complete answer, as copy_file_range(2)'s own.  Why: cp within the
+ * image copies in the guest, the data never crossing the channel. */
+#define AGENT_COPY_MAX (64u << 20)
+struct agent_copy_range {
+  uint64_t in_handle, in_offset;
+  uint64_t out_handle, out_offset;
+  uint64_t size;            /* 1 to AGENT_COPY_MAX; each offset + size at most INT64_MAX */
+  uint64_t reserved;        /* 0 */
+};
+
+struct agent_copied {
+  uint64_t copied;
+  struct agent_attr attr;   /* OUT's */
+};
+
 /* The layout both ends were built with: no padding the compiler could
  * choose, and entries that keep the next one 8-byte aligned. */
 _Static_assert (sizeof (struct agent_header) == 24, "agent_header");
@@ -446,5 +470,7 @@ _Static_assert (sizeof (struct agent_link) == 24, "agent_link");
 _Static_assert (sizeof (struct agent_xattr) == 24, "agent_xattr");
 _Static_assert (sizeof (struct agent_fallocate) == 32, "agent_fallocate");
 _Static_assert (sizeof (struct agent_lseek) == 24, "agent_lseek");
+_Static_assert (sizeof (struct agent_copy_range) == 48, "agent_copy_range");
+_Static_assert (sizeof (struct agent_copied) == 112, "agent_copied");
 
 #endif

@@ -52,7 +52,7 @@ struct agent_conn {
   bool broken;
   uint32_t credits, outstanding;
   uint64_t next_id;
-  uint64_t changes;             /* agent_changes */
+  uint64_t changes;             /* agent_changes; atomic, not under LOCK */
   struct agent_call *calls[AGENT_CREDITS_MAX];
 
   pthread_mutex_t write_lock;   /* one message on the stream at a time */
@@ -291,7 +291,7 @@ changes_something (uint16_t op)
   switch (op) {
   case AGENT_OP_WRITE: case AGENT_OP_CREATE: case AGENT_OP_SETATTR: case AGENT_OP_REMOVE:
   case AGENT_OP_RENAME: case AGENT_OP_LINK: case AGENT_OP_SETXATTR: case AGENT_OP_REMOVEXATTR:
-  case AGENT_OP_FALLOCATE:
+  case AGENT_OP_FALLOCATE: case AGENT_OP_COPY_RANGE:
     return true;
   default:
     return false;
@@ -314,7 +314,8 @@ start_call (struct agent_conn *c, struct agent_call *call)
   int e = c->broken ? EIO : 0;
   if (!e) {
     c->outstanding++;
-    c->changes += changes_something (call->req.op);
+    if (changes_something (call->req.op))
+      __atomic_add_fetch (&c->changes, 1, __ATOMIC_RELAXED);
     call->id = c->next_id++;
     register_call (c, call);
   }
@@ -512,10 +513,8 @@ agent_credits (struct agent_conn *c)
 uint64_t
 agent_changes (struct agent_conn *c)
 {
-  pthread_mutex_lock (&c->lock);
-  uint64_t n = c->changes;
-  pthread_mutex_unlock (&c->lock);
-  return n;
+  /* A count only ever read for "has it moved": no lock needed. */
+  return __atomic_load_n (&c->changes, __ATOMIC_RELAXED);
 }
 
 void
@@ -904,6 +903,27 @@ agent_lseek (struct agent_conn *c, uint64_t handle, uint64_t offset, int whence,
   if (e || err)
     return e ? e : err;
   return agent_offset_decode (&req, reply, len, at);
+}
+
+int
+agent_copy_range (struct agent_conn *c, uint64_t in, uint64_t in_offset, uint64_t out,
+                  uint64_t out_offset, uint64_t size, uint64_t *copied, struct stat *st)
+{
+  if (in == 0 || out == 0 || size == 0 || size > AGENT_COPY_MAX || in_offset > INT64_MAX - size
+      || out_offset > INT64_MAX - size)
+    return EINVAL;
+  struct agent_copy_range r = { .in_handle = in, .in_offset = in_offset, .out_handle = out,
+                                .out_offset = out_offset, .size = size };
+  struct agent_req req = { .op = AGENT_OP_COPY_RANGE, .handle = out, .offset = out_offset,
+                           .size = (uint32_t) size };
+  AUTO_FREE char *reply = NULL;
+  size_t len;
+  int err;
+  int e = call_agent (c, &req, &r, sizeof r, NULL, 0, &err, &reply, &len);
+  if (e || err)
+    return e ? e : err;
+  e = agent_copied_decode (&req, reply, len, copied, st);
+  return e ? e : identity (c, out, st);
 }
 
 int

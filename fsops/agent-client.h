@@ -162,6 +162,11 @@ int agent_fallocate (struct agent_conn *conn, uint64_t handle, uint32_t mode, ui
  * SEEK_HOLE, from OFFSET: on 0, *AT (not before OFFSET). */
 int agent_lseek (struct agent_conn *conn, uint64_t handle, uint64_t offset, int whence,
                  uint64_t *at);
+/* copy_file_range(2) in the guest of SIZE bytes (1 to AGENT_COPY_MAX)
+ * from regular file IN at IN_OFFSET to OUT at OUT_OFFSET: on 0, *COPIED
+ * (fewer only at IN's end) and *ST, OUT's attributes after it. */
+int agent_copy_range (struct agent_conn *conn, uint64_t in, uint64_t in_offset, uint64_t out,
+                      uint64_t out_offset, uint64_t size, uint64_t *copied, struct stat *st);
 /* Writes SIZE bytes of BUF (1 to AGENT_WRITE_SPAN_MAX) at OFFSET: a WRITE
  * per AGENT_IO_MAX bytes, all in flight at once (credits allowing).  On
  * 0, *ST has the file's attributes after the last. */

@@ -55,6 +55,8 @@ agent_reply_body_max (const struct agent_req *req)
     return AGENT_XATTR_MAX;
   case AGENT_OP_LSEEK:
     return sizeof (struct agent_offset);
+  case AGENT_OP_COPY_RANGE:
+    return sizeof (struct agent_copied);
   default:                      /* NOP, FORGET, BYE, FSYNC */
     return 0;
   }
@@ -279,6 +281,22 @@ agent_offset_decode (const struct agent_req *req, const void *body, size_t len, 
   if (o.offset < req->offset || o.offset > INT64_MAX)
     return EIO;
   *at = o.offset;
+  return 0;
+}
+
+int
+agent_copied_decode (const struct agent_req *req, const void *body, size_t len,
+                     uint64_t *copied, struct stat *st)
+{
+  struct agent_copied c;
+  if (len != sizeof c)
+    return EIO;
+  memcpy (&c, body, sizeof c);
+  if (c.copied > req->size || agent_attr_decode (&c.attr, st) != 0 || !S_ISREG (st->st_mode))
+    return EIO;
+  if (c.copied && (uint64_t) st->st_size < req->offset + c.copied)
+    return EIO;
+  *copied = c.copied;
   return 0;
 }
 

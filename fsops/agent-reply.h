@@ -24,8 +24,10 @@ struct agent_req {
   uint64_t handle;          /* LOOKUP, CREATE, LINK: the parent; READDIR: the
                                directory */
   uint64_t offset;          /* WRITE: where; SETATTR: the size asked; LSEEK:
-                               where the search starts */
-  uint32_t size;            /* READ: bytes asked; WRITE: bytes sent */
+                               where the search starts; COPY_RANGE: where
+                               in OUT */
+  uint32_t size;            /* READ: bytes asked; WRITE: bytes sent;
+                               COPY_RANGE: bytes asked */
   uint32_t max_bytes;       /* READDIR: the body's limit */
   uint32_t flags;           /* READDIR: AGENT_READDIR_PLUS, _ATTRS or 0;
                                SETATTR: AGENT_SET_* */
@@ -118,6 +120,12 @@ int agent_xattr_list_check (const void *body, size_t len);
  * offset), at most INT64_MAX. */
 int agent_offset_decode (const struct agent_req *req, const void *body, size_t len,
                          uint64_t *at);
+
+/* COPY_RANGE's: an agent_copied, no more copied than REQ's size asked,
+ * a regular file's attributes that reach past what was copied into it;
+ * *COPIED and *ST (OUT's) from it. */
+int agent_copied_decode (const struct agent_req *req, const void *body, size_t len,
+                         uint64_t *copied, struct stat *st);
 
 /* READ's: the data, no more than asked. */
 int agent_read_check (const struct agent_req *req, size_t len);

@@ -194,6 +194,21 @@ fs_agent_fallocate (struct fs *fs, struct inode *i, int mode, int64_t offset, in
 }
 
 int
+fs_agent_copy_range (struct fs *fs, struct inode *in, int64_t in_off, struct inode *out,
+                     int64_t out_off, uint64_t size, uint64_t *copied, struct stat *st)
+{
+  uint64_t hin, hout;
+  int e = fs_handle_of (fs, in, &hin);
+  if (!e)
+    e = fs_handle_of (fs, out, &hout);
+  trace (fs, "agent_copy_range", out, NULL);
+  if (!e)
+    e = agent_copy_range (fs->agent, hin, (uint64_t) in_off, hout, (uint64_t) out_off, size,
+                          copied, st);
+  return e ? e : is_inode (out, st, "agent copy_range");
+}
+
+int
 fs_agent_lseek (struct fs *fs, struct inode *i, int64_t offset, int whence, int64_t *at)
 {
   uint64_t h, got;

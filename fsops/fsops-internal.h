@@ -178,6 +178,12 @@ int fs_agent_fallocate (struct fs *fs, struct inode *i, int mode, int64_t offset
 /* SEEK_DATA or SEEK_HOLE in I's file at the agent, from OFFSET: *AT. */
 int fs_agent_lseek (struct fs *fs, struct inode *i, int64_t offset, int whence, int64_t *at);
 
+/* copy_file_range(2) at the agent of SIZE bytes (at most AGENT_COPY_MAX)
+ * from IN's file at IN_OFF to OUT's at OUT_OFF: *COPIED, and *ST (OUT's
+ * attributes after). */
+int fs_agent_copy_range (struct fs *fs, struct inode *in, int64_t in_off, struct inode *out,
+                         int64_t out_off, uint64_t size, uint64_t *copied, struct stat *st);
+
 /* Gives back I's handle, as I goes. */
 void fs_forget_handle (struct fs *fs, struct inode *i);
 

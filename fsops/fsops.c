@@ -1020,6 +1020,45 @@ op_lseek (fuse_req_t req, fuse_ino_t ino, off_t off, int whence, struct fuse_fil
   fs_unlock (fs);
 }
 
+/* Copies within the image in the guest, the data never crossing the
+ * channel; a copy longer than one agent call is short, as
+ * copy_file_range(2) may be (cp asks again).  Without the agent, ENOSYS:
+ * the kernel copies through read and write itself from then on. */
+static void
+op_copy_file_range (fuse_req_t req, fuse_ino_t ino_in, off_t off_in, struct fuse_file_info *fi_in,
+                    fuse_ino_t ino_out, off_t off_out, struct fuse_file_info *fi_out,
+                    size_t len, int flags)
+{
+  struct fs *fs = fs_of (req);
+  fs_lock (fs);
+  int e;
+  /* Buffered writes land first, in both: the copy reads the one and
+   * overwrites the other. */
+  struct inode *in = flushed_inode (fs, ino_in, &e);
+  struct inode *out = e ? NULL : flushed_inode (fs, ino_out, &e);
+  uint64_t copied = 0;
+  struct stat st;
+  if (!e && !fs->agent)
+    e = ENOSYS;
+  if (!e && (flags != 0 || off_in < 0 || off_out < 0))
+    e = EINVAL;
+  if (!e && len > 0) {
+    if (out->data)
+      rcache_drop (&((struct file_state *) out->data)->rc);
+    e = fs_agent_copy_range (fs, in, off_in, out, off_out,
+                             len < AGENT_COPY_MAX ? len : AGENT_COPY_MAX, &copied, &st);
+    if (!e)
+      fs_note_stat (fs, out, &st);
+    else
+      fs_forget_stat (fs, out);
+  }
+  if (e)
+    fuse_reply_err (req, e);
+  else
+    fuse_reply_write (req, copied);
+  fs_unlock (fs);
+}
+
 static const struct fuse_lowlevel_ops operations = {
   .init = op_init,
   .lookup = op_lookup,
@@ -1055,6 +1094,7 @@ static const struct fuse_lowlevel_ops operations = {
   .create = op_create,
   .fallocate = op_fallocate,
   .lseek = op_lseek,
+  .copy_file_range = op_copy_file_range,
 };
 
 const struct fuse_lowlevel_ops *

@@ -49,6 +49,7 @@ static const uint16_t ops[] = {
   AGENT_OP_DEVICES, AGENT_OP_FSYNC, AGENT_OP_WRITE, AGENT_OP_CREATE, AGENT_OP_SETATTR,
   AGENT_OP_REMOVE, AGENT_OP_RENAME, AGENT_OP_LINK, AGENT_OP_GETXATTR, AGENT_OP_LISTXATTR,
   AGENT_OP_SETXATTR, AGENT_OP_REMOVEXATTR, AGENT_OP_FALLOCATE, AGENT_OP_LSEEK,
+  AGENT_OP_COPY_RANGE,
 };
 
 static void
@@ -159,6 +160,15 @@ decode (const struct agent_req *req, const char *body, size_t len)
     uint64_t at;
     if (agent_offset_decode (req, body, len, &at) == 0)
       FUZZ_CHECK (at >= req->offset && at <= INT64_MAX);
+    break;
+  }
+  case AGENT_OP_COPY_RANGE: {
+    uint64_t copied;
+    if (agent_copied_decode (req, body, len, &copied, &st) == 0) {
+      check_stat (&st);
+      FUZZ_CHECK (copied <= req->size && S_ISREG (st.st_mode));
+      FUZZ_CHECK (copied == 0 || (uint64_t) st.st_size >= req->offset + copied);
+    }
     break;
   }
   case AGENT_OP_LISTXATTR:
@@ -324,6 +334,12 @@ call (struct agent_conn *conn, const struct agent_req *req)
     FUZZ_CHECK (e || (at >= req->offset && at <= INT64_MAX));
     return e;
   }
+  case AGENT_OP_COPY_RANGE: {
+    uint64_t copied;
+    e = agent_copy_range (conn, 5, 0, 5, req->offset, req->size, &copied, &st);
+    FUZZ_CHECK (e || (copied <= req->size && S_ISREG (st.st_mode)));
+    return e;
+  }
   case AGENT_OP_FALLOCATE:
     e = agent_fallocate (conn, 5, 0, 0, req->size, &st);
     FUZZ_CHECK (e || S_ISREG (st.st_mode));
@@ -434,6 +450,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     req.object = 5;
   if (req.op == AGENT_OP_LSEEK)
     req.offset = req.size;      /* where the search starts */
+  if (req.op == AGENT_OP_COPY_RANGE)
+    req.offset = 4096;          /* where in OUT */
   if (req.op == AGENT_OP_SETATTR) {
     req.offset = req.size;
     req.flags = req.flags & 1 ? AGENT_SET_SIZE : AGENT_SET_MODE;

@@ -367,6 +367,23 @@ honest_reply (struct agent_double *d, const struct request *q, struct reply *r)
       put (r, &o, sizeof o);
     return;
   }
+  case AGENT_OP_COPY_RANGE: {
+    /* From the file to itself: what IN has from its offset on is copied,
+     * and OUT grows as far as that reached. */
+    struct agent_copy_range c;
+    memcpy (&c, q->body, sizeof c);
+    if (c.in_handle != AD_FILE_HANDLE || c.out_handle != AD_FILE_HANDLE) {
+      h->error = EISDIR;
+      return;
+    }
+    struct agent_copied done = { .attr = attr_of (AD_FILE_HANDLE) };
+    if (c.in_offset < AD_FILE_SIZE)
+      done.copied = c.size < AD_FILE_SIZE - c.in_offset ? c.size : AD_FILE_SIZE - c.in_offset;
+    if (done.copied && c.out_offset + done.copied > done.attr.size)
+      done.attr.size = c.out_offset + done.copied;
+    put (r, &done, sizeof done);
+    return;
+  }
   case AGENT_OP_GETXATTR:
     put (r, AD_XATTR_VALUE, sizeof AD_XATTR_VALUE - 1);
     return;
@@ -407,6 +424,7 @@ attr_offset (const struct request *q, bool *plus)
   case AGENT_OP_WRITE: return 0;
   case AGENT_OP_SETATTR: return 0;
   case AGENT_OP_FALLOCATE: return 0;
+  case AGENT_OP_COPY_RANGE: return offsetof (struct agent_copied, attr);
   case AGENT_OP_REMOVE: return 0;
   case AGENT_OP_RENAME: return 0;
   case AGENT_OP_READDIR:
@@ -534,6 +552,14 @@ bend (struct reply *r, const struct request *q, uint32_t fail_errno)
   case AD_SEEK_BACK:
     if (r->body == sizeof (struct agent_offset))
       memset (body_at (r, 0), 0, sizeof (struct agent_offset));
+    break;
+  case AD_COPY_MORE:
+    if (q->h.op == AGENT_OP_COPY_RANGE && r->body == sizeof (struct agent_copied)) {
+      struct agent_copy_range c;
+      memcpy (&c, q->body, sizeof c);
+      uint64_t more = c.size + 1;
+      memcpy (body_at (r, 0), &more, sizeof more);
+    }
     break;
   case AD_STATFS_BAD:
     if (r->body >= sizeof (struct agent_statfs)) {

@@ -59,6 +59,7 @@ enum ad_kind {
   AD_NOT_FILE,        /* attributes of a directory where a file's must be */
   AD_NOT_DIR,         /* a regular file's where a directory's must be */
   AD_SEEK_BACK,       /* LSEEK: an offset before where the search started */
+  AD_COPY_MORE,       /* COPY_RANGE: a byte more copied than asked */
   AD_ENDLESS,         /* the reply, then copies of it without end */
   AD_TRICKLE,         /* a header, then a byte of body every 20 ms */
   AD_SILENT,          /* no reply ever */

@@ -263,6 +263,27 @@ assert_eq "punched: size kept" 1048576 "$(stat -c %s falloc)"
 check "fallocate --keep-size past the end" fallocate -n -o 1M -l 1M falloc
 assert_eq "kept size" 1048576 "$(stat -c %s falloc)"
 
+# copy_file_range within the image: into the middle of another file, short
+# at the source's end; and cp's own copy.  Read back from cold caches.
+head -c 3000000 /dev/urandom > "$T/cfr-src"; cp "$T/cfr-src" cfr-src
+python3 - "$T/cfr-src" <<'PY' && ok "copy_file_range: offsets, a short copy at the end" || fail "copy_file_range"
+import os, sys
+src = open(sys.argv[1], "rb").read()
+i = os.open("cfr-src", os.O_RDONLY)
+o = os.open("cfr-dst", os.O_WRONLY | os.O_CREAT, 0o644)
+os.write(o, b"y" * 100)
+assert os.copy_file_range(i, o, 2000000, 1000, 50) == 2000000
+assert os.copy_file_range(i, o, 5000000, 2999000, 2000050) == 1000
+assert os.copy_file_range(i, o, 10, 3000000, 0) == 0
+os.close(i); os.close(o)
+want = b"y" * 50 + src[1000:2001000] + src[2999000:]
+assert open("cfr-dst", "rb").read() == want
+open(sys.argv[1] + ".want", "wb").write(want)
+PY
+check "cp of a file within the image" cp cfr-src cfr-cp
+check "copy_file_range: both copies from cold caches" sh -c \
+  "sync; echo 2 > /proc/sys/vm/drop_caches; cmp cfr-dst '$T/cfr-src.want' && cmp cfr-cp '$T/cfr-src'"
+
 cd /
 unmount "$M" || fail "unmount"
 check "e2fsck clean" e2fsck -fn "$T/disk.img"

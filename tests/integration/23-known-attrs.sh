@@ -142,6 +142,14 @@ assert_eq "ls -l then cat: the files read" "file 1file 2file 3" "$(cat "$M"/dst/
 assert_eq "ls -l then cat: lookups of the files listed" 0 "$(since_mark | grep -c 'trace: agent_lookup "/dst/')"
 check "ls -l then cat: the directory itself was looked up (the trace shows lookups)" \
   eval '[[ "$(since_mark | grep -c "trace: agent_lookup \"/dst\"")" -ge 1 ]]'
+
+# cp within the image copies in the guest: one COPY_RANGE, no write.
+head -c 300000 /dev/urandom > "$M/cfr"; sync -f "$M/cfr"
+mark
+cp "$M/cfr" "$M/cfr-copy"
+assert_eq "cp within the image: copied in the guest" "1 0" \
+  "$(since_mark | grep -c 'trace: agent_copy_range "/cfr-copy"') $(since_mark | grep -c 'trace: agent_write')"
+check "cp within the image: the copy is whole" cmp "$M/cfr" "$M/cfr-copy"
 unmount "$M" || fail "unmount"
 wait "$daemon" || fail "imgmount exited $?"
 check "e2fsck" e2fsck -fn "$T/disk.img"

@@ -126,6 +126,41 @@ test_honest_calls (void)
   close_pair ();
 }
 
+/* COPY_RANGE: what was asked goes as asked, a copy short at IN's end is
+ * an answer, and arguments no agent could take are refused unsent. */
+static void
+test_honest_copy_range (void)
+{
+  CHECK (open_pair (AD_HONEST, 8, 0, LONG_MS, 0) == 0);
+  uint64_t copied = 0;
+  struct stat st;
+  CHECK (agent_copy_range (conn, AD_FILE_HANDLE, 10, AD_FILE_HANDLE, 1 << 20, 5000, &copied,
+                           &st) == 0);
+  CHECK (copied == 5000 && S_ISREG (st.st_mode) && st.st_ino == AD_FILE_INO);
+  struct agent_header rh;
+  char body[512];
+  agent_double_last (dbl, &rh, body);
+  struct agent_copy_range c;
+  memcpy (&c, body, sizeof c);
+  CHECK (rh.op == AGENT_OP_COPY_RANGE && rh.len == sizeof rh + sizeof c);
+  CHECK (c.in_handle == AD_FILE_HANDLE && c.in_offset == 10 && c.out_handle == AD_FILE_HANDLE
+         && c.out_offset == 1 << 20 && c.size == 5000 && c.reserved == 0);
+  CHECK (agent_copy_range (conn, AD_FILE_HANDLE, AD_FILE_SIZE - 7, AD_FILE_HANDLE, 0, 100,
+                           &copied, &st) == 0 && copied == 7);
+  CHECK (agent_copy_range (conn, AD_FILE_HANDLE, AD_FILE_SIZE, AD_FILE_HANDLE, 0, 100, &copied,
+                           &st) == 0 && copied == 0);
+  CHECK (agent_copy_range (conn, AD_DIR_HANDLE, 0, AD_FILE_HANDLE, 0, 1, &copied, &st) == EISDIR);
+  unsigned before = agent_double_requests (dbl);
+  CHECK (agent_copy_range (conn, 0, 0, AD_FILE_HANDLE, 0, 1, &copied, &st) == EINVAL);
+  CHECK (agent_copy_range (conn, AD_FILE_HANDLE, 0, AD_FILE_HANDLE, 0, 0, &copied, &st) == EINVAL);
+  CHECK (agent_copy_range (conn, AD_FILE_HANDLE, 0, AD_FILE_HANDLE, 0, AGENT_COPY_MAX + 1ull,
+                           &copied, &st) == EINVAL);
+  CHECK (agent_copy_range (conn, AD_FILE_HANDLE, INT64_MAX, AD_FILE_HANDLE, 0, 1, &copied,
+                           &st) == EINVAL);
+  CHECK (agent_double_requests (dbl) == before);
+  close_pair ();
+}
+
 static void
 test_honest_read (void)
 {
@@ -500,7 +535,7 @@ test_hello (void)
 enum op { NOP, LOOKUP, GETATTR, GETATTR_ROOT, READDIR, READDIR_PLUS, READDIR_ATTRS,
           READDIR_SMALL, READ, READLINK, STATFS, DEVICES, FSYNC, WRITE, TRUNCATE, CHMOD,
           REMOVE, RENAME, LINK, GETXATTR, LISTXATTR, SETXATTR,
-          FALLOCATE, LSEEK };
+          FALLOCATE, LSEEK, COPY_RANGE };
 
 /* DEVICES as the mount code takes it: the text must also parse. */
 static int
@@ -566,6 +601,10 @@ do_op (enum op op)
     return agent_lseek (conn, AD_FILE_HANDLE, 100, SEEK_HOLE, &at);
   }
   case FALLOCATE: return agent_fallocate (conn, AD_FILE_HANDLE, 0, 0, 4096, &st);
+  case COPY_RANGE: {
+    uint64_t copied;
+    return agent_copy_range (conn, AD_FILE_HANDLE, 0, AD_FILE_HANDLE, 4096, 100, &copied, &st);
+  }
   case SETXATTR: return agent_setxattr (conn, AD_FILE_HANDLE, "user.a", "x", 1, 0);
   case LINK: {
     struct stat pst;
@@ -651,6 +690,11 @@ test_bent_replies (void)
     { FALLOCATE, AD_ROOT_ELSEWHERE }, { FALLOCATE, AD_BAD_NSEC },
     /* LSEEK: one offset, not before the search's start */
     { LSEEK, AD_SEEK_BACK }, { LSEEK, AD_OVERSIZE }, { LSEEK, AD_TRUNCATED },
+    /* COPY_RANGE: no more than asked, OUT's own attributes reaching past
+     * the copy */
+    { COPY_RANGE, AD_COPY_MORE }, { COPY_RANGE, AD_OVERSIZE }, { COPY_RANGE, AD_TRUNCATED },
+    { COPY_RANGE, AD_NOT_FILE }, { COPY_RANGE, AD_WRITE_SHORT },
+    { COPY_RANGE, AD_ROOT_ELSEWHERE }, { COPY_RANGE, AD_BAD_NSEC },
   };
   CHECK (open_pair (AD_HONEST, 8, 0, LONG_MS, 0) == 0);
   for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
@@ -918,6 +962,7 @@ main (void)
   test_reply_rules ();
   test_honest_calls ();
   test_honest_read ();
+  test_honest_copy_range ();
   test_span_read ();
   test_span_write ();
   test_setattr ();

@@ -819,6 +819,45 @@ test_lseek (void)
   forget (f, 1, 0);
 }
 
+static uint32_t
+copy_call (uint64_t in, uint64_t in_off, uint64_t out, uint64_t out_off, uint64_t size,
+           struct agent_copied *c)
+{
+  struct agent_copy_range rq = { .in_handle = in, .in_offset = in_off, .out_handle = out,
+                                 .out_offset = out_off, .size = size };
+  struct reply r;
+  uint32_t e = call (AGENT_OP_COPY_RANGE, &rq, sizeof rq, NULL, 0, &r);
+  CHECK (e ? r.len == 0 : r.len == sizeof *c);
+  if (!e)
+    memcpy (c, r.body, sizeof *c);
+  return e;
+}
+
+/* COPY_RANGE: bytes of one file into another at an offset, short at the
+ * source's end, none past it; the reply is the destination after. */
+static void
+test_copy_range (void)
+{
+  struct agent_copied c;
+  struct reply r;
+  uint64_t in = lookup ("file"), out = lookup ("lone");
+  CHECK (copy_call (in, 1, out, 3, 4, &c) == 0);
+  CHECK (c.copied == 4 && c.attr.size == 7 && attr_is_of (&c.attr, "lone"));
+  CHECK (read_at (out, 0, 16, &r) == 0 && r.len == 7 && memcmp (r.body, "\0\0\0ello", 7) == 0);
+  CHECK (copy_call (in, 4, out, 0, 100, &c) == 0 && c.copied == 2 && c.attr.size == 7);
+  CHECK (copy_call (in, 6, out, 0, 100, &c) == 0 && c.copied == 0);
+  CHECK (copy_call (in, 0, out, 0, 0, &c) == EINVAL);
+  CHECK (copy_call (in, 0, out, 0, AGENT_COPY_MAX + 1ull, &c) == EINVAL);
+  CHECK (copy_call (in, INT64_MAX, out, 0, 1, &c) == EINVAL);
+  CHECK (copy_call (AGENT_ROOT_HANDLE, 0, out, 0, 1, &c) == EISDIR);
+  CHECK (copy_call (in, 0, AGENT_ROOT_HANDLE, 0, 1, &c) == EISDIR);
+  CHECK (copy_call (in, 0, 4242, 0, 1, &c) == EBADF);
+  AUTO_FREE char *p = path_of ("lone");
+  CHECK (truncate (p, 0) == 0);
+  forget (in, 1, 0);
+  forget (out, 1, 0);
+}
+
 /* One READDIR reply checked and its names counted in SEEN (by the number
  * each begins with); returns the cookie to go on from, and *EOF. */
 static uint64_t
@@ -1064,6 +1103,7 @@ main (void)
   test_xattr ();
   test_fallocate ();
   test_lseek ();
+  test_copy_range ();
   test_readdir (0);
   test_readdir_attrs ();     /* before PLUS, whose references stay */
   test_readdir (AGENT_READDIR_PLUS);

@@ -570,8 +570,9 @@ op_create (const unsigned char *body, size_t len, unsigned char *out, size_t *ou
   return err ? err : put_created (dir, name, out, out_len);
 }
 
-/* Through /proc: fchmodat cannot take an O_PATH descriptor
- * (AT_EMPTY_PATH) before Linux 6.6. */
+/* Through /proc: fchmodat with AT_EMPTY_PATH on an O_PATH descriptor
+ * needs the fchmodat2 syscall (Linux 6.6), which the appliance's 6.1 lacks
+ * and Debian 12's glibc does not call (EINVAL, also on a newer kernel). */
 static int
 chmod_of (const struct agent_handle_entry *e, uint32_t mode)
 {
@@ -735,6 +736,44 @@ op_lseek (const unsigned char *body, size_t len, unsigned char *out, size_t *out
   return 0;
 }
 
+/* The guest kernel's copy_file_range, until SIZE is copied or it copies
+ * nothing more (IN's end). */
+static int
+op_copy_range (const unsigned char *body, size_t len, unsigned char *out, size_t *out_len)
+{
+  struct agent_copy_range rq;
+  memcpy (&rq, body, sizeof rq);
+  if (rq.reserved || rq.size < 1 || rq.size > AGENT_COPY_MAX || rq.in_offset > INT64_MAX - rq.size
+      || rq.out_offset > INT64_MAX - rq.size)
+    return EINVAL;
+  int in_fd, out_fd, err = file_fd (rq.in_handle, false, NULL, &in_fd);
+  struct agent_handle_entry *e;
+  if (!err)
+    err = file_fd (rq.out_handle, true, &e, &out_fd);
+  if (err)
+    return err;
+  loff_t in_off = (loff_t) rq.in_offset, out_off = (loff_t) rq.out_offset;
+  uint64_t done = 0;
+  while (done < rq.size) {
+    ssize_t n = copy_file_range (in_fd, &in_off, out_fd, &out_off, rq.size - done, 0);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0 && done == 0)
+      return errno;
+    if (n <= 0)
+      break;       /* IN's end, or an error after a part: the part is the answer */
+    done += (uint64_t) n;
+  }
+  struct agent_copied r = { .copied = done };
+  struct stat st;
+  if (fstatat (e->fd, "", &st, AT_EMPTY_PATH) < 0)
+    return errno;
+  attr_from_stat (&r.attr, &st);
+  memcpy (out, &r, sizeof r);
+  *out_len = sizeof r;
+  return 0;
+}
+
 /* An xattr request's fields, its name into NAME (AGENT_XATTR_NAME_MAX +
  * 1 bytes) and its object into *E, the fields the op does not take being
  * 0: 0, EINVAL or EBADF.  The calls go through /proc: the *xattr calls
@@ -846,6 +885,7 @@ static const struct {
                              .more = true },
   [AGENT_OP_FALLOCATE] = { .fn = op_fallocate, .body = sizeof (struct agent_fallocate) },
   [AGENT_OP_LSEEK] = { .fn = op_lseek, .body = sizeof (struct agent_lseek) },
+  [AGENT_OP_COPY_RANGE] = { .fn = op_copy_range, .body = sizeof (struct agent_copy_range) },
 };
 
 static int
