@@ -546,6 +546,12 @@ agent_nop (struct agent_conn *c)
 }
 
 int
+agent_sync (struct agent_conn *c)
+{
+  return call_empty (c, AGENT_OP_SYNC, NULL, 0);
+}
+
+int
 agent_bye (struct agent_conn *c)
 {
   return call_empty (c, AGENT_OP_BYE, NULL, 0);

@@ -162,6 +162,8 @@ int agent_fallocate (struct agent_conn *conn, uint64_t handle, uint32_t mode, ui
  * SEEK_HOLE, from OFFSET: on 0, *AT (not before OFFSET). */
 int agent_lseek (struct agent_conn *conn, uint64_t handle, uint64_t offset, int whence,
                  uint64_t *at);
+/* The guest's sync(2) and a flush of each of its disks. */
+int agent_sync (struct agent_conn *conn);
 /* copy_file_range(2) in the guest of SIZE bytes (1 to AGENT_COPY_MAX)
  * from regular file IN at IN_OFFSET to OUT at OUT_OFFSET: on 0, *COPIED
  * (fewer only at IN's end) and *ST, OUT's attributes after it. */

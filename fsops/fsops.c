@@ -181,7 +181,7 @@ sync_host_images (struct fs *fs)
 int
 fs_sync_disks (struct fs *fs)
 {
-  int e = guest_sync (fs->g);
+  int e = fs->agent ? agent_sync (fs->agent) : guest_sync (fs->g);
   return e ? e : sync_host_images (fs);
 }
 

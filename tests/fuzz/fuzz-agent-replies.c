@@ -49,7 +49,7 @@ static const uint16_t ops[] = {
   AGENT_OP_DEVICES, AGENT_OP_FSYNC, AGENT_OP_WRITE, AGENT_OP_CREATE, AGENT_OP_SETATTR,
   AGENT_OP_REMOVE, AGENT_OP_RENAME, AGENT_OP_LINK, AGENT_OP_GETXATTR, AGENT_OP_LISTXATTR,
   AGENT_OP_SETXATTR, AGENT_OP_REMOVEXATTR, AGENT_OP_FALLOCATE, AGENT_OP_LSEEK,
-  AGENT_OP_COPY_RANGE,
+  AGENT_OP_COPY_RANGE, AGENT_OP_SYNC,
 };
 
 static void
@@ -289,6 +289,7 @@ call (struct agent_conn *conn, const struct agent_req *req)
     return e;
   case AGENT_OP_STATFS: return agent_statfs (conn, AGENT_ROOT_HANDLE, &sv);
   case AGENT_OP_FSYNC: return agent_fsync (conn, 5, req->size & 1);
+  case AGENT_OP_SYNC: return agent_sync (conn);
   case AGENT_OP_WRITE:
     /* A few KiB: the agent's side reads requests only as it answers. */
     e = agent_write_span (conn, 5, 0, buf, req->size % 4096 + 1, &st);

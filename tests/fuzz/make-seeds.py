@@ -240,7 +240,7 @@ def guest_replies():
 AGENT_OPS = ['hello', 'nop', 'lookup', 'forget', 'getattr', 'readdir', 'read', 'readlink', 'statfs',
              'bye', 'devices', 'fsync', 'write', 'create', 'setattr', 'remove',
              'rename', 'link', 'getxattr', 'listxattr', 'setxattr',
-             'removexattr', 'fallocate', 'lseek', 'copy_range']
+             'removexattr', 'fallocate', 'lseek', 'copy_range', 'sync']
 OP_NUM = {name: k + 1 for k, name in enumerate(AGENT_OPS)}
 S_IFDIR, S_IFREG, S_IFLNK = 0o040000, 0o100000, 0o120000
 
@@ -313,6 +313,7 @@ def agent_replies():
     write('agent-replies', 'fallocate', agent_input('fallocate', agent_msg(
         'fallocate', agent_attr(12, S_IFREG | 0o644, 65536))))
     write('agent-replies', 'lseek', agent_input('lseek', agent_msg('lseek', u64(8192)), size=4097))
+    write('agent-replies', 'sync', agent_input('sync', agent_msg('sync')))
     write('agent-replies', 'copy-range', agent_input('copy_range', agent_msg(
         'copy_range', u64(1000) + agent_attr(12, S_IFREG | 0o644, 8192)), size=1000))
     # an error; a reply to another id; two replies to one

@@ -152,6 +152,9 @@ assert_eq "cp within the image: copied in the guest" "1 0" \
 check "cp within the image: the copy is whole" cmp "$M/cfr" "$M/cfr-copy"
 unmount "$M" || fail "unmount"
 wait "$daemon" || fail "imgmount exited $?"
+# The sync at unmount is the agent's (90-durability proves it reaches the
+# disk): guestfsd's sync call is not made.
+assert_eq "unmount: no guestfsd sync" 0 "$(grep -c 'libguestfs: trace: sync$' "$T/trace")"
 check "e2fsck" e2fsck -fn "$T/disk.img"
 check "nothing left" nothing_left
 finish

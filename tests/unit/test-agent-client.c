@@ -104,6 +104,13 @@ test_honest_calls (void)
   CHECK (agent_fsync (conn, AD_FILE_HANDLE, false) == 0);
   CHECK (agent_fsync (conn, AD_FILE_HANDLE, true) == 0);
   CHECK (agent_fsync (conn, 0, false) == EINVAL);
+  CHECK (agent_sync (conn) == 0);
+  agent_double_next (dbl, AD_OVERSIZE);             /* a body where none may be */
+  CHECK (agent_sync (conn) == EIO);
+  agent_double_errno (dbl, EIO);
+  agent_double_next (dbl, AD_FAIL);
+  CHECK (agent_sync (conn) == EIO && !agent_broken (conn));
+  CHECK (agent_fsync (conn, AD_FILE_HANDLE, true) == 0);
   agent_double_last (dbl, &rh, body);
   struct agent_fsync fs;
   memcpy (&fs, body, sizeof fs);

@@ -439,6 +439,40 @@ op_readdir (const unsigned char *body, size_t len, unsigned char *out, size_t *o
   return 0;
 }
 
+/* Is NAME, of /sys/block, one of the disks whose flush reaches the host
+ * (virtio-scsi, virtio-blk, UML's ubd), not a loop or device-mapper
+ * device the flush of its disk covers? */
+static bool
+is_disk (const char *name)
+{
+  return strncmp (name, "sd", 2) == 0 || strncmp (name, "vd", 2) == 0 ||
+         strncmp (name, "ubd", 3) == 0;
+}
+
+static int
+op_sync (const unsigned char *body, size_t len, unsigned char *out, size_t *out_len)
+{
+  sync ();
+  DIR *d = opendir ("/sys/block");
+  if (!d)
+    return errno;
+  int first = 0;
+  struct dirent *e;
+  while ((e = readdir (d)) != NULL) {
+    if (!is_disk (e->d_name))
+      continue;
+    char path[300];
+    snprintf (path, sizeof path, "/dev/%s", e->d_name);
+    int fd = open (path, O_RDONLY | O_CLOEXEC);
+    if ((fd < 0 || fsync (fd) < 0) && !first)
+      first = errno;
+    if (fd >= 0)
+      close (fd);
+  }
+  closedir (d);
+  return first;
+}
+
 /* Directories sync through their READDIR descriptor, files through their
  * READ one: an O_PATH descriptor cannot be synced. */
 static int
@@ -886,6 +920,7 @@ static const struct {
   [AGENT_OP_FALLOCATE] = { .fn = op_fallocate, .body = sizeof (struct agent_fallocate) },
   [AGENT_OP_LSEEK] = { .fn = op_lseek, .body = sizeof (struct agent_lseek) },
   [AGENT_OP_COPY_RANGE] = { .fn = op_copy_range, .body = sizeof (struct agent_copy_range) },
+  [AGENT_OP_SYNC] = { .fn = op_sync, .body = 0 },
 };
 
 static int
