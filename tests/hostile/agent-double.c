@@ -332,6 +332,25 @@ honest_reply (struct agent_double *d, const struct request *q, struct reply *r)
     }
     return;
   }
+  case AGENT_OP_CREATE: {
+    /* A new object of the type asked, in a directory that is one. */
+    struct agent_create c;
+    memcpy (&c, q->body, sizeof c);
+    struct agent_created made = { .entry = { .handle = AD_NEW_HANDLE, .attr = attr_of (0) },
+                                  .parent = attr_of (c.parent) };
+    if (bad_handle (c.parent) || !S_ISDIR (made.parent.mode)) {
+      h->error = ENOTDIR;
+      return;
+    }
+    made.entry.attr.ino = AD_NEW_INO;
+    made.entry.attr.mode = c.mode;
+    made.entry.attr.nlink = S_ISDIR (c.mode) ? 2 : 1;
+    made.entry.attr.size = S_ISDIR (c.mode) ? 4096 : S_ISLNK (c.mode) ? c.targetlen : 0;
+    made.entry.attr.uid = c.uid;
+    made.entry.attr.gid = c.gid;
+    put (r, &made, sizeof made);
+    return;
+  }
   case AGENT_OP_LINK: {
     /* The object under its own handle, and its directory. */
     struct agent_link l;
@@ -420,6 +439,7 @@ attr_offset (const struct request *q, bool *plus)
   case AGENT_OP_HELLO: return sizeof (struct agent_hello);
   case AGENT_OP_LOOKUP: return offsetof (struct agent_entry, attr);
   case AGENT_OP_LINK: return offsetof (struct agent_created, entry.attr);
+  case AGENT_OP_CREATE: return offsetof (struct agent_created, entry.attr);
   case AGENT_OP_GETATTR: return 0;
   case AGENT_OP_WRITE: return 0;
   case AGENT_OP_SETATTR: return 0;
@@ -449,7 +469,7 @@ readdir_flags (const struct request *q)
 static long
 handle_offset (const struct request *q)
 {
-  if (q->h.op == AGENT_OP_LOOKUP || q->h.op == AGENT_OP_LINK)
+  if (q->h.op == AGENT_OP_LOOKUP || q->h.op == AGENT_OP_LINK || q->h.op == AGENT_OP_CREATE)
     return 0;
   if (q->h.op == AGENT_OP_READDIR)
     return sizeof (struct agent_dirents) + offsetof (struct agent_dirent, handle);

@@ -75,6 +75,8 @@ enum ad_kind {
 #define AD_FILE_INO 12u
 #define AD_LINK_HANDLE 3u
 #define AD_DIR_HANDLE 4u
+#define AD_NEW_HANDLE 5u              /* what CREATE makes */
+#define AD_NEW_INO 15u
 #define AD_FILE_SIZE (2u * AGENT_IO_MAX + 10000u)   /* byte k of "f" is (k * 7) & 0xff */
 #define AD_LINK_TARGET "f"
 /* The xattrs every object has: one value with NUL bytes, two names. */

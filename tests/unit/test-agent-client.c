@@ -135,6 +135,32 @@ test_honest_calls (void)
 
 /* COPY_RANGE: what was asked goes as asked, a copy short at IN's end is
  * an answer, and arguments no agent could take are refused unsent. */
+/* CREATE: the new object's handle and attributes, and its directory's. */
+static void
+test_honest_create (void)
+{
+  CHECK (open_pair (AD_HONEST, 8, 0, LONG_MS, 0) == 0);
+  uint64_t h = 0;
+  struct stat st, pst;
+  struct agent_new what = { .mode = S_IFDIR | 0750, .uid = 1000, .gid = 100 };
+  CHECK (agent_create (conn, AGENT_ROOT_HANDLE, "sub", &what, &h, &st, &pst) == 0);
+  CHECK (h == AD_NEW_HANDLE && st.st_ino == AD_NEW_INO && st.st_mode == (S_IFDIR | 0750));
+  CHECK (st.st_uid == 1000 && st.st_gid == 100 && pst.st_ino == AD_ROOT_INO);
+  struct agent_header rh;
+  char body[512];
+  agent_double_last (dbl, &rh, body);
+  struct agent_create c;
+  memcpy (&c, body, sizeof c);
+  CHECK (rh.op == AGENT_OP_CREATE && rh.len == sizeof rh + sizeof c + 3);
+  CHECK (c.parent == AGENT_ROOT_HANDLE && c.mode == (S_IFDIR | 0750) && c.namelen == 3 &&
+         c.targetlen == 0 && memcmp (body + sizeof c, "sub", 3) == 0);
+  what = (struct agent_new) { .mode = S_IFLNK | 0777, .target = "t/u" };
+  CHECK (agent_create (conn, AGENT_ROOT_HANDLE, "sym", &what, &h, &st, &pst) == 0);
+  CHECK (S_ISLNK (st.st_mode) && st.st_size == 3);
+  CHECK (agent_create (conn, AD_FILE_HANDLE, "x", &what, &h, &st, &pst) == ENOTDIR);
+  close_pair ();
+}
+
 static void
 test_honest_copy_range (void)
 {
@@ -542,7 +568,7 @@ test_hello (void)
 enum op { NOP, LOOKUP, GETATTR, GETATTR_ROOT, READDIR, READDIR_PLUS, READDIR_ATTRS,
           READDIR_SMALL, READ, READLINK, STATFS, DEVICES, FSYNC, WRITE, TRUNCATE, CHMOD,
           REMOVE, RENAME, LINK, GETXATTR, LISTXATTR, SETXATTR,
-          FALLOCATE, LSEEK, COPY_RANGE };
+          FALLOCATE, LSEEK, COPY_RANGE, CREATE };
 
 /* DEVICES as the mount code takes it: the text must also parse. */
 static int
@@ -608,6 +634,12 @@ do_op (enum op op)
     return agent_lseek (conn, AD_FILE_HANDLE, 100, SEEK_HOLE, &at);
   }
   case FALLOCATE: return agent_fallocate (conn, AD_FILE_HANDLE, 0, 0, 4096, &st);
+  case CREATE: {
+    struct stat pst;
+    uint64_t made;
+    struct agent_new what = { .mode = S_IFREG | 0600, .uid = 1000, .gid = 100 };
+    return agent_create (conn, AGENT_ROOT_HANDLE, "new", &what, &made, &st, &pst);
+  }
   case COPY_RANGE: {
     uint64_t copied;
     return agent_copy_range (conn, AD_FILE_HANDLE, 0, AD_FILE_HANDLE, 4096, 100, &copied, &st);
@@ -702,6 +734,10 @@ test_bent_replies (void)
     { COPY_RANGE, AD_COPY_MORE }, { COPY_RANGE, AD_OVERSIZE }, { COPY_RANGE, AD_TRUNCATED },
     { COPY_RANGE, AD_NOT_FILE }, { COPY_RANGE, AD_WRITE_SHORT },
     { COPY_RANGE, AD_ROOT_ELSEWHERE }, { COPY_RANGE, AD_BAD_NSEC },
+    /* CREATE: the type asked for, a handle of its own, not the root */
+    { CREATE, AD_OVERSIZE }, { CREATE, AD_TRUNCATED }, { CREATE, AD_NOT_FILE },
+    { CREATE, AD_HANDLE_ZERO }, { CREATE, AD_ROOT_IMPOSTOR }, { CREATE, AD_ROOT_ELSEWHERE },
+    { CREATE, AD_BAD_MODE }, { CREATE, AD_BAD_NSEC },
   };
   CHECK (open_pair (AD_HONEST, 8, 0, LONG_MS, 0) == 0);
   for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
@@ -970,6 +1006,7 @@ main (void)
   test_honest_calls ();
   test_honest_read ();
   test_honest_copy_range ();
+  test_honest_create ();
   test_span_read ();
   test_span_write ();
   test_setattr ();
