@@ -24,6 +24,8 @@ MOUNT_WORKLOADS = [
     ("rsync-in", "rsync -a tree in ({files} files, {tree} MB), until unmounted", "tree_mb"),
     ("find-ls", "find -ls over the tree, cold caches", None),
     ("rsync-out", "rsync -a tree out", "tree_mb"),
+    ("rt-median", "getxattr through the mount, one at a time, median of {rt} (ms)", None),
+    ("rt-parallel", "getxattr from 32 threads, {rt} each: wall time per call (ms)", None),
     ("unmount", "unmount after reading (nothing to flush), until the daemon is gone", None),
     ("fsync-median", "4 KB write + fsync, median of {samples} (ms)", None),
     ("fsync-p99", "4 KB write + fsync, p99 of {samples} (ms)", None),
@@ -164,7 +166,7 @@ def fmt(value, mb=None):
 
 def words(meta):
     return {"file": meta["file_mb"], "files": meta["tree_files"], "tree": meta["tree_mb"],
-            "samples": meta["fsync_samples"], "mem": meta["mem_mb"], "mem_image": meta["mem_image_mb"], "upload": meta["upload_mb"]}
+            "samples": meta["fsync_samples"], "rt": meta.get("rt_calls", 0), "mem": meta["mem_mb"], "mem_image": meta["mem_image_mb"], "upload": meta["upload_mb"]}
 
 
 def markdown(samples, medians, ratios, meta, has_chart, osimage):

@@ -34,9 +34,11 @@ usage: contrib/bench/run.sh [OPTIONS]
                      writeback,none,unsafe (default: writeback)
   --sandbox LIST     imgmount sandbox modes to compare, e.g. on,off
                      (default: on): what the confinement costs
-  --workloads LIST   seed,startup,cp,cat,rsync,find,fsync,mem,osimage
+  --workloads LIST   seed,startup,cp,cat,rsync,find,roundtrip,fsync,mem,osimage
                      (default: all; the mount start-up is measured whenever
-                     the mount is, the unmount with startup).  osimage: a
+                     the mount is, the unmount with startup; roundtrip:
+                     getxattr through the mount, one at a time and from 32
+                     threads, on the rsync tree).  osimage: a
                      Debian image, built once with mmdebstrap and cached in
                      imgmount's cache directory, mounted read-only by
                      imgmount (automatic), imgmount -m and guestmount -i
@@ -58,7 +60,8 @@ EOF
 ROUNDS=3 UPLOAD_MB=500 FILE_MB=100 TREE_FILES=500 FSYNC_SAMPLES=20 MEM_MB=300
 IMAGE_MB=1024 BACKENDS='' TOOLS=imgmount,guestmount,fuse2fs,loop CACHE_MODES=writeback
 SANDBOX_MODES=on
-WORKLOADS=seed,startup,cp,cat,rsync,find,fsync,mem,osimage OUT='' PUBLISH=''
+WORKLOADS=seed,startup,cp,cat,rsync,find,roundtrip,fsync,mem,osimage OUT='' PUBLISH=''
+RT_CALLS=100   # getxattr calls of the roundtrip workload, per thread
 
 parse_args () {
   while [ $# -gt 0 ]; do
@@ -203,7 +206,7 @@ json.dump({
   "rounds": $ROUNDS, "backends": "$BACKENDS", "tools": "$TOOLS", "cache_modes": "$CACHE_MODES",
   "sandbox_modes": "$SANDBOX_MODES",
   "workloads": "$WORKLOADS", "upload_mb": $UPLOAD_MB, "file_mb": $FILE_MB,
-  "tree_files": $TREE_COUNT, "tree_mb": $TREE_MB, "fsync_samples": $FSYNC_SAMPLES,
+  "tree_files": $TREE_COUNT, "tree_mb": $TREE_MB, "fsync_samples": $FSYNC_SAMPLES, "rt_calls": $RT_CALLS,
   "mem_mb": $MEM_MB, "mem_image_mb": $MEM_IMAGE_MB, "image_mb": $IMAGE_MB,
   "os_image": "$(want osimage && echo "$OS_IMAGE_RECIPE, $OS_IMAGE_MB MB")", "run_seconds": $(( ($(now_ns) - BENCH_T0) / 1000000000 )),
 }, open(sys.argv[1], "w"), indent=1)

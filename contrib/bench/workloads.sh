@@ -3,7 +3,8 @@
 # (UPLOAD_MB, FILE_MB, TREE, FSYNC_SAMPLES, MEM_MB, MEM_IMAGE_MB, IMAGE_MB).
 #   seed_session   the seed's guestfish tests on a 1 GB ext2 image
 #   write_session  a fresh mount: ready, cp + fsync, fsync latency, rsync in
-#   read_session   a mount after dropping host caches: cat, find -ls, rsync out
+#   read_session   a mount after dropping host caches: cat, find -ls, rsync
+#                  out, getxattr round trips
 #   memory_session imgmount's peak RSS while MEM_MB are copied in
 #   osimage_session the OS image (os-image.sh) mounted whole: imgmount
 #                  automatic, imgmount -m, guestmount -i
@@ -124,7 +125,7 @@ write_session () {
 # (both cold), rsync -a of the tree out, then the unmount (with nothing to
 # flush: the time the tool itself takes to let go).
 read_session () {
-  local r=$1 b=$2 tool=$3 img=$W/${3//:/-}.img mnt=$W/mnt-${3//:/-}
+  local r=$1 b=$2 tool=$3 img=$W/${3//:/-}.img mnt=$W/mnt-${3//:/-} med par
   [ -f "$img" ] || return 0
   drop_host_caches
   progress "round $r $b $tool: read session (cold caches)"
@@ -132,6 +133,11 @@ read_session () {
     if want cat && want cp; then measure "$r" "$b" "$tool" cat read_file "$mnt" || true; fi
     if want find && want rsync; then measure "$r" "$b" "$tool" find-ls list_tree "$mnt" || true; fi
     if want rsync; then measure "$r" "$b" "$tool" rsync-out tree_out "$mnt" || true; fi
+    if want roundtrip && want rsync &&
+       read -r med par < <(python3 "$BENCH_DIR/round-trip.py" "$mnt/tree" "$RT_CALLS"); then
+      record "$r" "$b" "$tool" rt-median "$med" ms
+      record "$r" "$b" "$tool" rt-parallel "$par" ms
+    fi
     if want startup; then
       measure "$r" "$b" "$tool" unmount tool_unmount "$mnt" || unmount_after "$mnt"
     else
