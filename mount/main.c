@@ -395,6 +395,13 @@ shut_down (struct fs *fs, struct backend_info *info, struct agent_conn *agent, g
   char *err = NULL;
   int e = fs ? fs_flush_all (fs) : 0;
   backend_end_agent (info, agent);
+  /* guestfsd's unmount, under a call's time limit like every guestfsd
+   * call: when the appliance stopped answering, the agent's calls above
+   * failed at their own time limit, and this is where the watchdog stops
+   * it (and says so below). */
+  watchdog_busy (watchdog_call_timeout ());
+  int u = guest_umount_all (g);
+  watchdog_idle ();
   double stalled;
   if (appliance_died)
     err = xstrdup ("the appliance's hypervisor exited unexpectedly; the mount was ended "
@@ -404,7 +411,7 @@ shut_down (struct fs *fs, struct backend_info *info, struct agent_conn *agent, g
                      "(IMGMOUNT_CALL_TIMEOUT); writes not yet fsync'd were lost", stalled);
   else if (e)
     err = xasprintf ("writing back to the image failed: %s; some data was lost", strerror (e));
-  if (guest_umount_all (g) && !err)
+  if (u && !err)
     err = xasprintf ("unmounting inside the appliance failed: %s", guest_last_error (g));
   char *stop_err = NULL;
   if (backend_stop (g, &stop_err) == -1 && !err)
