@@ -771,8 +771,35 @@ op_open (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
   fuse_reply_open (req, fi);
 }
 
-/* Reads up to SIZE bytes at OFF of I into a new buffer (*OUT), in
- * appliance-sized pieces.  Returns 0 or an errno; *GOT < SIZE at EOF. */
+/* read_range's pieces into BUF: through the agent (handle H) or guestfsd
+ * (PATH). */
+static int
+read_pieces (struct fs *fs, uint64_t h, const char *path, size_t piece, char *buf, size_t size,
+             int64_t off, size_t *got)
+{
+  int e;
+  *got = 0;
+  while (*got < size) {
+    size_t want = size - *got > piece ? piece : size - *got;
+    size_t n;
+    int64_t at = off + (int64_t) *got;
+    e = fs->agent ? agent_read_span (fs->agent, h, (uint64_t) at, want, buf + *got, &n)
+                  : guest_pread (fs->g, path, buf + *got, want, at, &n);
+    if (e)
+      return e;
+    *got += n;
+    if (n < want)
+      break;   /* end of file */
+  }
+  return 0;
+}
+
+/* Reads up to SIZE bytes at OFF of I, an open file, into a new buffer
+ * (*OUT), in appliance-sized pieces.  Returns 0 or an errno; *GOT < SIZE
+ * at EOF.  Called with FS's lock; through the agent, lets it go while the
+ * pieces come, so that other files' calls (and other reads of this one)
+ * go on meanwhile: the kernel holds an open file's inode until the read
+ * is answered, and the inode holds its handle, so neither can go. */
 static int
 read_range (struct fs *fs, struct inode *i, size_t size, int64_t off, char **out,
             size_t *got)
@@ -784,20 +811,14 @@ read_range (struct fs *fs, struct inode *i, size_t size, int64_t off, char **out
   char *buf = e ? NULL : malloc (size ? size : 1);
   if (!buf)
     return e ? e : ENOMEM;
-  *got = 0;
-  while (*got < size) {
-    size_t want = size - *got > piece ? piece : size - *got;
-    size_t n;
-    int64_t at = off + (int64_t) *got;
-    e = fs->agent ? agent_read_span (fs->agent, h, (uint64_t) at, want, buf + *got, &n)
-                  : guest_pread (fs->g, path, buf + *got, want, at, &n);
-    if (e) {
-      free (buf);
-      return e;
-    }
-    *got += n;
-    if (n < want)
-      break;   /* end of file */
+  if (fs->agent)
+    fs_unlock (fs);
+  e = read_pieces (fs, h, path, piece, buf, size, off, got);
+  if (fs->agent)
+    fs_lock (fs);
+  if (e) {
+    free (buf);
+    return e;
   }
   *out = buf;
   return 0;
@@ -819,11 +840,12 @@ op_read (fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_fil
     bool ahead = size < READ_AHEAD && rcache_is_sequential (&s->rc, off);
     size_t want = ahead ? READ_AHEAD : size;
     char *data = NULL;
+    uint64_t gen = s->rc.gen;
     e = read_range (fs, i, want, off, &data, &got);
     if (!e) {
       bool eof = got < want;
       memcpy (reply, data, got < size ? got : size);
-      if (ahead)
+      if (ahead && s->rc.gen == gen)
         rcache_fill (&s->rc, data, got, off, eof);
       else
         free (data);

@@ -40,6 +40,8 @@ rcache_fill (struct read_cache *rc, char *data, size_t len, int64_t off, bool eo
 void
 rcache_drop (struct read_cache *rc)
 {
+  uint64_t gen = rc->gen;
   free (rc->data);
   memset (rc, 0, sizeof *rc);
+  rc->gen = gen + 1;
 }

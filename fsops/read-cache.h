@@ -17,6 +17,11 @@ struct read_cache {
   size_t len;
   char *data;
   bool eof;         /* the file ends at offset + len */
+  /* Moves at every drop: data read from the appliance while the daemon's
+   * lock was let go may be older than a change that dropped the cache
+   * meanwhile, and is not kept if the generation moved since the read
+   * began. */
+  uint64_t gen;
 };
 
 /* Serves SIZE bytes at OFF into BUF when the cache holds them (or holds
@@ -31,6 +36,7 @@ bool rcache_is_sequential (const struct read_cache *rc, int64_t off);
 /* Replaces the cached range with LEN bytes at OFF, taking DATA. */
 void rcache_fill (struct read_cache *rc, char *data, size_t len, int64_t off, bool eof);
 
+/* Empties the cache and moves its generation. */
 void rcache_drop (struct read_cache *rc);
 
 #endif

@@ -32,7 +32,15 @@ main (void)
   CHECK (rcache_get (&rc, out, 64, 2040, &got) && got == 10);
   CHECK (rcache_get (&rc, out, 64, 2050, &got) && got == 0);
   CHECK (!rcache_get (&rc, out, 64, 2051, &got));
+  uint64_t gen = rc.gen;
   rcache_drop (&rc);
   CHECK (rc.data == NULL && !rcache_get (&rc, out, 1, 2000, &got));
+  /* A drop moves the generation (a read begun before it is not kept); a
+   * fill does not. */
+  CHECK (rc.gen == gen + 1);
+  rcache_fill (&rc, malloc (1), 1, 0, true);
+  CHECK (rc.gen == gen + 1);
+  rcache_drop (&rc);
+  CHECK (rc.gen == gen + 2);
   return CHECK_DONE ();
 }
