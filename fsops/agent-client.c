@@ -526,17 +526,26 @@ agent_root_attr (struct agent_conn *c, struct stat *st)
 /* ---- the operations ---- */
 
 /* A call whose reply has no body on success (NOP, FORGET). */
+/* call_agent for a request without a name: 0 with the reply's body in
+ * *REPLY (the caller's to free, also on failure), or the call's or the
+ * agent's errno. */
+static int
+call_reply (struct agent_conn *c, const struct agent_req *req, const void *body, size_t len,
+            char **reply, size_t *reply_len)
+{
+  int err;
+  int e = call_agent (c, req, body, len, NULL, 0, &err, reply, reply_len);
+  return e ? e : err;
+}
+
 static int
 call_empty (struct agent_conn *c, uint16_t op, const void *body, size_t len)
 {
   struct agent_req req = { .op = op };
   AUTO_FREE char *reply = NULL;
   size_t got;
-  int err;
-  int e = call_agent (c, &req, body, len, NULL, 0, &err, &reply, &got);
-  if (e || err)
-    return e ? e : err;
-  return got == 0 ? 0 : EIO;
+  int e = call_reply (c, &req, body, len, &reply, &got);
+  return e ? e : got == 0 ? 0 : EIO;
 }
 
 int
@@ -728,10 +737,9 @@ agent_readdir (struct agent_conn *c, uint64_t handle, uint64_t cookie,
                            .flags = flags };
   AUTO_FREE char *reply = NULL;
   size_t len;
-  int err;
-  int e = call_agent (c, &req, &r, sizeof r, NULL, 0, &err, &reply, &len);
-  if (e || err)
-    return e ? e : err;
+  int e = call_reply (c, &req, &r, sizeof r, &reply, &len);
+  if (e)
+    return e;
   return agent_readdir_decode (&req, reply, len, c->root.st_dev, c->root.st_ino, list);
 }
 
@@ -864,10 +872,9 @@ agent_setattr (struct agent_conn *c, struct agent_setattr set, struct stat *st)
   struct agent_req req = { .op = AGENT_OP_SETATTR, .offset = set.size, .flags = set.valid };
   AUTO_FREE char *reply = NULL;
   size_t len;
-  int err;
-  int e = call_agent (c, &req, &set, sizeof set, NULL, 0, &err, &reply, &len);
-  if (e || err)
-    return e ? e : err;
+  int e = call_reply (c, &req, &set, sizeof set, &reply, &len);
+  if (e)
+    return e;
   if (agent_setattr_decode (&req, reply, len, st) != 0)
     return EIO;
   return identity (c, set.handle, st);
@@ -884,10 +891,9 @@ agent_fallocate (struct agent_conn *c, uint64_t handle, uint32_t mode, uint64_t 
   struct agent_req req = { .op = AGENT_OP_FALLOCATE };
   AUTO_FREE char *reply = NULL;
   size_t len;
-  int err;
-  int e = call_agent (c, &req, &f, sizeof f, NULL, 0, &err, &reply, &len);
-  if (e || err)
-    return e ? e : err;
+  int e = call_reply (c, &req, &f, sizeof f, &reply, &len);
+  if (e)
+    return e;
   /* A regular file's: sizes are the guest filesystem's business (a
    * collapse shrinks the file, an insert grows it). */
   if (agent_getattr_decode (reply, len, st) != 0 || !S_ISREG (st->st_mode))
@@ -904,10 +910,9 @@ agent_lseek (struct agent_conn *c, uint64_t handle, uint64_t offset, int whence,
   struct agent_req req = { .op = AGENT_OP_LSEEK, .offset = offset };
   AUTO_FREE char *reply = NULL;
   size_t len;
-  int err;
-  int e = call_agent (c, &req, &l, sizeof l, NULL, 0, &err, &reply, &len);
-  if (e || err)
-    return e ? e : err;
+  int e = call_reply (c, &req, &l, sizeof l, &reply, &len);
+  if (e)
+    return e;
   return agent_offset_decode (&req, reply, len, at);
 }
 
@@ -924,10 +929,9 @@ agent_copy_range (struct agent_conn *c, uint64_t in, uint64_t in_offset, uint64_
                            .size = (uint32_t) size };
   AUTO_FREE char *reply = NULL;
   size_t len;
-  int err;
-  int e = call_agent (c, &req, &r, sizeof r, NULL, 0, &err, &reply, &len);
-  if (e || err)
-    return e ? e : err;
+  int e = call_reply (c, &req, &r, sizeof r, &reply, &len);
+  if (e)
+    return e;
   e = agent_copied_decode (&req, reply, len, copied, st);
   return e ? e : identity (c, out, st);
 }
