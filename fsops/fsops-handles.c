@@ -37,8 +37,8 @@ trace (struct fs *fs, const char *call, struct inode *parent, const char *name)
 
 /* Takes HANDLE, a new reference from the agent for I's identity, as I's;
  * an inode holds one reference at most. */
-static int
-keep_handle (struct fs *fs, struct inode *i, uint64_t handle, const struct stat *st)
+int
+fs_agent_keep_handle (struct fs *fs, struct inode *i, uint64_t handle, const struct stat *st)
 {
   struct file_state *s = fs_state_of (i);
   if ((int64_t) st->st_dev != i->dev || (int64_t) st->st_ino != i->ino ||
@@ -76,7 +76,7 @@ handle_at_depth (struct fs *fs, struct inode *i, uint64_t *handle, int depth)
   if (!e)
     e = agent_lookup (fs->agent, parent, i->aliases->name, &h, &st);
   if (!e)
-    e = keep_handle (fs, i, h, &st);
+    e = fs_agent_keep_handle (fs, i, h, &st);
   if (!e)
     *handle = s->handle;
   return e;
@@ -99,9 +99,9 @@ is_inode (struct inode *i, const struct stat *st, const char *call)
 
 /* Takes the agent's new reference H to PARENT/NAME, of attributes ST, as
  * the entry E: 0, or an errno with the reference given back. */
-static int
-take_entry (struct fs *fs, struct inode *parent, const char *name, uint64_t h,
-            const struct stat *st, struct fuse_entry_param *e)
+int
+fs_agent_take_entry (struct fs *fs, struct inode *parent, const char *name, uint64_t h,
+                     const struct stat *st, struct fuse_entry_param *e)
 {
   int r = fs_make_entry (fs, parent, name, st, e);
   if (r) {
@@ -110,23 +110,10 @@ take_entry (struct fs *fs, struct inode *parent, const char *name, uint64_t h,
   }
   /* The entry counted a kernel lookup, which an error reply must undo. */
   struct inode *i = itable_from_nodeid (&fs->itable, e->ino);
-  r = keep_handle (fs, i, h, st);
+  r = fs_agent_keep_handle (fs, i, h, st);
   if (r)
     itable_forget (&fs->itable, i, 1);
   return r;
-}
-
-int
-fs_agent_take_entry (struct fs *fs, struct inode *parent, const char *name, uint64_t h,
-                     const struct stat *st, struct fuse_entry_param *e)
-{
-  return take_entry (fs, parent, name, h, st, e);
-}
-
-int
-fs_agent_keep_handle (struct fs *fs, struct inode *i, uint64_t h, const struct stat *st)
-{
-  return keep_handle (fs, i, h, st);
 }
 
 int
@@ -138,7 +125,7 @@ fs_agent_lookup (struct fs *fs, struct inode *parent, const char *name, struct s
   trace (fs, "agent_lookup", parent, name);
   if (!r)
     r = agent_lookup (fs->agent, ph, name, &h, st);
-  return r ? r : take_entry (fs, parent, name, h, st, e);
+  return r ? r : fs_agent_take_entry (fs, parent, name, h, st, e);
 }
 
 int
@@ -157,7 +144,7 @@ fs_agent_create (struct fs *fs, struct inode *parent, const char *name,
     agent_forget (fs->agent, h, 1);
     return r;
   }
-  return take_entry (fs, parent, name, h, st, e);
+  return fs_agent_take_entry (fs, parent, name, h, st, e);
 }
 
 int
@@ -295,12 +282,12 @@ fs_agent_link (struct fs *fs, struct inode *i, struct inode *newparent, const ch
     r = agent_link (fs->agent, h, ph, name, st, parent_st);
   if (r)
     return r;
-  /* The reference is to I's own handle: take_entry keeps one. */
+  /* The reference is to I's own handle: fs_agent_take_entry keeps one. */
   if ((r = is_inode (i, st, "agent link")) || (r = is_inode (newparent, parent_st, "agent link"))) {
     agent_forget (fs->agent, h, 1);
     return r;
   }
-  return take_entry (fs, newparent, name, h, st, e);
+  return fs_agent_take_entry (fs, newparent, name, h, st, e);
 }
 
 void

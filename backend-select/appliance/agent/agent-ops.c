@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -798,14 +799,10 @@ op_copy_range (const unsigned char *body, size_t len, unsigned char *out, size_t
       break;       /* IN's end, or an error after a part: the part is the answer */
     done += (uint64_t) n;
   }
-  struct agent_copied r = { .copied = done };
-  struct stat st;
-  if (fstatat (e->fd, "", &st, AT_EMPTY_PATH) < 0)
-    return errno;
-  attr_from_stat (&r.attr, &st);
-  memcpy (out, &r, sizeof r);
-  *out_len = sizeof r;
-  return 0;
+  memcpy (out, &done, sizeof done);
+  *out_len = sizeof (struct agent_copied);
+  size_t attr_len;
+  return put_attr_of (e->fd, out + offsetof (struct agent_copied, attr), &attr_len);
 }
 
 /* An xattr request's fields, its name into NAME (AGENT_XATTR_NAME_MAX +
