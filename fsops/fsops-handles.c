@@ -41,10 +41,13 @@ int
 fs_agent_keep_handle (struct fs *fs, struct inode *i, uint64_t handle, const struct stat *st)
 {
   struct file_state *s = fs_state_of (i);
-  if ((int64_t) st->st_dev != i->dev || (int64_t) st->st_ino != i->ino ||
-      (s->handle && s->handle != handle)) {
+  int r = (int64_t) st->st_dev != i->dev || (int64_t) st->st_ino != i->ino ||
+          (s->handle && s->handle != handle)
+    ? guest_reject ("agent lookup", "another object's identity or handle")
+    : fs_check_type (fs, i, st->st_mode, "agent lookup");
+  if (r) {
     agent_forget (fs->agent, handle, 1);
-    return guest_reject ("agent lookup", "another object's identity or handle");
+    return r;
   }
   if (s->handle)
     agent_forget (fs->agent, handle, 1);   /* the one held is enough */
@@ -88,13 +91,14 @@ fs_handle_of (struct fs *fs, struct inode *i, uint64_t *handle)
   return handle_at_depth (fs, i, handle, 0);
 }
 
-/* An agent reply's attributes of I: its identity, or the call fails. */
+/* An agent reply's attributes of I: its identity and type, or the call
+ * fails. */
 static int
-is_inode (struct inode *i, const struct stat *st, const char *call)
+is_inode (struct fs *fs, struct inode *i, const struct stat *st, const char *call)
 {
   if ((int64_t) st->st_dev != i->dev || (int64_t) st->st_ino != i->ino)
     return guest_reject (call, "another object's identity");
-  return 0;
+  return fs_check_type (fs, i, st->st_mode, call);
 }
 
 /* Takes the agent's new reference H to PARENT/NAME, of attributes ST, as
@@ -140,7 +144,7 @@ fs_agent_create (struct fs *fs, struct inode *parent, const char *name,
     r = agent_create (fs->agent, ph, name, what, &h, st, parent_st);
   if (r)
     return r;
-  if ((r = is_inode (parent, parent_st, "agent create"))) {
+  if ((r = is_inode (fs, parent, parent_st, "agent create"))) {
     agent_forget (fs->agent, h, 1);
     return r;
   }
@@ -155,7 +159,7 @@ fs_agent_getattr (struct fs *fs, struct inode *i, struct stat *st)
   trace (fs, "agent_getattr", i, NULL);
   if (!e)
     e = agent_getattr (fs->agent, h, st);
-  return e ? e : is_inode (i, st, "agent getattr");
+  return e ? e : is_inode (fs, i, st, "agent getattr");
 }
 
 int
@@ -165,7 +169,7 @@ fs_agent_setattr (struct fs *fs, struct inode *i, struct agent_setattr set, stru
   trace (fs, "agent_setattr", i, NULL);
   if (!e)
     e = agent_setattr (fs->agent, set, st);
-  return e ? e : is_inode (i, st, "agent setattr");
+  return e ? e : is_inode (fs, i, st, "agent setattr");
 }
 
 int
@@ -177,7 +181,7 @@ fs_agent_fallocate (struct fs *fs, struct inode *i, int mode, int64_t offset, in
   trace (fs, "agent_fallocate", i, NULL);
   if (!e)
     e = agent_fallocate (fs->agent, h, (uint32_t) mode, (uint64_t) offset, (uint64_t) length, st);
-  return e ? e : is_inode (i, st, "agent fallocate");
+  return e ? e : is_inode (fs, i, st, "agent fallocate");
 }
 
 int
@@ -192,7 +196,7 @@ fs_agent_copy_range (struct fs *fs, struct inode *in, int64_t in_off, struct ino
   if (!e)
     e = agent_copy_range (fs->agent, hin, (uint64_t) in_off, hout, (uint64_t) out_off, size,
                           copied, st);
-  return e ? e : is_inode (out, st, "agent copy_range");
+  return e ? e : is_inode (fs, out, st, "agent copy_range");
 }
 
 int
@@ -219,7 +223,7 @@ fs_agent_write (struct fs *fs, struct inode *i, const char *buf, size_t size, in
     size_t n = size > AGENT_WRITE_SPAN_MAX ? AGENT_WRITE_SPAN_MAX : size;
     e = agent_write_span (fs->agent, h, (uint64_t) off, buf, n, st);
     if (!e)
-      e = is_inode (i, st, "agent write");
+      e = is_inode (fs, i, st, "agent write");
     buf += n;
     size -= n;
     off += (int64_t) n;
@@ -247,7 +251,7 @@ fs_agent_remove (struct fs *fs, struct inode *parent, const char *name, bool dir
   trace (fs, dir ? "agent_rmdir" : "agent_unlink", parent, name);
   if (!e)
     e = agent_remove (fs->agent, ph, name, dir, parent_st);
-  return e ? e : is_inode (parent, parent_st, "agent remove");
+  return e ? e : is_inode (fs, parent, parent_st, "agent remove");
 }
 
 int
@@ -265,8 +269,8 @@ fs_agent_rename (struct fs *fs, struct inode *parent, const char *name, struct i
   if (!e)
     e = agent_rename (fs->agent, ph, name, nph, newname, flags, parent_st, newparent_st);
   if (!e)
-    e = is_inode (parent, parent_st, "agent rename");
-  return e ? e : is_inode (newparent, newparent_st, "agent rename");
+    e = is_inode (fs, parent, parent_st, "agent rename");
+  return e ? e : is_inode (fs, newparent, newparent_st, "agent rename");
 }
 
 int
@@ -283,7 +287,7 @@ fs_agent_link (struct fs *fs, struct inode *i, struct inode *newparent, const ch
   if (r)
     return r;
   /* The reference is to I's own handle: fs_agent_take_entry keeps one. */
-  if ((r = is_inode (i, st, "agent link")) || (r = is_inode (newparent, parent_st, "agent link"))) {
+  if ((r = is_inode (fs, i, st, "agent link")) || (r = is_inode (fs, newparent, parent_st, "agent link"))) {
     agent_forget (fs->agent, h, 1);
     return r;
   }

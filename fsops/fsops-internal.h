@@ -74,6 +74,9 @@ struct file_state {
   struct name_set *names;
   /* Its handle at imgmount-agent, one reference held; 0: none yet. */
   uint64_t handle;
+  /* Its file type (S_IFMT bits), from the first attributes that named it;
+   * 0: none seen yet. */
+  mode_t type;
 };
 
 /* I's state, made on first use. */
@@ -89,9 +92,16 @@ void fs_unlock (struct fs *fs);
 /* Stats PATH in the appliance into *ST. */
 int fs_lstat (struct fs *fs, const char *path, struct stat *st);
 
+/* EIO when MODE's file type is not the one I was first seen with (the
+ * root: a directory): while the table holds an identity, the object
+ * cannot change type, as an inode number the guest reuses comes to a new
+ * inode (the old one lost its last name).  CALL names the reply. */
+int fs_check_type (struct fs *fs, struct inode *i, mode_t mode, const char *call);
+
 /* Registers PARENT/NAME with attributes ST as looked up and fills E.
  * EIO if the appliance gave it the identity of PARENT or of one of its
- * ancestors (a directory cannot contain itself). */
+ * ancestors (a directory cannot contain itself), or another type than the
+ * one the table knows it by. */
 int fs_make_entry (struct fs *fs, struct inode *parent, const char *name,
                    const struct stat *st, struct fuse_entry_param *e);
 

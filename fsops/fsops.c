@@ -55,6 +55,18 @@ fs_lstat (struct fs *fs, const char *path, struct stat *st)
 }
 
 int
+fs_check_type (struct fs *fs, struct inode *i, mode_t mode, const char *call)
+{
+  mode_t type = mode & S_IFMT;
+  if (i == &fs->itable.root)
+    return type == S_IFDIR ? 0 : guest_reject (call, "another file type for the root");
+  struct file_state *s = fs_state_of (i);
+  if (!s->type)
+    s->type = type;
+  return s->type == type ? 0 : guest_reject (call, "another file type for a known object");
+}
+
+int
 fs_make_entry (struct fs *fs, struct inode *parent, const char *name,
                const struct stat *st, struct fuse_entry_param *e)
 {
@@ -62,6 +74,11 @@ fs_make_entry (struct fs *fs, struct inode *parent, const char *name,
                                    (int64_t) st->st_ino);
   if (!i)
     return guest_reject ("lstatns", "a directory's own identity for an entry in it");
+  int r = fs_check_type (fs, i, st->st_mode, "lookup");
+  if (r) {
+    itable_forget (&fs->itable, i, 1);   /* the lookup itable_lookup counted */
+    return r;
+  }
   memset (e, 0, sizeof *e);
   e->ino = itable_nodeid (&fs->itable, i);
   e->attr = *st;

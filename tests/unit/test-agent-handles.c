@@ -123,6 +123,26 @@ test_getattr_of_another_object (void)
   fs_state_of (x)->handle = 0;
 }
 
+/* A reply with the object's identity and another file type: the same
+ * identity cannot change type while the table holds it (a reused inode
+ * number comes to a new inode, as the old one lost its last name). */
+static void
+test_type_changed (void)
+{
+  struct stat st;
+  struct fuse_entry_param e;
+  CHECK (fs_agent_lookup (&fs, &fs.itable.root, "f", &st, &e) == 0);
+  struct inode *f = itable_from_nodeid (&fs.itable, e.ino);
+  agent_double_next (dbl, AD_NOT_FILE);
+  CHECK (fs_agent_getattr (&fs, f, &st) == EIO);
+  agent_double_next (dbl, AD_NOT_FILE);
+  CHECK (fs_agent_lookup (&fs, &fs.itable.root, "f", &st, &e) == EIO);
+  CHECK (last_op () == AGENT_OP_FORGET);
+  agent_double_next (dbl, AD_NOT_DIR);
+  CHECK (fs_agent_getattr (&fs, &fs.itable.root, &st) == EIO);
+  CHECK (fs_agent_getattr (&fs, f, &st) == 0 && S_ISREG (st.st_mode));
+}
+
 /* An error from the agent is the call's, and changes nothing. */
 static void
 test_agent_error (void)
@@ -144,6 +164,7 @@ main (void)
   test_found_by_name ();
   test_name_is_another_object ();
   test_getattr_of_another_object ();
+  test_type_changed ();
   test_agent_error ();
   stop ();
   return CHECK_DONE ();
