@@ -386,6 +386,8 @@ finish_call (struct agent_conn *c, struct agent_call *call, int *err, char **rep
   *reply = NULL;
   int e = wait_call (c, call, call->deadline);
   pthread_cond_destroy (&call->done_cv);
+  if (changes_something (call->req.op))
+    __atomic_add_fetch (&c->changes, 1, __ATOMIC_RELAXED);
   if (!e && (call->oversize || agent_reply_check (&call->req, &call->reply, err) != 0))
     e = EIO;
   if (e)

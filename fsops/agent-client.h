@@ -56,9 +56,11 @@ bool agent_broken (struct agent_conn *conn);
 uint32_t agent_credits (struct agent_conn *conn);
 void agent_root_attr (struct agent_conn *conn, struct stat *st);
 
-/* Calls sent so far that may change something in the image (WRITE,
- * CREATE, SETATTR, ...): a listing's attributes taken before the count
- * moved may be older than the files they describe. */
+/* A count that moves when a call that may change something in the image
+ * (WRITE, CREATE, SETATTR, ...) is sent and again when it is answered:
+ * attributes asked for while it stayed put describe the files as they
+ * still are, even while changes are in flight unlocked; those taken
+ * before it moved may be older than the files they describe. */
 uint64_t agent_changes (struct agent_conn *conn);
 
 int agent_nop (struct agent_conn *conn);

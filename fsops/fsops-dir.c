@@ -141,7 +141,9 @@ agent_listing (struct fs *fs, struct dir_handle *d, struct inode *dir, bool plus
   append_entry (d, ".", &dot, plus, 0);
   append_entry (d, "..", &dotdot, plus, 0);
   d->freed_at_load = fs->itable.freed;
-  d->changes_at_load = agent_changes (fs->agent);
+  /* The listing is D's alone, and the kernel changes no name in DIR while
+   * it reads it (the directory's lock), so the lock can go meanwhile. */
+  d->changes_at_load = fs_call_start (fs);
   for (bool eof = false; !eof && !e; ) {
     struct agent_dirlist list;
     e = agent_readdir (fs->agent, h, cookie, AGENT_LIST_BYTES, plus ? AGENT_READDIR_PLUS : 0,
@@ -157,6 +159,7 @@ agent_listing (struct fs *fs, struct dir_handle *d, struct inode *dir, bool plus
     if (d->entries->len > AGENT_LIST_MAX)
       e = guest_reject ("agent readdir", "a listing without end");
   }
+  fs_call_done (fs, d->changes_at_load);
   return e;
 }
 

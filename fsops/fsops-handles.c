@@ -122,13 +122,17 @@ fs_agent_take_entry (struct fs *fs, struct inode *parent, const char *name, uint
 
 int
 fs_agent_lookup (struct fs *fs, struct inode *parent, const char *name, struct stat *st,
-                 struct fuse_entry_param *e)
+                 struct fuse_entry_param *e, bool *current)
 {
   uint64_t ph, h;
   int r = fs_handle_of (fs, parent, &ph);
   trace (fs, "agent_lookup", parent, name);
-  if (!r)
-    r = agent_lookup (fs->agent, ph, name, &h, st);
+  *current = false;
+  if (r)
+    return r;
+  uint64_t start = fs_call_start (fs);
+  r = agent_lookup (fs->agent, ph, name, &h, st);
+  *current = fs_call_done (fs, start);
   return r ? r : fs_agent_take_entry (fs, parent, name, h, st, e);
 }
 
@@ -152,13 +156,17 @@ fs_agent_create (struct fs *fs, struct inode *parent, const char *name,
 }
 
 int
-fs_agent_getattr (struct fs *fs, struct inode *i, struct stat *st)
+fs_agent_getattr (struct fs *fs, struct inode *i, struct stat *st, bool *current)
 {
   uint64_t h;
   int e = fs_handle_of (fs, i, &h);
   trace (fs, "agent_getattr", i, NULL);
-  if (!e)
-    e = agent_getattr (fs->agent, h, st);
+  *current = false;
+  if (e)
+    return e;
+  uint64_t start = fs_call_start (fs);
+  e = agent_getattr (fs->agent, h, st);
+  *current = fs_call_done (fs, start);
   return e ? e : is_inode (fs, i, st, "agent getattr");
 }
 

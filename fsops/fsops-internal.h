@@ -130,9 +130,20 @@ int fs_flush_inode (struct fs *fs, struct inode *i);
  * agent.  I's handle, found by name the first time. */
 int fs_handle_of (struct fs *fs, struct inode *i, uint64_t *handle);
 
-/* Looks PARENT/NAME up at the agent: fills *ST and, as fs_make_entry, E. */
+/* An agent call that only looks lets FS's lock go while its reply comes,
+ * so that other requests go on meanwhile: the kernel pins the inodes a
+ * request names until it is answered, and each inode its handle, taken
+ * under the lock before.  fs_call_start lets go; fs_call_done takes the
+ * lock back and says whether nothing was changed meanwhile, so that what
+ * the call saw may be kept in the daemon's caches (else it is only the
+ * reply's, as the kernel orders attributes against changes itself). */
+uint64_t fs_call_start (struct fs *fs);
+bool fs_call_done (struct fs *fs, uint64_t start);
+
+/* Looks PARENT/NAME up at the agent (the lock let go meanwhile): fills *ST
+ * and, as fs_make_entry, E; *CURRENT as fs_call_done says. */
 int fs_agent_lookup (struct fs *fs, struct inode *parent, const char *name, struct stat *st,
-                     struct fuse_entry_param *e);
+                     struct fuse_entry_param *e, bool *current);
 
 /* A listing's entry PARENT/NAME of attributes ST and agent reference H
  * (READDIR_PLUS), taken as fs_agent_lookup takes a LOOKUP's: fills E.
@@ -151,8 +162,9 @@ int fs_agent_create (struct fs *fs, struct inode *parent, const char *name,
                      const struct agent_new *what, struct stat *st, struct stat *parent_st,
                      struct fuse_entry_param *e);
 
-/* I's attributes from the agent, its identity checked. */
-int fs_agent_getattr (struct fs *fs, struct inode *i, struct stat *st);
+/* I's attributes from the agent (the lock let go meanwhile), its identity
+ * and type checked; *CURRENT as fs_call_done says. */
+int fs_agent_getattr (struct fs *fs, struct inode *i, struct stat *st, bool *current);
 /* Writes SIZE bytes of BUF at OFF to I's file through the agent (the file
  * stays open in the guest, a WRITE per MiB in flight); *ST gets the
  * attributes they leave. */

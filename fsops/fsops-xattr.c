@@ -52,16 +52,24 @@ is_capability (const char *name)
   return strcmp (name, "security.capability") == 0;
 }
 
+/* INO's value of NAME; through the agent with FS's lock let go meanwhile
+ * (fs_call_start), *CURRENT then saying whether nothing changed. */
 static int
-get_value (struct fs *fs, fuse_ino_t ino, const char *name, char **value, size_t *len)
+get_value (struct fs *fs, fuse_ino_t ino, const char *name, char **value, size_t *len,
+           bool *current)
 {
   uint64_t h;
   AUTO_FREE char *path = NULL;
   int e = target_of (fs, ino, &h, &path);
+  *current = true;
   if (e)
     return e;
-  return fs->agent ? agent_getxattr (fs->agent, h, name, value, len)
-                   : guest_getxattr (fs->g, path, name, value, len);
+  if (!fs->agent)
+    return guest_getxattr (fs->g, path, name, value, len);
+  uint64_t start = fs_call_start (fs);
+  e = agent_getxattr (fs->agent, h, name, value, len);
+  *current = fs_call_done (fs, start);
+  return e;
 }
 
 void
@@ -75,14 +83,15 @@ op_getxattr (fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
     ? fs_state_of (itable_from_nodeid (&fs->itable, ino)) : NULL;
   size_t len;
   AUTO_FREE char *value = NULL;
-  int e = s && s->no_capability ? ENOATTR : get_value (fs, ino, name, &value, &len);
-  if (s && e == ENOATTR)
+  bool current = true;
+  int e = s && s->no_capability ? ENOATTR : get_value (fs, ino, name, &value, &len, &current);
+  if (s && e == ENOATTR && current)
     s->no_capability = true;
+  fs_unlock (fs);
   if (e)
     fuse_reply_err (req, e);
   else
     reply_sized (req, value, len, size);
-  fs_unlock (fs);
 }
 
 /* XATTR_CREATE and XATTR_REPLACE have no appliance equivalent: check
@@ -171,14 +180,18 @@ op_listxattr (fuse_req_t req, fuse_ino_t ino, size_t size)
   AUTO_FREE char *path = NULL, *names = NULL;
   size_t len;
   int e = target_of (fs, ino, &h, &path);
-  if (!e)
-    e = fs->agent ? agent_listxattr (fs->agent, h, &names, &len)
-                  : guest_listxattr (fs->g, path, &names, &len);
+  if (!e && fs->agent) {
+    uint64_t start = fs_call_start (fs);
+    e = agent_listxattr (fs->agent, h, &names, &len);
+    fs_call_done (fs, start);
+  }
+  else if (!e)
+    e = guest_listxattr (fs->g, path, &names, &len);
+  fs_unlock (fs);
   if (e)
     fuse_reply_err (req, e);
   else
     reply_sized (req, names, len, size);
-  fs_unlock (fs);
 }
 
 void

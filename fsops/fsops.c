@@ -48,6 +48,21 @@ fs_unlock (struct fs *fs)
   pthread_mutex_unlock (&fs->lock);
 }
 
+uint64_t
+fs_call_start (struct fs *fs)
+{
+  uint64_t start = agent_changes (fs->agent);
+  fs_unlock (fs);
+  return start;
+}
+
+bool
+fs_call_done (struct fs *fs, uint64_t start)
+{
+  fs_lock (fs);
+  return agent_changes (fs->agent) == start;
+}
+
 int
 fs_lstat (struct fs *fs, const char *path, struct stat *st)
 {
@@ -276,9 +291,10 @@ op_lookup (fuse_req_t req, fuse_ino_t parent, const char *name)
   fs_flush_child (fs, p, name);
   struct stat st;
   struct fuse_entry_param e;
+  bool current = true;
   int r = !path ? ESTALE : fs_name_is_absent (p, name) ? ENOENT : 0;
   if (!r && fs->agent)
-    r = fs_agent_lookup (fs, p, name, &st, &e);
+    r = fs_agent_lookup (fs, p, name, &st, &e, &current);
   else if (!r && !(r = fs_lstat (fs, path, &st)))
     r = fs_make_entry (fs, p, name, &st, &e);
   if (r == ENOENT) {
@@ -289,7 +305,8 @@ op_lookup (fuse_req_t req, fuse_ino_t parent, const char *name)
   else if (r)
     fuse_reply_err (req, r);
   else {
-    fs_note_stat (fs, itable_from_nodeid (&fs->itable, e.ino), &st);
+    if (current)
+      fs_note_stat (fs, itable_from_nodeid (&fs->itable, e.ino), &st);
     fuse_reply_entry (req, &e);
   }
   fs_unlock (fs);
@@ -338,9 +355,11 @@ op_getattr (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
   AUTO_FREE char *path = itable_path (&fs->itable, i);
   struct stat st;
   int r = 0;
+  bool current = true;
   if (!fs_known_dir_stat (fs, i, &st)) {
-    r = fs->agent ? fs_agent_getattr (fs, i, &st) : path ? fs_lstat (fs, path, &st) : ESTALE;
-    if (r == 0)
+    r = fs->agent ? fs_agent_getattr (fs, i, &st, &current)
+                  : path ? fs_lstat (fs, path, &st) : ESTALE;
+    if (r == 0 && current)
       fs_note_stat (fs, i, &st);
   }
   if (r)
@@ -486,8 +505,11 @@ op_readlink (fuse_req_t req, fuse_ino_t ino)
   AUTO_FREE char *target = NULL;
   uint64_t h;
   int e = fs->agent ? fs_handle_of (fs, i, &h) : 0;
-  if (fs->agent && !e)
+  if (fs->agent && !e) {
+    uint64_t start = fs_call_start (fs);
     e = agent_readlink (fs->agent, h, &target);
+    fs_call_done (fs, start);
+  }
   else if (!fs->agent)
     e = path ? guest_readlink (fs->g, path, &target) : ESTALE;
   if (!e)
@@ -963,8 +985,11 @@ op_statfs (fuse_req_t req, fuse_ino_t ino)
   struct statvfs sv;
   uint64_t h;
   int e = fs->agent ? fs_handle_of (fs, i, &h) : 0;
-  if (fs->agent && !e)
+  if (fs->agent && !e) {
+    uint64_t start = fs_call_start (fs);
     e = agent_statfs (fs->agent, h, &sv);
+    fs_call_done (fs, start);
+  }
   else if (!fs->agent)
     e = guest_statvfs (fs->g, path ? path : "/", &sv);
   if (e)

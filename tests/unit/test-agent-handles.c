@@ -7,6 +7,7 @@
  * attributes, must fail the call with EIO and leave no reference behind
  * (a FORGET for the one it handed out), whatever it sends. */
 #include <errno.h>
+#include <pthread.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include "fsops/fsops-internal.h"
@@ -18,6 +19,7 @@
 
 static struct fs fs;
 static struct agent_double *dbl;
+static int host_end;
 
 static void
 free_state (struct inode_table *t, struct inode *i)
@@ -35,20 +37,25 @@ start (void)
   dbl = agent_double_start (sv[1], AD_HONEST, 8, 0);
   struct agent_config cfg = { .timeout_ms = 5000 };
   CHECK (agent_connect_with (sv[0], sv[0], &cfg, &fs.agent) == 0);
-  fs.g = (guestfs_h *) (intptr_t) sv[0];   /* the host's end, to close */
+  host_end = sv[0];
+  fs.g = (guestfs_h *) (intptr_t) sv[0];   /* the double's, which fs_lock quiets */
+  pthread_mutex_init (&fs.lock, NULL);
   fs.timeout = 1;
   itable_init (&fs.itable, free_state);
   itable_set_root (&fs.itable, AD_DEV, AD_ROOT_INO);
+  fs_lock (&fs);   /* as every operation holds it: the agent's calls let it go */
 }
 
 static void
 stop (void)
 {
+  fs_unlock (&fs);
   struct agent_conn *c = fs.agent;
   fs.agent = NULL;
   itable_destroy (&fs.itable);
   agent_disconnect (c);
-  close ((int) (intptr_t) fs.g);
+  close (host_end);
+  pthread_mutex_destroy (&fs.lock);
   agent_double_stop (dbl);
 }
 
@@ -80,15 +87,16 @@ test_lookup_keeps_handle (void)
 {
   struct stat st;
   struct fuse_entry_param e;
-  CHECK (fs_agent_lookup (&fs, &fs.itable.root, "f", &st, &e) == 0);
+  bool current;
+  CHECK (fs_agent_lookup (&fs, &fs.itable.root, "f", &st, &e, &current) == 0);
   struct inode *f = itable_from_nodeid (&fs.itable, e.ino);
   CHECK (f->ino == AD_FILE_INO && ((struct file_state *) f->data)->handle == AD_FILE_HANDLE);
   /* A second lookup gives its reference back: the inode holds one. */
-  CHECK (fs_agent_lookup (&fs, &fs.itable.root, "f", &st, &e) == 0);
+  CHECK (fs_agent_lookup (&fs, &fs.itable.root, "f", &st, &e, &current) == 0);
   CHECK (last_op () == AGENT_OP_FORGET);
   uint64_t h;
   CHECK (fs_handle_of (&fs, f, &h) == 0 && h == AD_FILE_HANDLE);
-  CHECK (fs_agent_getattr (&fs, f, &st) == 0 && st.st_size == AD_FILE_SIZE);
+  CHECK (fs_agent_getattr (&fs, f, &st, &current) == 0 && st.st_size == AD_FILE_SIZE);
 }
 
 static void
@@ -119,7 +127,8 @@ test_getattr_of_another_object (void)
   struct inode *x = known ("x", AD_DIR_INO + 100);
   fs_state_of (x)->handle = AD_FILE_HANDLE;
   struct stat st;
-  CHECK (fs_agent_getattr (&fs, x, &st) == EIO);
+  bool current;
+  CHECK (fs_agent_getattr (&fs, x, &st, &current) == EIO);
   fs_state_of (x)->handle = 0;
 }
 
@@ -131,16 +140,19 @@ test_type_changed (void)
 {
   struct stat st;
   struct fuse_entry_param e;
-  CHECK (fs_agent_lookup (&fs, &fs.itable.root, "f", &st, &e) == 0);
+  bool current;
+  CHECK (fs_agent_lookup (&fs, &fs.itable.root, "f", &st, &e, &current) == 0);
   struct inode *f = itable_from_nodeid (&fs.itable, e.ino);
+  /* The reference given back goes first, so the bent reply is GETATTR's. */
+  CHECK (last_op () == AGENT_OP_FORGET);
   agent_double_next (dbl, AD_NOT_FILE);
-  CHECK (fs_agent_getattr (&fs, f, &st) == EIO);
+  CHECK (fs_agent_getattr (&fs, f, &st, &current) == EIO);
   agent_double_next (dbl, AD_NOT_FILE);
-  CHECK (fs_agent_lookup (&fs, &fs.itable.root, "f", &st, &e) == EIO);
+  CHECK (fs_agent_lookup (&fs, &fs.itable.root, "f", &st, &e, &current) == EIO);
   CHECK (last_op () == AGENT_OP_FORGET);
   agent_double_next (dbl, AD_NOT_DIR);
-  CHECK (fs_agent_getattr (&fs, &fs.itable.root, &st) == EIO);
-  CHECK (fs_agent_getattr (&fs, f, &st) == 0 && S_ISREG (st.st_mode));
+  CHECK (fs_agent_getattr (&fs, &fs.itable.root, &st, &current) == EIO);
+  CHECK (fs_agent_getattr (&fs, f, &st, &current) == 0 && S_ISREG (st.st_mode));
 }
 
 /* An error from the agent is the call's, and changes nothing. */
@@ -149,11 +161,46 @@ test_agent_error (void)
 {
   struct stat st;
   struct fuse_entry_param e;
+  bool current;
   agent_double_errno (dbl, ENOENT);
   agent_double_next (dbl, AD_FAIL);
-  CHECK (fs_agent_lookup (&fs, &fs.itable.root, "gone", &st, &e) == ENOENT);
+  CHECK (fs_agent_lookup (&fs, &fs.itable.root, "gone", &st, &e, &current) == ENOENT);
   agent_double_next (dbl, AD_GARBAGE);
-  CHECK (fs_agent_lookup (&fs, &fs.itable.root, "d", &st, &e) == EIO);
+  CHECK (fs_agent_lookup (&fs, &fs.itable.root, "d", &st, &e, &current) == EIO);
+}
+
+static bool call_answered, lock_taken_meanwhile;
+
+static void *
+take_lock_meanwhile (void *requests_before)
+{
+  while (agent_double_requests (dbl) == (unsigned) (uintptr_t) requests_before)
+    usleep (1000);
+  pthread_mutex_lock (&fs.lock);
+  lock_taken_meanwhile = !__atomic_load_n (&call_answered, __ATOMIC_SEQ_CST);
+  pthread_mutex_unlock (&fs.lock);
+  return NULL;
+}
+
+/* A call that only looks lets the daemon's lock go until its reply comes
+ * (a reply trickled a byte at a time), so another request can go on. */
+static void
+test_lock_let_go (void)
+{
+  struct inode *f = itable_find_child (&fs.itable, &fs.itable.root, "f");
+  struct stat st;
+  bool current;
+  pthread_t t;
+  agent_double_next (dbl, AD_TRICKLE);
+  CHECK (pthread_create (&t, NULL, take_lock_meanwhile,
+                         (void *) (uintptr_t) agent_double_requests (dbl)) == 0);
+  CHECK (fs_agent_getattr (&fs, f, &st, &current) == 0 && st.st_ino == AD_FILE_INO);
+  __atomic_store_n (&call_answered, true, __ATOMIC_SEQ_CST);
+  CHECK (current);
+  fs_unlock (&fs);   /* had the call kept the lock, the thread waits for it */
+  pthread_join (t, NULL);
+  fs_lock (&fs);
+  CHECK (lock_taken_meanwhile);
 }
 
 int
@@ -165,6 +212,7 @@ main (void)
   test_name_is_another_object ();
   test_getattr_of_another_object ();
   test_type_changed ();
+  test_lock_let_go ();
   test_agent_error ();
   stop ();
   return CHECK_DONE ();
