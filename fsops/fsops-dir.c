@@ -126,9 +126,10 @@ append_entry (struct dir_handle *d, const char *name, const struct stat *st, boo
 
 /* DIR's entries from imgmount-agent into D, "." and ".." first as
  * guestfsd lists them, with their attributes and handles when PLUS: one
- * READDIR per couple of thousand entries, and no lstatnslist after it. */
+ * READDIR per couple of thousand entries, and no lstatnslist after it.
+ * *EXACT: whether nothing changed while the lock was let go. */
 static int
-agent_listing (struct fs *fs, struct dir_handle *d, struct inode *dir, bool plus)
+agent_listing (struct fs *fs, struct dir_handle *d, struct inode *dir, bool plus, bool *exact)
 {
   uint64_t h, cookie = 0;
   int e = fs_handle_of (fs, dir, &h);
@@ -159,7 +160,8 @@ agent_listing (struct fs *fs, struct dir_handle *d, struct inode *dir, bool plus
     if (d->entries->len > AGENT_LIST_MAX)
       e = guest_reject ("agent readdir", "a listing without end");
   }
-  fs_call_done (fs, d->changes_at_load);
+  /* A name set made while something changed could miss a change. */
+  *exact = fs_call_done (fs, d->changes_at_load);
   return e;
 }
 
@@ -175,8 +177,10 @@ load_listing (struct fs *fs, struct dir_handle *d, struct inode *dir, bool plus)
   d->path = itable_path (&fs->itable, dir);
   if (!d->path)
     return ESTALE;
-  int e = fs->agent ? agent_listing (fs, d, dir, plus) : guest_readdir (fs->g, d->path, &d->entries);
-  if (!e)
+  bool exact = true;
+  int e = fs->agent ? agent_listing (fs, d, dir, plus, &exact)
+                    : guest_readdir (fs->g, d->path, &d->entries);
+  if (!e && exact)
     fs_names_of_listing (fs, dir, d->entries);
   else
     drop_listing (fs, d);   /* a part is no listing: the next read starts over */
