@@ -26,6 +26,8 @@ MOUNT_WORKLOADS = [
     ("rsync-out", "rsync -a tree out", "tree_mb"),
     ("rt-median", "getxattr through the mount, one at a time, median of {rt} (ms)", None),
     ("rt-parallel", "getxattr from 32 threads, {rt} each: wall time per call (ms)", None),
+    ("rsync-in-4", "4 rsync -a of the tree in at once, each its own copy, until unmounted", None),
+    ("parallel-peak-rss", "daemon peak RSS after those 4 rsyncs (MB)", None),
     ("unmount", "unmount after reading (nothing to flush), until the daemon is gone", None),
     ("fsync-median", "4 KB write + fsync, median of {samples} (ms)", None),
     ("fsync-p99", "4 KB write + fsync, p99 of {samples} (ms)", None),
@@ -155,6 +157,98 @@ def osimage_markdown(medians, figures, meta):
     return out
 
 
+# Issue 26's targets (imgmount-agent), per backend, from the same run:
+# (label, how the figure is made, comparison, {backend: target}, unit).
+AGENT_TARGETS = [
+    ("getxattr through the mount, one at a time (median, ms)", "rt", "<=", {"uml": 0.4, "tcg": 0.25}, "ms"),
+    ("getxattr from 32 threads, wall time per call (ms)", "rt-par", "<=", {"uml": 0.15, "tcg": 0.05}, "ms"),
+    ("rsync -a in, until unmounted: imgmount / guestmount", "rsync-in", "<=", {"uml": 0.25, "tcg": 0.25}, "x"),
+    ("rsync -a in, until unmounted: imgmount / fuse2fs", "rsync-in-fuse2fs", "<", {"uml": 1.0, "tcg": 1.0}, "x"),
+    ("find -ls, cold: imgmount / guestmount", "find-ls", "<=", {"uml": 0.25, "tcg": 0.25}, "x"),
+    ("rsync -a out: imgmount / guestmount", "rsync-out", "<=", {"uml": 0.4, "tcg": 0.4}, "x"),
+    ("4 rsyncs in at once / 4 times one alone", "parallel", "<=", {"uml": 0.5, "tcg": 0.5}, "x"),
+    ("cp in until fsync: its rate / write-no-upload's", "cp-rate", ">=", {"uml": 0.8, "tcg": 0.8}, "x"),
+    ("4 KB write + fsync, median (ms)", "fsync", "<=", {"uml": 40, "tcg": 20}, "ms"),
+    ("the seed's upload (guestfish), MB/s", "upload", ">=", {"uml": 50}, "MB/s"),
+    ("the seed's upload-no-write (guestfish), MB/s", "upload-no-write", ">=", {"uml": 100}, "MB/s"),
+    ("daemon peak RSS under the 4 rsyncs (MB)", "rss", "<", {"uml": 64, "tcg": 64}, "MB"),
+]
+
+
+def agent_figure(kind, b, medians, ratios, meta):
+    """One figure of AGENT_TARGETS for backend B, or None if not measured."""
+    m = lambda tool, key, backend=b: medians.get((backend, tool, key))
+    def quotient(x, y):
+        return x / y if x is not None and y else None
+    if kind == "rt":
+        return m("imgmount", "rt-median")
+    if kind == "rt-par":
+        return m("imgmount", "rt-parallel")
+    if kind in ("rsync-in", "find-ls", "rsync-out"):
+        return ratios.get((b, "imgmount", kind))
+    if kind == "rsync-in-fuse2fs":
+        return quotient(m("imgmount", "rsync-in"), m("fuse2fs", "rsync-in", "host"))
+    if kind == "parallel":
+        one = m("imgmount", "rsync-in")
+        return quotient(m("imgmount", "rsync-in-4"), 4 * one if one else None)
+    if kind == "cp-rate":
+        cp, wnu = m("imgmount", "cp"), m("guestfish", "write-no-upload")
+        return quotient(quotient(meta["file_mb"], cp), quotient(meta["upload_mb"], wnu))
+    if kind == "fsync":
+        return m("imgmount", "fsync-median")
+    if kind in ("upload", "upload-no-write"):
+        return quotient(meta["upload_mb"], m("guestfish", kind))
+    if kind == "rss":
+        return m("imgmount", "parallel-peak-rss")
+    return None
+
+
+def agent_targets(medians, ratios, meta, backends):
+    """{backend: [{label, value, target, op, met}]} for the backends that
+    ran imgmount."""
+    ops = {"<=": lambda v, t: v <= t, "<": lambda v, t: v < t, ">=": lambda v, t: v >= t}
+    out = {}
+    for b in backends:
+        if not any(k[0] == b and k[1] == "imgmount" for k in medians):
+            continue
+        rows = []
+        for label, kind, op, targets, unit in AGENT_TARGETS:
+            if b not in targets:
+                continue
+            value = agent_figure(kind, b, medians, ratios, meta)
+            rows.append({"label": label, "value": value, "target": targets[b], "op": op, "unit": unit,
+                         "met": None if value is None else ops[op](value, targets[b])})
+        if any(row["value"] is not None for row in rows):
+            out[b] = rows
+    return out
+
+
+def agent_targets_markdown(targets):
+    backends = list(targets)
+    labels = []
+    for b in backends:
+        labels += [row["label"] for row in targets[b] if row["label"] not in labels]
+    out = ["## Issue 26's targets (imgmount-agent), from this run", "",
+           "Each cell: the figure, the target, and whether it is met; '-': not measured in this run.", "",
+           "| target | " + " | ".join(BACKEND_NAMES.get(b, b) for b in backends) + " |",
+           "|---|" + "---|" * len(backends)]
+    for label in labels:
+        cells = []
+        for b in backends:
+            row = next((r for r in targets[b] if r["label"] == label), None)
+            if row is None:
+                cells.append("")
+            elif row["value"] is None:
+                cells.append("- (target %s %g)" % (row["op"], row["target"]))
+            else:
+                cells.append("%s (target %s %g): %s" % (
+                    "%.2f" % row["value"] if row["value"] < 10 else "%.1f" % row["value"],
+                    row["op"], row["target"], "met" if row["met"] else "missed"))
+        out.append("| %s | %s |" % (label, " | ".join(cells)))
+    out.append("")
+    return out
+
+
 def fmt(value, mb=None):
     if value is None:
         return "-"
@@ -221,6 +315,9 @@ def markdown(samples, medians, ratios, meta, has_chart, osimage):
             cells += [fmt(medians.get(("host", t, key)), mb) for t in host_tools]
             out.append("| %s | %s |" % (label.format(**w), " | ".join(cells)))
         out.append("")
+    targets = agent_targets(medians, ratios, meta, backends)
+    if targets:
+        out += agent_targets_markdown(targets)
     if osimage:
         out += osimage_markdown(medians, osimage, meta)
     if has_chart:
@@ -232,6 +329,9 @@ def as_json(samples, medians, ratios, units, meta, osimage):
     tree = {"meta": meta, "results": {}}
     if osimage:
         tree["osimage"] = osimage
+    targets = agent_targets(medians, ratios, meta, meta["backends"].split(","))
+    if targets:
+        tree["agent_targets"] = targets
     for (backend, tool, workload), values in sorted(samples.items()):
         entry = {"median": medians[(backend, tool, workload)], "unit": units[workload],
                  "rounds": {str(r): v for r, v in sorted(values.items())}}

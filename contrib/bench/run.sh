@@ -34,11 +34,13 @@ usage: contrib/bench/run.sh [OPTIONS]
                      writeback,none,unsafe (default: writeback)
   --sandbox LIST     imgmount sandbox modes to compare, e.g. on,off
                      (default: on): what the confinement costs
-  --workloads LIST   seed,startup,cp,cat,rsync,find,roundtrip,fsync,mem,osimage
-                     (default: all; the mount start-up is measured whenever
-                     the mount is, the unmount with startup; roundtrip:
-                     getxattr through the mount, one at a time and from 32
-                     threads, on the rsync tree).  osimage: a
+  --workloads LIST   seed,startup,cp,cat,rsync,find,roundtrip,fsync,parallel,
+                     mem,osimage (default: all; the mount start-up is
+                     measured whenever the mount is, the unmount with
+                     startup; roundtrip: getxattr through the mount, one at
+                     a time and from 32 threads, on the rsync tree;
+                     parallel: 4 rsyncs of the tree in at once, until
+                     unmounted, and the daemon's peak RSS).  osimage: a
                      Debian image, built once with mmdebstrap and cached in
                      imgmount's cache directory, mounted read-only by
                      imgmount (automatic), imgmount -m and guestmount -i
@@ -60,7 +62,7 @@ EOF
 ROUNDS=3 UPLOAD_MB=500 FILE_MB=100 TREE_FILES=500 FSYNC_SAMPLES=20 MEM_MB=300
 IMAGE_MB=1024 BACKENDS='' TOOLS=imgmount,guestmount,fuse2fs,loop CACHE_MODES=writeback
 SANDBOX_MODES=on
-WORKLOADS=seed,startup,cp,cat,rsync,find,roundtrip,fsync,mem,osimage OUT='' PUBLISH=''
+WORKLOADS=seed,startup,cp,cat,rsync,find,roundtrip,fsync,parallel,mem,osimage OUT='' PUBLISH=''
 RT_CALLS=100   # getxattr calls of the roundtrip workload, per thread
 
 parse_args () {
@@ -188,11 +190,14 @@ run_round () {
 run_mount_sessions () {
   local r=$1 b=$2 t
   shift 2
-  want startup cp cat rsync find fsync || return 0
+  want startup cp cat rsync find fsync parallel || return 0
   for t; do write_session "$r" "$b" "$t"; done
   for t; do
     if want cat rsync find; then read_session "$r" "$b" "$t"; else rm -f "$W/${t//:/-}.img"; fi
   done
+  if want parallel; then
+    for t; do parallel_session "$r" "$b" "$t"; done
+  fi
 }
 
 # write_meta: the machine and the settings, for the report.

@@ -17,7 +17,7 @@ make_inputs () {
   if want seed; then head -c "${UPLOAD_MB}M" /dev/urandom > "$W/upload"; fi
   head -c "${FILE_MB}M" /dev/urandom > "$W/file"
   TREE_COUNT=0 TREE_MB=0
-  want rsync find || return 0
+  want rsync find parallel || return 0
   # The tree: the first TREE_FILES files of /usr/include (0: all of it).
   mkdir -p "$W/tree"
   (cd /usr/include && find . -type f | LC_ALL=C sort |
@@ -118,6 +118,31 @@ write_session () {
   else
     unmount_after "$mnt"
   fi
+}
+
+# trees_in MOUNTPOINT: four rsyncs at once, each of its own copy of the
+# tree, then the unmount; PARALLEL_RSS: the daemon's peak RSS before it.
+trees_in () {
+  local k pids=() failed=0
+  for k in 1 2 3 4; do rsync -a "$W/tree/" "$1/tree-$k/" & pids+=($!); done
+  for k in "${pids[@]}"; do wait "$k" || failed=1; done
+  PARALLEL_RSS=$(tool_peak_rss_mb "$1")
+  [ "$failed" = 0 ] && tool_unmount "$1"
+}
+
+# parallel_session ROUND BACKEND TOOL: a fresh image, mounted: four
+# processes each copy their own copy of the tree in (rsync -a), timed
+# until the unmount has put them in the image, and the daemon's peak RSS.
+parallel_session () {
+  local r=$1 b=$2 tool=$3 img=$W/${3//:/-}-par.img mnt=$W/mnt-${3//:/-}
+  make_image "$img" "$IMAGE_MB" ext4
+  progress "round $r $b $tool: parallel session"
+  if mount_for "$r" "$b" "$tool" "$img" "$mnt"; then
+    PARALLEL_RSS=
+    measure "$r" "$b" "$tool" rsync-in-4 trees_in "$mnt" || unmount_after "$mnt"
+    [ -z "$PARALLEL_RSS" ] || record "$r" "$b" "$tool" parallel-peak-rss "$PARALLEL_RSS" MB
+  fi
+  rm -f "$img"
 }
 
 # read_session ROUND BACKEND TOOL: the write session's image, mounted again
