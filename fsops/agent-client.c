@@ -527,19 +527,23 @@ agent_root_attr (struct agent_conn *c, struct stat *st)
 
 /* ---- the operations ---- */
 
-/* A call whose reply has no body on success (NOP, FORGET). */
 /* call_agent for a request without a name: 0 with the reply's body in
- * *REPLY (the caller's to free, also on failure), or the call's or the
- * agent's errno. */
+ * *REPLY (the caller's to free), or the call's or the agent's errno with
+ * *REPLY NULL. */
 static int
 call_reply (struct agent_conn *c, const struct agent_req *req, const void *body, size_t len,
             char **reply, size_t *reply_len)
 {
   int err;
   int e = call_agent (c, req, body, len, NULL, 0, &err, reply, reply_len);
+  if (!e && err) {
+    free (*reply);
+    *reply = NULL;
+  }
   return e ? e : err;
 }
 
+/* A call whose reply has no body on success (NOP, SYNC, FSYNC, ...). */
 static int
 call_empty (struct agent_conn *c, uint16_t op, const void *body, size_t len)
 {
@@ -579,13 +583,7 @@ int
 agent_devices (struct agent_conn *c, char **report, size_t *len)
 {
   struct agent_req req = { .op = AGENT_OP_DEVICES };
-  int err;
-  int e = call_agent (c, &req, NULL, 0, NULL, 0, &err, report, len);
-  if (!e && err) {
-    free (*report);
-    *report = NULL;
-  }
-  return e ? e : err;
+  return call_reply (c, &req, NULL, 0, report, len);
 }
 
 int
@@ -675,13 +673,7 @@ call_handle (struct agent_conn *c, uint16_t op, uint64_t handle, char **reply, s
     return EINVAL;
   struct agent_handle h = { .handle = handle };
   struct agent_req req = { .op = op };
-  int err;
-  int e = call_agent (c, &req, &h, sizeof h, NULL, 0, &err, reply, len);
-  if (!e && err) {
-    free (*reply);
-    *reply = NULL;
-  }
-  return e ? e : err;
+  return call_reply (c, &req, &h, sizeof h, reply, len);
 }
 
 int
