@@ -377,10 +377,11 @@ op_mkdir (fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
 
 static int
 remove_dir (struct fs *fs, struct inode *p, const char *name, const char *path,
-            struct stat *pst)
+            struct stat *pst, bool *current)
 {
   if (fs->agent)
-    return fs_agent_remove (fs, p, name, true, pst);
+    return fs_agent_remove (fs, p, name, true, pst, current);
+  *current = true;
   return path ? guest_rmdir (fs->g, path) : ESTALE;
 }
 
@@ -392,13 +393,14 @@ op_rmdir (fuse_req_t req, fuse_ino_t parent, const char *name)
   struct inode *p = itable_from_nodeid (&fs->itable, parent);
   AUTO_FREE char *path = itable_child_path (&fs->itable, p, name);
   struct stat pst;
-  int e = remove_dir (fs, p, name, path, &pst);
+  bool current;
+  int e = remove_dir (fs, p, name, path, &pst, &current);
   /* Files unlinked while open (through guestfsd), or left by a session
    * that ended before they were closed, may be in it under hidden names. */
   if (e == ENOTEMPTY && path && (e = fs_empty_hidden_dir (fs, p, name, path)) == 0)
-    e = remove_dir (fs, p, name, path, &pst);
+    e = remove_dir (fs, p, name, path, &pst, &current);
   if (fs->agent)
-    fs_dir_changed (fs, p, e, &pst);
+    fs_dir_changed (fs, p, !e && current ? &pst : NULL);
   if (!e)
     fs_name_unlinked (fs, p, name);
   fuse_reply_err (req, e);

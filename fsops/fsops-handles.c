@@ -139,13 +139,17 @@ fs_agent_lookup (struct fs *fs, struct inode *parent, const char *name, struct s
 int
 fs_agent_create (struct fs *fs, struct inode *parent, const char *name,
                  const struct agent_new *what, struct stat *st, struct stat *parent_st,
-                 struct fuse_entry_param *e)
+                 struct fuse_entry_param *e, bool *current)
 {
   uint64_t ph, h;
   int r = fs_handle_of (fs, parent, &ph);
   trace (fs, "agent_create", parent, name);
-  if (!r)
-    r = agent_create (fs->agent, ph, name, what, &h, st, parent_st);
+  *current = false;
+  if (r)
+    return r;
+  uint64_t start = fs_call_start (fs);
+  r = agent_create (fs->agent, ph, name, what, &h, st, parent_st);
+  *current = fs_change_done (fs, start);
   if (r)
     return r;
   if ((r = is_inode (fs, parent, parent_st, "agent create"))) {
@@ -171,12 +175,17 @@ fs_agent_getattr (struct fs *fs, struct inode *i, struct stat *st, bool *current
 }
 
 int
-fs_agent_setattr (struct fs *fs, struct inode *i, struct agent_setattr set, struct stat *st)
+fs_agent_setattr (struct fs *fs, struct inode *i, struct agent_setattr set, struct stat *st,
+                  bool *current)
 {
   int e = fs_handle_of (fs, i, &set.handle);
   trace (fs, "agent_setattr", i, NULL);
-  if (!e)
-    e = agent_setattr (fs->agent, set, st);
+  *current = false;
+  if (e)
+    return e;
+  uint64_t start = fs_call_start (fs);
+  e = agent_setattr (fs->agent, set, st);
+  *current = fs_change_done (fs, start);
   return e ? e : is_inode (fs, i, st, "agent setattr");
 }
 
@@ -250,22 +259,26 @@ hold_if_open (struct fs *fs, struct inode *i)
 
 int
 fs_agent_remove (struct fs *fs, struct inode *parent, const char *name, bool dir,
-                 struct stat *parent_st)
+                 struct stat *parent_st, bool *current)
 {
   uint64_t ph;
   int e = fs_handle_of (fs, parent, &ph);
   if (!e)
     e = hold_if_open (fs, itable_find_child (&fs->itable, parent, name));
   trace (fs, dir ? "agent_rmdir" : "agent_unlink", parent, name);
-  if (!e)
-    e = agent_remove (fs->agent, ph, name, dir, parent_st);
+  *current = false;
+  if (e)
+    return e;
+  uint64_t start = fs_call_start (fs);
+  e = agent_remove (fs->agent, ph, name, dir, parent_st);
+  *current = fs_change_done (fs, start);
   return e ? e : is_inode (fs, parent, parent_st, "agent remove");
 }
 
 int
 fs_agent_rename (struct fs *fs, struct inode *parent, const char *name, struct inode *newparent,
                  const char *newname, uint32_t flags, struct stat *parent_st,
-                 struct stat *newparent_st)
+                 struct stat *newparent_st, bool *current)
 {
   uint64_t ph, nph;
   int e = fs_handle_of (fs, parent, &ph);
@@ -274,8 +287,12 @@ fs_agent_rename (struct fs *fs, struct inode *parent, const char *name, struct i
   if (!e)
     e = hold_if_open (fs, itable_find_child (&fs->itable, newparent, newname));
   trace (fs, "agent_rename", parent, name);
-  if (!e)
-    e = agent_rename (fs->agent, ph, name, nph, newname, flags, parent_st, newparent_st);
+  *current = false;
+  if (e)
+    return e;
+  uint64_t start = fs_call_start (fs);
+  e = agent_rename (fs->agent, ph, name, nph, newname, flags, parent_st, newparent_st);
+  *current = fs_change_done (fs, start);
   if (!e)
     e = is_inode (fs, parent, parent_st, "agent rename");
   return e ? e : is_inode (fs, newparent, newparent_st, "agent rename");
@@ -283,15 +300,20 @@ fs_agent_rename (struct fs *fs, struct inode *parent, const char *name, struct i
 
 int
 fs_agent_link (struct fs *fs, struct inode *i, struct inode *newparent, const char *name,
-               struct stat *st, struct stat *parent_st, struct fuse_entry_param *e)
+               struct stat *st, struct stat *parent_st, struct fuse_entry_param *e,
+               bool *current)
 {
   uint64_t h, ph;
   int r = fs_handle_of (fs, i, &h);
   if (!r)
     r = fs_handle_of (fs, newparent, &ph);
   trace (fs, "agent_link", newparent, name);
-  if (!r)
-    r = agent_link (fs->agent, h, ph, name, st, parent_st);
+  *current = false;
+  if (r)
+    return r;
+  uint64_t start = fs_call_start (fs);
+  r = agent_link (fs->agent, h, ph, name, st, parent_st);
+  *current = fs_change_done (fs, start);
   if (r)
     return r;
   /* The reference is to I's own handle: fs_agent_take_entry keeps one. */

@@ -139,6 +139,12 @@ int fs_handle_of (struct fs *fs, struct inode *i, uint64_t *handle);
  * reply's, as the kernel orders attributes against changes itself). */
 uint64_t fs_call_start (struct fs *fs);
 bool fs_call_done (struct fs *fs, uint64_t start);
+/* The same for one call that changes something: the kernel orders the
+ * changes to one directory or file (their inode locks), so the daemon's
+ * table follows them in order; fs_change_done says whether no other
+ * change was sent or answered meanwhile, so that the reply's attributes
+ * may be kept in the caches (else they are forgotten). */
+bool fs_change_done (struct fs *fs, uint64_t start);
 
 /* Looks PARENT/NAME up at the agent (the lock let go meanwhile): fills *ST
  * and, as fs_make_entry, E; *CURRENT as fs_call_done says. */
@@ -156,11 +162,14 @@ int fs_agent_take_entry (struct fs *fs, struct inode *parent, const char *name, 
  * back.  EIO when H or ST are not I's. */
 int fs_agent_keep_handle (struct fs *fs, struct inode *i, uint64_t h, const struct stat *st);
 
+/* The calls that change something below let the lock go while the agent
+ * answers; *CURRENT as fs_change_done says. */
+
 /* Makes PARENT/NAME at the agent as WHAT says: fills *ST and, as
  * fs_make_entry, E; *PARENT_ST gets the directory's attributes after. */
 int fs_agent_create (struct fs *fs, struct inode *parent, const char *name,
                      const struct agent_new *what, struct stat *st, struct stat *parent_st,
-                     struct fuse_entry_param *e);
+                     struct fuse_entry_param *e, bool *current);
 
 /* I's attributes from the agent (the lock let go meanwhile), its identity
  * and type checked; *CURRENT as fs_call_done says. */
@@ -174,24 +183,25 @@ int fs_agent_write (struct fs *fs, struct inode *i, const char *buf, size_t size
 /* Changes I's attributes at the agent as SET says (its handle filled in
  * here); *ST gets them after, its identity checked. */
 int fs_agent_setattr (struct fs *fs, struct inode *i, struct agent_setattr set,
-                      struct stat *st);
+                      struct stat *st, bool *current);
 
 /* Removes PARENT/NAME at the agent (rmdir with DIR, else unlink); an
  * open file keeps its handle first, and through it its data, as no
  * hidden name is needed.  *PARENT_ST: the directory after. */
 int fs_agent_remove (struct fs *fs, struct inode *parent, const char *name, bool dir,
-                     struct stat *parent_st);
+                     struct stat *parent_st, bool *current);
 /* Renames PARENT/NAME to NEWPARENT/NEWNAME at the agent (FLAGS 0 or
  * AGENT_RENAME_NOREPLACE); an open file renamed over keeps its handle
  * first.  *PARENT_ST, *NEWPARENT_ST: the directories after. */
 int fs_agent_rename (struct fs *fs, struct inode *parent, const char *name,
                      struct inode *newparent, const char *newname, uint32_t flags,
-                     struct stat *parent_st, struct stat *newparent_st);
+                     struct stat *parent_st, struct stat *newparent_st, bool *current);
 
 /* Makes NEWPARENT/NAME another name of I at the agent: fills *ST (I's
  * attributes after), *PARENT_ST and, as fs_make_entry, E. */
 int fs_agent_link (struct fs *fs, struct inode *i, struct inode *newparent, const char *name,
-                   struct stat *st, struct stat *parent_st, struct fuse_entry_param *e);
+                   struct stat *st, struct stat *parent_st, struct fuse_entry_param *e,
+                   bool *current);
 
 /* fallocate(2) of I's file at the agent; *ST: its attributes after. */
 int fs_agent_fallocate (struct fs *fs, struct inode *i, int mode, int64_t offset, int64_t length,
@@ -307,9 +317,9 @@ void fs_note_dir_stat (struct fs *fs, struct inode *i, const struct stat *st);
  * longer knows it (those calls are not counted as changing directories). */
 void fs_forget_dir_stat (struct fs *fs, struct inode *i);
 /* After an agent call that changed DIR (no libguestfs call counts it):
- * its attributes ST from the reply, or forgotten when the call failed
- * (E). */
-void fs_dir_changed (struct fs *fs, struct inode *dir, int e, const struct stat *st);
+ * its attributes ST from the reply, or forgotten (ST NULL) when the call
+ * failed or another change ran meanwhile. */
+void fs_dir_changed (struct fs *fs, struct inode *dir, const struct stat *st);
 
 /* Syncs the appliance's disks, then the image files on the host. */
 int fs_sync_disks (struct fs *fs);

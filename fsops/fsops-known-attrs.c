@@ -156,11 +156,11 @@ fs_forget_dir_stat (struct fs *fs, struct inode *i)
 }
 
 void
-fs_dir_changed (struct fs *fs, struct inode *dir, int e, const struct stat *st)
+fs_dir_changed (struct fs *fs, struct inode *dir, const struct stat *st)
 {
   fs_forget_stat (fs, dir);
-  if (e)
-    fs_forget_dir_stat (fs, dir);
-  else
+  if (st)
     fs_note_dir_stat (fs, dir, st);
+  else
+    fs_forget_dir_stat (fs, dir);
 }

@@ -161,9 +161,12 @@ op_setxattr (fuse_req_t req, fuse_ino_t ino, const char *name,
   if (is_capability (name))
     fs_state_of (itable_from_nodeid (&fs->itable, ino))->no_capability = false;
   int e = target_of (fs, ino, &h, &path);
-  if (!e && fs->agent)
+  if (!e && fs->agent) {
+    uint64_t start = fs_call_start (fs);
     e = agent_setxattr (fs->agent, h, name, value, size,
                         (uint32_t) (flags & (XATTR_CREATE | XATTR_REPLACE)));
+    fs_change_done (fs, start);
+  }
   else if (!e)
     e = guestfsd_setxattr (fs, path, name, value, size, flags);
   attrs_changed (fs, ino);
@@ -202,8 +205,13 @@ op_removexattr (fuse_req_t req, fuse_ino_t ino, const char *name)
   uint64_t h;
   AUTO_FREE char *path = NULL;
   int e = target_of (fs, ino, &h, &path);
-  if (!e)
-    e = fs->agent ? agent_removexattr (fs->agent, h, name) : guest_removexattr (fs->g, path, name);
+  if (!e && fs->agent) {
+    uint64_t start = fs_call_start (fs);
+    e = agent_removexattr (fs->agent, h, name);
+    fs_change_done (fs, start);
+  }
+  else if (!e)
+    e = guest_removexattr (fs->g, path, name);
   if (is_capability (name) && (!e || e == ENOATTR))
     fs_state_of (itable_from_nodeid (&fs->itable, ino))->no_capability = true;
   attrs_changed (fs, ino);

@@ -63,6 +63,14 @@ fs_call_done (struct fs *fs, uint64_t start)
   return agent_changes (fs->agent) == start;
 }
 
+bool
+fs_change_done (struct fs *fs, uint64_t start)
+{
+  fs_lock (fs);
+  /* The count moved twice for this change (sent, answered), and no more. */
+  return agent_changes (fs->agent) == start + 2;
+}
+
 int
 fs_lstat (struct fs *fs, const char *path, struct stat *st)
 {
@@ -446,8 +454,9 @@ agent_apply_setattr (struct fs *fs, struct inode *i, const struct stat *attr, in
     wbuf_truncate (&((struct file_state *) i->data)->wb, attr->st_size);
     rcache_drop (&((struct file_state *) i->data)->rc);
   }
-  int e = fs_agent_setattr (fs, i, agent_set_of (attr, to_set), st);
-  if (e)
+  bool current;
+  int e = fs_agent_setattr (fs, i, agent_set_of (attr, to_set), st, &current);
+  if (e || !current)
     fs_forget_stat (fs, i);
   else
     fs_note_stat (fs, i, st);
@@ -547,18 +556,19 @@ fs_create_node (fuse_req_t req, struct fs *fs, fuse_ino_t parent, const char *na
   fs_name_may_appear (p, name);
   struct stat st, pst;
   int r;
+  bool current = true;
   if (fs->agent) {
     /* One call makes it, gives it away, and says what it and its
      * directory are now; libguestfs counts none of it. */
-    r = fs_agent_create (fs, p, name, &what, &st, &pst, e);
-    fs_dir_changed (fs, p, r, &pst);
+    r = fs_agent_create (fs, p, name, &what, &st, &pst, e, &current);
+    fs_dir_changed (fs, p, !r && current ? &pst : NULL);
   }
   else {
     r = guestfsd_create_node (req, fs, p, name, &what, &st);
     if (!r)
       r = fs_make_entry (fs, p, name, &st, e);
   }
-  if (!r)
+  if (!r && current)
     fs_note_stat (fs, itable_from_nodeid (&fs->itable, e->ino), &st);
   return r;
 }
@@ -638,10 +648,11 @@ agent_link_of (struct fs *fs, struct inode *i, struct inode *np, const char *new
                struct fuse_entry_param *e)
 {
   struct stat st, pst;
+  bool current;
   fs_name_may_appear (np, newname);
-  int r = fs_agent_link (fs, i, np, newname, &st, &pst, e);
-  fs_dir_changed (fs, np, r, &pst);
-  if (r)
+  int r = fs_agent_link (fs, i, np, newname, &st, &pst, e, &current);
+  fs_dir_changed (fs, np, !r && current ? &pst : NULL);
+  if (r || !current)
     fs_forget_stat (fs, i);
   else
     fs_note_stat (fs, i, &st);
@@ -679,8 +690,9 @@ static int
 agent_unlink (struct fs *fs, struct inode *p, const char *name, struct inode *child)
 {
   struct stat pst;
-  int e = fs_agent_remove (fs, p, name, false, &pst);
-  fs_dir_changed (fs, p, e, &pst);
+  bool current;
+  int e = fs_agent_remove (fs, p, name, false, &pst, &current);
+  fs_dir_changed (fs, p, !e && current ? &pst : NULL);
   fs_forget_stat (fs, child);   /* its links and ctime */
   return e;
 }
@@ -743,14 +755,16 @@ agent_rename_of (struct fs *fs, struct inode *p, const char *name, struct inode 
   struct inode *moved = itable_find_child (&fs->itable, p, name);
   struct inode *other = itable_find_child (&fs->itable, np, newname);
   struct stat pst, npst;
+  bool current;
   fs_name_may_appear (np, newname);
-  int e = fs_agent_rename (fs, p, name, np, newname, flags, &pst, &npst);
+  int e = fs_agent_rename (fs, p, name, np, newname, flags, &pst, &npst, &current);
   fs_forget_stat (fs, moved);   /* its ctime */
   if (flags & RENAME_EXCHANGE)
     fs_forget_stat (fs, other);
-  fs_dir_changed (fs, p, e, &pst);
+  bool known = !e && current;
+  fs_dir_changed (fs, p, known ? &pst : NULL);
   if (np != p)
-    fs_dir_changed (fs, np, e, &npst);
+    fs_dir_changed (fs, np, known ? &npst : NULL);
   return e;
 }
 

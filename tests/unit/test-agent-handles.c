@@ -203,6 +203,43 @@ test_lock_let_go (void)
   CHECK (lock_taken_meanwhile);
 }
 
+static bool slow_change_current = true;
+
+static void *
+change_slowly (void *file)
+{
+  struct stat st;
+  fs_lock (&fs);
+  struct agent_setattr set = { .valid = AGENT_SET_MODE, .mode = 0600 };
+  CHECK (fs_agent_setattr (&fs, file, set, &st, &slow_change_current) == 0);
+  fs_unlock (&fs);
+  return NULL;
+}
+
+/* A change lets the lock go too; one overlapped by another change may
+ * have been made before or after it, so its reply is not to be kept. */
+static void
+test_change_overlapped (void)
+{
+  struct inode *f = itable_find_child (&fs.itable, &fs.itable.root, "f");
+  unsigned before = agent_double_requests (dbl);
+  struct stat st;
+  bool current;
+  pthread_t t;
+  agent_double_next (dbl, AD_TRICKLE);
+  fs_unlock (&fs);
+  CHECK (pthread_create (&t, NULL, change_slowly, f) == 0);
+  while (agent_double_requests (dbl) == before)
+    usleep (1000);
+  fs_lock (&fs);   /* the slow change let it go */
+  struct agent_setattr set = { .valid = AGENT_SET_MODE, .mode = 0644 };
+  CHECK (fs_agent_setattr (&fs, f, set, &st, &current) == 0);
+  fs_unlock (&fs);
+  pthread_join (t, NULL);
+  fs_lock (&fs);
+  CHECK (!slow_change_current);
+}
+
 int
 main (void)
 {
@@ -213,6 +250,7 @@ main (void)
   test_getattr_of_another_object ();
   test_type_changed ();
   test_lock_let_go ();
+  test_change_overlapped ();
   test_agent_error ();
   stop ();
   return CHECK_DONE ();
