@@ -127,9 +127,12 @@ append_entry (struct dir_handle *d, const char *name, const struct stat *st, boo
 /* DIR's entries from imgmount-agent into D, "." and ".." first as
  * guestfsd lists them, with their attributes and handles when PLUS: one
  * READDIR per couple of thousand entries, and no lstatnslist after it.
- * *EXACT: whether nothing changed while the lock was let go. */
+ * DIR's names stay as listed while the lock is let go: the kernel makes
+ * no change in a directory while it reads it (the directory's lock, held
+ * from before this first read to its answer), and through the agent no
+ * name is hidden nor removed at a close. */
 static int
-agent_listing (struct fs *fs, struct dir_handle *d, struct inode *dir, bool plus, bool *exact)
+agent_listing (struct fs *fs, struct dir_handle *d, struct inode *dir, bool plus)
 {
   uint64_t h, cookie = 0;
   int e = fs_handle_of (fs, dir, &h);
@@ -142,8 +145,7 @@ agent_listing (struct fs *fs, struct dir_handle *d, struct inode *dir, bool plus
   append_entry (d, ".", &dot, plus, 0);
   append_entry (d, "..", &dotdot, plus, 0);
   d->freed_at_load = fs->itable.freed;
-  /* The listing is D's alone, and the kernel changes no name in DIR while
-   * it reads it (the directory's lock), so the lock can go meanwhile. */
+  /* The listing is D's alone: the lock can go meanwhile. */
   d->changes_at_load = fs_call_start (fs);
   for (bool eof = false; !eof && !e; ) {
     struct agent_dirlist list;
@@ -160,8 +162,7 @@ agent_listing (struct fs *fs, struct dir_handle *d, struct inode *dir, bool plus
     if (d->entries->len > AGENT_LIST_MAX)
       e = guest_reject ("agent readdir", "a listing without end");
   }
-  /* A name set made while something changed could miss a change. */
-  *exact = fs_call_done (fs, d->changes_at_load);
+  fs_call_done (fs, d->changes_at_load);
   return e;
 }
 
@@ -177,10 +178,8 @@ load_listing (struct fs *fs, struct dir_handle *d, struct inode *dir, bool plus)
   d->path = itable_path (&fs->itable, dir);
   if (!d->path)
     return ESTALE;
-  bool exact = true;
-  int e = fs->agent ? agent_listing (fs, d, dir, plus, &exact)
-                    : guest_readdir (fs->g, d->path, &d->entries);
-  if (!e && exact)
+  int e = fs->agent ? agent_listing (fs, d, dir, plus) : guest_readdir (fs->g, d->path, &d->entries);
+  if (!e)
     fs_names_of_listing (fs, dir, d->entries);
   else
     drop_listing (fs, d);   /* a part is no listing: the next read starts over */
