@@ -381,8 +381,13 @@ def chart(outdir, medians, meta):
         return False
     dat = os.path.join(outdir, "chart.dat")
     write_chart_data(dat, blocks)
-    colors = dict(zip(TOOL_ORDER + ["kvm", "tcg", "uml"], ["#1f77b4", "#6baed6", "#c6dbef", "#d62728",
-                                                        "#7f7f7f", "#bcbd22", "#2ca02c", "#ff7f0e", "#9467bd"]))
+    # A colour for every tool and backend: zip would drop the last keys
+    # silently if the list ran short (it did once TOOL_ORDER grew).
+    palette = ["#1f77b4", "#6baed6", "#c6dbef", "#9ecae1", "#d62728", "#7f7f7f", "#bcbd22",
+               "#2ca02c", "#ff7f0e", "#9467bd"]
+    keys = TOOL_ORDER + ["kvm", "tcg", "uml"]
+    assert len(palette) >= len(keys), "a colour for each tool and backend"
+    colors = dict(zip(keys, palette))
 
     def plot(index, series):
         return "plot " + ", ".join("'%s' index %d using %d:xtic(1) title '%s' lc rgb '%s'" %

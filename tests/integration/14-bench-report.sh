@@ -36,6 +36,15 @@ check "a timed workload: in the table" grep -q "| 1.0 (100 MB/s) |" "$T/run/resu
 check "a timed workload: the chart is drawn" test -s "$T/run/chart.svg"
 check "a timed workload: and shown" grep -q "chart.svg" "$T/run/results.md"
 
+# The seed's tests on both backends: the chart's panel for them is
+# coloured by backend (a colour short once the sandbox column came, and
+# a full run's report ended in a KeyError for 'uml').
+run_report "the seed's tests" "1 uml guestfish startup 7.0 s" "1 tcg guestfish startup 13.6 s" \
+  "1 uml guestfish upload 40.0 s" "1 tcg guestfish upload 12.0 s"
+check "the seed's tests: the chart is drawn" test -s "$T/run/chart.svg"
+check "the seed's tests: in the table" grep -q "| upload 500 MB + sync | 40.0 (12 MB/s) | 12.0 (42 MB/s) |" \
+  "$T/run/results.md"
+
 # The OS image row (issue 29), without building the image: automatic
 # against imgmount -m (difference per round, then the median) and against
 # guestmount -i, with the targets; no empty "Through the mount" table.
