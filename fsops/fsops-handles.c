@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include "fsops/fsops-internal.h"
 #include "common/printable.h"
-#include "fsops/guest-calls.h"
 #include "common/agent-protocol.h"
 
 /* Parents resolved one under the other before a handle is found: beyond
@@ -38,13 +37,14 @@ trace (struct fs *fs, const char *call, struct inode *parent, const char *name)
 /* Takes HANDLE, a new reference from the agent for I's identity, as I's;
  * an inode holds one reference at most. */
 int
-fs_agent_keep_handle (struct fs *fs, struct inode *i, uint64_t handle, const struct stat *st)
+fs_agent_keep_handle (struct fs *fs, struct inode *i, uint64_t handle, const struct stat *st,
+                      const char *call)
 {
   struct file_state *s = fs_state_of (i);
   int r = (int64_t) st->st_dev != i->dev || (int64_t) st->st_ino != i->ino ||
           (s->handle && s->handle != handle)
-    ? guest_reject ("agent lookup", "another object's identity or handle")
-    : fs_check_type (fs, i, st->st_mode, "agent lookup");
+    ? guest_reject (call, "another object's identity or handle")
+    : fs_check_type (fs, i, st->st_mode, call);
   if (r) {
     agent_forget (fs->agent, handle, 1);
     return r;
@@ -79,7 +79,7 @@ handle_at_depth (struct fs *fs, struct inode *i, uint64_t *handle, int depth)
   if (!e)
     e = agent_lookup (fs->agent, parent, i->aliases->name, &h, &st);
   if (!e)
-    e = fs_agent_keep_handle (fs, i, h, &st);
+    e = fs_agent_keep_handle (fs, i, h, &st, "agent lookup");
   if (!e)
     *handle = s->handle;
   return e;
@@ -101,54 +101,53 @@ is_inode (struct fs *fs, struct inode *i, const struct stat *st, const char *cal
   return fs_check_type (fs, i, st->st_mode, call);
 }
 
-/* Takes the agent's new reference H to PARENT/NAME, of attributes ST, as
- * the entry E: 0, or an errno with the reference given back. */
 int
 fs_agent_take_entry (struct fs *fs, struct inode *parent, const char *name, uint64_t h,
-                     const struct stat *st, struct fuse_entry_param *e)
+                     const struct stat *st, struct fuse_entry_param *e, const char *call)
 {
-  int r = fs_make_entry (fs, parent, name, st, e);
+  int r = fs_make_entry (fs, parent, name, st, e, call);
   if (r) {
     agent_forget (fs->agent, h, 1);
     return r;
   }
   /* The entry counted a kernel lookup, which an error reply must undo. */
   struct inode *i = itable_from_nodeid (&fs->itable, e->ino);
-  r = fs_agent_keep_handle (fs, i, h, st);
+  r = fs_agent_keep_handle (fs, i, h, st, call);
   if (r)
     itable_forget (&fs->itable, i, 1);
   return r;
 }
 
 int
-fs_agent_lookup (struct fs *fs, struct inode *parent, const char *name, struct stat *st,
-                 struct fuse_entry_param *e, bool *current)
+fs_agent_lookup (struct fs *fs, struct inode *parent, const char *name,
+                 struct fuse_entry_param *e)
 {
   uint64_t ph, h;
+  struct stat st;
   int r = fs_handle_of (fs, parent, &ph);
   trace (fs, "agent_lookup", parent, name);
-  *current = false;
   if (r)
     return r;
-  uint64_t start = fs_call_start (fs);
-  r = agent_lookup (fs->agent, ph, name, &h, st);
-  *current = fs_call_done (fs, start);
-  return r ? r : fs_agent_take_entry (fs, parent, name, h, st, e);
+  fs_call_start (fs);
+  r = agent_lookup (fs->agent, ph, name, &h, &st);
+  fs_lock (fs);
+  return r ? r : fs_agent_take_entry (fs, parent, name, h, &st, e, "agent lookup");
 }
 
 int
 fs_agent_create (struct fs *fs, struct inode *parent, const char *name,
-                 const struct agent_new *what, struct stat *st, struct stat *parent_st,
+                 const struct agent_new *what, struct stat *parent_st,
                  struct fuse_entry_param *e, bool *current)
 {
   uint64_t ph, h;
+  struct stat st;
   int r = fs_handle_of (fs, parent, &ph);
   trace (fs, "agent_create", parent, name);
   *current = false;
   if (r)
     return r;
   uint64_t start = fs_call_start (fs);
-  r = agent_create (fs->agent, ph, name, what, &h, st, parent_st);
+  r = agent_create (fs->agent, ph, name, what, &h, &st, parent_st);
   *current = fs_change_done (fs, start);
   if (r)
     return r;
@@ -156,36 +155,33 @@ fs_agent_create (struct fs *fs, struct inode *parent, const char *name,
     agent_forget (fs->agent, h, 1);
     return r;
   }
-  return fs_agent_take_entry (fs, parent, name, h, st, e);
+  return fs_agent_take_entry (fs, parent, name, h, &st, e, "agent create");
 }
 
 int
-fs_agent_getattr (struct fs *fs, struct inode *i, struct stat *st, bool *current)
+fs_agent_getattr (struct fs *fs, struct inode *i, struct stat *st)
 {
   uint64_t h;
   int e = fs_handle_of (fs, i, &h);
   trace (fs, "agent_getattr", i, NULL);
-  *current = false;
   if (e)
     return e;
-  uint64_t start = fs_call_start (fs);
+  fs_call_start (fs);
   e = agent_getattr (fs->agent, h, st);
-  *current = fs_call_done (fs, start);
+  fs_lock (fs);
   return e ? e : is_inode (fs, i, st, "agent getattr");
 }
 
 int
-fs_agent_setattr (struct fs *fs, struct inode *i, struct agent_setattr set, struct stat *st,
-                  bool *current)
+fs_agent_setattr (struct fs *fs, struct inode *i, struct agent_setattr set, struct stat *st)
 {
   int e = fs_handle_of (fs, i, &set.handle);
   trace (fs, "agent_setattr", i, NULL);
-  *current = false;
   if (e)
     return e;
-  uint64_t start = fs_call_start (fs);
+  fs_call_start (fs);
   e = agent_setattr (fs->agent, set, st);
-  *current = fs_change_done (fs, start);
+  fs_lock (fs);
   return e ? e : is_inode (fs, i, st, "agent setattr");
 }
 
@@ -254,7 +250,8 @@ static int
 hold_if_open (struct fs *fs, struct inode *i)
 {
   uint64_t h;
-  return i && fs_is_open (i) ? fs_handle_of (fs, i, &h) : 0;
+  bool open = i && i->data && ((struct file_state *) i->data)->open_count > 0;
+  return open ? fs_handle_of (fs, i, &h) : 0;
 }
 
 int
@@ -300,10 +297,10 @@ fs_agent_rename (struct fs *fs, struct inode *parent, const char *name, struct i
 
 int
 fs_agent_link (struct fs *fs, struct inode *i, struct inode *newparent, const char *name,
-               struct stat *st, struct stat *parent_st, struct fuse_entry_param *e,
-               bool *current)
+               struct stat *parent_st, struct fuse_entry_param *e, bool *current)
 {
   uint64_t h, ph;
+  struct stat st;
   int r = fs_handle_of (fs, i, &h);
   if (!r)
     r = fs_handle_of (fs, newparent, &ph);
@@ -312,22 +309,24 @@ fs_agent_link (struct fs *fs, struct inode *i, struct inode *newparent, const ch
   if (r)
     return r;
   uint64_t start = fs_call_start (fs);
-  r = agent_link (fs->agent, h, ph, name, st, parent_st);
+  r = agent_link (fs->agent, h, ph, name, &st, parent_st);
   *current = fs_change_done (fs, start);
   if (r)
     return r;
   /* The reference is to I's own handle: fs_agent_take_entry keeps one. */
-  if ((r = is_inode (fs, i, st, "agent link")) || (r = is_inode (fs, newparent, parent_st, "agent link"))) {
+  if ((r = is_inode (fs, i, &st, "agent link")) ||
+      (r = is_inode (fs, newparent, parent_st, "agent link"))) {
     agent_forget (fs->agent, h, 1);
     return r;
   }
-  return fs_agent_take_entry (fs, newparent, name, h, st, e);
+  return fs_agent_take_entry (fs, newparent, name, h, &st, e, "agent link");
 }
 
 void
 fs_forget_handle (struct fs *fs, struct inode *i)
 {
   struct file_state *s = i->data;
+  /* fs_free lets the table go without the agent: its end closes anyway. */
   if (s && s->handle && fs->agent)
     agent_forget (fs->agent, s->handle, 1);
   if (s)

@@ -88,17 +88,17 @@ fs_names_of_new_dir (struct fs *fs, struct inode *dir)
 }
 
 void
-fs_names_of_listing (struct fs *fs, struct inode *dir,
-                     const struct guestfs_dirent_list *entries)
+fs_names_of_listing (struct fs *fs, struct inode *dir, const struct dir_entry *entries,
+                     size_t n)
 {
-  if (!fs->exact_names || entries->len > NSET_MAX_NAMES)
+  if (!fs->exact_names || n > NSET_MAX_NAMES)
     return;
   struct file_state *s = fs_state_of (dir);
   if (s->names)
     return;   /* known already, and kept exact since */
   s->names = nset_new ();
-  for (size_t k = 0; k < entries->len && s->names; k++)
-    if (!nset_add (s->names, entries->val[k].name))
+  for (size_t k = 0; k < n && s->names; k++)
+    if (!nset_add (s->names, entries[k].name))
       forget_all_names (s);
 }
 

@@ -1,10 +1,10 @@
-/* fsops.c: FUSE low-level operations on files, mapped to libguestfs calls.
- * Directories are in fsops-dir.c, extended attributes in fsops-xattr.c,
- * files unlinked while open in fsops-hidden.c.
+/* fsops.c: FUSE low-level operations on files, each an imgmount-agent call
+ * (fsops-handles.c) on the object's handle.  Directories are in
+ * fsops-dir.c, extended attributes in fsops-xattr.c.
  *
- * Every reply that carries attributes comes from a fresh appliance stat
- * (or from the result of the call itself), so the kernel's caches, which
- * may live long because imgmount owns the image, start exact; the kernel
+ * Every reply that carries attributes comes from the agent's reply to the
+ * call itself (or to a fresh GETATTR), so the kernel's caches, which may
+ * live long because imgmount owns the image, start exact; the kernel
  * invalidates them itself on each change it makes through us. */
 #include <errno.h>
 #include <fcntl.h>
@@ -31,14 +31,6 @@ fs_lock (struct fs *fs)
 {
   pthread_mutex_lock (&fs->lock);
   watchdog_busy (fs->call_timeout);
-  /* libguestfs keeps error handlers per thread: silence its printing in
-   * each FUSE worker once.  Failures are expected (ENOENT on lookup) and
-   * become errnos, not messages. */
-  static __thread bool quiet;
-  if (!quiet) {
-    guestfs_set_error_handler (fs->g, NULL, NULL);
-    quiet = true;
-  }
 }
 
 void
@@ -72,12 +64,6 @@ fs_change_done (struct fs *fs, uint64_t start)
 }
 
 int
-fs_lstat (struct fs *fs, const char *path, struct stat *st)
-{
-  return guest_lstat (fs->g, path, st);
-}
-
-int
 fs_check_type (struct fs *fs, struct inode *i, mode_t mode, const char *call)
 {
   mode_t type = mode & S_IFMT;
@@ -91,13 +77,13 @@ fs_check_type (struct fs *fs, struct inode *i, mode_t mode, const char *call)
 
 int
 fs_make_entry (struct fs *fs, struct inode *parent, const char *name,
-               const struct stat *st, struct fuse_entry_param *e)
+               const struct stat *st, struct fuse_entry_param *e, const char *call)
 {
   struct inode *i = itable_lookup (&fs->itable, parent, name, (int64_t) st->st_dev,
                                    (int64_t) st->st_ino);
   if (!i)
-    return guest_reject ("lstatns", "a directory's own identity for an entry in it");
-  int r = fs_check_type (fs, i, st->st_mode, "lookup");
+    return guest_reject (call, "a directory's own identity for an entry in it");
+  int r = fs_check_type (fs, i, st->st_mode, call);
   if (r) {
     itable_forget (&fs->itable, i, 1);   /* the lookup itable_lookup counted */
     return r;
@@ -107,42 +93,6 @@ fs_make_entry (struct fs *fs, struct inode *parent, const char *name,
   e->attr = *st;
   e->attr_timeout = fs->timeout;
   e->entry_timeout = fs->timeout;
-  return 0;
-}
-
-void
-fs_reply_entry (fuse_req_t req, struct fs *fs, struct inode *parent,
-                const char *name, const char *path)
-{
-  struct stat st;
-  struct fuse_entry_param e;
-  int r = fs_lstat (fs, path, &st);
-  if (!r)
-    r = fs_make_entry (fs, parent, name, &st, &e);
-  if (r)
-    fuse_reply_err (req, r);
-  else
-    fuse_reply_entry (req, &e);
-}
-
-int
-fs_give_to_caller (fuse_req_t req, struct fs *fs, const char *path, struct stat *st)
-{
-  const struct fuse_ctx *ctx = fuse_req_ctx (req);
-  uid_t uid = ctx->uid;
-  /* The appliance created it as root, so any other group came from a
-   * set-group-ID directory, which decides the group as it would here. */
-  gid_t gid = st->st_gid != 0 ? st->st_gid : ctx->gid;
-  if (uid == st->st_uid && gid == st->st_gid)
-    return 0;
-  int e = guest_lchown (fs->g, path, (int) uid, (int) gid);
-  if (e)
-    return e;
-  /* chown may clear set-ID bits: only then is a new stat needed. */
-  if (st->st_mode & (S_ISUID | S_ISGID))
-    return fs_lstat (fs, path, st);
-  st->st_uid = uid;
-  st->st_gid = gid;
   return 0;
 }
 
@@ -157,29 +107,8 @@ fs_state_of (struct inode *i)
 static int
 write_through (struct fs *fs, struct inode *i, const char *buf, size_t size, int64_t off)
 {
-  if (fs->agent) {
-    struct stat st;
-    int e = fs_agent_write (fs, i, buf, size, off, &st);
-    /* No libguestfs call counts this change (fsops-known-attrs.c). */
-    if (e)
-      fs_forget_stat (fs, i);
-    else
-      fs_note_stat (fs, i, &st);
-    return e;
-  }
-  AUTO_FREE char *path = itable_path (&fs->itable, i);
-  if (!path)
-    return ESTALE;
-  while (size > 0) {
-    size_t n = size > APPLIANCE_IO_MAX ? APPLIANCE_IO_MAX : size, written;
-    int e = guest_pwrite (fs->g, path, buf, n, off, &written);
-    if (e)
-      return e;
-    buf += written;
-    size -= written;
-    off += (int64_t) written;
-  }
-  return 0;
+  struct stat st;   /* checked there; the kernel keeps its own size */
+  return fs_agent_write (fs, i, buf, size, off, &st);
 }
 
 int
@@ -221,20 +150,18 @@ sync_host_images (struct fs *fs)
 int
 fs_sync_disks (struct fs *fs)
 {
-  int e = fs->agent ? agent_sync (fs->agent) : guest_sync (fs->g);
+  int e = agent_sync (fs->agent);
   return e ? e : sync_host_images (fs);
 }
 
-/* One file's or directory's fsync: where the agent serves, the guest's
- * fsync of it alone, which ends with the same flush of its disk
- * (guestfsd's sync flushes every filesystem, starting a program: ~0.1 s
- * under UML); then the images, as fs_sync_disks. */
+/* One file's or directory's fsync: the guest's fsync of it alone, which
+ * ends with the same flush of its disk (guestfsd's sync flushed every
+ * filesystem, starting a program: ~0.1 s under UML); then the images, as
+ * fs_sync_disks. */
 static int
 sync_inode (struct fs *fs, struct inode *i, int datasync)
 {
   uint64_t h;
-  if (!fs->agent)
-    return fs_sync_disks (fs);
   int e = fs_handle_of (fs, i, &h);
   if (!e)
     e = agent_fsync (fs->agent, h, datasync != 0);
@@ -295,16 +222,9 @@ op_lookup (fuse_req_t req, fuse_ino_t parent, const char *name)
   struct fs *fs = fs_of (req);
   fs_lock (fs);
   struct inode *p = itable_from_nodeid (&fs->itable, parent);
-  AUTO_FREE char *path = itable_child_path (&fs->itable, p, name);
   fs_flush_child (fs, p, name);
-  struct stat st;
   struct fuse_entry_param e;
-  bool current = true;
-  int r = !path ? ESTALE : fs_name_is_absent (p, name) ? ENOENT : 0;
-  if (!r && fs->agent)
-    r = fs_agent_lookup (fs, p, name, &st, &e, &current);
-  else if (!r && !(r = fs_lstat (fs, path, &st)))
-    r = fs_make_entry (fs, p, name, &st, &e);
+  int r = fs_name_is_absent (p, name) ? ENOENT : fs_agent_lookup (fs, p, name, &e);
   if (r == ENOENT) {
     /* A negative entry: the kernel drops it itself when it creates NAME. */
     e = (struct fuse_entry_param) { .ino = 0, .entry_timeout = fs->timeout };
@@ -312,11 +232,8 @@ op_lookup (fuse_req_t req, fuse_ino_t parent, const char *name)
   }
   else if (r)
     fuse_reply_err (req, r);
-  else {
-    if (current)
-      fs_note_stat (fs, itable_from_nodeid (&fs->itable, e.ino), &st);
+  else
     fuse_reply_entry (req, &e);
-  }
   fs_unlock (fs);
 }
 
@@ -360,65 +277,13 @@ op_getattr (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
   fs_lock (fs);
   int e;
   struct inode *i = flushed_inode (fs, ino, &e);
-  AUTO_FREE char *path = itable_path (&fs->itable, i);
   struct stat st;
-  int r = 0;
-  bool current = true;
-  if (!fs_known_dir_stat (fs, i, &st)) {
-    r = fs->agent ? fs_agent_getattr (fs, i, &st, &current)
-                  : path ? fs_lstat (fs, path, &st) : ESTALE;
-    if (r == 0 && current)
-      fs_note_stat (fs, i, &st);
-  }
+  int r = fs_known_dir_stat (fs, i, &st) ? 0 : fs_agent_getattr (fs, i, &st);
   if (r)
     fuse_reply_err (req, r);
   else
     fuse_reply_attr (req, &st, fs->timeout);
   fs_unlock (fs);
-}
-
-/* A timestamp for guestfs_utimens: -1 nsec means now, -2 leave alone. */
-static void
-utimens_arg (int to_set, int set_bit, int now_bit, const struct timespec *ts,
-             int64_t *sec, int64_t *nsec)
-{
-  *sec = 0;
-  if (to_set & now_bit)
-    *nsec = -1;
-  else if (to_set & set_bit) {
-    *sec = ts->tv_sec;
-    *nsec = ts->tv_nsec;
-  }
-  else
-    *nsec = -2;
-}
-
-static int
-apply_setattr (struct fs *fs, struct inode *i, const char *path,
-               const struct stat *attr, int to_set)
-{
-  guestfs_h *g = fs->g;
-  int e = 0;
-  if (to_set & (FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID))
-    e = guest_lchown (g, path, to_set & FUSE_SET_ATTR_UID ? (int) attr->st_uid : -1,
-                      to_set & FUSE_SET_ATTR_GID ? (int) attr->st_gid : -1);
-  if (!e && (to_set & FUSE_SET_ATTR_MODE))
-    e = guest_chmod (g, path, (int) (attr->st_mode & 07777));
-  if (!e && (to_set & FUSE_SET_ATTR_SIZE)) {
-    if (i->data) {
-      wbuf_truncate (&((struct file_state *) i->data)->wb, attr->st_size);
-      rcache_drop (&((struct file_state *) i->data)->rc);
-    }
-    e = guest_truncate (g, path, attr->st_size);
-  }
-  if (!e && (to_set & (FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME |
-                       FUSE_SET_ATTR_ATIME_NOW | FUSE_SET_ATTR_MTIME_NOW))) {
-    int64_t as, an, ms, mn;
-    utimens_arg (to_set, FUSE_SET_ATTR_ATIME, FUSE_SET_ATTR_ATIME_NOW, &attr->st_atim, &as, &an);
-    utimens_arg (to_set, FUSE_SET_ATTR_MTIME, FUSE_SET_ATTR_MTIME_NOW, &attr->st_mtim, &ms, &mn);
-    e = guest_utimens (g, path, as, an, ms, mn);
-  }
-  return e;
 }
 
 /* FUSE's setattr bits as the agent's SETATTR says them. */
@@ -443,9 +308,9 @@ agent_set_of (const struct stat *attr, int to_set)
   return set;
 }
 
-/* Through the agent: one call, whose reply is the attributes after it. */
+/* One call, whose reply is the attributes after it. */
 static int
-agent_apply_setattr (struct fs *fs, struct inode *i, const struct stat *attr, int to_set,
+apply_setattr (struct fs *fs, struct inode *i, const struct stat *attr, int to_set,
                      struct stat *st)
 {
   if ((to_set & FUSE_SET_ATTR_SIZE) && attr->st_size < 0)
@@ -454,33 +319,7 @@ agent_apply_setattr (struct fs *fs, struct inode *i, const struct stat *attr, in
     wbuf_truncate (&((struct file_state *) i->data)->wb, attr->st_size);
     rcache_drop (&((struct file_state *) i->data)->rc);
   }
-  bool current;
-  int e = fs_agent_setattr (fs, i, agent_set_of (attr, to_set), st, &current);
-  if (e || !current)
-    fs_forget_stat (fs, i);
-  else
-    fs_note_stat (fs, i, st);
-  return e;
-}
-
-/* Through guestfsd: a call per attribute, then a stat unless the result
- * is known (fsops-known-attrs.c), which *TIMEOUT then says. */
-static int
-guestfsd_setattr (struct fs *fs, struct inode *i, const struct stat *attr, int to_set,
-                  struct stat *st, double *timeout)
-{
-  AUTO_FREE char *path = itable_path (&fs->itable, i);
-  if (!path)
-    return ESTALE;
-  bool known = fs_stat_after_setattr (fs, i, attr, to_set, st);
-  int e = apply_setattr (fs, i, path, attr, to_set);
-  if (!e && known)
-    *timeout = 0;   /* ctime is not known: the kernel asks for it when needed */
-  else if (!e)
-    e = fs_lstat (fs, path, st);
-  if (!e)
-    fs_note_stat (fs, i, st);
-  return e;
+  return fs_agent_setattr (fs, i, agent_set_of (attr, to_set), st);
 }
 
 static void
@@ -492,15 +331,13 @@ op_setattr (fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
   int e;
   struct inode *i = flushed_inode (fs, ino, &e);
   struct stat st;
-  double timeout = fs->timeout;
   fs_forget_dir_stat (fs, i);
   if (!e)
-    e = fs->agent ? agent_apply_setattr (fs, i, attr, to_set, &st)
-                  : guestfsd_setattr (fs, i, attr, to_set, &st, &timeout);
+    e = apply_setattr (fs, i, attr, to_set, &st);
   if (e)
     fuse_reply_err (req, e);
   else
-    fuse_reply_attr (req, &st, timeout);
+    fuse_reply_attr (req, &st, fs->timeout);
   fs_unlock (fs);
 }
 
@@ -509,40 +346,19 @@ op_readlink (fuse_req_t req, fuse_ino_t ino)
 {
   struct fs *fs = fs_of (req);
   fs_lock (fs);
-  struct inode *i = itable_from_nodeid (&fs->itable, ino);
-  AUTO_FREE char *path = itable_path (&fs->itable, i);
   AUTO_FREE char *target = NULL;
   uint64_t h;
-  int e = fs->agent ? fs_handle_of (fs, i, &h) : 0;
-  if (fs->agent && !e) {
-    uint64_t start = fs_call_start (fs);
+  int e = fs_handle_of (fs, itable_from_nodeid (&fs->itable, ino), &h);
+  if (!e) {
+    fs_call_start (fs);
     e = agent_readlink (fs->agent, h, &target);
-    fs_call_done (fs, start);
+    fs_lock (fs);
   }
-  else if (!fs->agent)
-    e = path ? guest_readlink (fs->g, path, &target) : ESTALE;
   if (!e)
     fuse_reply_readlink (req, target);
   else
     fuse_reply_err (req, e);
   fs_unlock (fs);
-}
-
-/* Through guestfsd: made, stated with its directory, given away. */
-static int
-guestfsd_create_node (fuse_req_t req, struct fs *fs, struct inode *p, const char *name,
-                      const struct agent_new *what, struct stat *st)
-{
-  AUTO_FREE char *path = itable_child_path (&fs->itable, p, name);
-  if (!path)
-    return ESTALE;
-  int r = S_ISDIR (what->mode) ? guest_mkdir (fs->g, path, (int) (what->mode & 07777))
-        : S_ISLNK (what->mode) ? guest_symlink (fs->g, what->target, path)
-        : guest_mknod (fs->g, path, (int) what->mode, (int) major (what->rdev),
-                       (int) minor (what->rdev));
-  if (!r)
-    r = fs_stat_new_child (fs, p, name, path, st);
-  return r ? r : fs_give_to_caller (req, fs, path, st);
 }
 
 int
@@ -554,22 +370,12 @@ fs_create_node (fuse_req_t req, struct fs *fs, fuse_ino_t parent, const char *na
   what.uid = ctx->uid;
   what.gid = ctx->gid;
   fs_name_may_appear (p, name);
-  struct stat st, pst;
-  int r;
-  bool current = true;
-  if (fs->agent) {
-    /* One call makes it, gives it away, and says what it and its
-     * directory are now; libguestfs counts none of it. */
-    r = fs_agent_create (fs, p, name, &what, &st, &pst, e, &current);
-    fs_dir_changed (fs, p, !r && current ? &pst : NULL);
-  }
-  else {
-    r = guestfsd_create_node (req, fs, p, name, &what, &st);
-    if (!r)
-      r = fs_make_entry (fs, p, name, &st, e);
-  }
-  if (!r && current)
-    fs_note_stat (fs, itable_from_nodeid (&fs->itable, e->ino), &st);
+  struct stat pst;
+  bool current;
+  /* One call makes it, gives it away, and says what it and its directory
+   * are now. */
+  int r = fs_agent_create (fs, p, name, &what, &pst, e, &current);
+  fs_dir_changed (fs, p, !r && current ? &pst : NULL);
   return r;
 }
 
@@ -627,35 +433,17 @@ op_create (fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
   fs_unlock (fs);
 }
 
-/* Through guestfsd, by paths; *PATH (the new name's) is the caller's to
- * free, for the stat of the reply. */
+/* One call, whose reply holds the file's attributes (one more link) and
+ * the directory's. */
 static int
-guestfsd_link (struct fs *fs, struct inode *i, struct inode *np, const char *newname,
-               char **path)
+link_of (struct fs *fs, struct inode *i, struct inode *np, const char *newname,
+         struct fuse_entry_param *e)
 {
-  AUTO_FREE char *target = itable_path (&fs->itable, i);
-  *path = itable_child_path (&fs->itable, np, newname);
-  if (!target || !*path)
-    return ESTALE;
-  fs_name_may_appear (np, newname);
-  return guest_link (fs->g, target, *path);
-}
-
-/* Through the agent: one call, whose reply holds the file's attributes
- * (one more link) and the directory's. */
-static int
-agent_link_of (struct fs *fs, struct inode *i, struct inode *np, const char *newname,
-               struct fuse_entry_param *e)
-{
-  struct stat st, pst;
+  struct stat pst;
   bool current;
   fs_name_may_appear (np, newname);
-  int r = fs_agent_link (fs, i, np, newname, &st, &pst, e, &current);
+  int r = fs_agent_link (fs, i, np, newname, &pst, e, &current);
   fs_dir_changed (fs, np, !r && current ? &pst : NULL);
-  if (r || !current)
-    fs_forget_stat (fs, i);
-  else
-    fs_note_stat (fs, i, &st);
   return r;
 }
 
@@ -668,32 +456,21 @@ op_link (fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char *newna
   struct inode *i = flushed_inode (fs, ino, &e);   /* the reply carries its size */
   struct inode *np = itable_from_nodeid (&fs->itable, newparent);
   struct fuse_entry_param entry;
-  AUTO_FREE char *path = NULL;
-  if (!e && fs->agent) {
-    e = agent_link_of (fs, i, np, newname, &entry);
-    fs_reply_created (req, e, &entry);
-  }
-  else {
-    if (!e)
-      e = guestfsd_link (fs, i, np, newname, &path);
-    if (e)
-      fuse_reply_err (req, e);
-    else
-      fs_reply_entry (req, fs, np, newname, path);
-  }
+  if (!e)
+    e = link_of (fs, i, np, newname, &entry);
+  fs_reply_created (req, e, &entry);
   fs_unlock (fs);
 }
 
-/* Through the agent: an open file needs no hidden name (its handle keeps
- * it), and the reply holds the directory's attributes. */
+/* An open file lives on through its handle; the reply holds the
+ * directory's attributes. */
 static int
-agent_unlink (struct fs *fs, struct inode *p, const char *name, struct inode *child)
+unlink_of (struct fs *fs, struct inode *p, const char *name)
 {
   struct stat pst;
   bool current;
   int e = fs_agent_remove (fs, p, name, false, &pst, &current);
   fs_dir_changed (fs, p, !e && current ? &pst : NULL);
-  fs_forget_stat (fs, child);   /* its links and ctime */
   return e;
 }
 
@@ -703,48 +480,22 @@ op_unlink (fuse_req_t req, fuse_ino_t parent, const char *name)
   struct fs *fs = fs_of (req);
   fs_lock (fs);
   struct inode *p = itable_from_nodeid (&fs->itable, parent);
-  AUTO_FREE char *path = itable_child_path (&fs->itable, p, name);
   struct inode *child = itable_find_child (&fs->itable, p, name);
-  int e;
-  bool hide = !fs->agent && child && fs_is_open (child);
   /* Its data may live on under another link: write it out first. */
   if (child)
     fs_flush_inode (fs, child);
-  if (fs->agent)
-    e = agent_unlink (fs, p, name, child);
-  else if (!path)
-    e = ESTALE;
-  else if (hide)
-    e = fs_hide_open_file (fs, p, name, child, path);   /* renames it in the table */
-  else
-    e = guest_rm (fs->g, path);
-  if (!e && !hide)
+  int e = unlink_of (fs, p, name);
+  if (!e)
     fs_name_unlinked (fs, p, name);
   fuse_reply_err (req, e);
   fs_unlock (fs);
 }
 
+/* RENAME_NOREPLACE, EXCHANGE and WHITEOUT are the guest kernel's to
+ * judge, a file renamed over lives on through its handle, and the reply
+ * holds both directories' attributes. */
 static int
-check_rename_flags (struct fs *fs, const char *newpath, unsigned flags)
-{
-  if (flags & ~RENAME_NOREPLACE)
-    return EINVAL;   /* RENAME_EXCHANGE and WHITEOUT: no appliance call */
-  if (flags & RENAME_NOREPLACE) {
-    struct stat st;
-    int r = fs_lstat (fs, newpath, &st);
-    if (r == 0)
-      return EEXIST;
-    if (r != ENOENT)
-      return r;
-  }
-  return 0;
-}
-
-/* Through the agent: RENAME_NOREPLACE is the guest kernel's to judge, a
- * file renamed over needs no hidden name, and the reply holds both
- * directories' attributes. */
-static int
-agent_rename_of (struct fs *fs, struct inode *p, const char *name, struct inode *np,
+rename_of (struct fs *fs, struct inode *p, const char *name, struct inode *np,
                  const char *newname, unsigned flags)
 {
   _Static_assert (AGENT_RENAME_NOREPLACE == RENAME_NOREPLACE &&
@@ -752,37 +503,15 @@ agent_rename_of (struct fs *fs, struct inode *p, const char *name, struct inode 
                   AGENT_RENAME_WHITEOUT == RENAME_WHITEOUT, "the kernel's flags are the agent's");
   if (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT))
     return EINVAL;
-  struct inode *moved = itable_find_child (&fs->itable, p, name);
-  struct inode *other = itable_find_child (&fs->itable, np, newname);
   struct stat pst, npst;
   bool current;
   fs_name_may_appear (np, newname);
   int e = fs_agent_rename (fs, p, name, np, newname, flags, &pst, &npst, &current);
-  fs_forget_stat (fs, moved);   /* its ctime */
-  if (flags & RENAME_EXCHANGE)
-    fs_forget_stat (fs, other);
   bool known = !e && current;
   fs_dir_changed (fs, p, known ? &pst : NULL);
   if (np != p)
     fs_dir_changed (fs, np, known ? &npst : NULL);
   return e;
-}
-
-static int
-guestfsd_rename (struct fs *fs, struct inode *p, const char *name, struct inode *np,
-                 const char *newname, unsigned flags)
-{
-  AUTO_FREE char *oldpath = itable_child_path (&fs->itable, p, name);
-  AUTO_FREE char *newpath = itable_child_path (&fs->itable, np, newname);
-  int e = !oldpath || !newpath ? ESTALE : check_rename_flags (fs, newpath, flags);
-  struct inode *replaced = e ? NULL : itable_find_child (&fs->itable, np, newname);
-  /* A file renamed over stays usable through its open descriptors, as
-   * one unlinked does. */
-  if (replaced && replaced != itable_find_child (&fs->itable, p, name) && fs_is_open (replaced))
-    e = fs_hide_open_file (fs, np, newname, replaced, newpath);
-  if (!e)
-    fs_name_may_appear (np, newname);
-  return e ? e : guest_rename (fs->g, oldpath, newpath);
 }
 
 static void
@@ -796,8 +525,7 @@ op_rename (fuse_req_t req, fuse_ino_t parent, const char *name,
   struct inode *replaced = itable_find_child (&fs->itable, np, newname);
   if (replaced)
     fs_flush_inode (fs, replaced);
-  int e = fs->agent ? agent_rename_of (fs, p, name, np, newname, flags)
-                    : guestfsd_rename (fs, p, name, np, newname, flags);
+  int e = rename_of (fs, p, name, np, newname, flags);
   if (!e && (flags & RENAME_EXCHANGE))
     itable_exchange (&fs->itable, p, name, np, newname);   /* both names stay */
   else if (!e)
@@ -816,7 +544,7 @@ op_open (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
     fuse_reply_err (req, EROFS);
     return;
   }
-  /* Nothing to open in the appliance: every call names the path. */
+  /* Nothing to open at the agent: the inode's handle serves every call. */
   fs_lock (fs);
   fs_state_of (itable_from_nodeid (&fs->itable, ino))->open_count++;
   fs_unlock (fs);
@@ -824,20 +552,18 @@ op_open (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
   fuse_reply_open (req, fi);
 }
 
-/* read_range's pieces into BUF: through the agent (handle H) or guestfsd
- * (PATH). */
+/* read_range's pieces into BUF, from handle H. */
 static int
-read_pieces (struct fs *fs, uint64_t h, const char *path, size_t piece, char *buf, size_t size,
-             int64_t off, size_t *got)
+read_pieces (struct fs *fs, uint64_t h, char *buf, size_t size, int64_t off, size_t *got)
 {
+  const size_t piece = AGENT_READ_SPAN_MAX;
   int e;
   *got = 0;
   while (*got < size) {
     size_t want = size - *got > piece ? piece : size - *got;
     size_t n;
     int64_t at = off + (int64_t) *got;
-    e = fs->agent ? agent_read_span (fs->agent, h, (uint64_t) at, want, buf + *got, &n)
-                  : guest_pread (fs->g, path, buf + *got, want, at, &n);
+    e = agent_read_span (fs->agent, h, (uint64_t) at, want, buf + *got, &n);
     if (e)
       return e;
     *got += n;
@@ -849,8 +575,7 @@ read_pieces (struct fs *fs, uint64_t h, const char *path, size_t piece, char *bu
 
 /* Reads up to SIZE bytes at OFF of I, an open file, into a new buffer
  * (*OUT), in appliance-sized pieces.  Returns 0 or an errno; *GOT < SIZE
- * at EOF.  Called with FS's lock; through the agent, lets it go while the
- * pieces come, so that other files' calls (and other reads of this one)
+ * at EOF.  Called with FS's lock; lets it go while the pieces come, so that other files' calls (and other reads of this one)
  * go on meanwhile: the kernel holds an open file's inode until the read
  * is answered, and the inode holds its handle, so neither can go. */
 static int
@@ -858,17 +583,13 @@ read_range (struct fs *fs, struct inode *i, size_t size, int64_t off, char **out
             size_t *got)
 {
   uint64_t h = 0;
-  AUTO_FREE char *path = fs->agent ? NULL : itable_path (&fs->itable, i);
-  int e = fs->agent ? fs_handle_of (fs, i, &h) : path ? 0 : ESTALE;
-  size_t piece = fs->agent ? AGENT_READ_SPAN_MAX : APPLIANCE_IO_MAX;
+  int e = fs_handle_of (fs, i, &h);
   char *buf = e ? NULL : malloc (size ? size : 1);
   if (!buf)
     return e ? e : ENOMEM;
-  if (fs->agent)
-    fs_unlock (fs);
-  e = read_pieces (fs, h, path, piece, buf, size, off, got);
-  if (fs->agent)
-    fs_lock (fs);
+  fs_unlock (fs);
+  e = read_pieces (fs, h, buf, size, off, got);
+  fs_lock (fs);
   if (e) {
     free (buf);
     return e;
@@ -959,7 +680,6 @@ op_release (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
   if (s->open_count > 0 && --s->open_count == 0) {
     rcache_drop (&s->rc);
     wbuf_trim (&s->wb);
-    fs_remove_hidden (fs, i);
   }
   fs_unlock (fs);
   fuse_reply_err (req, 0);
@@ -994,18 +714,14 @@ op_statfs (fuse_req_t req, fuse_ino_t ino)
 {
   struct fs *fs = fs_of (req);
   fs_lock (fs);
-  struct inode *i = itable_from_nodeid (&fs->itable, ino);
-  AUTO_FREE char *path = itable_path (&fs->itable, i);
   struct statvfs sv;
   uint64_t h;
-  int e = fs->agent ? fs_handle_of (fs, i, &h) : 0;
-  if (fs->agent && !e) {
-    uint64_t start = fs_call_start (fs);
+  int e = fs_handle_of (fs, itable_from_nodeid (&fs->itable, ino), &h);
+  if (!e) {
+    fs_call_start (fs);
     e = agent_statfs (fs->agent, h, &sv);
-    fs_call_done (fs, start);
+    fs_lock (fs);
   }
-  else if (!fs->agent)
-    e = guest_statvfs (fs->g, path ? path : "/", &sv);
   if (e)
     fuse_reply_err (req, e);
   else
@@ -1021,9 +737,8 @@ op_access (fuse_req_t req, fuse_ino_t ino, int mask)
   struct fs *fs = fs_of (req);
   const struct fuse_ctx *ctx = fuse_req_ctx (req);
   fs_lock (fs);
-  AUTO_FREE char *path = itable_path (&fs->itable, itable_from_nodeid (&fs->itable, ino));
   struct stat st;
-  int r = path ? fs_lstat (fs, path, &st) : ESTALE;
+  int r = fs_agent_getattr (fs, itable_from_nodeid (&fs->itable, ino), &st);
   fs_unlock (fs);
   if (r) {
     fuse_reply_err (req, r);
@@ -1053,9 +768,6 @@ op_fallocate (fuse_req_t req, fuse_ino_t ino, int mode, off_t offset, off_t leng
   /* Buffered writes land first: a hole punched after them must stay. */
   struct inode *i = flushed_inode (fs, ino, &e);
   struct stat st;
-  /* libguestfs's fallocate64 recreates the whole file: only the agent. */
-  if (!e && !fs->agent)
-    e = EOPNOTSUPP;
   if (!e && (offset < 0 || length <= 0))
     e = EINVAL;
   if (!e) {
@@ -1063,17 +775,12 @@ op_fallocate (fuse_req_t req, fuse_ino_t ino, int mode, off_t offset, off_t leng
       rcache_drop (&((struct file_state *) i->data)->rc);
     e = fs_agent_fallocate (fs, i, mode, offset, length, &st);
   }
-  if (!e)
-    fs_note_stat (fs, i, &st);
-  else
-    fs_forget_stat (fs, i);
   fuse_reply_err (req, e);
   fs_unlock (fs);
 }
 
 /* The kernel asks only for SEEK_DATA and SEEK_HOLE (it answers the others
- * itself); without the agent, ENOSYS makes it treat the file as all data,
- * as before. */
+ * itself). */
 static void
 op_lseek (fuse_req_t req, fuse_ino_t ino, off_t off, int whence, struct fuse_file_info *fi)
 {
@@ -1083,8 +790,6 @@ op_lseek (fuse_req_t req, fuse_ino_t ino, off_t off, int whence, struct fuse_fil
   /* Buffered writes land first: until then their range reads as a hole. */
   struct inode *i = flushed_inode (fs, ino, &e);
   int64_t at = 0;
-  if (!e && !fs->agent)
-    e = ENOSYS;
   if (!e && (whence != SEEK_DATA && whence != SEEK_HOLE))
     e = EINVAL;
   if (!e && off < 0)
@@ -1100,8 +805,7 @@ op_lseek (fuse_req_t req, fuse_ino_t ino, off_t off, int whence, struct fuse_fil
 
 /* Copies within the image in the guest, the data never crossing the
  * channel; a copy longer than one agent call is short, as
- * copy_file_range(2) may be (cp asks again).  Without the agent, ENOSYS:
- * the kernel copies through read and write itself from then on. */
+ * copy_file_range(2) may be (cp asks again). */
 static void
 op_copy_file_range (fuse_req_t req, fuse_ino_t ino_in, off_t off_in, struct fuse_file_info *fi_in,
                     fuse_ino_t ino_out, off_t off_out, struct fuse_file_info *fi_out,
@@ -1116,8 +820,6 @@ op_copy_file_range (fuse_req_t req, fuse_ino_t ino_in, off_t off_in, struct fuse
   struct inode *out = e ? NULL : flushed_inode (fs, ino_out, &e);
   uint64_t copied = 0;
   struct stat st;
-  if (!e && !fs->agent)
-    e = ENOSYS;
   if (!e && (flags != 0 || off_in < 0 || off_out < 0))
     e = EINVAL;
   if (!e && len > 0) {
@@ -1125,10 +827,6 @@ op_copy_file_range (fuse_req_t req, fuse_ino_t ino_in, off_t off_in, struct fuse
       rcache_drop (&((struct file_state *) out->data)->rc);
     e = fs_agent_copy_range (fs, in, off_in, out, off_out,
                              len < AGENT_COPY_MAX ? len : AGENT_COPY_MAX, &copied, &st);
-    if (!e)
-      fs_note_stat (fs, out, &st);
-    else
-      fs_forget_stat (fs, out);
   }
   if (e)
     fuse_reply_err (req, e);
@@ -1187,7 +885,6 @@ fs_new (const struct fs_config *config)
   struct fs *fs = calloc (1, sizeof *fs);
   if (!fs)
     return NULL;
-  fs->g = config->g;
   fs->readonly = config->readonly;
   fs->fakeroot = config->fakeroot;
   fs->timeout = config->cache_timeout;
@@ -1196,26 +893,19 @@ fs_new (const struct fs_config *config)
   fs->host_sync_fds = config->host_sync_fds;
   fs->n_host_sync_fds = config->n_host_sync_fds;
   itable_init (&fs->itable, free_file_state);
-  fs->exact_names = fs_names_are_exact (fs->g, config->fs_types);
-  struct stat st;
-  if (fs_count_calls (fs) || fs_lstat (fs, "/", &st)) {
+  fs->exact_names = fs_names_are_exact (config->g, config->fs_types);
+  fs->agent = config->agent;
+  fs->trace = config->trace;
+  /* The agent serves /sysroot, where guestfsd mounted the image. */
+  struct stat st, root;
+  agent_root_attr (fs->agent, &root);
+  if (guest_lstat (config->g, "/", &st) || root.st_dev != st.st_dev || root.st_ino != st.st_ino) {
+    error_print ("the appliance's agent serves another directory than the mounted one");
+    fs->agent = NULL;
     fs_free (fs);
     return NULL;
   }
   itable_set_root (&fs->itable, (int64_t) st.st_dev, (int64_t) st.st_ino);
-  fs->agent = config->agent;
-  fs->trace = config->trace;
-  if (fs->agent) {
-    /* The agent serves /sysroot, where guestfsd mounted the image. */
-    struct stat root;
-    agent_root_attr (fs->agent, &root);
-    if (root.st_dev != st.st_dev || root.st_ino != st.st_ino) {
-      error_print ("the appliance's agent serves another directory than the mounted one");
-      fs->agent = NULL;
-      fs_free (fs);
-      return NULL;
-    }
-  }
   return fs;
 }
 
@@ -1228,19 +918,6 @@ fs_flush_all (struct fs *fs)
     int e = fs_flush_inode (fs, i);
     if (e && !first)
       first = e;
-  }
-  /* The kernel has closed everything: files hidden at unlink go now.
-   * Removing one may free inodes, so the walk starts over each time. */
-  for (struct inode *i = fs->itable.all; i; ) {
-    struct file_state *s = i->data;
-    if (s && s->hidden) {
-      fs_remove_hidden (fs, i);
-      if (s->hidden)
-        s->hidden = false;   /* could not remove it: leave it, once */
-      i = fs->itable.all;
-    }
-    else
-      i = i->all_next;
   }
   if (!fs->readonly) {
     int e = fs_sync_disks (fs);

@@ -1,5 +1,5 @@
-/* fsops.h: the FUSE low-level operations, served by a libguestfs handle
- * whose filesystems are already mounted in the appliance. */
+/* fsops.h: the FUSE low-level operations, served by imgmount-agent in an
+ * appliance whose filesystems libguestfs has mounted already. */
 #ifndef IMGMOUNT_FSOPS_H
 #define IMGMOUNT_FSOPS_H
 
@@ -10,6 +10,8 @@
 struct fs;
 
 struct fs_config {
+  /* The appliance's handle, asked once at fs_new (what is mounted, and
+   * whether its names compare byte for byte); no file operation uses it. */
   guestfs_h *g;
   bool readonly;
   /* -o fakeroot: without default_permissions; access(2) answers as for
@@ -26,8 +28,8 @@ struct fs_config {
   /* Device, type pairs ending in NULL (or NULL): the types of filesystems
    * that the mount learnt already, so that they need not be asked again. */
   char *const *fs_types;
-  /* imgmount-agent's connection (backend_connect_agent), or NULL; the
-   * caller disconnects it after fs_free. */
+  /* imgmount-agent's connection (backend_connect_agent); the caller
+   * disconnects it after fs_free. */
   struct agent_conn *agent;
   /* --trace: the agent's calls are written to stderr as libguestfs writes
    * its own ("imgmount: trace: agent_lookup "/a/b""). */
@@ -43,8 +45,7 @@ struct fs *fs_new (const struct fs_config *config);
  * the errno of the first failure (a write that could not be saved). */
 int fs_flush_all (struct fs *fs);
 
-/* Frees it, once the handle is closed: an event callback of the handle
- * refers to it. */
+/* Frees it. */
 void fs_free (struct fs *fs);
 
 #endif

@@ -1,5 +1,6 @@
 /* guest-calls.h: every libguestfs call the daemon makes once the
- * appliance runs, each reply checked before anything else sees it.
+ * appliance runs (to list, inspect and mount; the file operations go to
+ * imgmount-agent), each reply checked before anything else sees it.
  *
  * The appliance is hostile (a crafted image may own its kernel), and
  * libguestfs 1.48's client stubs check neither a buffer's length against
@@ -16,7 +17,6 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/stat.h>
-#include <sys/statvfs.h>
 #include <guestfs.h>
 
 /* The errno for the call that just failed. */
@@ -38,50 +38,12 @@ int guest_lstat (guestfs_h *g, const char *path, struct stat *st);
  * name could not be statted (it went). */
 int guest_lstat_list (guestfs_h *g, const char *dir, char *const *names, size_t n,
                       struct stat *st, bool *present);
-int guest_statvfs (guestfs_h *g, const char *path, struct statvfs *sv);
-
-/* Directories.  *LIST: names other than "." and ".." pass reply_name_ok. */
-int guest_readdir (guestfs_h *g, const char *path, struct guestfs_dirent_list **list);
-/* *NAMES: NULL-terminated, each passing reply_name_ok. */
-int guest_ls (guestfs_h *g, const char *path, char ***names);
 
 /* Data.  *GOT <= COUNT, read into BUF. */
 int guest_pread (guestfs_h *g, const char *path, char *buf, size_t count, int64_t off,
                  size_t *got);
 int guest_pread_device (guestfs_h *g, const char *device, char *buf, size_t count,
                         int64_t off, size_t *got);
-/* 0 < *WRITTEN <= COUNT. */
-int guest_pwrite (guestfs_h *g, const char *path, const char *buf, size_t count,
-                  int64_t off, size_t *written);
-/* *TARGET: 1 to PATH_MAX - 1 bytes. */
-int guest_readlink (guestfs_h *g, const char *path, char **target);
-
-/* Extended attributes.  *LEN <= XATTR_SIZE_MAX. */
-int guest_getxattr (guestfs_h *g, const char *path, const char *name, char **value,
-                    size_t *len);
-/* *NAMES: the names one after another, each ending in NUL, as listxattr(2)
- * returns them; *LEN <= XATTR_LIST_MAX. */
-int guest_listxattr (guestfs_h *g, const char *path, char **names, size_t *len);
-int guest_setxattr (guestfs_h *g, const char *path, const char *name, const char *value,
-                    size_t size);
-int guest_removexattr (guestfs_h *g, const char *path, const char *name);
-int guest_acl_set (guestfs_h *g, const char *path, const char *type, const char *text);
-int guest_acl_delete_default (guestfs_h *g, const char *path);
-
-/* Changes. */
-int guest_lchown (guestfs_h *g, const char *path, int uid, int gid);
-int guest_chmod (guestfs_h *g, const char *path, int mode);
-int guest_truncate (guestfs_h *g, const char *path, int64_t size);
-int guest_utimens (guestfs_h *g, const char *path, int64_t atsec, int64_t atnsec,
-                   int64_t mtsec, int64_t mtnsec);
-int guest_mknod (guestfs_h *g, const char *path, int mode, int devmajor, int devminor);
-int guest_mkdir (guestfs_h *g, const char *path, int mode);
-int guest_symlink (guestfs_h *g, const char *target, const char *path);
-int guest_link (guestfs_h *g, const char *target, const char *path);
-int guest_rm (guestfs_h *g, const char *path);
-int guest_rmdir (guestfs_h *g, const char *path);
-int guest_rename (guestfs_h *g, const char *from, const char *to);
-int guest_sync (guestfs_h *g);
 
 /* Devices and filesystems.  Lists are NULL-terminated; *N counts their
  * strings.  Pairs: device (a path), type, for list_filesystems; mountpoint

@@ -38,7 +38,6 @@ start (void)
   struct agent_config cfg = { .timeout_ms = 5000 };
   CHECK (agent_connect_with (sv[0], sv[0], &cfg, &fs.agent) == 0);
   host_end = sv[0];
-  fs.g = (guestfs_h *) (intptr_t) sv[0];   /* the double's, which fs_lock quiets */
   pthread_mutex_init (&fs.lock, NULL);
   fs.timeout = 1;
   itable_init (&fs.itable, free_state);
@@ -87,16 +86,15 @@ test_lookup_keeps_handle (void)
 {
   struct stat st;
   struct fuse_entry_param e;
-  bool current;
-  CHECK (fs_agent_lookup (&fs, &fs.itable.root, "f", &st, &e, &current) == 0);
+  CHECK (fs_agent_lookup (&fs, &fs.itable.root, "f", &e) == 0);
   struct inode *f = itable_from_nodeid (&fs.itable, e.ino);
   CHECK (f->ino == AD_FILE_INO && ((struct file_state *) f->data)->handle == AD_FILE_HANDLE);
   /* A second lookup gives its reference back: the inode holds one. */
-  CHECK (fs_agent_lookup (&fs, &fs.itable.root, "f", &st, &e, &current) == 0);
+  CHECK (fs_agent_lookup (&fs, &fs.itable.root, "f", &e) == 0);
   CHECK (last_op () == AGENT_OP_FORGET);
   uint64_t h;
   CHECK (fs_handle_of (&fs, f, &h) == 0 && h == AD_FILE_HANDLE);
-  CHECK (fs_agent_getattr (&fs, f, &st, &current) == 0 && st.st_size == AD_FILE_SIZE);
+  CHECK (fs_agent_getattr (&fs, f, &st) == 0 && st.st_size == AD_FILE_SIZE);
 }
 
 static void
@@ -127,8 +125,7 @@ test_getattr_of_another_object (void)
   struct inode *x = known ("x", AD_DIR_INO + 100);
   fs_state_of (x)->handle = AD_FILE_HANDLE;
   struct stat st;
-  bool current;
-  CHECK (fs_agent_getattr (&fs, x, &st, &current) == EIO);
+  CHECK (fs_agent_getattr (&fs, x, &st) == EIO);
   fs_state_of (x)->handle = 0;
 }
 
@@ -140,33 +137,30 @@ test_type_changed (void)
 {
   struct stat st;
   struct fuse_entry_param e;
-  bool current;
-  CHECK (fs_agent_lookup (&fs, &fs.itable.root, "f", &st, &e, &current) == 0);
+  CHECK (fs_agent_lookup (&fs, &fs.itable.root, "f", &e) == 0);
   struct inode *f = itable_from_nodeid (&fs.itable, e.ino);
   /* The reference given back goes first, so the bent reply is GETATTR's. */
   CHECK (last_op () == AGENT_OP_FORGET);
   agent_double_next (dbl, AD_NOT_FILE);
-  CHECK (fs_agent_getattr (&fs, f, &st, &current) == EIO);
+  CHECK (fs_agent_getattr (&fs, f, &st) == EIO);
   agent_double_next (dbl, AD_NOT_FILE);
-  CHECK (fs_agent_lookup (&fs, &fs.itable.root, "f", &st, &e, &current) == EIO);
+  CHECK (fs_agent_lookup (&fs, &fs.itable.root, "f", &e) == EIO);
   CHECK (last_op () == AGENT_OP_FORGET);
   agent_double_next (dbl, AD_NOT_DIR);
-  CHECK (fs_agent_getattr (&fs, &fs.itable.root, &st, &current) == EIO);
-  CHECK (fs_agent_getattr (&fs, f, &st, &current) == 0 && S_ISREG (st.st_mode));
+  CHECK (fs_agent_getattr (&fs, &fs.itable.root, &st) == EIO);
+  CHECK (fs_agent_getattr (&fs, f, &st) == 0 && S_ISREG (st.st_mode));
 }
 
 /* An error from the agent is the call's, and changes nothing. */
 static void
 test_agent_error (void)
 {
-  struct stat st;
   struct fuse_entry_param e;
-  bool current;
   agent_double_errno (dbl, ENOENT);
   agent_double_next (dbl, AD_FAIL);
-  CHECK (fs_agent_lookup (&fs, &fs.itable.root, "gone", &st, &e, &current) == ENOENT);
+  CHECK (fs_agent_lookup (&fs, &fs.itable.root, "gone", &e) == ENOENT);
   agent_double_next (dbl, AD_GARBAGE);
-  CHECK (fs_agent_lookup (&fs, &fs.itable.root, "d", &st, &e, &current) == EIO);
+  CHECK (fs_agent_lookup (&fs, &fs.itable.root, "d", &e) == EIO);
 }
 
 static bool call_answered, lock_taken_meanwhile;
@@ -189,14 +183,12 @@ test_lock_let_go (void)
 {
   struct inode *f = itable_find_child (&fs.itable, &fs.itable.root, "f");
   struct stat st;
-  bool current;
   pthread_t t;
   agent_double_next (dbl, AD_TRICKLE);
   CHECK (pthread_create (&t, NULL, take_lock_meanwhile,
                          (void *) (uintptr_t) agent_double_requests (dbl)) == 0);
-  CHECK (fs_agent_getattr (&fs, f, &st, &current) == 0 && st.st_ino == AD_FILE_INO);
+  CHECK (fs_agent_getattr (&fs, f, &st) == 0 && st.st_ino == AD_FILE_INO);
   __atomic_store_n (&call_answered, true, __ATOMIC_SEQ_CST);
-  CHECK (current);
   fs_unlock (&fs);   /* had the call kept the lock, the thread waits for it */
   pthread_join (t, NULL);
   fs_lock (&fs);
@@ -206,12 +198,11 @@ test_lock_let_go (void)
 static bool slow_change_current = true;
 
 static void *
-change_slowly (void *file)
+change_slowly (void *unused)
 {
-  struct stat st;
+  struct stat pst;
   fs_lock (&fs);
-  struct agent_setattr set = { .valid = AGENT_SET_MODE, .mode = 0600 };
-  CHECK (fs_agent_setattr (&fs, file, set, &st, &slow_change_current) == 0);
+  CHECK (fs_agent_remove (&fs, &fs.itable.root, "x1", false, &pst, &slow_change_current) == 0);
   fs_unlock (&fs);
   return NULL;
 }
@@ -221,19 +212,17 @@ change_slowly (void *file)
 static void
 test_change_overlapped (void)
 {
-  struct inode *f = itable_find_child (&fs.itable, &fs.itable.root, "f");
   unsigned before = agent_double_requests (dbl);
-  struct stat st;
+  struct stat pst;
   bool current;
   pthread_t t;
   agent_double_next (dbl, AD_TRICKLE);
   fs_unlock (&fs);
-  CHECK (pthread_create (&t, NULL, change_slowly, f) == 0);
+  CHECK (pthread_create (&t, NULL, change_slowly, NULL) == 0);
   while (agent_double_requests (dbl) == before)
     usleep (1000);
   fs_lock (&fs);   /* the slow change let it go */
-  struct agent_setattr set = { .valid = AGENT_SET_MODE, .mode = 0644 };
-  CHECK (fs_agent_setattr (&fs, f, set, &st, &current) == 0);
+  CHECK (fs_agent_remove (&fs, &fs.itable.root, "x2", false, &pst, &current) == 0);
   fs_unlock (&fs);
   pthread_join (t, NULL);
   fs_lock (&fs);
