@@ -35,6 +35,8 @@ struct agent_double {
   pthread_mutex_t lock;         /* all below */
   enum ad_kind script[MAX_SCRIPT];
   size_t script_len;
+  ad_chooser choose;            /* past the script, or NULL */
+  void *choose_arg;
   uint32_t fail_errno;
   unsigned requests, max_outstanding;
   struct agent_header last;
@@ -691,6 +693,8 @@ receive (struct agent_double *d)
     q.kind = d->script[0];
     memmove (d->script, d->script + 1, --d->script_len * sizeof d->script[0]);
   }
+  else if (q.h.op != AGENT_OP_HELLO && d->choose)
+    q.kind = d->choose (d->choose_arg, &q.h, &d->fail_errno);
   d->requests++;
   d->last = q.h;
   memcpy (d->last_body, q.body, q.h.len - HDR < sizeof d->last_body ? q.h.len - HDR : sizeof d->last_body);
@@ -743,6 +747,15 @@ agent_double_next (struct agent_double *d, enum ad_kind kind)
   pthread_mutex_lock (&d->lock);
   if (d->script_len < MAX_SCRIPT)
     d->script[d->script_len++] = kind;
+  pthread_mutex_unlock (&d->lock);
+}
+
+void
+agent_double_choose (struct agent_double *d, ad_chooser choose, void *arg)
+{
+  pthread_mutex_lock (&d->lock);
+  d->choose = choose;
+  d->choose_arg = arg;
   pthread_mutex_unlock (&d->lock);
 }
 

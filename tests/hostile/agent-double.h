@@ -100,6 +100,16 @@ struct agent_double *agent_double_start (int fd, enum ad_kind hello_kind, uint32
 /* The next request (after those already given a kind) gets KIND. */
 void agent_double_next (struct agent_double *d, enum ad_kind kind);
 
+/* Picks the kind of each request's reply that the script leaves (not
+ * HELLO's): called in the double's thread, in the order the requests
+ * come, with the lock held.  For AD_FAIL it may set *FAIL_ERRNO, which
+ * that reply alone gets when BATCH_MS is 0 (else the batch's last).
+ * Why: a fuzz target (tests/fuzz/fuzz-agent-ops.c) takes each kind from
+ * its input as the request arrives, not knowing beforehand how many
+ * requests an operation makes. */
+typedef enum ad_kind (*ad_chooser) (void *arg, const struct agent_header *h, uint32_t *fail_errno);
+void agent_double_choose (struct agent_double *d, ad_chooser choose, void *arg);
+
 /* The errno of AD_FAIL replies. */
 void agent_double_errno (struct agent_double *d, uint32_t e);
 

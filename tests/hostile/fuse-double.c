@@ -82,7 +82,8 @@ keep (fuse_req_t req, const char *data, size_t len)
   req->buf = malloc (len + 1);
   if (!req->buf)
     abort ();
-  memcpy (req->buf, data, len);
+  if (len)   /* an empty reply's DATA may be NULL, as libfuse allows */
+    memcpy (req->buf, data, len);
   req->buf[len] = '\0';
   req->len = len;
 }
