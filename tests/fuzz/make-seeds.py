@@ -322,6 +322,67 @@ def agent_replies():
     write('agent-replies', 'twice', agent_input('read', agent_msg('read', b'ab') * 2, size=8))
 
 
+# ---- agent-ops ----
+# agent-double.h's kinds in order, AD_FAIL to AD_ENDLESS: those the target
+# picks, kind byte 0x80 + index.
+AD_KINDS = ['fail', 'garbage', 'unknown_id', 'wrong_op', 'twice', 'len_huge', 'len_short',
+            'oversize', 'truncated', 'error_body', 'errno_999', 'flags', 'reserved', 'bad_mode',
+            'bad_nsec', 'handle_zero', 'root_impostor', 'root_elsewhere', 'self', 'name_slash',
+            'name_dot', 'name_dotdot', 'name_nul', 'name_long', 'name_empty', 'count_more',
+            'count_less', 'bad_pad', 'eof_2', 'cookie_zero', 'no_progress', 'link_nul',
+            'statfs_bad', 'write_short', 'not_file', 'not_dir', 'seek_back', 'copy_more',
+            'endless']
+# fuzz-agent-ops.c's operations; names: f, l, d, new, x, a 255-byte one.
+F, L, D, NEW, X = range(5)
+
+
+def kind(name, errno=None):
+    return u8(0x80 + AD_KINDS.index(name)) + (u8(errno) if errno is not None else b'')
+
+
+def agent_ops_input(ops, kinds=b'', flags=7):
+    return u8(flags) + u16(len(ops)) + ops + kinds
+
+
+def agent_ops():
+    # the root's names looked up: nodes 1 (f), 2 (l) and 3 (d)
+    lookups = b''.join(u8(0) + u8(0) + u8(n) for n in (F, L, D))
+    listings = u8(4) + u8(0) + u8(255) + u8(5) + u8(0) + u8(2)
+    looks = (u8(18) + u8(0) + u8(18) + u8(1) + u8(26) + u8(2) + u8(25) + u8(0)
+             + u8(21) + u8(1) + u8(0) + u8(0) + u8(22) + u8(1) + u8(0) + u8(1))
+    # read 64 KiB at 0, write 2 MiB at 1000, then the other open-file ops
+    file_ops = (u8(12) + u8(1) + u16(0xffff) + u8(0) + u32(0)
+                + u8(13) + u8(1) + u16(0xffff) + u8(5) + u32(1000)
+                + u8(14) + u8(1) + u8(1) + u32(0) + u16(4096) + u8(0)
+                + u8(15) + u8(1) + u32(100) + u8(1)
+                + u8(16) + u8(1) + u8(1) + u16(100) + u8(0) + u32(0) + u32(5000)
+                + u8(17) + u8(1) + u8(1))
+    # made in d and the root, linked, renamed, removed, forgotten
+    changes = (u8(6) + u8(3) + u8(NEW) + u8(7) + u8(0) + u8(X) + u8(8) + u8(3) + u8(X)
+               + u8(0) + u8(0) + u8(0) + u8(9) + u8(0) + u8(NEW) + u8(2)
+               + u8(10) + u8(0) + u8(X) + u8(0) + u8(1)
+               + u8(27) + u8(0) + u8(3) + u8(F) + u8(NEW) + u8(2)
+               + u8(20) + u8(1) + u8(0x0f) + u16(0o600) + u8(1) + u8(1) + u32(10)
+               + u8(23) + u8(1) + u8(0) + u8(3) + b'abc' + u8(1) + u8(24) + u8(1) + u8(0)
+               + u8(11) + u8(0) + u8(0) + u8(F) + u8(11) + u8(3) + u8(1) + u8(D)
+               + u8(28) + u8(0) + u8(1) + u8(29) + u8(0) + u8(30) + u8(1))
+    walk = lookups + listings + looks
+    write('agent-ops', 'honest-walk', agent_ops_input(walk))
+    write('agent-ops', 'honest-files', agent_ops_input(lookups + file_ops))
+    write('agent-ops', 'honest-changes', agent_ops_input(lookups + changes))
+    # each kind once, in order, over the walk; then the same with the
+    # honest replies between them that a broken stream would not reach
+    every = b''.join(kind(k, 5) if k == 'fail' else kind(k) for k in AD_KINDS)
+    write('agent-ops', 'hostile-walk', agent_ops_input(walk * 2, every))
+    spaced = b''.join(u8(0) * 6 + kind(k, 2 if k == 'fail' else None) for k in AD_KINDS
+                      if k not in ('garbage', 'unknown_id', 'wrong_op', 'twice', 'len_huge',
+                                   'len_short', 'endless'))
+    write('agent-ops', 'hostile-changes', agent_ops_input(lookups + changes + file_ops, spaced))
+    write('agent-ops', 'errnos', agent_ops_input(lookups + file_ops, b''.join(
+        kind('fail', e) for e in (0, 1, 2, 5, 12, 28, 95, 133, 134, 255))))
+    write('agent-ops', 'one-credit', agent_ops_input(lookups + file_ops, flags=8))
+
+
 def write_errors():
     def pieces(text, size):
         data = text.encode()
@@ -412,6 +473,7 @@ metadata_probe()
 image_header()
 guest_replies()
 agent_replies()
+agent_ops()
 write_errors()
 fstab()
 device_report()
