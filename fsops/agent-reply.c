@@ -259,8 +259,10 @@ agent_renamed_decode (const void *body, size_t len, struct stat *parent, struct 
 int
 agent_xattr_list_check (const void *body, size_t len)
 {
+  if (len == 0)
+    return 0;   /* no names, and BODY may be NULL: NULL + 0 is undefined */
   const char *p = body, *end = p + len;
-  if (len > 0 && end[-1] != '\0')
+  if (end[-1] != '\0')
     return EIO;
   while (p < end) {
     size_t n = strlen (p);   /* within the body: its last byte is a NUL */

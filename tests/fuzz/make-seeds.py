@@ -381,6 +381,9 @@ def agent_ops():
     write('agent-ops', 'errnos', agent_ops_input(lookups + file_ops, b''.join(
         kind('fail', e) for e in (0, 1, 2, 5, 12, 28, 95, 133, 134, 255))))
     write('agent-ops', 'one-credit', agent_ops_input(lookups + file_ops, flags=8))
+    # "f" looked up, then its xattrs listed: an empty body (AD_FAIL of errno
+    # 0).  The fuzzer's first find: agent_xattr_list_check made NULL + 0.
+    write('agent-ops', 'listxattr-empty-body', bytes.fromhex('07070000000016010001008000'))
 
 
 def write_errors():

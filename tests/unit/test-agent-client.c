@@ -394,6 +394,13 @@ test_xattr (void)
   CHECK (agent_listxattr (conn, AD_FILE_HANDLE, &v, &len) == 0);
   CHECK (len == sizeof AD_XATTR_LIST - 1 && memcmp (v, AD_XATTR_LIST, len) == 0);
   free (v);
+  /* A file without xattrs: an empty list, the body absent (an AD_FAIL of
+   * errno 0 is a success without a body). */
+  agent_double_errno (dbl, 0);
+  agent_double_next (dbl, AD_FAIL);
+  v = NULL;
+  CHECK (agent_listxattr (conn, AD_FILE_HANDLE, &v, &len) == 0 && len == 0);
+  free (v);
   CHECK (agent_setxattr (conn, AD_FILE_HANDLE, "user.a", "\0\1", 2, AGENT_XATTR_CREATE) == 0);
   struct agent_header rh;
   unsigned char body[512];
