@@ -232,16 +232,21 @@ fs_agent_write (struct fs *fs, struct inode *i, const char *buf, size_t size, in
   uint64_t h;
   int e = fs_handle_of (fs, i, &h);
   trace (fs, "agent_write", i, NULL);
+  if (e)
+    return e;
+  fs_call_start (fs);
+  /* An inode's identity never changes: it can be compared unlocked. */
   while (!e && size > 0) {
     size_t n = size > AGENT_WRITE_SPAN_MAX ? AGENT_WRITE_SPAN_MAX : size;
     e = agent_write_span (fs->agent, h, (uint64_t) off, buf, n, st);
-    if (!e)
-      e = is_inode (fs, i, st, "agent write");
+    if (!e && ((int64_t) st->st_dev != i->dev || (int64_t) st->st_ino != i->ino))
+      e = guest_reject ("agent write", "another object's identity");
     buf += n;
     size -= n;
     off += (int64_t) n;
   }
-  return e;
+  fs_lock (fs);
+  return e ? e : fs_check_type (fs, i, st->st_mode, "agent write");
 }
 
 /* I, about to lose a name while open, keeps a handle: through it the

@@ -35,6 +35,9 @@ struct fs {
    * the per-inode state; it lets it go while it waits for the agent
    * (fs_call_start). */
   pthread_mutex_t lock;
+  /* Signalled each time a file's writes have been sent (file_state.sending
+   * falls). */
+  pthread_cond_t sent;
   double call_timeout;   /* see backend-select/watchdog.h */
   const int *host_sync_fds;
   size_t n_host_sync_fds;
@@ -63,6 +66,10 @@ struct file_state {
   struct write_buffer wb;
   struct read_cache rc;
   unsigned open_count;   /* open file handles */
+  /* A thread sends writes of this file to the agent, the lock let go:
+   * every other that needs them sent, or sends more, waits until it is
+   * done, so that a file's writes reach the guest in the order made. */
+  bool sending;
   /* Known to have no security.capability xattr.  The kernel asks for it
    * before every write(2) to see whether the write must remove it; every
    * change of xattrs goes through us, so the answer can be kept. */
@@ -107,8 +114,10 @@ int fs_create_node (fuse_req_t req, struct fs *fs, fuse_ino_t parent, const char
 /* Replies with the entry of a created node, or the errno E. */
 void fs_reply_created (fuse_req_t req, int e, const struct fuse_entry_param *entry);
 
-/* Sends I's buffered writes to the appliance.  An errno is also kept for
- * the file's next write/fsync/close. */
+/* Sends I's buffered writes to the agent, after those another thread is
+ * sending, the lock let go meanwhile; the caller pins I (a request on it,
+ * or the kernel's forget of it).  An errno is also kept for the file's
+ * next write/fsync/close. */
 int fs_flush_inode (struct fs *fs, struct inode *i);
 
 /* imgmount-agent's handles for inodes (fsops-handles.c).  I's handle,
@@ -162,8 +171,8 @@ int fs_agent_create (struct fs *fs, struct inode *parent, const char *name,
  * and type checked. */
 int fs_agent_getattr (struct fs *fs, struct inode *i, struct stat *st);
 /* Writes SIZE bytes of BUF at OFF to I's file through the agent (the file
- * stays open in the guest, a WRITE per MiB in flight); *ST gets the
- * attributes they leave. */
+ * stays open in the guest, a WRITE per MiB in flight), the lock let go
+ * meanwhile; *ST gets the attributes they leave. */
 int fs_agent_write (struct fs *fs, struct inode *i, const char *buf, size_t size, int64_t off,
                     struct stat *st);
 

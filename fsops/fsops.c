@@ -104,21 +104,52 @@ fs_state_of (struct inode *i)
   return i->data;
 }
 
+/* True when no thread sends I's writes; else waits until one is done and
+ * returns false: I may be gone by then, unless the caller pins it. */
+static bool
+writes_idle (struct fs *fs, struct inode *i)
+{
+  const struct file_state *s = i->data;
+  if (!s || !s->sending)
+    return true;
+  watchdog_idle ();
+  pthread_cond_wait (&fs->sent, &fs->lock);
+  watchdog_busy (fs->call_timeout);
+  return false;
+}
+
+/* Sends SIZE bytes of BUF at OFF to I's file, after any writes of it
+ * another thread is sending; others wait meanwhile (file_state.sending).
+ * The kernel pins I, or its forget waits for this (fs_flush_inode). */
 static int
 write_through (struct fs *fs, struct inode *i, const char *buf, size_t size, int64_t off)
 {
+  while (!writes_idle (fs, i))
+    ;
+  struct file_state *s = fs_state_of (i);
   struct stat st;   /* checked there; the kernel keeps its own size */
-  return fs_agent_write (fs, i, buf, size, off, &st);
+  s->sending = true;
+  int e = fs_agent_write (fs, i, buf, size, off, &st);
+  s->sending = false;
+  pthread_cond_broadcast (&fs->sent);
+  return e;
 }
 
 int
 fs_flush_inode (struct fs *fs, struct inode *i)
 {
+  while (!writes_idle (fs, i))
+    ;
   struct file_state *s = i->data;
   if (!s || s->wb.len == 0)
     return s ? s->wb.error : 0;
-  int e = write_through (fs, i, s->wb.data, s->wb.len, s->wb.offset);
-  wbuf_clear (&s->wb);
+  /* The buffer takes new writes while these go. */
+  char *data;
+  size_t len;
+  int64_t offset;
+  wbuf_detach (&s->wb, &data, &len, &offset);
+  int e = write_through (fs, i, data, len, offset);
+  free (data);
   if (e)
     s->wb.error = e;
   return e;
@@ -127,7 +158,10 @@ fs_flush_inode (struct fs *fs, struct inode *i)
 void
 fs_flush_child (struct fs *fs, struct inode *parent, const char *name)
 {
-  struct inode *child = itable_find_child (&fs->itable, parent, name);
+  /* The kernel pins PARENT, not the child: found again after each wait. */
+  struct inode *child;
+  while ((child = itable_find_child (&fs->itable, parent, name)) && !writes_idle (fs, child))
+    ;
   if (child)
     fs_flush_inode (fs, child);
 }
@@ -157,15 +191,21 @@ fs_sync_disks (struct fs *fs)
 /* One file's or directory's fsync: the guest's fsync of it alone, which
  * ends with the same flush of its disk (guestfsd's sync flushed every
  * filesystem, starting a program: ~0.1 s under UML); then the images, as
- * fs_sync_disks. */
+ * fs_sync_disks.  The lock is let go meanwhile: the kernel pins I, and
+ * what the disks hold changes no state of the daemon's. */
 static int
 sync_inode (struct fs *fs, struct inode *i, int datasync)
 {
   uint64_t h;
   int e = fs_handle_of (fs, i, &h);
+  if (e)
+    return e;
+  fs_call_start (fs);
+  e = agent_fsync (fs->agent, h, datasync != 0);
   if (!e)
-    e = agent_fsync (fs->agent, h, datasync != 0);
-  return e ? e : sync_host_images (fs);
+    e = sync_host_images (fs);
+  fs_lock (fs);
+  return e;
 }
 
 /* Looks up the inode of a request and flushes its buffered writes, as
@@ -889,6 +929,7 @@ fs_new (const struct fs_config *config)
   fs->fakeroot = config->fakeroot;
   fs->timeout = config->cache_timeout;
   pthread_mutex_init (&fs->lock, NULL);
+  pthread_cond_init (&fs->sent, NULL);
   fs->call_timeout = watchdog_call_timeout ();
   fs->host_sync_fds = config->host_sync_fds;
   fs->n_host_sync_fds = config->n_host_sync_fds;
@@ -936,5 +977,6 @@ fs_free (struct fs *fs)
   fs->agent = NULL;   /* no handle to give back: the agent's end goes too */
   itable_destroy (&fs->itable);
   pthread_mutex_destroy (&fs->lock);
+  pthread_cond_destroy (&fs->sent);
   free (fs);
 }

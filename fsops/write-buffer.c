@@ -49,6 +49,15 @@ wbuf_clear (struct write_buffer *wb)
 }
 
 void
+wbuf_detach (struct write_buffer *wb, char **data, size_t *len, int64_t *offset)
+{
+  *data = wb->data;
+  *len = wb->len;
+  *offset = wb->offset;
+  *wb = (struct write_buffer) { .error = wb->error };
+}
+
+void
 wbuf_truncate (struct write_buffer *wb, int64_t size)
 {
   if (wb->len == 0 || size >= wbuf_end (wb))

@@ -34,6 +34,11 @@ int64_t wbuf_end (const struct write_buffer *wb);
 /* Empties the buffer after its data has been written (or has failed). */
 void wbuf_clear (struct write_buffer *wb);
 
+/* Moves the held range out, to be sent while the buffer takes new writes:
+ * *DATA (the caller's to free), *LEN and *OFFSET.  The buffer is left
+ * empty, without memory, its pending error kept. */
+void wbuf_detach (struct write_buffer *wb, char **data, size_t *len, int64_t *offset);
+
 /* Drops what lies at or beyond SIZE, for a truncate. */
 void wbuf_truncate (struct write_buffer *wb, int64_t size);
 

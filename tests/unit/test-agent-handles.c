@@ -39,6 +39,7 @@ start (void)
   CHECK (agent_connect_with (sv[0], sv[0], &cfg, &fs.agent) == 0);
   host_end = sv[0];
   pthread_mutex_init (&fs.lock, NULL);
+  pthread_cond_init (&fs.sent, NULL);
   fs.timeout = 1;
   itable_init (&fs.itable, free_state);
   itable_set_root (&fs.itable, AD_DEV, AD_ROOT_INO);
@@ -55,6 +56,7 @@ stop (void)
   agent_disconnect (c);
   close (host_end);
   pthread_mutex_destroy (&fs.lock);
+  pthread_cond_destroy (&fs.sent);
   agent_double_stop (dbl);
 }
 
@@ -229,6 +231,55 @@ test_change_overlapped (void)
   CHECK (!slow_change_current);
 }
 
+static bool first_sent, lock_taken_while_sending;
+
+static void *
+send_first (void *file)
+{
+  struct file_state *s = fs_state_of (file);
+  fs_lock (&fs);
+  CHECK (wbuf_absorb (&s->wb, "AAAA", 4, 0, WRITE_BUFFER_LIMIT));
+  CHECK (fs_flush_inode (&fs, file) == 0);
+  first_sent = true;
+  fs_unlock (&fs);
+  return NULL;
+}
+
+/* A file's buffered writes go with the lock let go (a WRITE's reply
+ * trickled), and writes of the same file buffered meanwhile wait for
+ * them: they reach the guest in the order made. */
+static void
+test_writes_in_order (void)
+{
+  struct fuse_entry_param e;
+  CHECK (fs_agent_lookup (&fs, &fs.itable.root, "f", &e) == 0);
+  struct inode *f = itable_from_nodeid (&fs.itable, e.ino);
+  CHECK (last_op () == AGENT_OP_FORGET);   /* the inode holds a handle already */
+  unsigned before = agent_double_requests (dbl);
+  pthread_t t;
+  agent_double_next (dbl, AD_TRICKLE);
+  fs_unlock (&fs);
+  CHECK (pthread_create (&t, NULL, send_first, f) == 0);
+  while (agent_double_requests (dbl) == before)
+    usleep (1000);
+  fs_lock (&fs);
+  lock_taken_while_sending = !first_sent;
+  struct file_state *s = fs_state_of (f);
+  CHECK (wbuf_absorb (&s->wb, "BBBB", 4, 4, WRITE_BUFFER_LIMIT));
+  CHECK (fs_flush_inode (&fs, f) == 0);
+  CHECK (first_sent);
+  struct agent_header h;
+  struct agent_write w;
+  char body[512];
+  agent_double_last (dbl, &h, body);
+  memcpy (&w, body, sizeof w);
+  CHECK (h.op == AGENT_OP_WRITE && w.offset == 4);
+  fs_unlock (&fs);
+  pthread_join (t, NULL);
+  fs_lock (&fs);
+  CHECK (lock_taken_while_sending);
+}
+
 int
 main (void)
 {
@@ -240,6 +291,7 @@ main (void)
   test_type_changed ();
   test_lock_let_go ();
   test_change_overlapped ();
+  test_writes_in_order ();
   test_agent_error ();
   stop ();
   return CHECK_DONE ();

@@ -56,6 +56,18 @@ main (void)
   CHECK (wb.data == NULL && wb.cap == 0 && wb.len == 0);
   CHECK (wbuf_take_error (&wb) == 5);
   CHECK (wbuf_absorb (&wb, a, 100, 7, 1000) && wb.len == 100 && wb.data[99] == 'a');
+
+  /* Detaching hands the range out whole, keeps a pending error, and the
+   * buffer takes a write at any offset again. */
+  wb.error = 28;
+  char *data;
+  size_t len;
+  int64_t offset;
+  wbuf_detach (&wb, &data, &len, &offset);
+  CHECK (len == 100 && offset == 7 && data[99] == 'a');
+  CHECK (wb.len == 0 && wb.data == NULL && wb.cap == 0 && wb.error == 28);
+  CHECK (wbuf_absorb (&wb, b, 10, 500, 1000) && wb.offset == 500 && wb.data[9] == 'b');
+  free (data);
   wbuf_free (&wb);
   return CHECK_DONE ();
 }
